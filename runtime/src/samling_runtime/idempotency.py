@@ -1,0 +1,108 @@
+"""``Idempotency-Key`` on POSTs that create something.
+
+The first request with a key claims it (a unique insert), runs, and stores its response; a
+repeat gets the stored response; the same key with a different body is a 422. A repeat that
+arrives while the first is still running waits briefly for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Header
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from samling_runtime.mongo import Document
+from samling_runtime.problems import Problem
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Any unique string; repeating a request with the same key returns the "
+        "first result instead of creating twice.",
+    ),
+]
+
+Operation = Callable[[], Awaitable[tuple[int, Any]]]
+
+
+def fingerprint(body: Any) -> str:
+    canonical = json.dumps(jsonable_encoder(body), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class IdempotencyKeys:
+    def __init__(self, db: AsyncDatabase[Document], *, wait_seconds: float = 10.0) -> None:
+        self._collection = db["idempotency_keys"]
+        self._wait = wait_seconds
+
+    async def run(
+        self, *, scope: str, key: str | None, body: Any, operation: Operation
+    ) -> JSONResponse:
+        if key is None:
+            status, result = await operation()
+            return JSONResponse(jsonable_encoder(result), status_code=status)
+        record_id = f"{scope}:{key}"
+        digest = fingerprint(body)
+        try:
+            await self._collection.insert_one(
+                {
+                    "_id": record_id,
+                    "fingerprint": digest,
+                    "state": "running",
+                    "created_at": datetime.now(UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return await self._replay(record_id, digest)
+        try:
+            status, result = await operation()
+        except BaseException:
+            await self._collection.delete_one({"_id": record_id})
+            raise
+        encoded = jsonable_encoder(result)
+        await self._collection.update_one(
+            {"_id": record_id}, {"$set": {"state": "done", "status": status, "body": encoded}}
+        )
+        return JSONResponse(encoded, status_code=status)
+
+    async def _replay(self, record_id: str, digest: str) -> JSONResponse:
+        deadline = asyncio.get_running_loop().time() + self._wait
+        while True:
+            record = await self._collection.find_one({"_id": record_id})
+            if record is None:
+                raise Problem(
+                    409,
+                    "The first request with this Idempotency-Key failed; retry it.",
+                    kind="idempotency-retry",
+                )
+            if record["fingerprint"] != digest:
+                raise Problem(
+                    422,
+                    "This Idempotency-Key was already used with a different request body. "
+                    "Use a new key for a new request.",
+                    kind="idempotency-key-reused",
+                )
+            if record["state"] == "done":
+                return JSONResponse(
+                    record["body"],
+                    status_code=record["status"],
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            if asyncio.get_running_loop().time() > deadline:
+                raise Problem(
+                    409,
+                    "A request with this Idempotency-Key is still running.",
+                    kind="idempotency-in-progress",
+                )
+            await asyncio.sleep(0.05)

@@ -1,0 +1,176 @@
+"""Kafka wiring: the broker, publishing CloudEvents, and subscribing to facts.
+
+Subscribers are at-least-once (the offset is committed after the handler succeeded; an
+unexpected error seeks back and retries), idempotent (a unique index on the event id, see
+:mod:`samling_runtime.processed`) and never stuck on a bad message (it goes to the topic's
+dead-letter topic with the reason in a header, and the consumer moves on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.message import StreamMessage
+from faststream.middlewares import AckPolicy
+from pydantic import ValidationError
+from samling_contracts import CONTENT_TYPE, CloudEvent, Fact, Topic, UnknownFactType
+from samling_contracts.facts import fact_class
+
+from samling_runtime.logs import current_event_id
+from samling_runtime.processed import ProcessedEvents
+
+log = logging.getLogger(__name__)
+
+FactHandler = Callable[[Any, CloudEvent], Awaitable[None]]
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled as it is; it belongs in the dead-letter topic."""
+
+
+POISON = (PoisonMessage, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+def make_broker(bootstrap: str, client_id: str, group: str) -> KafkaBroker:
+    broker = KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        allow_auto_create_topics=False,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        middlewares=[KafkaTelemetryMiddleware(), _dead_letter_middleware(group)],
+        graceful_timeout=10.0,
+        request_timeout_ms=10_000,
+    )
+    return broker
+
+
+async def publish(broker: KafkaBroker, event: CloudEvent) -> None:
+    """Send one CloudEvent in structured mode, keyed by its aggregate id, and wait for the ack."""
+    topic = fact_class(event.type).spec().topic
+    await broker.publish(
+        event.to_json(),
+        topic=topic.name,
+        key=event.partitionkey.encode(),
+        headers={"content-type": CONTENT_TYPE},
+    )
+
+
+def _dead_letter_middleware(group: str) -> Callable[..., BaseMiddleware]:
+    retry_delay = 1.0
+
+    class DeadLetter(BaseMiddleware):
+        async def consume_scope(
+            self, call_next: Callable[[Any], Awaitable[Any]], msg: StreamMessage[Any]
+        ) -> Any:
+            try:
+                return await call_next(msg)
+            except POISON as exc:
+                await _send_to_dead_letter(self.context.get("broker"), msg, exc, group)
+                return None
+            except Exception:
+                # Not the message's fault (store or broker down): retry it after a pause.
+                log.exception("handling failed; the message will be retried")
+                await asyncio.sleep(retry_delay)
+                raise
+
+    return DeadLetter
+
+
+async def _send_to_dead_letter(
+    broker: KafkaBroker, msg: StreamMessage[Any], exc: BaseException, group: str
+) -> None:
+    record = msg.raw_message
+    topic = str(getattr(record, "topic", "unknown"))
+    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    log.warning("dead-lettering a message from %s: %s", topic, reason)
+    await broker.publish(
+        msg.body,
+        topic=f"{topic}.dlq",
+        key=getattr(record, "key", None),
+        headers={
+            "dlq-reason": reason,
+            "dlq-original-topic": topic,
+            "dlq-original-partition": str(getattr(record, "partition", "")),
+            "dlq-original-offset": str(getattr(record, "offset", "")),
+            "dlq-consumer-group": group,
+            "content-type": str(msg.content_type or "application/octet-stream"),
+        },
+    )
+
+
+def decode_cloudevent(msg: StreamMessage[Any]) -> Any:
+    """FastStream decodes only ``application/json``; CloudEvents use their own media type."""
+    return json.loads(msg.body)
+
+
+class FactSubscriptions:
+    """A service's fact handlers by topic, subscribed once each with dedupe and dead-lettering.
+
+    ``processed`` is looked up per message because the store only exists after startup.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[Topic, dict[str, FactHandler]] = {}
+
+    def on(self, *fact_types: type[Fact]) -> Callable[[FactHandler], FactHandler]:
+        def register(handler: FactHandler) -> FactHandler:
+            for fact_type in fact_types:
+                spec = fact_type.spec()
+                self._handlers.setdefault(spec.topic, {})[spec.type] = handler
+            return handler
+
+        return register
+
+    @property
+    def topics(self) -> list[Topic]:
+        return list(self._handlers)
+
+    def attach(
+        self, broker: KafkaBroker, group: str, processed: Callable[[], ProcessedEvents]
+    ) -> None:
+        for topic, handlers in self._handlers.items():
+            self._subscribe(broker, group, topic, handlers, processed)
+
+    def _subscribe(
+        self,
+        broker: KafkaBroker,
+        group: str,
+        topic: Topic,
+        handlers: dict[str, FactHandler],
+        processed: Callable[[], ProcessedEvents],
+    ) -> None:
+        async def consume(event: CloudEvent) -> None:
+            handler = handlers.get(event.type)
+            if handler is None:
+                return  # a fact this service does not act on (or a newer type): skip it
+            token = current_event_id.set(event.id)
+            try:
+                store = processed()
+                if await store.seen(event.id):
+                    return
+                try:
+                    fact = event.fact()
+                except UnknownFactType as exc:
+                    raise PoisonMessage(f"unknown fact type {event.type}") from exc
+                await handler(fact, event)
+                await store.mark(event.id)
+            finally:
+                current_event_id.reset(token)
+
+        broker.subscriber(
+            topic.name,
+            group_id=group,
+            auto_offset_reset="earliest",
+            decoder=decode_cloudevent,
+            title=f"{group}:{topic.name}",
+            description=topic.description,
+        )(consume)

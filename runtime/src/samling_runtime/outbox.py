@@ -1,0 +1,112 @@
+"""The relay: publishes the facts recorded with each revision, then marks the revision sent.
+
+At-least-once: a crash between publishing and marking republishes on restart, with the same
+CloudEvent id, which consumers deduplicate. Facts of one aggregate are sent in version order
+(one partition key, one partition); different aggregates are sent concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from samling_contracts import CloudEvent
+
+from samling_runtime.mongo import Document
+from samling_runtime.store import AggregateStore
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[CloudEvent], Awaitable[None]]
+STALE_COPY_AFTER = timedelta(seconds=5)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        stores: Sequence[AggregateStore[Any]],
+        publish: Publish,
+        *,
+        interval: float = 1.0,
+        batch_size: int = 500,
+    ) -> None:
+        self._stores = list(stores)
+        self._publish = publish
+        self._interval = interval
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def wake(self) -> None:
+        """Called after every write so facts go out at once instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = self._interval
+        while True:
+            try:
+                sent = await self.relay_once()
+                backoff = self._interval
+                if sent:
+                    continue  # there may be more right away
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or store down: keep the facts, try again later
+                log.warning("outbox relay paused: %s", exc)
+                backoff = min(backoff * 2, 15.0)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+
+    async def relay_once(self) -> int:
+        sent = 0
+        for store in self._stores:
+            sent += await self._relay_store(store)
+        return sent
+
+    async def _relay_store(self, store: AggregateStore[Any]) -> int:
+        cursor = store.revisions.find(
+            {"pending": True},
+            sort=[("recorded_at", ASCENDING), ("version", ASCENDING)],
+            limit=self._batch_size,
+        )
+        revisions = [doc async for doc in cursor]
+        if not revisions:
+            return 0
+        by_key: dict[str, list[Document]] = defaultdict(list)
+        for revision in revisions:
+            by_key[revision["aggregate_id"]].append(revision)
+        results = await asyncio.gather(
+            *(self._send_in_order(chain) for chain in by_key.values()), return_exceptions=True
+        )
+        done = [rev["_id"] for ok in results if isinstance(ok, list) for rev in ok]
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if done:
+            await store.revisions.update_many({"_id": {"$in": done}}, {"$set": {"pending": False}})
+            await self._repair_stale_copies(store, [r for r in revisions if r["_id"] in set(done)])
+        self.published += sum(len(r["events"]) for r in revisions if r["_id"] in set(done))
+        if failures:
+            raise failures[0]
+        return len(done)
+
+    async def _send_in_order(self, chain: list[Document]) -> list[Document]:
+        sent: list[Document] = []
+        for revision in chain:
+            for event in revision["events"]:
+                await self._publish(CloudEvent.model_validate(event))
+            sent.append(revision)
+        return sent
+
+    async def _repair_stale_copies(
+        self, store: AggregateStore[Any], revisions: list[Document]
+    ) -> None:
+        """A revision still pending long after it was written may have lost its copy update."""
+        cutoff = datetime.now(UTC) - STALE_COPY_AFTER
+        for aggregate_id in {r["aggregate_id"] for r in revisions if r["recorded_at"] < cutoff}:
+            await store.repair(aggregate_id)

@@ -1,0 +1,30 @@
+"""Idempotent consumption: one marker document per (consumer group, event id), unique by _id.
+
+A handler's own effects must be keyed too (they may run twice if the process dies between the
+effect and the marker); the marker makes the common redelivery a cheap no-op.
+"""
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from samling_runtime.mongo import Document
+
+
+class ProcessedEvents:
+    def __init__(self, db: AsyncDatabase[Document], group: str) -> None:
+        self._collection = db["processed_events"]
+        self._group = group
+
+    def _key(self, event_id: str) -> str:
+        return f"{self._group}:{event_id}"
+
+    async def seen(self, event_id: str) -> bool:
+        return await self._collection.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
+
+    async def mark(self, event_id: str) -> bool:
+        """Record the event; False when it already was (a concurrent duplicate)."""
+        try:
+            await self._collection.insert_one({"_id": self._key(event_id), "group": self._group})
+        except DuplicateKeyError:
+            return False
+        return True

@@ -1,0 +1,195 @@
+"""The common shape of a Samling service: FastAPI + FastStream + AsyncMongoClient + relay.
+
+A service describes itself with a :class:`ServiceSpec`; :func:`create_app` wires the rest:
+settings, JSON logs, telemetry, the Mongo client (made at startup), the Kafka broker started in
+the app's lifespan (FastStream's FastAPI plugin is deprecated), the outbox relay, fact
+subscriptions with dedupe and dead-lettering, problem details, health and AsyncAPI docs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+from samling_contracts import CloudEvent, Topic
+
+from samling_runtime.auth import TokenVerifier
+from samling_runtime.clock import Clock, SystemClock
+from samling_runtime.health import health_router
+from samling_runtime.idempotency import IdempotencyKeys
+from samling_runtime.kafka import FactSubscriptions, make_broker, publish
+from samling_runtime.logs import configure_logging
+from samling_runtime.mongo import Mongo
+from samling_runtime.outbox import OutboxRelay
+from samling_runtime.problems import install_problem_handlers
+from samling_runtime.processed import ProcessedEvents
+from samling_runtime.settings import ServiceSettings
+from samling_runtime.store import AggregateStore
+from samling_runtime.telemetry import configure_telemetry, instrument_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; handlers and routes reach it through ``app.state``."""
+
+    settings: ServiceSettings
+    mongo: Mongo
+    broker: KafkaBroker
+    clock: Clock
+    processed: ProcessedEvents
+    idempotency: IdempotencyKeys
+    relay: OutboxRelay | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    def store(self, name: str, model: type[Any]) -> AggregateStore[Any]:
+        return AggregateStore(
+            self.mongo.db,
+            name,
+            model,
+            source=f"/samling/{self.settings.service_name}",
+            on_recorded=self.wake_relay,
+            now=self.clock.now,
+        )
+
+    def background(self, coro: Awaitable[None], name: str) -> None:
+        self.tasks.append(asyncio.create_task(_supervised(coro, name), name=name))
+
+
+async def _supervised(coro: Awaitable[None], name: str) -> None:
+    try:
+        await coro
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background task %s stopped", name)
+
+
+RuntimeRef = Callable[[], Runtime]
+Setup = Callable[[Runtime], Awaitable[Sequence[AggregateStore[Any]]]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    settings: ServiceSettings
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Callable[[RuntimeRef], FactSubscriptions] | None = None
+    """Builds the fact handlers; they reach the started service through the given getter."""
+    publishes: Sequence[Topic] = ()
+    setup: Setup | None = None
+    """Creates the service's stores and indexes, starts its background work; returns the
+    stores whose facts the relay publishes."""
+    clock: Clock = field(default_factory=SystemClock)
+    version: str = "0.1.0"
+
+
+def create_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    configure_logging(spec.name, settings.log_level)
+    configure_telemetry(spec.name, settings.otlp_endpoint)
+    group = settings.consumer_group or f"samling-{spec.name}"
+    broker = make_broker(settings.kafka_bootstrap, client_id=f"samling-{spec.name}", group=group)
+    for topic in spec.publishes:
+        broker.publisher(
+            topic.name,
+            title=f"{topic.name}:publish",
+            description=topic.description,
+            schema=CloudEvent,
+        )
+
+    app_ref: list[FastAPI] = []
+    if spec.subscriptions is not None:
+        # Subscribers exist before start (and in the AsyncAPI document); the store they need
+        # exists only once the app has started.
+        def runtime() -> Runtime:
+            started: Runtime = app_ref[0].state.runtime
+            return started
+
+        spec.subscriptions(runtime).attach(broker, group, lambda: runtime().processed)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        mongo = Mongo(settings.mongo_url, settings.mongo_db)
+        runtime = Runtime(
+            settings=settings,
+            mongo=mongo,
+            broker=broker,
+            clock=spec.clock,
+            processed=ProcessedEvents(mongo.db, group=group),
+            idempotency=IdempotencyKeys(mongo.db),
+        )
+        app.state.runtime = runtime
+        app.state.token_verifier = TokenVerifier(settings)
+        stores = list(await spec.setup(runtime)) if spec.setup else []
+        if stores:
+            runtime.relay = OutboxRelay(
+                stores, partial(publish, broker), interval=settings.relay_interval_seconds
+            )
+        await broker.start()
+        if runtime.relay is not None:
+            runtime.background(runtime.relay.run(), "outbox-relay")
+        try:
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await broker.stop()
+            await mongo.close()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app_ref.append(app)
+    install_problem_handlers(app)
+    instrument_app(app)
+
+    def checks(request: Request) -> dict[str, Callable[[], Awaitable[object]]]:
+        runtime: Runtime = request.app.state.runtime
+        return {"store": runtime.mongo.ping, "kafka": partial(runtime.broker.ping, 2.0)}
+
+    app.include_router(health_router(checks))
+    for router in spec.routers:
+        app.include_router(router)
+
+    asyncapi = AsyncAPI(
+        broker, title=f"{spec.title} — Kafka", version=spec.version, description=spec.description
+    )
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(asyncapi.to_specification().to_jsonable())
+
+    @app.get("/asyncapi", include_in_schema=False)
+    async def asyncapi_html() -> HTMLResponse:
+        return HTMLResponse(get_asyncapi_html(asyncapi.to_specification(), try_it_out_path=None))
+
+    return app
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

@@ -1,0 +1,256 @@
+"""Aggregates kept under the store rule, with their facts in the same atomic write.
+
+FerretDB v1 does not make a read-modify-write of one document atomic; only unique indexes are.
+So every change of an aggregate is the *insert* of a new revision document whose ``_id`` is
+``<aggregate id>@<version>``: two writers that read version 4 both try to insert ``…@5`` and the
+unique ``_id`` lets exactly one win; the loser re-reads and retries. The revision holds the new
+state *and* the facts it causes, so state and facts are one atomic write (the outbox); the relay
+publishes pending facts and marks them sent. The ``<name>`` collection is a materialised copy of
+each aggregate's latest revision for queries; the revision log is the truth (and the history).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from samling_contracts import Fact, envelope
+
+from samling_runtime.bson import to_document
+from samling_runtime.mongo import Document
+
+S = TypeVar("S", bound=BaseModel)
+
+REVISIONS_SUFFIX = "_revisions"
+
+
+class AlreadyExists(Exception):
+    """An aggregate with this id exists already."""
+
+
+class WriteConflict(Exception):
+    """Too many concurrent writers on one aggregate; the caller may retry later."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned(Generic[S]):
+    id: str
+    version: int
+    state: S
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change(Generic[S]):
+    """What a decision produced: the new state and the facts to publish with it."""
+
+    state: S
+    facts: Iterable[Fact] = ()
+
+
+def revision_id(aggregate_id: str, version: int) -> str:
+    return f"{aggregate_id}@{version:010d}"
+
+
+class AggregateStore(Generic[S]):
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        name: str,
+        model: type[S],
+        *,
+        source: str,
+        on_recorded: Callable[[], None] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.current: AsyncCollection[Document] = db[name]
+        self.revisions: AsyncCollection[Document] = db[name + REVISIONS_SUFFIX]
+        self._source = source
+        self._on_recorded = on_recorded or (lambda: None)
+        self._now = now
+
+    async def ensure_indexes(self, *extra: IndexModel) -> None:
+        await self.revisions.create_indexes(
+            [
+                IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
+                IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
+            ]
+        )
+        if extra:
+            await self.current.create_indexes(list(extra))
+
+    # -- reading ---------------------------------------------------------------------------
+    async def get(self, aggregate_id: str) -> Versioned[S] | None:
+        """The latest revision: the truth, for deciding a change."""
+        doc = await self.revisions.find_one(
+            {"aggregate_id": aggregate_id}, sort=[("version", DESCENDING)]
+        )
+        return self._versioned(doc) if doc else None
+
+    async def require(self, aggregate_id: str) -> Versioned[S]:
+        found = await self.get(aggregate_id)
+        if found is None:
+            raise NotFound(aggregate_id)
+        return found
+
+    async def history(self, aggregate_id: str) -> list[Versioned[S]]:
+        cursor = self.revisions.find({"aggregate_id": aggregate_id}, sort=[("version", ASCENDING)])
+        return [self._versioned(doc) async for doc in cursor]
+
+    def from_current(self, doc: Document) -> S:
+        """Parse a document of the materialised collection (for queries)."""
+        return self.model.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})
+
+    # -- writing ---------------------------------------------------------------------------
+    async def create(self, aggregate_id: str, change: Change[S]) -> Versioned[S]:
+        try:
+            return await self._record(aggregate_id, 1, change)
+        except DuplicateKeyError:
+            raise AlreadyExists(aggregate_id) from None
+
+    async def create_many(self, items: list[tuple[str, Change[S]]]) -> list[str]:
+        """Create many aggregates in one round trip; returns the ids that already existed."""
+        if not items:
+            return []
+        now = self._now()
+        docs = [self._revision(agg_id, 1, change, now) for agg_id, change in items]
+        clashes: set[int] = set()
+        try:
+            await self.revisions.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            clashes = {e["index"] for e in exc.details.get("writeErrors", []) if e["code"] == 11000}
+            if len(clashes) != len(exc.details.get("writeErrors", [])):
+                raise
+        self._on_recorded()
+        fresh = [d for i, d in enumerate(docs) if i not in clashes]
+        if fresh:
+            await self._materialise_many(fresh)
+        return [items[i][0] for i in sorted(clashes)]
+
+    async def update(
+        self,
+        aggregate_id: str,
+        decide: Callable[[S], Change[S] | None],
+        *,
+        attempts: int = 50,
+    ) -> Versioned[S]:
+        """Apply ``decide`` to the latest state; retried on a concurrent write.
+
+        ``decide`` must be pure (it may run more than once). Returning None means "no change".
+        """
+        for attempt in range(attempts):
+            latest = await self.require(aggregate_id)
+            change = decide(latest.state)
+            if change is None:
+                return latest
+            try:
+                return await self._record(aggregate_id, latest.version + 1, change)
+            except DuplicateKeyError:
+                await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
+        raise WriteConflict(aggregate_id)
+
+    async def update_async(
+        self,
+        aggregate_id: str,
+        decide: Callable[[S], Awaitable[Change[S] | None]],
+        *,
+        attempts: int = 50,
+    ) -> Versioned[S]:
+        """Like :meth:`update` for decisions that need to read other documents first."""
+        for attempt in range(attempts):
+            latest = await self.require(aggregate_id)
+            change = await decide(latest.state)
+            if change is None:
+                return latest
+            try:
+                return await self._record(aggregate_id, latest.version + 1, change)
+            except DuplicateKeyError:
+                await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
+        raise WriteConflict(aggregate_id)
+
+    async def _record(self, aggregate_id: str, version: int, change: Change[S]) -> Versioned[S]:
+        doc = self._revision(aggregate_id, version, change, self._now())
+        await self.revisions.insert_one(doc)
+        self._on_recorded()
+        await self._materialise(doc)
+        return Versioned(aggregate_id, version, change.state, doc["recorded_at"])
+
+    def _revision(
+        self, aggregate_id: str, version: int, change: Change[S], now: datetime
+    ) -> Document:
+        events = [
+            envelope(fact, source=self._source, time=now).model_dump(mode="json")
+            for fact in change.facts
+        ]
+        return {
+            "_id": revision_id(aggregate_id, version),
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "state": to_document(change.state),
+            "events": events,
+            "pending": bool(events),
+            "recorded_at": now,
+        }
+
+    # -- the materialised copy -------------------------------------------------------------
+    def _current_doc(self, revision: Document) -> Document:
+        return {
+            **revision["state"],
+            "_id": revision["aggregate_id"],
+            "_version": revision["version"],
+        }
+
+    async def _materialise(self, revision: Document) -> None:
+        """Bring the copy up to this revision unless a newer one is there already."""
+        doc = self._current_doc(revision)
+        if revision["version"] == 1:
+            try:
+                await self.current.insert_one(doc)
+                return
+            except DuplicateKeyError:
+                pass
+        await self.current.replace_one(
+            {"_id": doc["_id"], "_version": {"$lt": revision["version"]}}, doc
+        )
+
+    async def _materialise_many(self, revisions: list[Document]) -> None:
+        docs = [self._current_doc(r) for r in revisions]
+        try:
+            await self.current.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e["code"] != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+
+    async def repair(self, aggregate_id: str) -> None:
+        """Roll the copy forward to the latest revision (after a crash between the two writes)."""
+        latest = await self.revisions.find_one(
+            {"aggregate_id": aggregate_id}, sort=[("version", DESCENDING)]
+        )
+        if latest:
+            await self._materialise(latest)
+
+    def _versioned(self, doc: Document) -> Versioned[S]:
+        return Versioned(
+            doc["aggregate_id"],
+            doc["version"],
+            self.model.model_validate(doc["state"]),
+            doc["recorded_at"],
+        )
+
+
+def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:
+    return [store.revisions for store in stores]
