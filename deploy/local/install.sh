@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Installs everything the local Samling stack needs, without Docker:
+#   1. Python deps (uv workspace)
+#   2. a Kafka 4.4.0 broker classpath (jars from Maven Central)
+#   3. a FerretDB v1.24.2 binary (built from source with Go)
+# Artefacts live in a per-user cache outside the clone, so fresh clones share
+# them and a second run is a few seconds. Safe to re-run at any time.
+set -euo pipefail
+
+KAFKA_VERSION=4.4.0
+FERRETDB_VERSION=v1.24.2
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+CACHE="${SAMLING_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/samling}"
+KAFKA_HOME="$CACHE/kafka-$KAFKA_VERSION"
+FERRETDB_BIN="$CACHE/bin/ferretdb"
+
+START=$SECONDS
+step() { printf '==> %s\n' "$*"; }
+die() {
+    printf 'install.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+mkdir -p "$CACHE/bin"
+
+# Two clones installing at once must not write the same cache files.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$CACHE/.install.lock"
+    flock 9
+fi
+
+# --- 1. uv + Python workspace -------------------------------------------------
+if ! command -v uv >/dev/null 2>&1; then
+    step "uv not found: installing it with pip --user"
+    command -v python3 >/dev/null 2>&1 || die "python3 not found: install Python 3.11 (or install uv: https://docs.astral.sh/uv/)"
+    python3 -m pip install --user --quiet uv ||
+        die "pip install --user uv failed: install uv yourself (https://docs.astral.sh/uv/getting-started/installation/)"
+    export PATH="$HOME/.local/bin:$PATH"
+    command -v uv >/dev/null 2>&1 || die "uv installed but not on PATH: add ~/.local/bin to PATH"
+fi
+step "python: uv sync --all-packages --frozen"
+(cd "$REPO_ROOT" && uv sync --all-packages --frozen --quiet) ||
+    die "uv sync failed: if uv.lock is stale run 'uv lock' and commit it"
+
+# --- 2. Kafka jars ------------------------------------------------------------
+command -v java >/dev/null 2>&1 || die "java 17+ not found: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)"
+java_major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
+[[ -n "$java_major" && "$java_major" -ge 17 ]] ||
+    die "java 17+ not found (found '${java_major:-unknown}'): install a JDK 17 and put it first on PATH"
+
+POM="$SCRIPT_DIR/pom.xml"
+pom_hash="$(sha256sum "$POM" | cut -d' ' -f1)"
+marker="$KAFKA_HOME/.complete"
+if [[ -f "$marker" && "$(cat "$marker")" == "pom-sha256=$pom_hash" ]]; then
+    step "kafka $KAFKA_VERSION: cached ($KAFKA_HOME/libs)"
+else
+    command -v mvn >/dev/null 2>&1 || die "mvn not found: install Maven 3.8+ (e.g. apt-get install maven)"
+    step "kafka $KAFKA_VERSION: fetching jars from Maven Central"
+    rm -rf "$KAFKA_HOME/libs" "$marker"
+    mkdir -p "$KAFKA_HOME"
+    mvn_log="$KAFKA_HOME/mvn.log"
+    if ! mvn -q -B -f "$POM" \
+        -Dmaven.repo.local="$CACHE/m2" \
+        dependency:copy-dependencies \
+        -DincludeScope=runtime \
+        -DoutputDirectory="$KAFKA_HOME/libs" >"$mvn_log" 2>&1; then
+        tail -n 20 "$mvn_log" >&2
+        die "maven could not fetch the Kafka jars (log: $mvn_log): check access to repo.maven.apache.org, then re-run"
+    fi
+    ls "$KAFKA_HOME"/libs/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 ||
+        die "kafka_2.13-$KAFKA_VERSION.jar missing after maven run: delete $KAFKA_HOME and re-run"
+    echo "pom-sha256=$pom_hash" >"$marker"
+fi
+
+# --- 3. FerretDB ----------------------------------------------------------------
+if [[ -x "$FERRETDB_BIN" ]] && "$FERRETDB_BIN" --version >/dev/null 2>&1; then
+    step "ferretdb $FERRETDB_VERSION: cached ($FERRETDB_BIN)"
+else
+    command -v go >/dev/null 2>&1 || die "go 1.24+ not found (FerretDB v1.24.2 needs it): install Go (https://go.dev/dl/)"
+    go_minor="$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+    [[ -n "$go_minor" && "$go_minor" -ge 24 ]] || die "go 1.24+ not found (found $(go env GOVERSION)): install a newer Go"
+    step "ferretdb $FERRETDB_VERSION: building from source (~1 min)"
+
+    # Why not simply `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`:
+    #  * proxy.golang.org answers 403 on the module's @v/list, which `go install
+    #    pkg@version` consults, so it fails;
+    #  * even when built that way the binary panics at start-up: FerretDB's
+    #    build/version package //go:embeds version.txt, which is not in the
+    #    module zip, and it insists on it when the main module is FerretDB.
+    # So we build it as a dependency of a throw-away wrapper module, vendor it,
+    # and write the missing version.txt into the vendored copy.
+    export GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/pkg/mod" GOCACHE="$CACHE/go/build-cache"
+    build_dir="$CACHE/ferretdb-build"
+    rm -rf "$build_dir"
+    mkdir -p "$build_dir"
+    cat >"$build_dir/go.mod" <<EOF
+module samling.local/ferretdb-build
+
+go 1.24
+
+require github.com/FerretDB/FerretDB $FERRETDB_VERSION
+EOF
+    cat >"$build_dir/tools.go" <<'EOF'
+//go:build tools
+
+package tools
+
+import _ "github.com/FerretDB/FerretDB/cmd/ferretdb"
+EOF
+    build_log="$build_dir/build.log"
+    # (`&&` chain: `set -e` does not apply inside an `if` condition.)
+    if ! (
+        cd "$build_dir" &&
+            GOFLAGS=-mod=mod go mod tidy &&
+            GOFLAGS= go mod vendor &&
+            chmod -R u+w vendor &&
+            echo "$FERRETDB_VERSION" >vendor/github.com/FerretDB/FerretDB/build/version/version.txt &&
+            GOFLAGS= go build -mod=vendor -trimpath -o "$FERRETDB_BIN.tmp" \
+                github.com/FerretDB/FerretDB/cmd/ferretdb
+    ) >"$build_log" 2>&1; then
+        tail -n 20 "$build_log" >&2
+        die "building FerretDB failed (full log: $build_log): check access to proxy.golang.org, then re-run"
+    fi
+    mv -f "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+    # Only the binary is needed afterwards: drop the vendor tree, Go's build
+    # cache and module cache (~1 GB together; a rebuild re-downloads them).
+    go clean -modcache >/dev/null 2>&1 || true
+    rm -rf "$build_dir/vendor" "$GOCACHE" "$GOMODCACHE"
+    "$FERRETDB_BIN" --version >/dev/null 2>&1 || die "built $FERRETDB_BIN does not run: delete it and re-run"
+fi
+
+step "done in $((SECONDS - START))s: kafka=$KAFKA_HOME/libs ferretdb=$FERRETDB_BIN (cache $CACHE)"

@@ -1,0 +1,112 @@
+"""``samling-dev``: run Samling locally and help developers poke at it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from samling_devtools.infra import Stack, data_root
+from samling_devtools.services import ServiceProcess, default_services
+from samling_devtools.testing import ensure_topics
+
+app = typer.Typer(
+    help="Run Samling locally: infrastructure, services, tokens.", no_args_is_help=True
+)
+console = Console()
+
+ROLES = {
+    "coordinator": {"subject": "u-coordinator-salten", "region_id": "rkk-salten"},
+    "municipality_admin": {"subject": "u-admin-bodo", "municipality_id": "NO-1804"},
+    "participant": {"subject": "u-participant-kari", "email": "kari.nordmann@example.no"},
+    "system": {"subject": "client-hr-system"},
+}
+
+
+def dev_token(role: str) -> str:
+    from samling_runtime.auth import Role, mint_token
+    from samling_runtime.settings import ServiceSettings
+
+    claims = ROLES[role]
+    return mint_token(ServiceSettings(), roles=[Role(role)], **claims)  # type: ignore[arg-type]
+
+
+@app.command()
+def token(role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}")]) -> None:
+    """Print a development bearer token for a role (signed with the development key)."""
+    if role not in ROLES:
+        raise typer.BadParameter(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    typer.echo(dev_token(role))
+
+
+@app.command()
+def up() -> None:
+    """Start Kafka, FerretDB and the three services; stop everything on Ctrl-C."""
+    stopping = False
+
+    def interrupt(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    stack = Stack("dev")
+    processes: list[ServiceProcess] = []
+    try:
+        with console.status("Starting FerretDB and Kafka…"):
+            stack.start()
+            asyncio.run(ensure_topics(stack.bootstrap))
+        console.print(f"[green]✓[/] Kafka on {stack.bootstrap}, FerretDB on {stack.mongo_url}")
+        for spec in default_services():
+            env = {
+                f"{spec.env_prefix}ENVIRONMENT": "development",
+                f"{spec.env_prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
+                f"{spec.env_prefix}MONGO_URL": stack.mongo_url,
+                f"{spec.env_prefix}PUBLIC_URL": spec.url,
+            }
+            processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
+        with console.status("Starting the services…"):
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.wait_ready()
+        _print_welcome(processes)
+        while all(p.process is not None and p.process.poll() is None for p in processes):
+            time.sleep(1)
+        console.print("[red]A service stopped; see the logs in .local/dev/logs. Shutting down.[/]")
+    except KeyboardInterrupt:
+        console.print("\nStopping…")
+    finally:
+        for process in processes:
+            process.stop()
+        stack.stop()
+        console.print("Stopped.")
+
+
+def _print_welcome(processes: list[ServiceProcess]) -> None:
+    table = Table(title="Samling is running", show_lines=False)
+    table.add_column("service")
+    table.add_column("API docs (OpenAPI)")
+    table.add_column("AsyncAPI docs")
+    table.add_column("health")
+    for p in processes:
+        table.add_row(
+            p.spec.name, f"{p.spec.url}/docs", f"{p.spec.url}/asyncapi", f"{p.spec.url}/readyz"
+        )
+    console.print(table)
+    console.print(
+        "Development tokens: [bold]uv run samling-dev token coordinator[/] "
+        f"(roles: {', '.join(ROLES)})"
+    )
+    console.print("Press Ctrl-C to stop everything.")
+
+
+def main() -> None:
+    app()

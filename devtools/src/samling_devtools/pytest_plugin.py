@@ -1,0 +1,64 @@
+"""Pytest fixtures for tests that need the real Kafka and FerretDB.
+
+Registered for the whole repo via ``-p samling_devtools.pytest_plugin`` in the
+root pyproject. The servers are started lazily, once per session, the first
+time a test asks for ``stack`` (or a fixture built on it), so unit-test-only
+runs never start a JVM.
+
+``SAMLING_TEST_EXTERNAL=1`` means the test-profile servers are already running
+(e.g. ``python -m samling_devtools.infra test`` in another terminal); the
+fixtures then only check that they answer.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from samling_devtools.infra import InfraError, Stack, port_in_use
+
+
+def external() -> bool:
+    """True when the test servers are managed outside pytest."""
+    return os.environ.get("SAMLING_TEST_EXTERNAL", "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """The test-profile Stack (fresh data dir), started once per session."""
+    s = Stack("test")
+    if external():
+        missing = [p for p in (s.kafka.port, s.ferretdb.port) if not port_in_use(p)]
+        if missing:
+            raise InfraError(
+                f"SAMLING_TEST_EXTERNAL=1 but nothing listens on port(s) {missing}: "
+                "start `uv run python -m samling_devtools.infra test` or unset it"
+            )
+        yield s
+        return
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(stack: Stack) -> str:
+    """``host:port`` of the test Kafka broker."""
+    return stack.bootstrap
+
+
+@pytest.fixture(scope="session")
+def mongo_url(stack: Stack) -> str:
+    """MongoDB URL of the test FerretDB."""
+    return stack.mongo_url
+
+
+@pytest.fixture
+def unique_db_name() -> str:
+    """A database name no other test uses, so tests share FerretDB without clashing."""
+    return f"t_{uuid.uuid4().hex[:12]}"

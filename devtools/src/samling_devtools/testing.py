@@ -1,0 +1,124 @@
+"""Helpers for tests that run services in-process against the real Kafka and FerretDB."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.structs import TopicPartition
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from samling_contracts import ALL_TOPICS
+
+from samling_devtools.infra import TopicSpec, create_topics
+
+T = TypeVar("T")
+
+
+async def ensure_topics(bootstrap: str) -> None:
+    await create_topics(
+        bootstrap,
+        [TopicSpec(name, t.partitions) for t in ALL_TOPICS for name in (t.name, t.dead_letter)],
+    )
+
+
+@dataclass
+class RunningService:
+    app: FastAPI
+    client: httpx.AsyncClient
+
+    @property
+    def db(self) -> AsyncDatabase[dict[str, Any]]:
+        db: AsyncDatabase[dict[str, Any]] = self.app.state.runtime.mongo.db
+        return db
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI, startup_timeout: float = 60) -> AsyncIterator[RunningService]:
+    """Start the app's lifespan (broker, store, relay) and give an HTTP client to it."""
+    async with LifespanManager(app, startup_timeout=startup_timeout, shutdown_timeout=30):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield RunningService(app, client)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30, interval: float = 0.1
+) -> T:
+    """Poll until ``probe`` returns something truthy; fail with a clear message otherwise."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    *,
+    timeout: float = 30,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read a topic from the beginning, without a consumer group, until ``until`` holds
+    and nothing more is waiting."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = [
+                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []
+            ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not until(records):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{topic}: expected records did not arrive in {timeout}s")
+            batch = await consumer.getmany(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+        # Then read what is already there, so callers can also assert what did *not* arrive.
+        while batch := await consumer.getmany(timeout_ms=500):
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+@contextlib.asynccontextmanager
+async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await p.start()
+    try:
+        yield p
+    finally:
+        await p.stop()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@contextlib.asynccontextmanager
+async def mongo_db(url: str, name: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
+    try:
+        yield client[name]
+    finally:
+        await client.close()
