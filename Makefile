@@ -1,0 +1,28 @@
+# The two commands: `make up` runs Samling locally, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: help setup up test lint typecheck unit schemas bench-registrations bench-fanout
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+
+setup: ## Install what is missing: Python env, Kafka jars, FerretDB (cached, idempotent)
+	@bash deploy/local/install.sh
+
+up: setup ## Start Kafka, FerretDB and the three services with demo data; Ctrl-C stops all
+	@uv run --frozen samling-dev up
+
+lint: ## ruff (lint and format check)
+	uv run --frozen ruff check .
+	uv run --frozen ruff format --check .
+
+typecheck: ## mypy --strict over every package
+	uv run --frozen mypy contracts/src runtime/src devtools/src services/*/src
+
+schemas: ## Export the event JSON Schemas after changing contracts (refuses breaking changes)
+	uv run --frozen python -m samling_contracts.schemas export
+
+test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
+	uv run --frozen pytest
