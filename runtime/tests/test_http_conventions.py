@@ -1,0 +1,110 @@
+"""Problem details, authentication, idempotency keys and cursors as every service uses them."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+from samling_runtime.auth import CurrentPrincipal, Role, TokenVerifier, mint_token, require_role
+from samling_runtime.pagination import after_cursor, decode_cursor, encode_cursor
+from samling_runtime.problems import Problem, install_problem_handlers
+from samling_runtime.settings import Environment, ServiceSettings
+
+SETTINGS = ServiceSettings()
+
+
+class Body(BaseModel):
+    name: str = Field(min_length=2)
+    seats: int = Field(gt=0)
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.state.token_verifier = TokenVerifier(SETTINGS)
+
+    @app.post("/things")
+    async def create(body: Body, principal: CurrentPrincipal) -> dict[str, Any]:
+        require_role(principal, Role.COORDINATOR)
+        return {"by": principal.subject, "region": principal.region_id}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise Problem(409, "Already full.", kind="conflict", seats_left=0)
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        yield c
+
+
+def bearer(**claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(SETTINGS, **claims)}"}
+
+
+async def test_validation_errors_are_problem_details_with_human_messages(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = bearer(subject="u1", roles=[Role.COORDINATOR], region_id="rkk-salten")
+    response = await client.post("/things", json={"name": "x"}, headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422
+    names = {p["name"]: p["reason"] for p in problem["invalid-params"]}
+    assert names["body.seats"] == "This field is required."
+    assert "at least 2 characters" in names["body.name"]
+
+
+async def test_missing_forged_and_expired_tokens_are_401(client: httpx.AsyncClient) -> None:
+    body = {"name": "ok", "seats": 1}
+    assert (await client.post("/things", json=body)).status_code == 401
+    forged = jwt.encode({"sub": "x", "roles": ["coordinator"]}, "wrong-key-" * 4, algorithm="HS256")
+    response = await client.post(
+        "/things", json=body, headers={"Authorization": f"Bearer {forged}"}
+    )
+    assert response.status_code == 401
+    assert response.json()["type"].endswith("/unauthenticated")
+    expired = bearer(subject="u1", roles=[Role.COORDINATOR], lifetime=timedelta(seconds=-10))
+    assert (await client.post("/things", json=body, headers=expired)).status_code == 401
+
+
+async def test_wrong_role_is_403_and_right_role_passes_claims(client: httpx.AsyncClient) -> None:
+    body = {"name": "ok", "seats": 1}
+    participant = bearer(subject="u2", roles=[Role.PARTICIPANT])
+    assert (await client.post("/things", json=body, headers=participant)).status_code == 403
+    coordinator = bearer(subject="u1", roles=[Role.COORDINATOR], region_id="rkk-salten")
+    response = await client.post("/things", json=body, headers=coordinator)
+    assert response.json() == {"by": "u1", "region": "rkk-salten"}
+
+
+async def test_problem_extensions_are_kept(client: httpx.AsyncClient) -> None:
+    response = await client.get("/boom")
+    assert response.status_code == 409
+    assert response.json()["seats_left"] == 0
+
+
+def test_placeholder_secrets_are_refused_in_production() -> None:
+    with pytest.raises(ValueError, match="development placeholder"):
+        ServiceSettings(environment=Environment.PRODUCTION)
+    ok = ServiceSettings(environment=Environment.PRODUCTION, jwt_secret="a-real-random-secret-1234")
+    assert ok.environment is Environment.PRODUCTION
+
+
+def test_cursors_round_trip_and_reject_garbage() -> None:
+    moment = datetime(2027, 2, 10, 9, tzinfo=UTC)
+    assert decode_cursor(encode_cursor(moment, "evt_1")) == (moment, "evt_1")
+    assert after_cursor("starts_at", encode_cursor(5, "x")) == {
+        "$or": [{"starts_at": {"$gt": 5}}, {"starts_at": 5, "_id": {"$gt": "x"}}]
+    }
+    with pytest.raises(Problem) as bad:
+        decode_cursor("not-a-cursor")
+    assert bad.value.status == 400
