@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from samling_devtools.infra import Stack, data_root
 from samling_devtools.services import ServiceProcess, default_services
@@ -91,21 +90,18 @@ def up() -> None:
 
 
 def _print_welcome(processes: list[ServiceProcess]) -> None:
-    table = Table(title="Samling is running", show_lines=False)
-    table.add_column("service")
-    table.add_column("API docs (OpenAPI)")
-    table.add_column("AsyncAPI docs")
-    table.add_column("health")
+    console.print("\n[bold green]Samling is running.[/] Try this:\n")
     for p in processes:
-        table.add_row(
-            p.spec.name, f"{p.spec.url}/docs", f"{p.spec.url}/asyncapi", f"{p.spec.url}/readyz"
+        console.print(
+            f"  [bold]{p.spec.name:<14}[/] API docs {p.spec.url}/docs   "
+            f"AsyncAPI {p.spec.url}/asyncapi   health {p.spec.url}/readyz",
+            soft_wrap=True,
         )
-    console.print(table)
     console.print(
-        "Development tokens: [bold]uv run samling-dev token coordinator[/] "
+        "\n  Development tokens: [bold]uv run samling-dev token <role>[/] "
         f"(roles: {', '.join(ROLES)})"
     )
-    console.print("Press Ctrl-C to stop everything.")
+    console.print("  Logs: .local/dev/logs/   Press Ctrl-C to stop everything.\n")
 
 
 def main() -> None:
