@@ -448,11 +448,14 @@ class TopicSpec:
     name: str
     partitions: int = 3
     replication: int = 1
+    configs: tuple[tuple[str, str], ...] = ()
 
 
 async def create_topics(bootstrap: str, topics: Iterable[TopicSpec]) -> None:
     """Create topics, ignoring ones that already exist (auto-creation is off)."""
-    new = [NewTopic(t.name, t.partitions, t.replication) for t in topics]
+    new = [
+        NewTopic(t.name, t.partitions, t.replication, topic_configs=dict(t.configs)) for t in topics
+    ]
     if not new:
         return
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

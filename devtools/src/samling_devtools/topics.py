@@ -21,11 +21,20 @@ from samling_contracts import ALL_TOPICS
 
 from samling_devtools.infra import TopicSpec, create_topics
 
+RESTRICTED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
+"""Personal data on restricted topics (and their dead-letter copies) ages out after 7 days,
+whatever the broker's default, so an erased person's name and e-mail leave Kafka too."""
+
 
 def topic_specs(*, partitions: int | None = None, replication: int = 1) -> list[TopicSpec]:
     """Every topic and its ``.dlq``; ``partitions`` raises (never lowers) the contract's count."""
     return [
-        TopicSpec(name, max(t.partitions, partitions or 0), replication)
+        TopicSpec(
+            name,
+            max(t.partitions, partitions or 0),
+            replication,
+            (("retention.ms", str(RESTRICTED_RETENTION_MS)),) if t.restricted else (),
+        )
         for t in ALL_TOPICS
         for name in (t.name, t.dead_letter)
     ]
