@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup up test lint typecheck unit schemas bench-registrations bench-fanout
+.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ typecheck: ## mypy --strict over every package
 
 schemas: ## Export the event JSON Schemas after changing contracts (refuses breaking changes)
 	uv run --frozen python -m samling_contracts.schemas export
+
+docs: ## Regenerate README's event catalogue and configuration reference from the code
+	uv run --frozen python -m samling_devtools.docs
 
 test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
 	uv run --frozen pytest

@@ -3,6 +3,7 @@
 #   1. Python deps (uv workspace)
 #   2. a Kafka 4.4.0 broker classpath (jars from Maven Central)
 #   3. a FerretDB v1.24.2 binary (built from source with Go)
+#   4. compose-config, which validates docker-compose.yml without Docker (Go)
 # Artefacts live in a per-user cache outside the clone, so fresh clones share
 # them and a second run is a few seconds. Safe to re-run at any time.
 set -euo pipefail
@@ -129,6 +130,30 @@ EOF
     go clean -modcache >/dev/null 2>&1 || true
     rm -rf "$build_dir/vendor" "$GOCACHE" "$GOMODCACHE"
     "$FERRETDB_BIN" --version >/dev/null 2>&1 || die "built $FERRETDB_BIN does not run: delete it and re-run"
+fi
+
+# --- 4. compose-config (validates docker-compose.yml without a Docker engine) ----
+# A small Go program on compose-go, the library `docker compose config` is built on; its
+# source and pinned versions are in deploy/compose/validate/. Rebuilt when they change.
+COMPOSE_SRC="$REPO_ROOT/deploy/compose/validate"
+COMPOSE_BIN="$CACHE/bin/compose-config"
+compose_hash="$(cat "$COMPOSE_SRC/go.mod" "$COMPOSE_SRC/go.sum" "$COMPOSE_SRC/main.go" | sha256sum | cut -d' ' -f1)"
+if [[ -x "$COMPOSE_BIN" && -f "$COMPOSE_BIN.sha256" && "$(cat "$COMPOSE_BIN.sha256")" == "$compose_hash" ]]; then
+    step "compose-config: cached ($COMPOSE_BIN)"
+else
+    command -v go >/dev/null 2>&1 || die "go not found (needed to build compose-config): install Go 1.24+"
+    step "compose-config: building from deploy/compose/validate (~30 s)"
+    compose_log="$CACHE/compose-config-build.log"
+    if ! (cd "$COMPOSE_SRC" &&
+        GOFLAGS=-mod=readonly GOMODCACHE="$CACHE/go-compose/mod" GOCACHE="$CACHE/go-compose/build" \
+            go build -trimpath -o "$COMPOSE_BIN.tmp" .) >"$compose_log" 2>&1; then
+        tail -n 20 "$compose_log" >&2
+        die "building compose-config failed (log: $compose_log): check access to proxy.golang.org, then re-run"
+    fi
+    mv -f "$COMPOSE_BIN.tmp" "$COMPOSE_BIN"
+    echo "$compose_hash" >"$COMPOSE_BIN.sha256"
+    GOMODCACHE="$CACHE/go-compose/mod" go clean -modcache >/dev/null 2>&1 || true
+    rm -rf "$CACHE/go-compose"
 fi
 
 step "done in $((SECONDS - START))s: kafka=$KAFKA_HOME/libs ferretdb=$FERRETDB_BIN (cache $CACHE)"

@@ -443,15 +443,19 @@ async def _describe_cluster(bootstrap: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """A topic to create; replication is always 1 on the local single broker."""
+    """A topic to create; replication is 1 on the local single broker."""
 
     name: str
     partitions: int = 3
+    replication: int = 1
+    configs: tuple[tuple[str, str], ...] = ()
 
 
 async def create_topics(bootstrap: str, topics: Iterable[TopicSpec]) -> None:
     """Create topics, ignoring ones that already exist (auto-creation is off)."""
-    new = [NewTopic(t.name, t.partitions, 1) for t in topics]
+    new = [
+        NewTopic(t.name, t.partitions, t.replication, topic_configs=dict(t.configs)) for t in topics
+    ]
     if not new:
         return
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

@@ -16,18 +16,15 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from samling_contracts import ALL_TOPICS
 
-from samling_devtools.infra import TopicSpec, create_topics
+from samling_devtools.infra import create_topics
+from samling_devtools.topics import topic_specs
 
 T = TypeVar("T")
 
 
 async def ensure_topics(bootstrap: str) -> None:
-    await create_topics(
-        bootstrap,
-        [TopicSpec(name, t.partitions) for t in ALL_TOPICS for name in (t.name, t.dead_letter)],
-    )
+    await create_topics(bootstrap, topic_specs())
 
 
 @dataclass

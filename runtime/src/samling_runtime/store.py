@@ -84,14 +84,17 @@ class AggregateStore(Generic[S]):
         self._now = now
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
-        await self.revisions.create_indexes(
+        """Create the indexes one per call: FerretDB v1 drops the connection (a server-side
+        panic) when one ``createIndexes`` lists several indexes that all exist already, i.e.
+        whenever a service restarts on its existing database."""
+        await create_indexes_one_by_one(
+            self.revisions,
             [
                 IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
-            ]
+            ],
         )
-        if extra:
-            await self.current.create_indexes(list(extra))
+        await create_indexes_one_by_one(self.current, list(extra))
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:
@@ -250,6 +253,15 @@ class AggregateStore(Generic[S]):
             self.model.model_validate(doc["state"]),
             doc["recorded_at"],
         )
+
+
+async def create_indexes_one_by_one(
+    collection: AsyncCollection[Document], indexes: Iterable[IndexModel]
+) -> None:
+    """``create_indexes`` that works on FerretDB v1 when the indexes exist already (restarts):
+    one index per ``createIndexes`` command. Use it for every collection a service indexes."""
+    for index in indexes:
+        await collection.create_indexes([index])
 
 
 def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:

@@ -1,0 +1,275 @@
+"""The ``samling`` CLI: tail against the real Kafka, tokens, and the HTTP commands against a
+small FastAPI app with the runtime's problem details, served by uvicorn on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Header
+from pydantic import BaseModel, Field
+from rich.console import Console
+from samling_contracts import envelope
+from samling_contracts.events import ParticipantErased
+from samling_contracts.topics import REGISTRATIONS
+from samling_devtools import samling_cli
+from samling_devtools.infra import free_port
+from samling_devtools.samling_cli import Api, ApiProblem, app, render_problem, render_record, tail
+from samling_devtools.testing import producer, unique
+from samling_runtime.auth import Role, TokenVerifier
+from samling_runtime.pagination import Page
+from samling_runtime.problems import Problem, install_problem_handlers
+from samling_runtime.settings import ServiceSettings
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+def rendered(renderable: object) -> str:
+    console = Console(width=200, record=True)
+    with console.capture() as capture:
+        console.print(renderable)
+    return capture.get()
+
+
+# --- tail: the real Kafka -------------------------------------------------------------------
+
+
+async def test_tail_shows_cloudevents_and_flags_what_is_not_one(topics: str) -> None:
+    participant = unique("par")
+    event = envelope(ParticipantErased(participant_id=participant), source="/test/cli")
+    async with producer(topics) as p:
+        await p.send_and_wait(
+            REGISTRATIONS.name,
+            event.to_json(),
+            key=participant.encode(),
+            headers=[("content-type", b"application/cloudevents+json")],
+        )
+        await p.send_and_wait(REGISTRATIONS.name, b"not json at all", key=participant.encode())
+        await p.send_and_wait(
+            REGISTRATIONS.dead_letter,
+            event.to_json(),
+            key=participant.encode(),
+            headers=[
+                ("content-type", b"application/cloudevents+json"),
+                ("dlq-reason", b"ValidationError: capacity must be positive"),
+            ],
+        )
+
+    records = [r async for r in tail(topics, REGISTRATIONS.name, idle_timeout=1.5)]
+    ours = [r for r in records if r.key == participant]
+    assert len(ours) == 2
+    parsed, garbage = ours
+    assert parsed.event is not None
+    assert parsed.event.get_id() == event.id
+    assert parsed.event.get_type() == "no.samling.events.participant.erased.v1"
+    assert parsed.event.get_data() == {"participant_id": participant}
+    assert garbage.event is None
+    assert garbage.error
+    assert "not a CloudEvent" in rendered(render_record(garbage))
+    assert parsed.event.get_type() in rendered(render_record(parsed))
+
+    dead = [
+        r
+        async for r in tail(topics, REGISTRATIONS.dead_letter, idle_timeout=1.5)
+        if r.key == participant
+    ]
+    assert "dead-lettered: ValidationError: capacity must be positive" in rendered(
+        render_record(dead[0])
+    )
+
+
+async def test_tail_command_prints_json_lines(topics: str) -> None:
+    participant = unique("par")
+    event = envelope(ParticipantErased(participant_id=participant), source="/test/cli")
+    async with producer(topics) as p:
+        await p.send_and_wait(REGISTRATIONS.name, event.to_json(), key=participant.encode())
+    result = await asyncio.to_thread(
+        runner.invoke,
+        app,
+        ["tail", REGISTRATIONS.name, "--bootstrap", topics, "--idle", "1.5", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    (line,) = [x for x in lines if x.get("id") == event.id]
+    assert all("id" in x or "error" in x for x in lines)
+    assert line["type"] == "no.samling.events.participant.erased.v1"
+    assert line["partitionkey"] == participant
+    assert line["data"] == {"participant_id": participant}
+
+
+# --- token ----------------------------------------------------------------------------------
+
+
+async def test_token_is_accepted_by_the_services_verifier() -> None:
+    result = runner.invoke(app, ["token", "coordinator"])
+    assert result.exit_code == 0
+    principal = await TokenVerifier(ServiceSettings()).verify(result.output.strip())
+    assert principal.roles == {Role.COORDINATOR}
+    assert principal.region_id == "rkk-salten"
+    assert runner.invoke(app, ["token", "emperor"]).exit_code != 0
+
+
+# --- HTTP commands --------------------------------------------------------------------------
+
+
+class Network(BaseModel):
+    id: str
+    name: str
+    region_id: str
+
+
+class NewEvent(BaseModel):
+    template: str
+    title: str = Field(min_length=3)
+    starts_at: str
+    capacity: int = Field(gt=0)
+
+
+def stub_services() -> FastAPI:
+    """Stands in for the services' routes with the runtime's problem details."""
+    stub = FastAPI()
+    install_problem_handlers(stub)
+    networks = [
+        Network(id=f"net_{i}", name=f"Nettverk {i}", region_id="rkk-salten") for i in range(3)
+    ]
+    seen_keys: list[str] = []
+
+    @stub.get("/networks")
+    async def list_networks(
+        cursor: str | None = None, authorization: str = Header()
+    ) -> Page[Network]:
+        if not authorization.startswith("Bearer "):
+            raise Problem(401, "Sign in first.")
+        if cursor is None:
+            return Page(items=networks[:2], next_cursor="page2")
+        return Page(items=networks[2:])
+
+    @stub.post("/events", status_code=201)
+    async def schedule(body: NewEvent, idempotency_key: str = Header()) -> dict[str, object]:
+        seen_keys.append(idempotency_key)
+        return {"id": "evt_1", **body.model_dump()}
+
+    @stub.get("/events/{event_id}/registrations")
+    async def registrations(event_id: str) -> Page[dict[str, object]]:
+        if event_id != "evt_1":
+            raise Problem(404, "The event was not found.", kind="not-found")
+        return Page(
+            items=[
+                {
+                    "id": "reg_1",
+                    "participant_id": "par_1",
+                    "municipality_id": "1804",
+                    "status": "confirmed",
+                },
+                {
+                    "id": "reg_3",
+                    "participant_id": "par_3",
+                    "municipality_id": "1841",
+                    "status": "waitlisted",
+                    "position": 2,
+                },
+                {
+                    "id": "reg_2",
+                    "participant_id": "par_2",
+                    "municipality_id": "1804",
+                    "status": "waitlisted",
+                    "position": 1,
+                },
+            ]
+        )
+
+    stub.state.seen_keys = seen_keys
+    return stub
+
+
+@pytest.fixture(scope="module")
+def stub_url() -> Iterator[tuple[str, FastAPI]]:
+    stub = stub_services()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(stub, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}", stub
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def services_at(stub_url: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    url, stub = stub_url
+    for name in ("NETWORK", "EVENTS", "NOTIFICATIONS"):
+        monkeypatch.setenv(f"SAMLING_{name}_URL", url)
+    monkeypatch.setattr(samling_cli, "console", Console(width=200))
+    return stub
+
+
+def test_networks_list_follows_every_page(services_at: FastAPI) -> None:
+    result = runner.invoke(app, ["networks", "list"])
+    assert result.exit_code == 0, result.output
+    for i in range(3):
+        assert f"Nettverk {i}" in result.output
+
+
+def test_events_schedule_posts_with_an_idempotency_key(services_at: FastAPI) -> None:
+    args = [
+        "events",
+        "schedule",
+        "--title",
+        "Dialogkonferanse",
+        "--starts-at",
+        "2027-02-10T09:00:00+01:00",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "evt_1" in result.output
+    assert "one_day" in result.output
+    assert len(services_at.state.seen_keys[-1]) == 36  # a fresh UUID per call
+
+
+def test_validation_errors_show_each_invalid_field(services_at: FastAPI) -> None:
+    args = ["events", "schedule", "--title", "x", "--starts-at", "soon", "--capacity", "0"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "422 Your request contains invalid fields" in result.output
+    assert "body.title" in result.output
+    assert "body.capacity" in result.output
+
+
+def test_registrations_list_shows_the_waiting_list_in_order(services_at: FastAPI) -> None:
+    result = runner.invoke(app, ["registrations", "list", "evt_1"])
+    assert result.exit_code == 0, result.output
+    waiting = result.output[result.output.index("Waiting list") :]
+    assert waiting.index("reg_2") < waiting.index("reg_3")
+    assert "reg_1" not in waiting
+
+
+def test_not_found_is_shown_as_the_services_problem(services_at: FastAPI) -> None:
+    result = runner.invoke(app, ["registrations", "list", "evt_404"])
+    assert result.exit_code == 1
+    assert "404 Not Found" in result.output
+    assert "The event was not found." in result.output
+    assert "https://samling.no/problems/not-found" in result.output
+
+
+async def test_unreachable_service_is_a_clear_problem() -> None:
+    api = Api(f"http://127.0.0.1:{free_port()}", "token")
+    with pytest.raises(ApiProblem) as caught:
+        await api.request("GET", "/networks")
+    assert caught.value.status == 503
+    text = rendered(render_problem(caught.value))
+    assert "Is it running" in text
+    with contextlib.suppress(ApiProblem):
+        await api.pages("/networks")
