@@ -1,4 +1,4 @@
-"""Every endpoint × every role: who is allowed, who is refused (401/403), and who must not
+"""Every endpoint by every role: who is allowed, who is refused (401/403), and who must not
 even learn that something exists (404). One table, checked request by request."""
 
 import itertools

@@ -6,8 +6,6 @@ The store turns a scope into a query filter, so visibility is enforced by the qu
 
 from dataclasses import dataclass, field
 
-from samling_contracts.vocabulary import Visibility
-
 
 @dataclass(frozen=True)
 class ReaderScope:
@@ -21,28 +19,3 @@ class ReaderScope:
     """Networks whose network-wide reports the caller sees (active memberships)."""
     all_networks_of_region: bool = False
     """Coordinators see the network-wide reports of every network in their region."""
-
-
-def can_read(
-    scope: ReaderScope,
-    *,
-    municipality_id: str,
-    region_id: str,
-    visibility: Visibility,
-    network_ids: list[str],
-    published: bool,
-) -> bool:
-    """The same rule as the store's filter, for one report (used by tests and the history)."""
-    if scope.own_municipality == municipality_id:
-        return True
-    if not published:
-        return False
-    if visibility is Visibility.PUBLIC:
-        return True
-    if visibility is Visibility.REGION:
-        return scope.region_id == region_id
-    if visibility is Visibility.NETWORK:
-        if scope.all_networks_of_region and scope.region_id == region_id:
-            return True
-        return bool(scope.network_ids & set(network_ids))
-    return False
