@@ -94,6 +94,9 @@ async def test_a_municipality_admin_manages_only_its_own_membership(
     url = f"/networks/{network_id}/memberships"
     denied = await client.post(url, json={"municipality_id": "NO-1841"}, headers=BODO)
     assert denied.status_code == 403
+    malformed = await client.post(url, json={"municipality_id": "1804"}, headers=COORDINATOR)
+    assert malformed.status_code == 422
+    assert "write the country code and the official number" in malformed.json()["detail"]
     unknown = await client.post(url, json={"municipality_id": "NO-1999"}, headers=COORDINATOR)
     assert unknown.status_code == 422
     assert "not registered" in unknown.json()["detail"]

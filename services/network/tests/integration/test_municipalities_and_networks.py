@@ -16,6 +16,7 @@ from services.network.tests.integration.conftest import (
     FAUSKE,
     OTHER_COORDINATOR,
     PARTICIPANT,
+    SYSTEM,
     ok,
 )
 
@@ -39,6 +40,14 @@ async def test_a_wrong_municipality_number_is_explained(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert expected in response.json()["detail"]
+
+
+async def test_a_malformed_region_id_is_explained(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/regions", json={"id": "RKK Salten", "name": "RKK Salten"}, headers=SYSTEM
+    )
+    assert response.status_code == 422
+    assert "lower-case letters, digits and dashes" in response.json()["detail"]
 
 
 async def test_valid_numbers_of_each_country_give_the_contract_id(

@@ -152,6 +152,7 @@ async def test_search_by_text_tags_network_and_template(
     assert await ids("q=LESEVENNER") == {shelf["network"], shelf["public"]}
     assert await ids("q=sjukeheimen") == {shelf["region"]}  # in the body, not the title
     assert await ids("q=skulder ved SKULDER") == {shelf["region"]}
+    assert await ids("q=SKULDER-OPPLÆRING PÅ") == {shelf["region"]}  # æøå fold case too
     assert await ids("q=.*") == set()  # user input is text, not a pattern
     assert await ids("learning_arena=mentoring") == {shelf["region"]}
     assert await ids("level=organisation") == {shelf["region"]}

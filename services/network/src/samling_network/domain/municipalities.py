@@ -1,9 +1,10 @@
 """Municipalities (kommuner / kommuner / kommuner) and their contact persons: pure rules."""
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 from samling_contracts.network import ContactPerson, ContactPersonsChanged, MunicipalityRegistered
 from samling_contracts.vocabulary import Country, Language
@@ -28,6 +29,20 @@ def check_number(country: Country, number: str) -> str:
             {"number": number, "explanation": explanation},
         )
     return cleaned
+
+
+def check_municipality_id(value: str) -> str:
+    if not re.fullmatch(r"(NO|SE|DK)-\d{3,4}", value):
+        raise PydanticCustomError(
+            "municipality_id",
+            "'{value}' is not a municipality id: write the country code and the official "
+            "number, e.g. NO-1804 (Bodø), SE-0180 (Stockholm) or DK-851 (Aalborg).",
+            {"value": value},
+        )
+    return value
+
+
+MunicipalityRef = Annotated[str, AfterValidator(check_municipality_id), Field(examples=["NO-1804"])]
 
 
 def municipality_id(country: Country, number: str) -> str:

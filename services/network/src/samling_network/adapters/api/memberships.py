@@ -25,12 +25,13 @@ from samling_network.adapters.api.common import (
 from samling_network.domain import memberships as rules
 from samling_network.domain.errors import Conflict
 from samling_network.domain.memberships import Membership
+from samling_network.domain.municipalities import MunicipalityRef
 
 router = APIRouter(prefix="/networks/{network_id}/memberships", tags=["memberships"])
 
 
 class Join(BaseModel):
-    municipality_id: str = Field(pattern=r"^(NO|SE|DK)-\d{3,4}$", examples=["NO-1804"])
+    municipality_id: MunicipalityRef
     starts_on: date | None = Field(None, description="First day; today when left out.")
 
 

@@ -17,17 +17,13 @@ from samling_network.adapters.api.common import (
     page,
     problems,
 )
-from samling_network.domain.regions import Region
+from samling_network.domain.regions import Region, RegionId
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
 
 class NewRegion(BaseModel):
-    id: str = Field(
-        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
-        description="Lower-case letters, digits and dashes.",
-        examples=["rkk-salten"],
-    )
+    id: RegionId
     name: str = Field(min_length=2, max_length=200, examples=["RKK Salten"])
 
 
