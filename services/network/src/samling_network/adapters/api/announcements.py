@@ -77,7 +77,7 @@ async def post_announcement(
 @router.get(
     "",
     response_model=Page[Announcement],
-    responses=problems(404),
+    responses=problems(400, 404),
     summary="The network's announcements, newest first",
 )
 async def list_announcements(

@@ -106,7 +106,7 @@ async def join_network(
 @router.get(
     "",
     response_model=Page[Membership],
-    responses=problems(404),
+    responses=problems(400, 404),
     summary="The network's memberships, present and (with active=false) past",
 )
 async def list_memberships(

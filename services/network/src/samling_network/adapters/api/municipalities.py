@@ -143,7 +143,7 @@ async def register_municipality(
 @router.get(
     "",
     response_model=Page[MunicipalityOut],
-    responses=problems(),
+    responses=problems(400),
     summary="List municipalities",
 )
 async def list_municipalities(
@@ -211,7 +211,7 @@ async def replace_contacts(
 @router.get(
     "/{municipality_id}/memberships",
     response_model=Page[Membership],
-    responses=problems(404),
+    responses=problems(400, 404),
     summary="The municipality's memberships, past and present",
 )
 async def municipality_memberships(

@@ -84,7 +84,7 @@ async def create_network(
     )
 
 
-@router.get("", response_model=Page[Network], responses=problems(), summary="Find networks")
+@router.get("", response_model=Page[Network], responses=problems(400), summary="Find networks")
 async def list_networks(
     principal: CurrentPrincipal,
     stores: StoresDep,

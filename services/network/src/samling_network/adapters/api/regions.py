@@ -58,7 +58,7 @@ async def create_region(
     )
 
 
-@router.get("", response_model=Page[Region], responses=problems(), summary="List regions")
+@router.get("", response_model=Page[Region], responses=problems(400), summary="List regions")
 async def list_regions(
     principal: CurrentPrincipal, stores: StoresDep, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[Region]:

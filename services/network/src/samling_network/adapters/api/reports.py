@@ -155,7 +155,7 @@ async def create_report(
 @router.get(
     "",
     response_model=Page[ReportView],
-    responses=problems(),
+    responses=problems(400),
     summary="Find reports you may read",
 )
 async def find_reports(
