@@ -153,3 +153,10 @@ def test_drafts_change_silently_and_withdrawn_reports_not_at_all() -> None:
         reports.edit(withdrawn.state, reports.Edit(title="x"), by_author=True, now=NOW)
     revisions = reports.published_revisions([draft, published.state, withdrawn.state])
     assert [r.revision for r in revisions] == [1]
+
+
+def test_make_up_keeps_running_when_the_demo_cannot_be_seeded() -> None:
+    from samling_network.demo import seed_demo
+
+    lines = seed_demo("http://127.0.0.1:9")  # nothing listens on the discard port
+    assert lines[0].startswith("The demo data could not be created")

@@ -22,6 +22,7 @@ from samling_network.adapters.api.common import (
     problems,
     today,
 )
+from samling_network.adapters.store.stores import Stores
 from samling_network.domain import memberships as rules
 from samling_network.domain.errors import Conflict
 from samling_network.domain.memberships import Membership
@@ -118,9 +119,15 @@ async def list_memberships(
     limit: Limit = 50,
 ) -> Page[Membership]:
     await load_network(stores, network_id)
-    query: Document = {"network_id": network_id}
+    return await memberships_page(stores, {"network_id": network_id}, active, cursor, limit)
+
+
+async def memberships_page(
+    stores: Stores, query: Document, active: bool | None, cursor: str | None, limit: int
+) -> Page[Membership]:
+    """Memberships matching ``query``, optionally only active (or only ended) ones."""
     if active is not None:
-        query["active"] = active
+        query = {**query, "active": active}
     return await page(stores.memberships, query, sort="_id", cursor=cursor, limit=limit)
 
 

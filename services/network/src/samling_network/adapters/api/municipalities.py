@@ -23,6 +23,7 @@ from samling_network.adapters.api.common import (
     page,
     problems,
 )
+from samling_network.adapters.api.memberships import memberships_page
 from samling_network.domain import municipalities as rules
 from samling_network.domain.ids import new_id
 from samling_network.domain.memberships import Membership
@@ -223,7 +224,6 @@ async def municipality_memberships(
     limit: Limit = 50,
 ) -> Page[Membership]:
     await load(stores, municipality_id)
-    query: Document = {"municipality_id": municipality_id}
-    if active is not None:
-        query["active"] = active
-    return await page(stores.memberships, query, sort="_id", cursor=cursor, limit=limit)
+    return await memberships_page(
+        stores, {"municipality_id": municipality_id}, active, cursor, limit
+    )
