@@ -141,3 +141,24 @@ async def test_one_municipality_joining_many_times_at_once_gets_one_membership(
     assert codes == [201] + [409] * 11
     members = await ok(await client.get(url, headers=COORDINATOR))
     assert [m["municipality_id"] for m in members["items"]] == ["NO-1837"]
+
+
+async def test_partners_invited_at_the_same_moment_are_all_kept(
+    client: httpx.AsyncClient, new_network: Callable[..., Any]
+) -> None:
+    """Invitations change one network aggregate: revisions, not a shared array update."""
+    network_id = await new_network()
+    organisations = [f"Høgskole nummer {n}" for n in range(8)]
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                f"/networks/{network_id}/partners",
+                json={"organisation": name, "kind": "university"},
+                headers=COORDINATOR,
+            )
+            for name in organisations
+        )
+    )
+    assert [r.status_code for r in responses] == [201] * len(organisations)
+    network = await ok(await client.get(f"/networks/{network_id}", headers=BODO))
+    assert sorted(p["organisation"] for p in network["partners"]) == sorted(organisations)

@@ -1,5 +1,6 @@
 """Experience reports: visibility enforced by the query, search, revisions, withdrawal, facts."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -312,3 +313,18 @@ async def test_invalid_reports_are_explained(
     response = await client.post("/reports", json={**base, **payload}, headers=BODO)
     assert response.status_code == status, response.text
     assert words in response.text
+
+
+async def test_concurrent_edits_each_get_their_own_revision(
+    client: httpx.AsyncClient, shelf: dict[str, str]
+) -> None:
+    report_id = await write(client, "Mange redaktører", "region")
+    titles = [f"Mange redaktører, utgave {n}" for n in range(8)]
+    responses = await asyncio.gather(
+        *(client.patch(f"/reports/{report_id}", json={"title": t}, headers=BODO) for t in titles)
+    )
+    assert [r.status_code for r in responses] == [200] * len(titles)
+    assert sorted(r.json()["revision"] for r in responses) == list(range(2, 10))
+    history = await ok(await client.get(f"/reports/{report_id}/revisions", headers=FAUSKE))
+    assert [h["revision"] for h in history] == list(range(1, 10))
+    assert {h["title"] for h in history[1:]} == set(titles)
