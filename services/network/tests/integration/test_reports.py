@@ -328,3 +328,22 @@ async def test_concurrent_edits_each_get_their_own_revision(
     history = await ok(await client.get(f"/reports/{report_id}/revisions", headers=FAUSKE))
     assert [h["revision"] for h in history] == list(range(1, 10))
     assert {h["title"] for h in history[1:]} == set(titles)
+
+
+async def test_reports_page_newest_first_with_a_cursor(
+    client: httpx.AsyncClient, shelf: dict[str, str]
+) -> None:
+    everything = await ok(await client.get("/reports?limit=200", headers=BODO))
+    created = [r["created_at"] for r in everything["items"]]
+    assert created == sorted(created, reverse=True)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        got = await ok(await client.get("/reports", params=params, headers=BODO))
+        seen += [r["id"] for r in got["items"]]
+        cursor = got["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [r["id"] for r in everything["items"]]
+    assert len(seen) >= 5
