@@ -76,6 +76,10 @@ def up() -> None:
                 process.start()
             for process in processes:
                 process.wait_ready()
+        from samling_network.demo import seed_demo
+
+        network_url = next(p.spec.url for p in processes if p.spec.name == "network")
+        console.print(*seed_demo(network_url), sep="\n", highlight=False)
         _print_welcome(processes)
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(1)

@@ -6,14 +6,24 @@ Run with ``uvicorn --factory samling_network.main:create``.
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
+from samling_runtime.problems import problem_response
 from samling_runtime.service import Runtime, ServiceSpec, create_app
-from samling_runtime.store import AggregateStore
+from samling_runtime.store import AggregateStore, WriteConflict
 
-from samling_network.adapters.api import networks
+from samling_network.adapters.api import (
+    announcements,
+    memberships,
+    municipalities,
+    networks,
+    regions,
+    reports,
+)
 from samling_network.adapters.store.stores import open_stores
+from samling_network.domain.errors import Rejected
 from samling_network.settings import NetworkSettings
 
 
@@ -23,14 +33,22 @@ async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
 
 
 def create(settings: NetworkSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_app(
+    app = create_app(
         ServiceSpec(
             name="network",
             title="Samling network service",
-            description="Regions, municipalities, learning networks, memberships and "
-            "experience reports.",
+            description="Regions, municipalities, learning networks, memberships, "
+            "announcements and experience reports. Every request needs a bearer token "
+            "(`uv run samling-dev token coordinator` locally).",
             settings=settings or NetworkSettings(),
-            routers=[networks.router],
+            routers=[
+                regions.router,
+                municipalities.router,
+                networks.router,
+                memberships.router,
+                announcements.router,
+                reports.router,
+            ],
             publishes=[
                 topics.NETWORKS,
                 topics.MUNICIPALITIES,
@@ -41,3 +59,22 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
             clock=clock or SystemClock(),
         )
     )
+
+    @app.exception_handler(Rejected)
+    async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
+        return problem_response(request, exc.status, _TITLES[exc.status], exc.detail, kind=exc.kind)
+
+    @app.exception_handler(WriteConflict)
+    async def _busy(request: Request, exc: WriteConflict) -> JSONResponse:
+        return problem_response(
+            request,
+            409,
+            "Conflict",
+            "Too many changes to this at once; try again in a moment.",
+            kind="busy",
+        )
+
+    return app
+
+
+_TITLES = {409: "Conflict", 403: "Forbidden", 422: "The request breaks a rule"}

@@ -1,57 +1,80 @@
-"""HTTP routes for learning networks."""
+"""HTTP routes for learning networks, their coordinators and invited partners."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from samling_contracts.vocabulary import NetworkField
-from samling_runtime.auth import CurrentPrincipal, Role, require_role
+from samling_contracts.vocabulary import NetworkField, PartnerKind
+from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.problems import ProblemDetails, not_found
-from samling_runtime.service import Runtime, runtime_of
+from samling_runtime.mongo import Document
+from samling_runtime.pagination import Page
 
-from samling_network.adapters.store.stores import Stores
+from samling_network.adapters.api.common import (
+    Cursor,
+    Limit,
+    RuntimeDep,
+    StoresDep,
+    coordinator_region,
+    load_network,
+    page,
+    problems,
+    require_coordinator_of,
+)
+from samling_network.domain import networks as rules
 from samling_network.domain.ids import new_id
-from samling_network.domain.networks import Network, create_network
+from samling_network.domain.networks import Network
 
 router = APIRouter(prefix="/networks", tags=["networks"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ProblemDetails, "content": {"application/problem+json": {}}}
-    for code in (401, 403, 404, 422)
-}
-
-
-def stores(request: Request) -> Stores:
-    found: Stores = runtime_of(request).state["stores"]
-    return found
-
-
-StoresDep = Annotated[Stores, Depends(stores)]
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
 class NewNetwork(BaseModel):
     name: str = Field(min_length=2, max_length=200, examples=["Skoleledernettverket i Salten"])
     field: NetworkField = Field(examples=["school"])
-    description: str = Field("", max_length=5000)
+    description: str = Field("", max_length=5000, examples=["Ledelse av lærende skoler."])
 
 
-@router.post("", status_code=201, response_model=Network, responses=ERRORS)
-async def create(
+class NetworkChange(BaseModel):
+    name: str | None = Field(None, min_length=2, max_length=200, examples=["Skoleledere i Salten"])
+    field: NetworkField | None = Field(None, examples=["leadership"])
+    description: str | None = Field(None, max_length=5000)
+
+
+class NewCoordinator(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200, examples=["u-coordinator-2"])
+
+
+class NewPartner(BaseModel):
+    organisation: str = Field(min_length=2, max_length=200, examples=["Nord universitet"])
+    kind: PartnerKind = Field(examples=["university"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Network,
+    responses=problems(403),
+    summary="Create a learning network in the coordinator's region",
+)
+async def create_network(
     body: NewNetwork,
     principal: CurrentPrincipal,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    """Create a learning network in the coordinator's region."""
-    require_role(principal, Role.COORDINATOR)
-    region_id = principal.region_id or ""
+) -> object:
+    """The coordinator who creates the network becomes its first coordinator."""
+    region_id = coordinator_region(principal)
 
     async def operation() -> tuple[int, Network]:
-        change = create_network(
-            new_id("net"), region_id, body.name, body.field, body.description, principal.subject
+        change = rules.create_network(
+            new_id("net"),
+            region_id,
+            body.name,
+            body.field,
+            body.description,
+            principal.subject,
+            runtime.clock.now(),
         )
         created = await stores.networks.create(change.state.id, change)
         return 201, created.state
@@ -61,9 +84,114 @@ async def create(
     )
 
 
-@router.get("/{network_id}", response_model=Network, responses=ERRORS)
-async def get(network_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Network:
-    doc = await stores.networks.current.find_one({"_id": network_id})
-    if doc is None:
-        raise not_found("Network")
-    return stores.networks.from_current(doc)
+@router.get("", response_model=Page[Network], responses=problems(400), summary="Find networks")
+async def list_networks(
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    region_id: Annotated[str | None, Query(examples=["rkk-salten"])] = None,
+    field: NetworkField | None = None,
+    archived: Annotated[bool | None, Query(description="Leave out for both.")] = False,
+    municipality_id: Annotated[
+        str | None, Query(description="Only networks this municipality is a member of.")
+    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[Network]:
+    query: Document = {}
+    if region_id:
+        query["region_id"] = region_id
+    if field:
+        query["field"] = field.value
+    if archived is not None:
+        query["archived"] = archived
+    if municipality_id:
+        query["_id"] = {"$in": sorted(await stores.member_networks(municipality_id))}
+    return await page(stores.networks, query, sort="_id", cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/{network_id}", response_model=Network, responses=problems(404), summary="Get a network"
+)
+async def get_network(network_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Network:
+    return await load_network(stores, network_id)
+
+
+@router.patch(
+    "/{network_id}",
+    response_model=Network,
+    responses=problems(403, 404, 409),
+    summary="Change a network's name, field or description",
+)
+async def update_network(
+    network_id: str, body: NetworkChange, principal: CurrentPrincipal, stores: StoresDep
+) -> Network:
+    network = await load_network(stores, network_id)
+    require_coordinator_of(principal, network.region_id)
+    updated = await stores.networks.update(
+        network_id, lambda n: rules.update_network(n, body.name, body.field, body.description)
+    )
+    return updated.state
+
+
+@router.post(
+    "/{network_id}/archive",
+    response_model=Network,
+    responses=problems(403, 404),
+    summary="Archive a network (archiving twice is harmless)",
+)
+async def archive_network(
+    network_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> Network:
+    network = await load_network(stores, network_id)
+    require_coordinator_of(principal, network.region_id)
+    return (await stores.networks.update(network_id, rules.archive_network)).state
+
+
+@router.post(
+    "/{network_id}/coordinators",
+    response_model=Network,
+    responses=problems(403, 404, 409),
+    summary="Assign a coordinator to a network (assigning twice is harmless)",
+)
+async def assign_coordinator(
+    network_id: str, body: NewCoordinator, principal: CurrentPrincipal, stores: StoresDep
+) -> Network:
+    network = await load_network(stores, network_id)
+    require_coordinator_of(principal, network.region_id)
+    updated = await stores.networks.update(
+        network_id, lambda n: rules.assign_coordinator(n, body.user_id)
+    )
+    return updated.state
+
+
+@router.post(
+    "/{network_id}/partners",
+    status_code=201,
+    response_model=Network,
+    responses=problems(403, 404, 409),
+    summary="Invite a partner organisation (university, county governor, research group)",
+)
+async def invite_partner(
+    network_id: str,
+    body: NewPartner,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> object:
+    network = await load_network(stores, network_id)
+    require_coordinator_of(principal, network.region_id)
+
+    async def operation() -> tuple[int, Network]:
+        now = runtime.clock.now()
+        updated = await stores.networks.update(
+            network_id, lambda n: rules.invite_partner(n, body.organisation, body.kind, now)
+        )
+        return 201, updated.state
+
+    return await runtime.idempotency.run(
+        scope=f"partners:{network_id}:{principal.subject}",
+        key=idempotency_key,
+        body=body,
+        operation=operation,
+    )

@@ -1,0 +1,108 @@
+"""What every router of the network service shares: dependencies, errors, paging, roles."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
+from samling_runtime.auth import Principal, Role
+from samling_runtime.mongo import Document
+from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.problems import Problem, ProblemDetails, not_found
+from samling_runtime.service import Runtime, runtime_of
+from samling_runtime.store import AggregateStore
+
+from samling_network.adapters.store.stores import Stores
+from samling_network.domain.access import ReaderScope
+from samling_network.domain.networks import Network
+
+T = TypeVar("T", bound=BaseModel)
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route may give."""
+    return {
+        code: {"model": ProblemDetails, "content": {"application/problem+json": {}}}
+        for code in (401, 422, *codes)
+    }
+
+
+def stores_of(request: Request) -> Stores:
+    found: Stores = runtime_of(request).state["stores"]
+    return found
+
+
+StoresDep = Annotated[Stores, Depends(stores_of)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+Cursor = Annotated[str | None, Query(description="From the previous page's next_cursor.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+
+
+def today(runtime: Runtime) -> date:
+    """Today's date where the users are (memberships start and end on local dates)."""
+    return runtime.clock.now().astimezone(OSLO).date()
+
+
+def forbidden(detail: str) -> Problem:
+    return Problem(403, detail, kind="forbidden")
+
+
+def coordinator_region(principal: Principal) -> str:
+    """The region of a coordinator, or 403 for anyone else."""
+    if Role.COORDINATOR not in principal.roles or not principal.region_id:
+        raise forbidden("This needs the coordinator role for a region.")
+    return principal.region_id
+
+
+def require_coordinator_of(principal: Principal, region_id: str) -> None:
+    if not principal.is_coordinator_of(region_id):
+        raise forbidden(f"Only a coordinator of the region {region_id} may do this.")
+
+
+def reader_scope_for_coordinator(principal: Principal) -> ReaderScope:
+    return ReaderScope(region_id=principal.region_id, all_networks_of_region=True)
+
+
+async def reader_scope(principal: Principal, stores: Stores) -> ReaderScope:
+    if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
+        return await stores.reader_scope_for_admin(principal.municipality_id)
+    if principal.has(Role.COORDINATOR) and principal.region_id:
+        return reader_scope_for_coordinator(principal)
+    return ReaderScope()
+
+
+async def load_network(stores: Stores, network_id: str) -> Network:
+    found = await stores.networks.get(network_id)
+    if found is None:
+        raise not_found("Network")
+    return found.state
+
+
+async def page(
+    store: AggregateStore[Any],
+    query: Document,
+    *,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+    convert: Callable[[Any], T] | None = None,
+) -> Page[T]:
+    """One page of the materialised collection in (sort, _id) order."""
+    after = after_cursor(sort, cursor, descending=descending)
+    combined = {"$and": [query, after]} if after else query
+    direction = -1 if descending else 1
+    docs = [
+        doc
+        async for doc in store.current.find(
+            combined, sort=[(sort, direction), ("_id", direction)], limit=limit + 1
+        )
+    ]
+    more = len(docs) > limit
+    docs = docs[:limit]
+    items = [store.from_current(doc) for doc in docs]
+    next_cursor = encode_cursor(docs[-1][sort], docs[-1]["_id"]) if more else None
+    return Page[Any](items=[convert(i) if convert else i for i in items], next_cursor=next_cursor)

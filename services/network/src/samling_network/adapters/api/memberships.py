@@ -1,0 +1,156 @@
+"""HTTP routes for memberships: municipalities joining and leaving networks."""
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from samling_runtime.auth import CurrentPrincipal, Principal
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.mongo import Document
+from samling_runtime.pagination import Page
+from samling_runtime.problems import Problem, conflict, not_found
+from samling_runtime.store import AlreadyExists
+
+from samling_network.adapters.api.common import (
+    Cursor,
+    Limit,
+    RuntimeDep,
+    StoresDep,
+    forbidden,
+    load_network,
+    page,
+    problems,
+    today,
+)
+from samling_network.adapters.store.stores import Stores
+from samling_network.domain import memberships as rules
+from samling_network.domain.errors import Conflict
+from samling_network.domain.memberships import Membership
+from samling_network.domain.municipalities import MunicipalityRef
+
+router = APIRouter(prefix="/networks/{network_id}/memberships", tags=["memberships"])
+
+
+class Join(BaseModel):
+    municipality_id: MunicipalityRef
+    starts_on: date | None = Field(None, description="First day; today when left out.")
+
+
+class Leave(BaseModel):
+    ends_on: date | None = Field(None, description="Last day; today when left out.")
+
+
+def may_manage(principal: Principal, region_id: str, municipality_id: str) -> bool:
+    return principal.is_coordinator_of(region_id) or principal.is_admin_of(municipality_id)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Membership,
+    responses=problems(403, 404, 409),
+    summary="A municipality joins the network",
+)
+async def join_network(
+    network_id: str,
+    body: Join,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> object:
+    """The municipality's administrator or a coordinator of the network's region adds it.
+    A municipality has at most one active membership per network (409 otherwise)."""
+    network = await load_network(stores, network_id)
+    if not may_manage(principal, network.region_id, body.municipality_id):
+        raise forbidden("Only the municipality's administrators or the region's coordinators.")
+
+    async def operation() -> tuple[int, Membership]:
+        if network.archived:
+            raise conflict(f"The network '{network.name}' is archived; nobody can join it.")
+        municipality = await stores.municipalities.get(body.municipality_id)
+        if municipality is None:
+            raise Problem(
+                422,
+                f"The municipality {body.municipality_id} is not registered.",
+                kind="municipality-not-registered",
+            )
+        if municipality.state.region_id != network.region_id:
+            raise Problem(
+                422,
+                f"{municipality.state.name} belongs to another region than this network.",
+                kind="other-region",
+            )
+        latest = await stores.latest_membership(network_id, body.municipality_id)
+        change = rules.join(
+            network_id,
+            body.municipality_id,
+            network.region_id,
+            latest,
+            body.starts_on or today(runtime),
+        )
+        try:
+            created = await stores.memberships.create(change.state.id, change)
+        except AlreadyExists:
+            # Another request created the same membership number first.
+            raise Conflict(f"{body.municipality_id} is already a member of this network.") from None
+        return 201, created.state
+
+    return await runtime.idempotency.run(
+        scope=f"memberships:{network_id}:{principal.subject}",
+        key=idempotency_key,
+        body=body,
+        operation=operation,
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[Membership],
+    responses=problems(400, 404),
+    summary="The network's memberships, present and (with active=false) past",
+)
+async def list_memberships(
+    network_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    active: bool | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[Membership]:
+    await load_network(stores, network_id)
+    return await memberships_page(stores, {"network_id": network_id}, active, cursor, limit)
+
+
+async def memberships_page(
+    stores: Stores, query: Document, active: bool | None, cursor: str | None, limit: int
+) -> Page[Membership]:
+    """Memberships matching ``query``, optionally only active (or only ended) ones."""
+    if active is not None:
+        query = {**query, "active": active}
+    return await page(stores.memberships, query, sort="_id", cursor=cursor, limit=limit)
+
+
+@router.post(
+    "/{membership_id}/leave",
+    response_model=Membership,
+    responses=problems(403, 404, 409),
+    summary="The municipality leaves the network",
+)
+async def leave_network(
+    network_id: str,
+    membership_id: str,
+    body: Leave,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> Membership:
+    found = await stores.memberships.get(membership_id)
+    if found is None or found.state.network_id != network_id:
+        raise not_found("Membership")
+    membership = found.state
+    if not may_manage(principal, membership.region_id, membership.municipality_id):
+        raise forbidden("Only the municipality's administrators or the region's coordinators.")
+    ends_on = body.ends_on or today(runtime)
+    updated = await stores.memberships.update(membership_id, lambda m: rules.leave(m, ends_on))
+    return updated.state

@@ -1,0 +1,73 @@
+"""HTTP routes for regions (regional competence offices such as RKK Salten)."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from samling_runtime.auth import CurrentPrincipal, Role
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.pagination import Page
+from samling_runtime.problems import conflict, not_found
+from samling_runtime.store import AlreadyExists, Change
+
+from samling_network.adapters.api.common import (
+    Cursor,
+    Limit,
+    RuntimeDep,
+    StoresDep,
+    forbidden,
+    page,
+    problems,
+)
+from samling_network.domain.regions import Region, RegionId
+
+router = APIRouter(prefix="/regions", tags=["regions"])
+
+
+class NewRegion(BaseModel):
+    id: RegionId
+    name: str = Field(min_length=2, max_length=200, examples=["RKK Salten"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Region,
+    responses=problems(403, 409),
+    summary="Register a region",
+)
+async def create_region(
+    body: NewRegion,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> object:
+    """A system client registers any region; a coordinator only the region in their token."""
+    if not (principal.has(Role.SYSTEM) or principal.is_coordinator_of(body.id)):
+        raise forbidden("Only a system client or the region's own coordinator may register it.")
+
+    async def operation() -> tuple[int, Region]:
+        region = Region(id=body.id, name=body.name.strip(), created_at=runtime.clock.now())
+        try:
+            await stores.regions.create(region.id, Change(region))
+        except AlreadyExists:
+            raise conflict(f"The region {body.id} is already registered.") from None
+        return 201, region
+
+    return await runtime.idempotency.run(
+        scope=f"regions:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+@router.get("", response_model=Page[Region], responses=problems(400), summary="List regions")
+async def list_regions(
+    principal: CurrentPrincipal, stores: StoresDep, cursor: Cursor = None, limit: Limit = 50
+) -> Page[Region]:
+    return await page(stores.regions, {}, sort="_id", cursor=cursor, limit=limit)
+
+
+@router.get("/{region_id}", response_model=Region, responses=problems(404), summary="Get a region")
+async def get_region(region_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Region:
+    found = await stores.regions.get(region_id)
+    if found is None:
+        raise not_found("Region")
+    return found.state
