@@ -119,3 +119,24 @@ async def mongo_db(url: str, name: str) -> AsyncIterator[AsyncDatabase[dict[str,
         yield client[name]
     finally:
         await client.close()
+
+
+async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
+    """Which member of a consumer group holds which partitions (all topics together)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (response,) = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    assignment: dict[str, set[int]] = {}
+    for group_info in response.groups:
+        for member in group_info[5]:  # (member_id, client_id, client_host, metadata, assignment)
+            member_id, raw = member[0], member[-1]
+            decoded = ConsumerProtocolMemberAssignment.decode(raw) if raw else None
+            partitions = {p for _, parts in (decoded.assignment if decoded else []) for p in parts}
+            assignment[member_id] = partitions
+    return assignment
