@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 from fastapi import FastAPI, Header
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from rich.console import Console
 from samling_contracts import envelope
 from samling_contracts.events import ParticipantErased
@@ -126,9 +126,11 @@ class Network(BaseModel):
 
 
 class NewEvent(BaseModel):
-    template: str
+    kind: str
     title: str = Field(min_length=3)
-    starts_at: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    timezone: str
     capacity: int = Field(gt=0)
 
 
@@ -154,34 +156,31 @@ def stub_services() -> FastAPI:
     @stub.post("/events", status_code=201)
     async def schedule(body: NewEvent, idempotency_key: str = Header()) -> dict[str, object]:
         seen_keys.append(idempotency_key)
-        return {"id": "evt_1", **body.model_dump()}
+        return {"id": "evt_1", "status": "draft", **body.model_dump(mode="json")}
+
+    @stub.post("/events/{event_id}/publish")
+    async def publish(event_id: str) -> dict[str, object]:
+        return {"id": event_id, "status": "published"}
 
     @stub.get("/events/{event_id}/registrations")
     async def registrations(event_id: str) -> Page[dict[str, object]]:
         if event_id != "evt_1":
             raise Problem(404, "The event was not found.", kind="not-found")
+        rows = [
+            ("reg_1", "confirmed", 1),
+            ("reg_2", "waitlisted", None),
+            ("reg_3", "waitlisted", None),
+        ]
         return Page(
             items=[
                 {
-                    "id": "reg_1",
-                    "participant_id": "par_1",
+                    "id": i,
+                    "name": f"Navn {i}",
                     "municipality_id": "1804",
-                    "status": "confirmed",
-                },
-                {
-                    "id": "reg_3",
-                    "participant_id": "par_3",
-                    "municipality_id": "1841",
-                    "status": "waitlisted",
-                    "position": 2,
-                },
-                {
-                    "id": "reg_2",
-                    "participant_id": "par_2",
-                    "municipality_id": "1804",
-                    "status": "waitlisted",
-                    "position": 1,
-                },
+                    "status": st,
+                    "seat_no": seat,
+                }
+                for i, st, seat in rows
             ]
         )
 
@@ -223,25 +222,41 @@ def test_networks_list_follows_every_page(services_at: FastAPI) -> None:
         assert f"Nettverk {i}" in result.output
 
 
-def test_events_schedule_posts_with_an_idempotency_key(services_at: FastAPI) -> None:
+def test_events_schedule_posts_with_an_idempotency_key_and_publishes(
+    services_at: FastAPI,
+) -> None:
     args = [
         "events",
         "schedule",
         "--title",
         "Dialogkonferanse",
         "--starts-at",
-        "2027-02-10T09:00:00+01:00",
+        "2027-02-10T09:00+01:00",
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "evt_1" in result.output
-    assert "one_day" in result.output
+    assert "published" in result.output
     assert len(services_at.state.seen_keys[-1]) == 36  # a fresh UUID per call
+    draft = runner.invoke(app, [*args, "--draft", "--template", "short_afternoon"])
+    assert draft.exit_code == 0, draft.output
+    assert '"ends_at": "2027-02-10T12:00:00+01:00"' in draft.output  # three hours
+    assert '"kind": "dialogue_conference"' in draft.output
+
+
+def test_a_start_without_offset_is_refused_before_sending(services_at: FastAPI) -> None:
+    before = len(services_at.state.seen_keys)
+    result = runner.invoke(
+        app, ["events", "schedule", "--title", "Møte", "--starts-at", "2027-02-10T09:00"]
+    )
+    assert result.exit_code == 2
+    assert "offset" in result.output
+    assert len(services_at.state.seen_keys) == before
 
 
 def test_validation_errors_show_each_invalid_field(services_at: FastAPI) -> None:
-    args = ["events", "schedule", "--title", "x", "--starts-at", "soon", "--capacity", "0"]
-    result = runner.invoke(app, args)
+    args = ["events", "schedule", "--title", "x", "--starts-at", "2027-02-10T09:00+01:00"]
+    result = runner.invoke(app, [*args, "--capacity", "0"])
     assert result.exit_code == 1
     assert "422 Your request contains invalid fields" in result.output
     assert "body.title" in result.output
@@ -251,9 +266,12 @@ def test_validation_errors_show_each_invalid_field(services_at: FastAPI) -> None
 def test_registrations_list_shows_the_waiting_list_in_order(services_at: FastAPI) -> None:
     result = runner.invoke(app, ["registrations", "list", "evt_1"])
     assert result.exit_code == 0, result.output
-    waiting = result.output[result.output.index("Waiting list") :]
-    assert waiting.index("reg_2") < waiting.index("reg_3")
-    assert "reg_1" not in waiting
+    registrations, waiting = result.output.split("Waiting list")
+    assert "Navn reg_1" in registrations
+    assert "reg_2" not in registrations
+    lines = [line for line in waiting.splitlines() if "reg_" in line]
+    cells = [[cell.strip() for cell in line.split("│")[1:3]] for line in lines]
+    assert cells == [["1", "reg_2"], ["2", "reg_3"]]
 
 
 def test_not_found_is_shown_as_the_services_problem(services_at: FastAPI) -> None:

@@ -22,7 +22,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import httpx
@@ -367,7 +367,27 @@ def networks_list(
     api = api_for("network", token, role)
     params = {"region_id": region} if region else {}
     items = call(lambda: api.pages("/networks", params))
-    console.print(table("Networks", items, ["id", "name", "region_id", "field", "status"]))
+    console.print(table("Networks", items, ["id", "name", "region_id", "field", "archived"]))
+
+
+TEMPLATES: dict[str, timedelta] = {
+    "one_day": timedelta(hours=6),  # all four parts in five to six hours
+    "two_days": timedelta(hours=30),  # 09:00 the first day to 15:00 the next
+    "short_afternoon": timedelta(hours=3),  # parts 2 and 3; 1 and 4 as pre-/follow-up work
+}
+"""Dialogue conference shapes (docs: DOMAIN.md) and how long each lasts."""
+
+
+def _aware(value: str, option: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise typer.BadParameter(
+            f"{option}: give a time with its offset, e.g. 2027-02-10T09:00+01:00"
+        )
+    return parsed
 
 
 @events_app.command("schedule")
@@ -375,32 +395,48 @@ def events_schedule(
     title: Annotated[str, typer.Option(help="Title of the event.")],
     starts_at: Annotated[str, typer.Option(help="Start, ISO 8601 with offset.")],
     template: Annotated[
-        str, typer.Option(help="Template: one_day, two_days or short_afternoon.")
+        str, typer.Option(help=f"Shape: {', '.join(TEMPLATES)}; sets the end.")
     ] = "one_day",
+    ends_at: Annotated[
+        str | None, typer.Option(help="End, instead of the template's length.")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="Kind of event.")] = "dialogue_conference",
     network: Annotated[str | None, typer.Option(help="Owning network id.")] = None,
     capacity: Annotated[int, typer.Option(help="Seats in total.")] = 60,
     venue: Annotated[str | None, typer.Option(help="Venue address.")] = None,
     timezone: Annotated[str, typer.Option(help="Time zone.")] = "Europe/Oslo",
+    publish: Annotated[
+        bool, typer.Option("--publish/--draft", help="Open registration at once.")
+    ] = True,
     token: TokenOption = None,
     role: RoleOption = "coordinator",
 ) -> None:
-    """Schedule an event from a template (POST /events, with an Idempotency-Key)."""
+    """Schedule an event from a template (POST /events with an Idempotency-Key, then publish)."""
+    if template not in TEMPLATES:
+        raise typer.BadParameter(f"unknown template {template!r}; choose {', '.join(TEMPLATES)}")
+    start = _aware(starts_at, "--starts-at")
+    end = _aware(ends_at, "--ends-at") if ends_at else start + TEMPLATES[template]
     api = api_for("events", token, role)
     body = {
-        "template": template,
+        "kind": kind,
         "title": title,
-        "starts_at": starts_at,
+        "starts_at": start.isoformat(),
+        "ends_at": end.isoformat(),
         "timezone": timezone,
         "capacity": capacity,
         "network_id": network,
         "venue": venue,
     }
     body = {k: v for k, v in body.items() if v is not None}
-    created = call(
-        lambda: api.request(
-            "POST", "/events", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-        )
-    )
+
+    async def schedule() -> Any:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        created = await api.request("POST", "/events", json=body, headers=key)
+        if publish:
+            created = await api.request("POST", f"/events/{created['id']}/publish")
+        return created
+
+    created = call(schedule)
     console.print(Panel(JSON(json.dumps(created, ensure_ascii=False)), title="Scheduled"))
 
 
@@ -410,16 +446,15 @@ def registrations_list(
     token: TokenOption = None,
     role: RoleOption = "coordinator",
 ) -> None:
-    """Show an event's registrations and its waiting list."""
+    """Show an event's registrations and its waiting list (in arrival order)."""
     api = api_for("events", token, role)
     items = call(lambda: api.pages(f"/events/{event_id}/registrations"))
-    confirmed = [i for i in items if i.get("status") != "waitlisted"]
-    waiting = sorted(
-        (i for i in items if i.get("status") == "waitlisted"),
-        key=lambda i: i.get("position") or 0,
-    )
-    columns = ["id", "participant_id", "municipality_id", "status"]
-    console.print(table(f"Registrations for {event_id}", confirmed, columns))
+    waiting = [i for i in items if i.get("status") == "waitlisted"]
+    others = [i for i in items if i.get("status") != "waitlisted"]
+    for position, item in enumerate(waiting, start=1):
+        item["position"] = position
+    columns = ["id", "name", "municipality_id", "status", "seat_no"]
+    console.print(table(f"Registrations for {event_id}", others, columns))
     console.print(table("Waiting list", waiting, ["position", *columns]))
 
 
