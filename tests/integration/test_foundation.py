@@ -16,6 +16,7 @@ from samling_contracts import CONTENT_TYPE, CloudEvent, envelope
 from samling_contracts.network import NetworkArchived
 from samling_contracts.topics import NETWORKS
 from samling_devtools.infra import Stack
+from samling_devtools.pytest_plugin import external
 from samling_devtools.testing import eventually, producer, read_topic, running
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
@@ -23,6 +24,9 @@ from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
 
 pytestmark = pytest.mark.integration
+restarts_servers = pytest.mark.skipif(
+    external(), reason="stops and starts the servers, which it cannot do when they are external"
+)
 
 NEW_NETWORK = {"name": "Skoleledernettverket i Salten", "field": "school"}
 
@@ -129,6 +133,7 @@ async def test_a_malformed_message_is_dead_lettered_and_the_consumer_goes_on(
         assert by_value[bad_data]["dlq-original-topic"] == NETWORKS.name.encode()
 
 
+@restarts_servers
 async def test_readyz_follows_the_store_without_a_restart(
     stack: Stack, settings_for: Callable[..., Any]
 ) -> None:
@@ -151,6 +156,7 @@ async def test_readyz_follows_the_store_without_a_restart(
         await eventually(ready, timeout=30)
 
 
+@restarts_servers
 async def test_facts_made_while_kafka_is_down_are_published_once_it_is_back(
     stack: Stack, settings_for: Callable[..., Any], coordinator_headers: dict[str, str]
 ) -> None:
