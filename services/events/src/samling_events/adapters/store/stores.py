@@ -1,0 +1,73 @@
+"""The events service's Mongo collections and indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from samling_runtime.mongo import Document
+from samling_runtime.service import Runtime
+from samling_runtime.store import AggregateStore
+
+from samling_events.domain.events import Event
+from samling_events.domain.registrations import Registration
+
+
+@dataclass
+class Stores:
+    events: AggregateStore[Event]
+    registrations: AggregateStore[Registration]
+    seats: AsyncCollection[Document]
+    """One document per taken seat, ``_id = <event id>:<seat no>``: the capacity rule."""
+    participants: AsyncCollection[Document]
+    """Names and e-mails (personal data), one document per pseudonymous participant id."""
+    memberships: AsyncCollection[Document]
+    networks: AsyncCollection[Document]
+
+    def all(self) -> list[AggregateStore[Any]]:
+        return [self.events, self.registrations]
+
+    async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
+        if network_id is None:
+            return True  # region-wide events: every municipality of the region is a member
+        found = await self.memberships.find_one(
+            {"_id": f"{network_id}:{municipality_id}", "active": True}
+        )
+        return found is not None
+
+
+async def open_stores(runtime: Runtime) -> Stores:
+    db = runtime.mongo.db
+    stores = Stores(
+        events=runtime.store("events", Event),
+        registrations=runtime.store("registrations", Registration),
+        seats=db["seats"],
+        participants=db["participants"],
+        memberships=db["membership_view"],
+        networks=db["network_view"],
+    )
+    await stores.events.ensure_indexes(
+        IndexModel([("region_id", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("series_id", ASCENDING)]),
+    )
+    await stores.registrations.ensure_indexes(
+        IndexModel(
+            [
+                ("event_id", ASCENDING),
+                ("status", ASCENDING),
+                ("arrived_at", ASCENDING),
+                ("arrival_seq", ASCENDING),
+            ]
+        ),
+        IndexModel([("participant_id", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
+    )
+    await stores.seats.create_indexes(
+        [IndexModel([("event_id", ASCENDING)]), IndexModel([("registration_id", ASCENDING)])]
+    )
+    runtime.state["stores"] = stores
+    return stores
