@@ -26,6 +26,7 @@ from samling_events.adapters.api.deps import (
     rule,
     visible_event,
 )
+from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
@@ -157,11 +158,13 @@ async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDe
     return await visible_event(stores, principal, event_id)
 
 
-async def _change(stores: StoresDep, event_id: str, decide: Any) -> Event:
+async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
     try:
-        return (await stores.events.update(event_id, decided(decide))).state
+        changed = (await stores.events.update(event_id, decided(decide))).state
     except WriteConflict as exc:
         raise busy(exc) from exc
+    desks.forget(event_id)
+    return changed
 
 
 @router.put("/{event_id}/details", response_model=Event, responses=errors(403, 404, 409))
@@ -179,6 +182,7 @@ async def update_event(
     highest, has_regs = await seat_usage(stores, event_id)
     event = await _change(
         stores,
+        desks,
         event_id,
         lambda e: domain.update_details(
             e, body, highest_taken_seat=highest, has_registrations=has_regs
@@ -190,60 +194,71 @@ async def update_event(
 
 @router.post("/{event_id}/reschedule", response_model=Event, responses=errors(403, 404, 409))
 async def reschedule_event(
-    event_id: str, body: NewTimes, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str, body: NewTimes, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Move the event; registrations are kept and told (EventRescheduled)."""
     await managed_event(stores, principal, event_id)
     return await _change(
         stores,
+        desks,
         event_id,
         lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone),
     )
 
 
 @router.post("/{event_id}/publish", response_model=Event, responses=errors(403, 404, 409))
-async def publish_event(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Event:
+async def publish_event(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+) -> Event:
     """Publish a draft: it becomes visible and open for registration (EventScheduled)."""
     await managed_event(stores, principal, event_id)
-    return await _change(stores, event_id, domain.publish)
+    return await _change(stores, desks, event_id, domain.publish)
 
 
 @router.post(
     "/{event_id}/close-registration", response_model=Event, responses=errors(403, 404, 409)
 )
 async def close_registration(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Stop taking registrations (the waiting list still moves up when seats free)."""
     await managed_event(stores, principal, event_id)
-    return await _change(stores, event_id, domain.close_registration)
+    return await _change(stores, desks, event_id, domain.close_registration)
 
 
 @router.post(
     "/{event_id}/reopen-registration", response_model=Event, responses=errors(403, 404, 409)
 )
 async def reopen_registration(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Take registrations again after closing."""
     await managed_event(stores, principal, event_id)
-    return await _change(stores, event_id, domain.reopen_registration)
+    return await _change(stores, desks, event_id, domain.reopen_registration)
 
 
 @router.post("/{event_id}/complete", response_model=Event, responses=errors(403, 404, 409))
 async def complete_event(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+    event_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+    runtime: RuntimeDep,
 ) -> Event:
     """Mark the event as held (EventCompleted): evaluation and follow-up can start."""
     await managed_event(stores, principal, event_id)
     now = runtime.clock.now()
-    return await _change(stores, event_id, lambda e: domain.complete(e, now))
+    return await _change(stores, desks, event_id, lambda e: domain.complete(e, now))
 
 
 @router.post("/{event_id}/cancel", response_model=Event, responses=errors(403, 404, 409))
 async def cancel_event(
-    event_id: str, body: Cancellation, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str,
+    body: Cancellation,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
 ) -> Event:
     """Cancel the event (EventCancelled); calendars see it cancelled under the same UID."""
     await managed_event(stores, principal, event_id)
-    return await _change(stores, event_id, lambda e: domain.cancel(e, body.reason))
+    return await _change(stores, desks, event_id, lambda e: domain.cancel(e, body.reason))

@@ -17,13 +17,14 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from pymongo import ASCENDING, ReplaceOne
+from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
@@ -41,6 +42,8 @@ from samling_events.domain.registrations import (
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
+EVENT_CACHE_SECONDS = 2.0
+SYNC_SECONDS = 1.0
 
 
 class AlreadyRegistered(Exception):
@@ -83,6 +86,10 @@ class Promote:
 Job = Arrival | Release | Promote
 
 
+def _count_arrivals(jobs: list[Job]) -> int:
+    return sum(1 for j in jobs if isinstance(j, Arrival))
+
+
 def seat_id(event_id: str, seat_no: int) -> str:
     return f"{event_id}:{seat_no:06d}"
 
@@ -95,6 +102,12 @@ class Desk:
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self._seq = itertools.count(first_seq)
         self.task: asyncio.Task[None] | None = None
+        self.event: Event | None = None
+        self.event_loaded = 0.0
+        self._synced = 0.0
+        self._taken_seats: dict[int, str] = {}
+        self._waiting_count = 0
+        """The event as of the last batch (for the request handlers' quick checks)."""
 
     def next_arrival(self) -> tuple[datetime, int]:
         """Stamped when a person reaches the desk's queue: that is their place in line."""
@@ -118,24 +131,38 @@ class Desk:
 
     # -- one batch --------------------------------------------------------------------------
     async def _handle(self, jobs: list[Job]) -> None:
-        found = await self._stores.events.get(self.event_id)
-        if found is None:
-            raise RuleBroken("This event does not exist.", status=404)
-        event = found.state
         releases = [j for j in jobs if isinstance(j, Release)]
         for release in releases:
             await self._stores.seats.delete_many(
                 {"event_id": self.event_id, "registration_id": {"$in": release.registration_ids}}
             )
-        taken = await self._taken()
-        if len(taken) < event.capacity:
+        # Under a rush, re-reading the event, the taken seats and the waiting list once a second
+        # is enough: a stale view can only make the desk try a taken seat (the unique index
+        # refuses it and the desk re-reads) or wait-list someone a moment early (the next
+        # promotion fixes that). Releases and promotions always look afresh.
+        stale = time.monotonic() - self._synced > SYNC_SECONDS
+        if stale or self.event is None or len(jobs) > _count_arrivals(jobs):
+            await self._sync()
+        event, taken = self.event, self._taken_seats
+        assert event is not None
+        if len(taken) < event.capacity and self._waiting_count:
             await self._promote(event, taken)
+            self._waiting_count = await self._waiting()
         arrivals = [j for j in jobs if isinstance(j, Arrival)]
         if arrivals:
-            await self._admit(event, taken, arrivals)
+            self._waiting_count = await self._admit(event, taken, arrivals, self._waiting_count)
         for job in jobs:
             if not isinstance(job, Arrival) and not job.future.done():
                 job.future.set_result(None)
+
+    async def _sync(self) -> None:
+        found = await self._stores.events.get(self.event_id)
+        if found is None:
+            raise RuleBroken("This event does not exist.", status=404)
+        self.event, self.event_loaded = found.state, time.monotonic()
+        self._taken_seats = await self._taken()
+        self._waiting_count = await self._waiting()
+        self._synced = time.monotonic()
 
     async def _taken(self) -> dict[int, str]:
         cursor = self._stores.seats.find(
@@ -160,22 +187,24 @@ class Desk:
                     return seat_no
         return 0
 
-    async def _admit(self, event: Event, taken: dict[int, str], arrivals: list[Arrival]) -> None:
+    async def _waiting(self) -> int:
+        return await self._stores.registrations.current.count_documents(
+            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value}
+        )
+
+    async def _admit(
+        self, event: Event, taken: dict[int, str], arrivals: list[Arrival], waiting: int
+    ) -> int:
+        """Seat or wait-list everyone in the batch; returns the new length of the waiting list."""
         now = self._clock.now()
         if not event.open_for_registration():
             for arrival in arrivals:
                 arrival.future.set_exception(
                     RuleBroken("Registration for this event is not open.", status=409)
                 )
-            return
-        await self._stores.participants.bulk_write(
-            [ReplaceOne({"_id": a.contact["_id"]}, a.contact, upsert=True) for a in arrivals],
-            ordered=False,
-        )
+            return waiting
+        await self._record_contacts(arrivals)
         seats = await self._claim_seats(event, taken, arrivals, now)
-        waiting = await self._stores.registrations.current.count_documents(
-            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value}
-        )
         items: list[tuple[str, Change[Registration]]] = []
         for arrival in arrivals:
             seat_no = seats.get(arrival.registration.id)
@@ -189,11 +218,30 @@ class Desk:
             await self._stores.seats.delete_many(
                 {"_id": {"$in": [seat_id(self.event_id, seats[r]) for r in clashes if r in seats]}}
             )
+            for reg_id in clashes:
+                taken.pop(seats.get(reg_id, 0), None)
+            self.submit(Promote())  # seats briefly held by duplicates go to the waiting list
         for arrival, (reg_id, change) in zip(arrivals, items, strict=True):
             if reg_id in clashes:
                 arrival.future.set_exception(AlreadyRegistered(reg_id))
             else:
                 arrival.future.set_result(change.state)
+        return waiting
+
+    async def _record_contacts(self, arrivals: list[Arrival]) -> None:
+        """Insert new participants in one round trip; rewrite only those already known."""
+        contacts = {a.contact["_id"]: a.contact for a in arrivals}
+        docs = list(contacts.values())
+        try:
+            await self._stores.participants.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e["code"] != 11000 for e in errors):
+                raise
+            known = [docs[e["index"]] for e in errors]
+            await asyncio.gather(
+                *(self._stores.participants.replace_one({"_id": d["_id"]}, d) for d in known)
+            )
 
     async def _claim_seats(
         self, event: Event, taken: dict[int, str], arrivals: list[Arrival], now: datetime
@@ -289,6 +337,21 @@ class Desks:
                 desk.task = self._start(desk)
                 self._desks[event_id] = desk
             return desk
+
+    async def recent_event(self, event_id: str) -> Event | None:
+        """The event as the desk saw it within the last seconds, else from the store.
+
+        Good for the quick checks before queueing; the desk decides on a fresh copy."""
+        desk = self._desks.get(event_id)
+        if desk and desk.event and time.monotonic() - desk.event_loaded < EVENT_CACHE_SECONDS:
+            return desk.event
+        found = await self._stores.events.get(event_id)
+        return found.state if found else None
+
+    def forget(self, event_id: str) -> None:
+        desk = self._desks.get(event_id)
+        if desk is not None:
+            desk.event = None
 
     async def register(self, desk: Desk, arrival: Arrival) -> Registration:
         desk.submit(arrival)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -13,6 +14,8 @@ from samling_runtime.store import AggregateStore
 
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
+
+MEMBERSHIP_CACHE_SECONDS = 5.0
 
 
 @dataclass
@@ -29,12 +32,18 @@ class Stores:
     def all(self) -> list[AggregateStore[Any]]:
         return [self.events, self.registrations]
 
+    _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
+
     async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
+        """From the local read model of the network service's facts (cached a few seconds)."""
         if network_id is None:
             return True  # region-wide events: every municipality of the region is a member
-        found = await self.memberships.find_one(
-            {"_id": f"{network_id}:{municipality_id}", "active": True}
-        )
+        key = f"{network_id}:{municipality_id}"
+        cached = self._members.get(key)
+        if cached and time.monotonic() - cached[0] < MEMBERSHIP_CACHE_SECONDS:
+            return cached[1]
+        found = await self.memberships.find_one({"_id": key, "active": True})
+        self._members[key] = (time.monotonic(), found is not None)
         return found is not None
 
 
