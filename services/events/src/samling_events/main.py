@@ -5,6 +5,7 @@ Run with ``uvicorn --factory samling_events.main:create``.
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.service import Runtime, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
-from samling_events.adapters.api import events, registrations
+from samling_events.adapters.api import calendar, events, followup, participants, registrations
 from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.desk import Desk, Desks
 from samling_events.adapters.store.stores import open_stores
@@ -33,7 +34,13 @@ async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
     runtime.state["desks"] = desks
     settings = runtime.settings
     assert isinstance(settings, EventsSettings)
-    sweeper = Sweeper(stores, desks, runtime.clock, settings.sweep_interval_seconds)
+    sweeper = Sweeper(
+        stores,
+        desks,
+        runtime.clock,
+        settings.sweep_interval_seconds,
+        timedelta(days=settings.anonymise_after_days),
+    )
     runtime.state["sweeper"] = sweeper
     runtime.background(sweeper.run(), "sweeper")
     return stores.all()
@@ -48,7 +55,13 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
             "lists, attendance. Personal data (names, e-mails) stays here and goes only to the "
             "restricted topic `samling.events.participants.restricted`.",
             settings=settings or EventsSettings(),
-            routers=[events.router, registrations.router],
+            routers=[
+                followup.router,
+                events.router,
+                registrations.router,
+                calendar.router,
+                participants.router,
+            ],
             subscriptions=network_subscriptions,
             publishes=[topics.EVENTS, topics.REGISTRATIONS, topics.PARTICIPANTS_RESTRICTED],
             setup=setup,

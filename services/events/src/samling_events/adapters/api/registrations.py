@@ -416,3 +416,37 @@ async def manage_accept(
 ) -> RegistrationView:
     event, reg = await _by_token(stores, settings, token, registration_id)
     return await accept_as(stores, runtime.clock.now(), event, reg)
+
+
+class MunicipalityCount(BaseModel):
+    municipality_id: str
+    registered: int = Field(description="Registrations that held a seat.")
+    attended: int
+
+
+@router.get(
+    "/events/{event_id}/attendance",
+    response_model=list[MunicipalityCount],
+    responses=errors(403, 404),
+    summary="Attendance per municipality",
+)
+async def attendance_counts(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[MunicipalityCount]:
+    """Counts survive anonymisation: they come from the registrations, not the people."""
+    event = await visible_event(stores, principal, event_id)
+    if not principal.is_coordinator_of(event.region_id):
+        raise Problem(403, "Only the region's coordinators see attendance.", kind="forbidden")
+    docs = await stores.registrations.current.find(
+        {"event_id": event_id, "status": {"$in": ["confirmed", "pending_approval"]}},
+        {"municipality_id": 1, "attended": 1},
+    ).to_list()
+    counts: dict[str, list[int]] = {}
+    for d in docs:
+        c = counts.setdefault(d["municipality_id"], [0, 0])
+        c[0] += 1
+        c[1] += 1 if d.get("attended") else 0
+    return [
+        MunicipalityCount(municipality_id=m, registered=r, attended=a)
+        for m, (r, a) in sorted(counts.items())
+    ]

@@ -12,7 +12,9 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore
 
+from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event
+from samling_events.domain.participants import Erasure
 from samling_events.domain.registrations import Registration
 
 MEMBERSHIP_CACHE_SECONDS = 5.0
@@ -28,9 +30,16 @@ class Stores:
     """Names and e-mails (personal data), one document per pseudonymous participant id."""
     memberships: AsyncCollection[Document]
     networks: AsyncCollection[Document]
+    assignments: AggregateStore[Assignment]
+    groups: AggregateStore[Groups]
+    erasures: AggregateStore[Erasure]
+    completions: AsyncCollection[Document]
+    """One document per (assignment, participant): ``_id = <assignment id>:<participant id>``."""
+    evaluations: AsyncCollection[Document]
+    """One per (event, participant): ``_id = <event id>:<participant id>``."""
 
     def all(self) -> list[AggregateStore[Any]]:
-        return [self.events, self.registrations]
+        return [self.events, self.registrations, self.assignments, self.groups, self.erasures]
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
@@ -56,7 +65,17 @@ async def open_stores(runtime: Runtime) -> Stores:
         participants=db["participants"],
         memberships=db["membership_view"],
         networks=db["network_view"],
+        assignments=runtime.store("assignments", Assignment),
+        groups=runtime.store("groups", Groups),
+        erasures=runtime.store("erasures", Erasure),
+        completions=db["assignment_completions"],
+        evaluations=db["evaluations"],
     )
+    await stores.assignments.ensure_indexes(IndexModel([("event_id", ASCENDING)]))
+    await stores.groups.ensure_indexes()
+    await stores.erasures.ensure_indexes()
+    await stores.completions.create_indexes([IndexModel([("assignment_id", ASCENDING)])])
+    await stores.evaluations.create_indexes([IndexModel([("event_id", ASCENDING)])])
     await stores.events.ensure_indexes(
         IndexModel([("region_id", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),

@@ -14,7 +14,9 @@ from datetime import timedelta
 from samling_runtime.clock import Clock
 
 from samling_events.adapters.store.desk import Desks
+from samling_events.adapters.store.erasure import anonymise_old_events
 from samling_events.adapters.store.stores import Stores
+from samling_events.domain.conference import announce_due
 from samling_events.domain.events import EventStatus
 from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus, expire_offer
 
@@ -23,7 +25,15 @@ ORPHAN_SEAT_GRACE = timedelta(minutes=2)
 
 
 class Sweeper:
-    def __init__(self, stores: Stores, desks: Desks, clock: Clock, interval: float) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        desks: Desks,
+        clock: Clock,
+        interval: float,
+        anonymise_after: timedelta = timedelta(days=90),
+    ) -> None:
+        self._anonymise_after = anonymise_after
         self._stores = stores
         self._desks = desks
         self._clock = clock
@@ -43,6 +53,16 @@ class Sweeper:
         await self.expire_offers()
         await self.repair_seats()
         await self.fill_free_seats()
+        await self.announce_due_assignments()
+        await anonymise_old_events(self._stores, self._clock.now() - self._anonymise_after)
+
+    async def announce_due_assignments(self) -> None:
+        now = self._clock.now()
+        cursor = self._stores.assignments.current.find(
+            {"due_announced": False, "due_at": {"$lte": now}}
+        )
+        async for doc in cursor:
+            await self._stores.assignments.update(doc["_id"], lambda a: announce_due(a, now))
 
     async def expire_offers(self) -> None:
         now = self._clock.now()
