@@ -227,3 +227,20 @@ async def test_participants_cancel_only_until_the_deadline(
         f"/events/{event_id}/registrations/{reg['id']}/cancel", headers=COORDINATOR
     )
     assert by_organiser.json()["status"] == "cancelled"
+
+
+async def test_a_cancelled_registration_can_register_again(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    network_id = await seed_network(["NO-1804"])
+    event_id = await published_event(events, network_id, capacity=1)
+    first = (await register(events, event_id, applicant(1))).json()
+    await register(events, event_id, applicant(2))
+    await events.client.post(
+        f"/events/{event_id}/registrations/{first['id']}/cancel", headers=COORDINATOR
+    )
+    again = await register(events, event_id, applicant(1))
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first["id"]
+    assert again.json()["status"] == "waitlisted"  # person 2 got the freed seat first
+    assert await status_of(events, event_id, first["id"]) == "waitlisted"

@@ -33,6 +33,7 @@ from samling_runtime.store import Change
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus, RuleBroken
 from samling_events.domain.registrations import (
+    ACTIVE,
     HOLDS_SEAT,
     Registration,
     RegistrationStatus,
@@ -94,6 +95,10 @@ def seat_id(event_id: str, seat_no: int) -> str:
     return f"{event_id}:{seat_no:06d}"
 
 
+def _renew(current: Registration, fresh: Change[Registration]) -> Change[Registration] | None:
+    return None if current.status in ACTIVE else fresh
+
+
 class Desk:
     def __init__(self, event_id: str, stores: Stores, clock: Clock, first_seq: int) -> None:
         self.event_id = event_id
@@ -103,11 +108,11 @@ class Desk:
         self._seq = itertools.count(first_seq)
         self.task: asyncio.Task[None] | None = None
         self.event: Event | None = None
+        """The event as of the last batch (for the request handlers' quick checks)."""
         self.event_loaded = 0.0
         self._synced = 0.0
         self._taken_seats: dict[int, str] = {}
         self._waiting_count = 0
-        """The event as of the last batch (for the request handlers' quick checks)."""
 
     def next_arrival(self) -> tuple[datetime, int]:
         """Stamped when a person reaches the desk's queue: that is their place in line."""
@@ -125,6 +130,7 @@ class Desk:
                 await self._handle(jobs)
             except Exception as exc:  # the store is down, say: tell everyone waiting
                 log.exception("registration desk %s failed a batch", self.event_id)
+                self._synced = 0.0  # what the desk believes may be wrong now: read it again
                 for job in jobs:
                     if not job.future.done():
                         job.future.set_exception(exc)
@@ -214,6 +220,14 @@ class Desk:
             change = Change(change.state, [arrival.contact_fact, *change.facts])
             items.append((arrival.registration.id, change))
         clashes = set(await self._stores.registrations.create_many(items))
+        changes = dict(items)
+        for reg_id in list(clashes):
+            # Registered before: a cancelled (declined, expired) registration starts afresh.
+            renewed = await self._stores.registrations.update(
+                reg_id, partial(_renew, fresh=changes[reg_id])
+            )
+            if renewed.state == changes[reg_id].state:
+                clashes.discard(reg_id)
         if clashes:
             await self._stores.seats.delete_many(
                 {"_id": {"$in": [seat_id(self.event_id, seats[r]) for r in clashes if r in seats]}}
