@@ -84,14 +84,15 @@ class AggregateStore(Generic[S]):
         self._now = now
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
-        await self.revisions.create_indexes(
-            [
-                IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
-                IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
-            ]
+        # One index per command: FerretDB v1.24 drops the connection (a server-side panic) when
+        # one createIndexes command names two or more indexes that already exist, i.e. on every
+        # restart of a service.
+        await create_indexes(
+            self.revisions,
+            IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
+            IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
         )
-        if extra:
-            await self.current.create_indexes(list(extra))
+        await create_indexes(self.current, *extra)
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:
@@ -250,6 +251,12 @@ class AggregateStore(Generic[S]):
             self.model.model_validate(doc["state"]),
             doc["recorded_at"],
         )
+
+
+async def create_indexes(collection: AsyncCollection[Document], *indexes: IndexModel) -> None:
+    """Create indexes one command at a time (safe to repeat on FerretDB v1 and MongoDB)."""
+    for index in indexes:
+        await collection.create_indexes([index])
 
 
 def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:

@@ -177,8 +177,7 @@ async def main(args: argparse.Namespace) -> int:
             )
             service.start()
             services.append(service)
-        for service in services:
-            service.wait_ready()
+            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
         urls = [s.spec.url for s in services]
         token = mint_token(
             ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"

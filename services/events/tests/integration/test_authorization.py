@@ -185,3 +185,36 @@ async def test_role_endpoint_matrix(events: RunningService, seed_network: SeedNe
             f"/events/{event_id}/registrations", json=body, headers=ROLES[role]
         )
         assert response.status_code in (201, 409), (role, response.text)
+
+
+async def test_lists_page_by_start_and_hide_drafts_from_others(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    network_id = await seed_network(["NO-1804"])
+    published = [
+        await published_event(
+            events,
+            network_id,
+            starts_at=f"2027-0{m}-10T09:00:00+01:00",
+            ends_at=f"2027-0{m}-10T15:00:00+01:00",
+        )
+        for m in (3, 1, 2)
+    ]
+    draft = await events.client.post("/events", json=new_event(network_id), headers=COORDINATOR)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await events.client.get(
+            "/events",
+            params={"network_id": network_id, "limit": 2, **({"cursor": cursor} if cursor else {})},
+            headers=ROLES["participant"],
+        )
+        seen += [e["id"] for e in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [published[1], published[2], published[0]]
+    mine = await events.client.get(
+        "/events", params={"network_id": network_id}, headers=COORDINATOR
+    )
+    assert draft.json()["id"] in [e["id"] for e in mine.json()["items"]]

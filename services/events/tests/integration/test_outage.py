@@ -7,7 +7,9 @@ import pytest
 from samling_contracts.topics import REGISTRATIONS
 from samling_devtools.infra import Stack
 from samling_devtools.pytest_plugin import external
-from samling_devtools.testing import RunningService, read_topic
+from samling_devtools.testing import RunningService, read_topic, running
+from samling_events.main import create
+from samling_events.settings import EventsSettings
 
 from .conftest import COORDINATOR, SeedNetwork, applicant, published_event
 
@@ -52,3 +54,11 @@ async def test_openapi_describes_every_route(events: RunningService) -> None:
     register = spec["paths"]["/events/{event_id}/registrations"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in register["parameters"]}
     assert "application/problem+json" in register["responses"]["409"]["content"]
+
+
+async def test_the_service_restarts_on_its_own_database(settings_for: Any) -> None:
+    """Index creation is repeated at every start; FerretDB must accept it again."""
+    settings = settings_for(EventsSettings)
+    for _ in range(2):
+        async with running(create(settings)) as service:
+            assert (await service.client.get("/readyz")).status_code == 200

@@ -10,7 +10,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
-from samling_runtime.store import AggregateStore
+from samling_runtime.store import AggregateStore, create_indexes
 
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event
@@ -74,8 +74,8 @@ async def open_stores(runtime: Runtime) -> Stores:
     await stores.assignments.ensure_indexes(IndexModel([("event_id", ASCENDING)]))
     await stores.groups.ensure_indexes()
     await stores.erasures.ensure_indexes()
-    await stores.completions.create_indexes([IndexModel([("assignment_id", ASCENDING)])])
-    await stores.evaluations.create_indexes([IndexModel([("event_id", ASCENDING)])])
+    await create_indexes(stores.completions, IndexModel([("assignment_id", ASCENDING)]))
+    await create_indexes(stores.evaluations, IndexModel([("event_id", ASCENDING)]))
     await stores.events.ensure_indexes(
         IndexModel([("region_id", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),
@@ -94,8 +94,10 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("participant_id", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
     )
-    await stores.seats.create_indexes(
-        [IndexModel([("event_id", ASCENDING)]), IndexModel([("registration_id", ASCENDING)])]
+    await create_indexes(
+        stores.seats,
+        IndexModel([("event_id", ASCENDING)]),
+        IndexModel([("registration_id", ASCENDING)]),
     )
     runtime.state["stores"] = stores
     return stores
