@@ -30,3 +30,6 @@ docs: ## Regenerate README's event catalogue and configuration reference from th
 
 test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
 	uv run --frozen pytest
+
+bench-registrations: setup ## Registration rush on one event against a real service, Kafka and FerretDB
+	uv run --frozen python services/events/benchmarks/registration_rush.py $(BENCH_ARGS)

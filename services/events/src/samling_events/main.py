@@ -3,13 +3,47 @@
 Run with ``uvicorn --factory samling_events.main:create``.
 """
 
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
 from fastapi import FastAPI
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
-from samling_runtime.service import ServiceSpec, create_app
+from samling_runtime.service import Runtime, ServiceSpec, create_app
+from samling_runtime.store import AggregateStore
 
+from samling_events.adapters.api import calendar, events, followup, participants, registrations
 from samling_events.adapters.kafka.network_facts import network_subscriptions
+from samling_events.adapters.store.desk import Desk, Desks
+from samling_events.adapters.store.stores import open_stores
+from samling_events.adapters.store.sweeper import Sweeper
 from samling_events.settings import EventsSettings
+
+
+async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
+    stores = await open_stores(runtime)
+
+    def start(desk: Desk) -> asyncio.Task[None]:
+        task = asyncio.create_task(desk.run(), name=f"desk-{desk.event_id}")
+        runtime.tasks.append(task)
+        return task
+
+    desks = Desks(stores, runtime.clock, start)
+    runtime.state["desks"] = desks
+    settings = runtime.settings
+    assert isinstance(settings, EventsSettings)
+    sweeper = Sweeper(
+        stores,
+        desks,
+        runtime.clock,
+        settings.sweep_interval_seconds,
+        timedelta(days=settings.anonymise_after_days),
+    )
+    runtime.state["sweeper"] = sweeper
+    runtime.background(sweeper.run(), "sweeper")
+    return stores.all()
 
 
 def create(settings: EventsSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -18,10 +52,19 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
             name="events",
             title="Samling events service",
             description="Events and dialogue conferences: scheduling, registration, waiting "
-            "lists, attendance.",
+            "lists, attendance. Personal data (names, e-mails) stays here and goes only to the "
+            "restricted topic `samling.events.participants.restricted`.",
             settings=settings or EventsSettings(),
+            routers=[
+                followup.router,
+                events.router,
+                registrations.router,
+                calendar.router,
+                participants.router,
+            ],
             subscriptions=network_subscriptions,
             publishes=[topics.EVENTS, topics.REGISTRATIONS, topics.PARTICIPANTS_RESTRICTED],
+            setup=setup,
             clock=clock or SystemClock(),
         )
     )

@@ -1,8 +1,8 @@
 """Events service settings: environment variables prefixed ``SAMLING_EVENTS_``."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-from samling_runtime.settings import ServiceSettings
+from samling_runtime.settings import DEVELOPMENT_SECRET, ServiceSettings
 
 
 class EventsSettings(ServiceSettings):
@@ -10,3 +10,15 @@ class EventsSettings(ServiceSettings):
 
     mongo_db: str = Field("samling_events", description="Database name.")
     public_url: str = Field("http://127.0.0.1:8002", description="Base URL of this service.")
+    participant_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key for pseudonymous participant ids and the private self-service links.",
+    )
+    sweep_interval_seconds: float = Field(
+        30.0,
+        description="How often offers expire, released contingents are filled, assignments "
+        "fall due and old registrations are anonymised.",
+    )
+    anonymise_after_days: int = Field(
+        90, ge=0, description="Registrations lose their personal data this long after the event."
+    )

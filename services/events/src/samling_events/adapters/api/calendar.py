@@ -1,0 +1,116 @@
+"""iCalendar (RFC 5545): one .ics per event, feeds per network, municipality and participant.
+
+Each event keeps one UID; every visible change raises its SEQUENCE (the event's ``sequence``),
+and a cancelled event stays in the feed with STATUS:CANCELLED, so calendar clients update the
+entry instead of adding a second one. Feeds hold no personal data and need no account
+(calendar apps cannot send a bearer token); the personal feed sits behind the private link.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from fastapi import APIRouter, Response
+from icalendar import Calendar
+from icalendar import Event as VEvent
+from samling_runtime.auth import CurrentPrincipal
+
+from samling_events.adapters.api.deps import SettingsDep, StoresDep, errors, visible_event
+from samling_events.adapters.api.tokens import participant_from_token
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain.events import Event, EventStatus
+from samling_events.domain.registrations import HOLDS_SEAT
+
+router = APIRouter(tags=["calendar"])
+ICS = "text/calendar; charset=utf-8"
+LISTED = [s.value for s in EventStatus if s != EventStatus.DRAFT]
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}
+}
+
+
+def vevent(event: Event) -> VEvent:
+    entry = VEvent()
+    entry.add("uid", f"{event.id}@samling.no")
+    entry.add("sequence", event.sequence)
+    entry.add("summary", event.title)
+    entry.add("dtstart", event.starts_at.astimezone(UTC))
+    entry.add("dtend", event.ends_at.astimezone(UTC))
+    entry.add("dtstamp", event.starts_at.astimezone(UTC))
+    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    if event.venue:
+        entry.add("location", event.venue)
+    if event.online_url:
+        entry.add("url", event.online_url)
+    if event.description:
+        entry.add("description", event.description)
+    return entry
+
+
+def calendar(name: str, events: list[Event]) -> Response:
+    cal = Calendar()
+    cal.add("prodid", "-//Samling//events//NO")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("method", "PUBLISH")
+    for event in sorted(events, key=lambda e: e.starts_at):
+        cal.add_component(vevent(event))
+    return Response(cal.to_ical(), media_type=ICS)
+
+
+async def _events(stores: Stores, query: dict[str, Any]) -> list[Event]:
+    docs = await stores.events.current.find({**query, "status": {"$in": LISTED}}).to_list()
+    return [stores.events.from_current(d) for d in docs]
+
+
+@router.get(
+    "/events/{event_id}/calendar.ics",
+    response_class=Response,
+    responses={**errors(404), **ICS_RESPONSE},
+    summary="One event as iCalendar",
+)
+async def event_ics(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Response:
+    event = await visible_event(stores, principal, event_id)
+    return calendar(event.title, [event])
+
+
+@router.get(
+    "/calendars/networks/{network_id}.ics",
+    response_class=Response,
+    responses=ICS_RESPONSE,
+    summary="A network's events (subscribe in a calendar app)",
+)
+async def network_feed(network_id: str, stores: StoresDep) -> Response:
+    return calendar(f"Samling: {network_id}", await _events(stores, {"network_id": network_id}))
+
+
+@router.get(
+    "/calendars/municipalities/{municipality_id}.ics",
+    response_class=Response,
+    responses=ICS_RESPONSE,
+    summary="Events of every network a municipality belongs to",
+)
+async def municipality_feed(municipality_id: str, stores: StoresDep) -> Response:
+    networks = await stores.memberships.distinct(
+        "network_id", {"municipality_id": municipality_id, "active": True}
+    )
+    events = await _events(stores, {"network_id": {"$in": networks}}) if networks else []
+    return calendar(f"Samling: {municipality_id}", events)
+
+
+@router.get(
+    "/manage/{token}/calendar.ics",
+    response_class=Response,
+    responses={**errors(404), **ICS_RESPONSE},
+    tags=["self-service"],
+    summary="My events (private link)",
+)
+async def personal_feed(token: str, stores: StoresDep, settings: SettingsDep) -> Response:
+    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
+    event_ids = await stores.registrations.current.distinct(
+        "event_id",
+        {"participant_id": participant_id, "status": {"$in": [s.value for s in HOLDS_SEAT]}},
+    )
+    events = await _events(stores, {"_id": {"$in": event_ids}}) if event_ids else []
+    return calendar("Samling: mine arrangementer", events)

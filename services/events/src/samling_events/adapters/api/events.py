@@ -1,0 +1,264 @@
+"""HTTP routes for events: scheduling, changing, and the lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+from samling_contracts.vocabulary import EventKind
+from samling_runtime.auth import CurrentPrincipal, Role, require_role
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.problems import Problem, not_found
+from samling_runtime.store import WriteConflict
+
+from samling_events.adapters.api.deps import (
+    DesksDep,
+    RuntimeDep,
+    StoresDep,
+    busy,
+    decided,
+    errors,
+    managed_event,
+    rule,
+    visible_event,
+)
+from samling_events.adapters.store.desk import Desks
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain import events as domain
+from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
+from samling_events.domain.ids import new_id
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+class NewEvent(EventDetails):
+    """An event to plan. It starts as a draft; publish it to open registration."""
+
+    kind: EventKind = Field(examples=["dialogue_conference"])
+    network_id: str | None = Field(
+        None,
+        description="The owning network; leave out for a region-wide event.",
+        examples=["net_01"],
+    )
+    starts_at: AwareDatetime = Field(examples=["2027-02-10T09:00:00+01:00"])
+    ends_at: AwareDatetime = Field(examples=["2027-02-10T15:00:00+01:00"])
+    timezone: TimeZoneName = Field("Europe/Oslo", examples=["Europe/Oslo"])
+
+
+class NewTimes(BaseModel):
+    starts_at: AwareDatetime = Field(examples=["2027-02-17T09:00:00+01:00"])
+    ends_at: AwareDatetime = Field(examples=["2027-02-17T15:00:00+01:00"])
+    timezone: TimeZoneName | None = Field(None, description="Keep the current one when absent.")
+
+
+class Cancellation(BaseModel):
+    reason: str | None = Field(None, max_length=1000, examples=["Sykdom hos innleder"])
+
+
+async def check_network(stores: Stores, region_id: str, network_id: str | None) -> None:
+    if network_id is None:
+        return
+    network = await stores.networks.find_one({"_id": network_id})
+    if network is None or network.get("region_id") != region_id:
+        raise not_found("Network")
+    if network.get("archived"):
+        raise Problem(409, "This network is archived.", kind="conflict")
+
+
+async def seat_usage(stores: Stores, event_id: str) -> tuple[int, bool]:
+    top = await stores.seats.find_one({"event_id": event_id}, sort=[("seat_no", -1)])
+    any_reg = await stores.registrations.current.find_one({"event_id": event_id}, {"_id": 1})
+    return (top or {}).get("seat_no", 0), any_reg is not None
+
+
+@router.post("", status_code=201, response_model=Event, responses=errors(403, 404))
+async def create_event(
+    body: NewEvent,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Plan an event in the coordinator's region (a draft until published)."""
+    require_role(principal, Role.COORDINATOR)
+    region_id = principal.region_id or ""
+    await check_network(stores, region_id, body.network_id)
+
+    async def operation() -> tuple[int, Event]:
+        try:
+            change = domain.draft_event(
+                new_id("evt"),
+                region_id=region_id,
+                network_id=body.network_id,
+                kind=body.kind,
+                starts_at=body.starts_at,
+                ends_at=body.ends_at,
+                timezone=body.timezone,
+                details=EventDetails.model_validate(
+                    body.model_dump(include=set(EventDetails.model_fields))
+                ),
+                created_by=principal.subject,
+            )
+        except RuleBroken as exc:
+            raise rule(exc) from exc
+        created = await stores.events.create(change.state.id, change)
+        return 201, created.state
+
+    return await runtime.idempotency.run(
+        scope=f"events:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+@router.get("", response_model=Page[Event], responses=errors())
+async def list_events(
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    network_id: str | None = Query(None, description="Only this network's events."),
+    region_id: str | None = Query(None, description="Only this region's events."),
+    status: EventStatus | None = Query(None, description="Only events in this state."),
+    starts_after: datetime | None = Query(None, description="Only events starting after this."),
+    cursor: str | None = Query(None, description="From the previous page's next_cursor."),
+    limit: int = Query(50, ge=1, le=200),
+) -> Page[Event]:
+    """Events by start time. Drafts are listed only for their region's coordinators."""
+    query: dict[str, Any] = {}
+    if network_id:
+        query["network_id"] = network_id
+    if region_id:
+        query["region_id"] = region_id
+    if status:
+        query["status"] = status.value
+    if starts_after:
+        query["starts_at"] = {"$gt": starts_after}
+    visible: dict[str, Any] = {"status": {"$ne": EventStatus.DRAFT.value}}
+    if principal.has(Role.COORDINATOR) and principal.region_id:
+        visible = {"$or": [visible, {"region_id": principal.region_id}]}
+    filters = [query, visible, after_cursor("starts_at", cursor)]
+    docs = await stores.events.current.find(
+        {"$and": [f for f in filters if f]},
+        sort=[("starts_at", 1), ("_id", 1)],
+        limit=limit + 1,
+    ).to_list()
+    items = [stores.events.from_current(d) for d in docs[:limit]]
+    next_cursor = (
+        encode_cursor(docs[limit - 1]["starts_at"], docs[limit - 1]["_id"])
+        if len(docs) > limit
+        else None
+    )
+    return Page[Event](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{event_id}", response_model=Event, responses=errors(404))
+async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Event:
+    """One event."""
+    return await visible_event(stores, principal, event_id)
+
+
+async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
+    try:
+        changed = (await stores.events.update(event_id, decided(decide))).state
+    except WriteConflict as exc:
+        raise busy(exc) from exc
+    desks.forget(event_id)
+    return changed
+
+
+@router.put("/{event_id}/details", response_model=Event, responses=errors(403, 404, 409))
+async def update_event(
+    event_id: str,
+    body: EventDetails,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+) -> Event:
+    """Change the title, venue, capacity, agenda, questions... (times: see reschedule).
+
+    Raising the capacity gives the new seats to the waiting list."""
+    await managed_event(stores, principal, event_id)
+    highest, has_regs = await seat_usage(stores, event_id)
+    event = await _change(
+        stores,
+        desks,
+        event_id,
+        lambda e: domain.update_details(
+            e, body, highest_taken_seat=highest, has_registrations=has_regs
+        ),
+    )
+    await desks.promote(event_id)
+    return event
+
+
+@router.post("/{event_id}/reschedule", response_model=Event, responses=errors(403, 404, 409))
+async def reschedule_event(
+    event_id: str, body: NewTimes, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+) -> Event:
+    """Move the event; registrations are kept and told (EventRescheduled)."""
+    await managed_event(stores, principal, event_id)
+    return await _change(
+        stores,
+        desks,
+        event_id,
+        lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone),
+    )
+
+
+@router.post("/{event_id}/publish", response_model=Event, responses=errors(403, 404, 409))
+async def publish_event(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+) -> Event:
+    """Publish a draft: it becomes visible and open for registration (EventScheduled)."""
+    await managed_event(stores, principal, event_id)
+    return await _change(stores, desks, event_id, domain.publish)
+
+
+@router.post(
+    "/{event_id}/close-registration", response_model=Event, responses=errors(403, 404, 409)
+)
+async def close_registration(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+) -> Event:
+    """Stop taking registrations (the waiting list still moves up when seats free)."""
+    await managed_event(stores, principal, event_id)
+    return await _change(stores, desks, event_id, domain.close_registration)
+
+
+@router.post(
+    "/{event_id}/reopen-registration", response_model=Event, responses=errors(403, 404, 409)
+)
+async def reopen_registration(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+) -> Event:
+    """Take registrations again after closing."""
+    await managed_event(stores, principal, event_id)
+    return await _change(stores, desks, event_id, domain.reopen_registration)
+
+
+@router.post("/{event_id}/complete", response_model=Event, responses=errors(403, 404, 409))
+async def complete_event(
+    event_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+    runtime: RuntimeDep,
+) -> Event:
+    """Mark the event as held (EventCompleted): evaluation and follow-up can start."""
+    await managed_event(stores, principal, event_id)
+    now = runtime.clock.now()
+    return await _change(stores, desks, event_id, lambda e: domain.complete(e, now))
+
+
+@router.post("/{event_id}/cancel", response_model=Event, responses=errors(403, 404, 409))
+async def cancel_event(
+    event_id: str,
+    body: Cancellation,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+) -> Event:
+    """Cancel the event (EventCancelled); calendars see it cancelled under the same UID."""
+    await managed_event(stores, principal, event_id)
+    return await _change(stores, desks, event_id, lambda e: domain.cancel(e, body.reason))

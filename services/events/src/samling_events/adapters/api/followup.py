@@ -1,0 +1,650 @@
+"""HTTP routes around the gathering itself: templates, series, conflicts, assignments, groups,
+approval, check-in, evaluation."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+from samling_contracts.vocabulary import AssignmentPhase, EventKind
+from samling_runtime.auth import CurrentPrincipal, Role, require_role
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.problems import Problem, not_found
+from samling_runtime.store import AlreadyExists, Change, WriteConflict
+
+from samling_events.adapters.api.deps import (
+    DesksDep,
+    RuntimeDep,
+    SettingsDep,
+    StoresDep,
+    busy,
+    decided,
+    errors,
+    managed_event,
+    rule,
+    visible_event,
+)
+from samling_events.adapters.api.events import NewEvent, check_network, seat_usage
+from samling_events.adapters.api.tokens import participant_from_token
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain import conference
+from samling_events.domain import registrations as regs
+from samling_events.domain.conference import Assignment, Groups, Template
+from samling_events.domain.events import (
+    Event,
+    EventDetails,
+    EventStatus,
+    RuleBroken,
+    TimeZoneName,
+    draft_event,
+    update_details,
+)
+from samling_events.domain.ids import new_id
+from samling_events.domain.registrations import Registration
+
+router = APIRouter(tags=["follow-up"])
+
+
+class FromTemplate(BaseModel):
+    """A dialogue conference from one of its three shapes (seed 002)."""
+
+    template: Template = Field(examples=["short_afternoon"])
+    network_id: str | None = Field(None, examples=["net_01"])
+    title: str = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
+    starts_at: AwareDatetime = Field(examples=["2027-02-10T12:00:00+01:00"])
+    timezone: TimeZoneName = Field("Europe/Oslo", examples=["Europe/Oslo"])
+    venue: str | None = Field(None, examples=["Bodø rådhus"])
+    online_url: str | None = None
+    capacity: int = Field(ge=1, le=100_000, examples=[60])
+
+
+class CreatedFromTemplate(BaseModel):
+    event: Event
+    assignments: list[Assignment]
+
+
+class NewAssignment(BaseModel):
+    phase: AssignmentPhase = Field(examples=["pre"])
+    title: str = Field(min_length=1, max_length=300, examples=["Forbered et praksiseksempel"])
+    description: str = Field("", max_length=5000)
+    due_at: AwareDatetime = Field(examples=["2027-02-03T16:00:00+01:00"])
+
+
+class AssignmentProgress(BaseModel):
+    assignment: Assignment
+    completed_by: list[str] = Field(description="Registration ids that completed it.")
+
+
+class NewSeries(NewEvent):
+    """Recurring network meetings: the first occurrence's times and an RFC 5545 RRULE."""
+
+    rrule: str = Field(
+        max_length=500,
+        examples=["FREQ=MONTHLY;BYDAY=2TU;COUNT=6"],
+        description="RRULE (RFC 5545) from the first start; at most 52 occurrences.",
+    )
+
+
+class Series(BaseModel):
+    series_id: str
+    events: list[Event]
+
+
+class SeriesChange(EventDetails):
+    """New details for every not yet held occurrence of the series."""
+
+
+class Conflict(BaseModel):
+    event_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field(examples=["same network", "same venue"])
+
+
+class GroupSize(BaseModel):
+    size: int = Field(ge=2, le=50, examples=[6])
+
+
+class Move(BaseModel):
+    registration_id: str
+    group: int = Field(ge=0, description="Group number, from 0.")
+
+
+class Attendance(BaseModel):
+    attended: bool = Field(examples=[True])
+
+
+class Evaluation(BaseModel):
+    """The short evaluation after the event (the E of SMTTE)."""
+
+    rating: int = Field(ge=1, le=5, examples=[4], description="1 (poor) to 5 (excellent).")
+    useful_for_practice: bool | None = Field(None, examples=[True])
+    comment: str = Field("", max_length=3000, examples=["Nyttig gruppearbeid."])
+
+
+class EvaluationSummary(BaseModel):
+    event_id: str
+    responses: int
+    average_rating: float | None
+    useful_share: float | None
+    comments: list[str]
+
+
+# -- templates and series ----------------------------------------------------------------------
+@router.post(
+    "/events/from-template",
+    status_code=201,
+    response_model=CreatedFromTemplate,
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Plan a dialogue conference from a template",
+)
+async def from_template(
+    body: FromTemplate,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One day (all four parts in 5 to 6 hours), two days, or a short afternoon where parts 1 and 4
+    become pre-work and follow-up work. The result is a draft the coordinator can edit."""
+    require_role(principal, Role.COORDINATOR)
+    region_id = principal.region_id or ""
+    await check_network(stores, region_id, body.network_id)
+
+    async def operation() -> tuple[int, CreatedFromTemplate]:
+        plan = conference.plan_template(body.template, body.starts_at)
+        details = EventDetails(
+            title=body.title,
+            venue=body.venue,
+            online_url=body.online_url,
+            capacity=body.capacity,
+            agenda=plan.agenda,
+        )
+        change = draft_event(
+            new_id("evt"),
+            region_id=region_id,
+            network_id=body.network_id,
+            kind=EventKind.DIALOGUE_CONFERENCE,
+            starts_at=body.starts_at,
+            ends_at=plan.ends_at,
+            timezone=body.timezone,
+            details=details,
+            created_by=principal.subject,
+        )
+        event = (await stores.events.create(change.state.id, change)).state
+        made = []
+        for planned in plan.assignments:
+            a = conference.assign(
+                new_id("asg"), event.id, planned.phase, planned.title, "", planned.due_at
+            )
+            made.append((await stores.assignments.create(a.state.id, a)).state)
+        return 201, CreatedFromTemplate(event=event, assignments=made)
+
+    return await runtime.idempotency.run(
+        scope=f"events:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+@router.post(
+    "/series",
+    status_code=201,
+    response_model=Series,
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Plan recurring meetings",
+)
+async def create_series(
+    body: NewSeries,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One draft per occurrence of the RRULE; change one occurrence through its event, or all
+    future ones through the series."""
+    require_role(principal, Role.COORDINATOR)
+    region_id = principal.region_id or ""
+    await check_network(stores, region_id, body.network_id)
+    try:
+        starts = list(rrulestr(body.rrule, dtstart=body.starts_at)[:53])
+    except (ValueError, TypeError) as exc:
+        raise Problem(422, f"The RRULE is not valid: {exc}.", kind="validation") from exc
+    if not starts or len(starts) > 52:
+        raise Problem(
+            422, "A series has 1 to 52 occurrences; add COUNT or UNTIL.", kind="validation"
+        )
+    length = body.ends_at - body.starts_at
+    details = EventDetails.model_validate(body.model_dump(include=set(EventDetails.model_fields)))
+
+    async def operation() -> tuple[int, Series]:
+        series_id = new_id("ser")
+        items = []
+        for start in starts:
+            try:
+                change = draft_event(
+                    new_id("evt"),
+                    region_id=region_id,
+                    network_id=body.network_id,
+                    kind=body.kind,
+                    starts_at=start,
+                    ends_at=start + length,
+                    timezone=body.timezone,
+                    details=details,
+                    created_by=principal.subject,
+                    series_id=series_id,
+                )
+            except RuleBroken as exc:
+                raise rule(exc) from exc
+            items.append((change.state.id, change))
+        await stores.events.create_many(items)
+        return 201, Series(series_id=series_id, events=[c.state for _, c in items])
+
+    return await runtime.idempotency.run(
+        scope=f"series:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+@router.put(
+    "/series/{series_id}/details",
+    response_model=Series,
+    responses=errors(403, 404, 409),
+    tags=["events"],
+    summary="Change every future occurrence",
+)
+async def change_series(
+    series_id: str,
+    body: SeriesChange,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> Series:
+    """Applies to the occurrences that have not started and are not cancelled."""
+    docs = await stores.events.current.find(
+        {"series_id": series_id, "starts_at": {"$gt": runtime.clock.now()}}
+    ).to_list()
+    events = [stores.events.from_current(d) for d in docs]
+    if not events or not principal.is_coordinator_of(events[0].region_id):
+        raise not_found("Series")
+    changed = []
+    for event in sorted(events, key=lambda e: e.starts_at):
+        if event.status == EventStatus.CANCELLED:
+            continue
+        highest, has_regs = await seat_usage(stores, event.id)
+        try:
+            result = await stores.events.update(
+                event.id,
+                decided(
+                    partial(
+                        update_details,
+                        details=body,
+                        highest_taken_seat=highest,
+                        has_registrations=has_regs,
+                    )
+                ),
+            )
+        except WriteConflict as exc:
+            raise busy(exc) from exc
+        changed.append(result.state)
+    return Series(series_id=series_id, events=changed)
+
+
+@router.get(
+    "/events/{event_id}/conflicts",
+    response_model=list[Conflict],
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Overlapping events",
+)
+async def conflicts(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[Conflict]:
+    """Warnings, not refusals: events of the same network that overlap this one, and other
+    events at the same venue at the same time."""
+    event = await managed_event(stores, principal, event_id)
+    ors: list[dict[str, Any]] = []
+    if event.network_id:
+        ors.append({"network_id": event.network_id})
+    if event.venue:
+        ors.append({"venue": event.venue})
+    if not ors:
+        return []
+    docs = await stores.events.current.find(
+        {
+            "_id": {"$ne": event.id},
+            "status": {"$ne": EventStatus.CANCELLED.value},
+            "starts_at": {"$lt": event.ends_at},
+            "ends_at": {"$gt": event.starts_at},
+            "$or": ors,
+        }
+    ).to_list()
+    found = []
+    for doc in docs:
+        other = stores.events.from_current(doc)
+        reasons = []
+        if event.network_id and other.network_id == event.network_id:
+            reasons.append("same network")
+        if (
+            event.venue
+            and other.venue
+            and other.venue.strip().lower() == event.venue.strip().lower()
+        ):
+            reasons.append("same venue")
+        if reasons:
+            found.append(
+                Conflict(
+                    event_id=other.id,
+                    title=other.title,
+                    starts_at=other.starts_at,
+                    ends_at=other.ends_at,
+                    reason=" and ".join(reasons),
+                )
+            )
+    return found
+
+
+# -- assignments -------------------------------------------------------------------------------
+@router.post(
+    "/events/{event_id}/assignments",
+    status_code=201,
+    response_model=Assignment,
+    responses=errors(403, 404),
+    summary="Assign pre-work or follow-up work",
+)
+async def create_assignment(
+    event_id: str,
+    body: NewAssignment,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Every participating unit gets it (AssignmentAssigned); AssignmentDue follows at the due time."""
+    await managed_event(stores, principal, event_id)
+
+    async def operation() -> tuple[int, Assignment]:
+        change = conference.assign(
+            new_id("asg"), event_id, body.phase, body.title, body.description, body.due_at
+        )
+        return 201, (await stores.assignments.create(change.state.id, change)).state
+
+    return await runtime.idempotency.run(
+        scope=f"assignments:{event_id}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+async def _progress(stores: Stores, event_id: str) -> list[AssignmentProgress]:
+    docs = await stores.assignments.current.find(
+        {"event_id": event_id}, sort=[("due_at", 1)]
+    ).to_list()
+    result = []
+    for doc in docs:
+        a = stores.assignments.from_current(doc)
+        done = await stores.completions.find({"assignment_id": a.id}).to_list()
+        result.append(
+            AssignmentProgress(
+                assignment=a, completed_by=sorted(d["registration_id"] for d in done)
+            )
+        )
+    return result
+
+
+@router.get(
+    "/events/{event_id}/assignments",
+    response_model=list[AssignmentProgress],
+    responses=errors(403, 404),
+    summary="Assignments and who completed them",
+)
+async def list_assignments(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[AssignmentProgress]:
+    await managed_event(stores, principal, event_id)
+    return await _progress(stores, event_id)
+
+
+async def complete_assignment(
+    stores: Stores, assignment_id: str, reg: Registration, now: datetime
+) -> None:
+    a = await stores.assignments.get(assignment_id)
+    if a is None or a.state.event_id != reg.event_id:
+        raise not_found("Assignment")
+    await stores.completions.replace_one(
+        {"_id": f"{assignment_id}:{reg.id}"},
+        {"assignment_id": assignment_id, "registration_id": reg.id, "completed_at": now},
+        upsert=True,
+    )
+
+
+@router.post(
+    "/events/{event_id}/assignments/{assignment_id}/completions/{registration_id}",
+    status_code=204,
+    responses=errors(403, 404),
+    summary="Mark an assignment done for a participant",
+)
+async def mark_completed(
+    event_id: str,
+    assignment_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> None:
+    await managed_event(stores, principal, event_id)
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.event_id != event_id:
+        raise not_found("Registration")
+    await complete_assignment(stores, assignment_id, found.state, runtime.clock.now())
+
+
+@router.post(
+    "/manage/{token}/registrations/{registration_id}/assignments/{assignment_id}/done",
+    status_code=204,
+    responses=errors(404),
+    tags=["self-service"],
+    summary="Mark my assignment done (private link)",
+)
+async def mark_my_assignment(
+    token: str,
+    registration_id: str,
+    assignment_id: str,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> None:
+    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.participant_id != participant_id:
+        raise not_found("Registration")
+    await complete_assignment(stores, assignment_id, found.state, runtime.clock.now())
+
+
+# -- groups ------------------------------------------------------------------------------------
+@router.post(
+    "/events/{event_id}/groups",
+    response_model=Groups,
+    responses=errors(403, 404),
+    summary="Allocate groups across municipalities",
+)
+async def allocate(
+    event_id: str, body: GroupSize, principal: CurrentPrincipal, stores: StoresDep
+) -> Groups:
+    """Split confirmed participants into groups of about this size, each mixing as many
+    municipalities as possible. The same people always give the same groups; reallocating
+    replaces earlier moves."""
+    await managed_event(stores, principal, event_id)
+    docs = await stores.registrations.current.find(
+        {"event_id": event_id, "status": "confirmed"}
+    ).to_list()
+    try:
+        groups = conference.allocate_groups(
+            event_id, [stores.registrations.from_current(d) for d in docs], body.size
+        )
+    except RuleBroken as exc:
+        raise rule(exc) from exc
+    if await stores.groups.get(event_id) is None:
+        with contextlib.suppress(AlreadyExists):  # else made concurrently: update it below
+            return (await stores.groups.create(event_id, Change(groups))).state
+    return (await stores.groups.update(event_id, lambda _: Change(groups))).state
+
+
+@router.get(
+    "/events/{event_id}/groups", response_model=Groups, responses=errors(403, 404), summary="Groups"
+)
+async def get_groups(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Groups:
+    await managed_event(stores, principal, event_id)
+    found = await stores.groups.get(event_id)
+    if found is None:
+        raise not_found("Groups")
+    return found.state
+
+
+@router.post(
+    "/events/{event_id}/groups/moves",
+    response_model=Groups,
+    responses=errors(403, 404),
+    summary="Move a person to another group",
+)
+async def move(event_id: str, body: Move, principal: CurrentPrincipal, stores: StoresDep) -> Groups:
+    await managed_event(stores, principal, event_id)
+    if await stores.groups.get(event_id) is None:
+        raise not_found("Groups")
+    return (
+        await stores.groups.update(
+            event_id,
+            decided(lambda g: conference.move_to_group(g, body.registration_id, body.group)),
+        )
+    ).state
+
+
+# -- approval and attendance -------------------------------------------------------------------
+async def _registration(stores: Stores, event_id: str, registration_id: str) -> Registration:
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.event_id != event_id:
+        raise not_found("Registration")
+    return found.state
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/approve",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Approve (the participant's municipality)",
+)
+async def approve(
+    event_id: str, registration_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> Registration:
+    await visible_event(stores, principal, event_id)
+    reg = await _registration(stores, event_id, registration_id)
+    if not principal.is_admin_of(reg.municipality_id):
+        raise not_found("Registration")
+    return (await stores.registrations.update(reg.id, decided(regs.approve))).state
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/decline",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Decline (the participant's municipality)",
+)
+async def decline(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+) -> Registration:
+    """The seat goes to the next on the waiting list; the participant is told (RegistrationDeclined)."""
+    await visible_event(stores, principal, event_id)
+    reg = await _registration(stores, event_id, registration_id)
+    if not principal.is_admin_of(reg.municipality_id):
+        raise not_found("Registration")
+    result = await stores.registrations.update(reg.id, decided(regs.decline))
+    await desks.release(event_id, [reg.id])
+    return result.state
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/attendance",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Check in (attendance)",
+)
+async def attendance(
+    event_id: str,
+    registration_id: str,
+    body: Attendance,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> Registration:
+    event = await managed_event(stores, principal, event_id)
+    reg = await _registration(stores, event_id, registration_id)
+    now = runtime.clock.now()
+    return (
+        await stores.registrations.update(
+            reg.id, decided(lambda r: conference.record_attendance(r, event, body.attended, now))
+        )
+    ).state
+
+
+# -- evaluation --------------------------------------------------------------------------------
+@router.put(
+    "/manage/{token}/registrations/{registration_id}/evaluation",
+    status_code=204,
+    responses=errors(404, 409),
+    tags=["self-service"],
+    summary="Evaluate the event (private link)",
+)
+async def evaluate(
+    token: str,
+    registration_id: str,
+    body: Evaluation,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> None:
+    """After the event has started; sending again replaces the earlier answer."""
+    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.participant_id != participant_id:
+        raise not_found("Registration")
+    event = await stores.events.require(found.state.event_id)
+    if runtime.clock.now() < event.state.starts_at:
+        raise Problem(409, "The evaluation opens when the event has started.", kind="conflict")
+    await stores.evaluations.replace_one(
+        {"_id": f"{event.id}:{registration_id}"},
+        {"event_id": event.id, **body.model_dump(), "at": runtime.clock.now()},
+        upsert=True,
+    )
+
+
+@router.get(
+    "/events/{event_id}/evaluations",
+    response_model=EvaluationSummary,
+    responses=errors(403, 404),
+    summary="Evaluation summary",
+)
+async def evaluations(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> EvaluationSummary:
+    await managed_event(stores, principal, event_id)
+    docs = await stores.evaluations.find({"event_id": event_id}).to_list()
+    ratings = [d["rating"] for d in docs]
+    useful = [d["useful_for_practice"] for d in docs if d.get("useful_for_practice") is not None]
+    return EvaluationSummary(
+        event_id=event_id,
+        responses=len(docs),
+        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
+        useful_share=round(sum(useful) / len(useful), 2) if useful else None,
+        comments=[d["comment"] for d in docs if d.get("comment")],
+    )

@@ -1,0 +1,452 @@
+"""HTTP routes for registrations: register, see, cancel, accept an offer; the self-service link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.problems import Problem, not_found
+from samling_runtime.store import WriteConflict
+
+from samling_events.adapters.api.deps import (
+    DesksDep,
+    RuntimeDep,
+    SettingsDep,
+    StoresDep,
+    busy,
+    decided,
+    errors,
+    may_see,
+    organises,
+    rule,
+    visible_event,
+)
+from samling_events.adapters.api.tokens import manage_url, participant_from_token
+from samling_events.adapters.store.desk import AlreadyRegistered, Arrival, Desks
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain import registrations as domain
+from samling_events.domain.events import Event, RuleBroken
+from samling_events.domain.registrations import (
+    Applicant,
+    Registration,
+    RegistrationStatus,
+    normalise_email,
+)
+from samling_events.settings import EventsSettings
+
+router = APIRouter(tags=["registrations"])
+
+
+class RegistrationView(Registration):
+    """A registration as organisers and the participant see it (with name and e-mail)."""
+
+    name: str | None = Field(None, description="Absent once anonymised or erased.")
+    email: str | None = Field(None, description="Absent once anonymised or erased.")
+
+
+class ManageView(BaseModel):
+    """What the private link shows: the participant's registrations."""
+
+    participant_id: str
+    registrations: list[RegistrationView]
+
+
+class CancelBody(BaseModel):
+    reason: str | None = Field(None, max_length=1000, examples=["Blitt syk"])
+
+
+def _secret(settings: EventsSettings) -> str:
+    return settings.participant_secret.get_secret_value()
+
+
+def caller_participant(principal: Principal, settings: EventsSettings) -> str | None:
+    if principal.email is None:
+        return None
+    return domain.participant_id_for(principal.email, _secret(settings).encode())
+
+
+async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationView]:
+    ids = list({r.participant_id for r in regs})
+    people = {d["_id"]: d async for d in stores.participants.find({"_id": {"$in": ids}})}
+    return [
+        RegistrationView(
+            **r.model_dump(),
+            name=people.get(r.participant_id, {}).get("name"),
+            email=people.get(r.participant_id, {}).get("email"),
+        )
+        for r in regs
+    ]
+
+
+@router.post(
+    "/events/{event_id}/registrations",
+    status_code=201,
+    response_model=RegistrationView,
+    responses=errors(403, 404, 409),
+    summary="Register for an event",
+)
+async def register(
+    event_id: str,
+    body: Applicant,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Take a seat, or a place on the waiting list when the event is full.
+
+    Participants register themselves; a municipality's administrator registers its own staff;
+    coordinators register anyone. Only members of the event's network take seats unless the
+    event is open to all. Send an `Idempotency-Key` so a double click registers once."""
+    require_role(principal, Role.PARTICIPANT, Role.MUNICIPALITY_ADMIN, Role.COORDINATOR)
+    event = await desks.recent_event(event_id)
+    if event is None or not may_see(principal, event):
+        raise not_found("Event")
+    email = normalise_email(str(body.email))
+    if not (
+        principal.is_coordinator_of(event.region_id)
+        or principal.is_admin_of(body.municipality_id)
+        or (principal.has(Role.PARTICIPANT) and normalise_email(principal.email or "") == email)
+    ):
+        raise Problem(
+            403,
+            "You can register yourself (with the e-mail you signed in with), or, as a "
+            "municipality's administrator, your own municipality's staff.",
+            kind="forbidden",
+        )
+
+    async def operation() -> tuple[int, RegistrationView]:
+        registration = await _register(stores, desks, settings, event, body, email)
+        return 201, RegistrationView(**registration.model_dump(), name=body.name, email=email)
+
+    return await runtime.idempotency.run(
+        scope=f"registrations:{event_id}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+async def _register(
+    stores: Stores,
+    desks: Desks,
+    settings: EventsSettings,
+    event: Event,
+    body: Applicant,
+    email: str,
+) -> Registration:
+    if not event.open_for_registration():
+        raise Problem(409, "Registration for this event is not open.", kind="conflict")
+    member = await stores.is_member(event.network_id, body.municipality_id)
+    if not member and not event.open_to_all:
+        raise Problem(
+            403,
+            "Only municipalities in this event's network can register, and this event is not "
+            "open to others.",
+            kind="not-a-member",
+        )
+    try:
+        answers = domain.check_answers(event.questions, body.answers)
+    except RuleBroken as exc:
+        raise rule(exc) from exc
+    participant_id = domain.participant_id_for(email, _secret(settings).encode())
+    registration_id = domain.registration_id_for(event.id, participant_id)
+    link = manage_url(settings.public_url, participant_id, _secret(settings))
+    desk = await desks.desk(event.id)
+    arrived_at, seq = desk.next_arrival()
+    arrival = Arrival(
+        registration=Registration(
+            id=registration_id,
+            event_id=event.id,
+            participant_id=participant_id,
+            municipality_id=body.municipality_id,
+            role=body.role.strip(),
+            language=body.language,
+            answers=answers,
+            member=member,
+            status=RegistrationStatus.WAITLISTED,
+            arrived_at=arrived_at,
+            arrival_seq=seq,
+        ),
+        contact={
+            "_id": participant_id,
+            "name": body.name.strip(),
+            "email": email,
+            "language": body.language.value,
+            "municipality_id": body.municipality_id,
+        },
+        contact_fact=domain.contact_fact(participant_id, body, link),
+    )
+    try:
+        return await desks.register(desk, arrival)
+    except AlreadyRegistered as exc:
+        raise Problem(
+            409,
+            "This person is already registered for this event.",
+            kind="already-registered",
+            registration_id=exc.registration_id,
+        ) from exc
+    except RuleBroken as exc:
+        raise rule(exc) from exc
+
+
+@router.get(
+    "/events/{event_id}/registrations",
+    response_model=Page[RegistrationView],
+    responses=errors(403, 404),
+    summary="List an event's registrations",
+)
+async def list_registrations(
+    event_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    status: RegistrationStatus | None = Query(None, description="Only this status."),
+    municipality_id: str | None = Query(None, description="Only this municipality."),
+    cursor: str | None = Query(None),
+    limit: int = Query(100, ge=1, le=500),
+) -> Page[RegistrationView]:
+    """In arrival order (the waiting list's order). Coordinators see all; a municipality's
+    administrator sees their own municipality's."""
+    event = await visible_event(stores, principal, event_id)
+    query: dict[str, Any] = {"event_id": event_id}
+    if not principal.is_coordinator_of(event.region_id):
+        if not principal.has(Role.MUNICIPALITY_ADMIN) or not principal.municipality_id:
+            raise Problem(403, "Only organisers can list registrations.", kind="forbidden")
+        query["municipality_id"] = principal.municipality_id
+    elif municipality_id:
+        query["municipality_id"] = municipality_id
+    if status:
+        query["status"] = status.value
+    cur = after_cursor("arrival_seq", cursor)
+    docs = await stores.registrations.current.find(
+        {"$and": [query, cur]} if cur else query,
+        sort=[("arrival_seq", 1), ("_id", 1)],
+        limit=limit + 1,
+    ).to_list()
+    regs = [stores.registrations.from_current(d) for d in docs[:limit]]
+    next_cursor = (
+        encode_cursor(docs[limit - 1]["arrival_seq"], docs[limit - 1]["_id"])
+        if len(docs) > limit
+        else None
+    )
+    return Page[RegistrationView](items=await views(stores, regs), next_cursor=next_cursor)
+
+
+async def _owned(
+    stores: Stores,
+    principal: Principal,
+    settings: EventsSettings,
+    event_id: str,
+    registration_id: str,
+) -> tuple[Event, Registration, Literal["participant", "organiser"]]:
+    event = await visible_event(stores, principal, event_id)
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.event_id != event_id:
+        raise not_found("Registration")
+    reg = found.state
+    if organises(principal, event, reg.municipality_id):
+        return event, reg, "organiser"
+    if caller_participant(principal, settings) == reg.participant_id:
+        return event, reg, "participant"
+    raise not_found("Registration")
+
+
+@router.get(
+    "/events/{event_id}/registrations/{registration_id}",
+    response_model=RegistrationView,
+    responses=errors(404),
+    summary="One registration",
+)
+async def get_registration(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    settings: SettingsDep,
+) -> RegistrationView:
+    """For the participant, their municipality's administrator and the coordinators."""
+    _, reg, _ = await _owned(stores, principal, settings, event_id, registration_id)
+    return (await views(stores, [reg]))[0]
+
+
+async def cancel_registration_as(
+    stores: Stores,
+    desks: Desks,
+    now_event: tuple[Any, Event],
+    reg: Registration,
+    by: Literal["participant", "organiser", "system"],
+) -> Registration:
+    now, event = now_event
+    try:
+        result = await stores.registrations.update(
+            reg.id, decided(lambda r: domain.cancel(r, event, by, now))
+        )
+    except WriteConflict as exc:
+        raise busy(exc) from exc
+    if reg.status in domain.ACTIVE:
+        await desks.release(event.id, [reg.id])
+    return result.state
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/cancel",
+    response_model=RegistrationView,
+    responses=errors(404, 409),
+    summary="Cancel a registration",
+)
+async def cancel_registration(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RegistrationView:
+    """Participants cancel until the event's cancellation deadline; organisers any time.
+    A freed seat goes to the next on the waiting list at once."""
+    event, reg, by = await _owned(stores, principal, settings, event_id, registration_id)
+    cancelled = await cancel_registration_as(stores, desks, (runtime.clock.now(), event), reg, by)
+    return (await views(stores, [cancelled]))[0]
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/accept",
+    response_model=RegistrationView,
+    responses=errors(404, 409),
+    summary="Accept an offered seat",
+)
+async def accept_offer(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RegistrationView:
+    """Take the seat offered from the waiting list before the offer expires."""
+    event, reg, _ = await _owned(stores, principal, settings, event_id, registration_id)
+    return await accept_as(stores, runtime.clock.now(), event, reg)
+
+
+async def accept_as(
+    stores: Stores, now: datetime, event: Event, reg: Registration
+) -> RegistrationView:
+    try:
+        result = await stores.registrations.update(
+            reg.id, decided(lambda r: domain.accept_offer(r, event, now))
+        )
+    except WriteConflict as exc:
+        raise busy(exc) from exc
+    return (await views(stores, [result.state]))[0]
+
+
+# -- the private self-service link (no account) --------------------------------------------
+@router.get(
+    "/manage/{token}",
+    response_model=ManageView,
+    responses=errors(404),
+    tags=["self-service"],
+    summary="My registrations (private link)",
+)
+async def manage(token: str, stores: StoresDep, settings: SettingsDep) -> ManageView:
+    """The registrations of the person the private link was sent to."""
+    participant_id = participant_from_token(token, _secret(settings))
+    docs = await stores.registrations.current.find(
+        {"participant_id": participant_id}, sort=[("arrived_at", 1)]
+    ).to_list()
+    regs = [stores.registrations.from_current(d) for d in docs]
+    return ManageView(participant_id=participant_id, registrations=await views(stores, regs))
+
+
+async def _by_token(
+    stores: Stores, settings: EventsSettings, token: str, registration_id: str
+) -> tuple[Event, Registration]:
+    participant_id = participant_from_token(token, _secret(settings))
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.participant_id != participant_id:
+        raise not_found("Registration")
+    event = await stores.events.get(found.state.event_id)
+    if event is None:
+        raise not_found("Event")
+    return event.state, found.state
+
+
+@router.post(
+    "/manage/{token}/registrations/{registration_id}/cancel",
+    response_model=RegistrationView,
+    responses=errors(404, 409),
+    tags=["self-service"],
+    summary="Cancel through the private link",
+)
+async def manage_cancel(
+    token: str,
+    registration_id: str,
+    stores: StoresDep,
+    desks: DesksDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RegistrationView:
+    """Cancel until the event's cancellation deadline."""
+    event, reg = await _by_token(stores, settings, token, registration_id)
+    cancelled = await cancel_registration_as(
+        stores, desks, (runtime.clock.now(), event), reg, "participant"
+    )
+    return (await views(stores, [cancelled]))[0]
+
+
+@router.post(
+    "/manage/{token}/registrations/{registration_id}/accept",
+    response_model=RegistrationView,
+    responses=errors(404, 409),
+    tags=["self-service"],
+    summary="Accept an offered seat through the private link",
+)
+async def manage_accept(
+    token: str,
+    registration_id: str,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RegistrationView:
+    event, reg = await _by_token(stores, settings, token, registration_id)
+    return await accept_as(stores, runtime.clock.now(), event, reg)
+
+
+class MunicipalityCount(BaseModel):
+    municipality_id: str
+    registered: int = Field(description="Registrations that held a seat.")
+    attended: int
+
+
+@router.get(
+    "/events/{event_id}/attendance",
+    response_model=list[MunicipalityCount],
+    responses=errors(403, 404),
+    summary="Attendance per municipality",
+)
+async def attendance_counts(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[MunicipalityCount]:
+    """Counts survive anonymisation: they come from the registrations, not the people."""
+    event = await visible_event(stores, principal, event_id)
+    if not principal.is_coordinator_of(event.region_id):
+        raise Problem(403, "Only the region's coordinators see attendance.", kind="forbidden")
+    docs = await stores.registrations.current.find(
+        {"event_id": event_id, "status": {"$in": ["confirmed", "pending_approval"]}},
+        {"municipality_id": 1, "attended": 1},
+    ).to_list()
+    counts: dict[str, list[int]] = {}
+    for d in docs:
+        c = counts.setdefault(d["municipality_id"], [0, 0])
+        c[0] += 1
+        c[1] += 1 if d.get("attended") else 0
+    return [
+        MunicipalityCount(municipality_id=m, registered=r, attended=a)
+        for m, (r, a) in sorted(counts.items())
+    ]

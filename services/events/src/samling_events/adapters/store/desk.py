@@ -1,0 +1,389 @@
+"""The registration desk: one writer per event per process, correct across processes.
+
+Registrations for one event queue at that event's desk (an asyncio task). The desk takes
+everything waiting, in arrival order, and handles it as one batch: it picks free seat numbers,
+inserts one seat document per seat with ``insert_many(ordered=False)`` and then creates the
+registrations with ``create_many``. Correctness does not rest on the desk: a seat document's
+``_id`` is ``<event id>:<seat no>`` with ``1 <= seat no <= capacity``, so two writers (two
+replicas, or a desk and a stale cache) can never both hold a seat — the second insert is a
+duplicate-key error, and the desk re-reads the taken seats and tries the next number. The desk
+gives the order (a per-event arrival sequence) and the speed (a few round trips per batch
+instead of several per person).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from samling_contracts.facts import Fact
+from samling_runtime.clock import Clock
+from samling_runtime.store import Change
+
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain.events import Event, EventStatus, RuleBroken
+from samling_events.domain.registrations import (
+    ACTIVE,
+    HOLDS_SEAT,
+    Registration,
+    RegistrationStatus,
+    admit,
+    promote,
+)
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+EVENT_CACHE_SECONDS = 2.0
+SYNC_SECONDS = 1.0
+
+
+class AlreadyRegistered(Exception):
+    def __init__(self, registration_id: str) -> None:
+        super().__init__(registration_id)
+        self.registration_id = registration_id
+
+
+@dataclass
+class Arrival:
+    """A person at the desk: their registration (status still to decide) and contact facts."""
+
+    registration: Registration
+    contact: dict[str, Any]
+    contact_fact: Fact
+    future: asyncio.Future[Registration] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass
+class Release:
+    """Seats of these registrations are free again (cancelled, declined, offer expired)."""
+
+    registration_ids: list[str]
+    future: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass
+class Promote:
+    """Give free seats to the waiting list (capacity raised, contingent released...)."""
+
+    future: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+Job = Arrival | Release | Promote
+
+
+def _count_arrivals(jobs: list[Job]) -> int:
+    return sum(1 for j in jobs if isinstance(j, Arrival))
+
+
+def seat_id(event_id: str, seat_no: int) -> str:
+    return f"{event_id}:{seat_no:06d}"
+
+
+def _renew(current: Registration, fresh: Change[Registration]) -> Change[Registration] | None:
+    return None if current.status in ACTIVE else fresh
+
+
+class Desk:
+    def __init__(self, event_id: str, stores: Stores, clock: Clock, first_seq: int) -> None:
+        self.event_id = event_id
+        self._stores = stores
+        self._clock = clock
+        self._queue: asyncio.Queue[Job] = asyncio.Queue()
+        self._seq = itertools.count(first_seq)
+        self.task: asyncio.Task[None] | None = None
+        self.event: Event | None = None
+        """The event as of the last batch (for the request handlers' quick checks)."""
+        self.event_loaded = 0.0
+        self._synced = 0.0
+        self._taken_seats: dict[int, str] = {}
+        self._waiting_count = 0
+
+    def next_arrival(self) -> tuple[datetime, int]:
+        """Stamped when a person reaches the desk's queue: that is their place in line."""
+        return self._clock.now(), next(self._seq)
+
+    def submit(self, job: Job) -> None:
+        self._queue.put_nowait(job)
+
+    async def run(self) -> None:
+        while True:
+            jobs = [await self._queue.get()]
+            while len(jobs) < MAX_BATCH and not self._queue.empty():
+                jobs.append(self._queue.get_nowait())
+            try:
+                await self._handle(jobs)
+            except Exception as exc:  # the store is down, say: tell everyone waiting
+                log.exception("registration desk %s failed a batch", self.event_id)
+                self._synced = 0.0  # what the desk believes may be wrong now: read it again
+                for job in jobs:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+
+    # -- one batch --------------------------------------------------------------------------
+    async def _handle(self, jobs: list[Job]) -> None:
+        releases = [j for j in jobs if isinstance(j, Release)]
+        for release in releases:
+            await self._stores.seats.delete_many(
+                {"event_id": self.event_id, "registration_id": {"$in": release.registration_ids}}
+            )
+        # Under a rush, re-reading the event, the taken seats and the waiting list once a second
+        # is enough: a stale view can only make the desk try a taken seat (the unique index
+        # refuses it and the desk re-reads) or wait-list someone a moment early (the next
+        # promotion fixes that). Releases and promotions always look afresh.
+        stale = time.monotonic() - self._synced > SYNC_SECONDS
+        if stale or self.event is None or len(jobs) > _count_arrivals(jobs):
+            await self._sync()
+        event, taken = self.event, self._taken_seats
+        assert event is not None
+        if len(taken) < event.capacity and self._waiting_count:
+            await self._promote(event, taken)
+            self._waiting_count = await self._waiting()
+        arrivals = [j for j in jobs if isinstance(j, Arrival)]
+        if arrivals:
+            self._waiting_count = await self._admit(event, taken, arrivals, self._waiting_count)
+        for job in jobs:
+            if not isinstance(job, Arrival) and not job.future.done():
+                job.future.set_result(None)
+
+    async def _sync(self) -> None:
+        found = await self._stores.events.get(self.event_id)
+        if found is None:
+            raise RuleBroken("This event does not exist.", status=404)
+        self.event, self.event_loaded = found.state, time.monotonic()
+        self._taken_seats = await self._taken()
+        self._waiting_count = await self._waiting()
+        self._synced = time.monotonic()
+
+    async def _taken(self) -> dict[int, str]:
+        cursor = self._stores.seats.find(
+            {"event_id": self.event_id}, {"seat_no": 1, "registration_id": 1}
+        )
+        return {doc["seat_no"]: doc["registration_id"] async for doc in cursor}
+
+    def _seat_doc(self, seat_no: int, registration_id: str, now: datetime) -> dict[str, Any]:
+        return {
+            "_id": seat_id(self.event_id, seat_no),
+            "event_id": self.event_id,
+            "seat_no": seat_no,
+            "registration_id": registration_id,
+            "taken_at": now,
+        }
+
+    @staticmethod
+    def _first_free(event: Event, reg: Registration, taken: dict[int, str], now: datetime) -> int:
+        for seats in event.seat_ranges(reg.municipality_id, reg.member, now):
+            for seat_no in seats:
+                if seat_no not in taken:
+                    return seat_no
+        return 0
+
+    async def _waiting(self) -> int:
+        return await self._stores.registrations.current.count_documents(
+            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value}
+        )
+
+    async def _admit(
+        self, event: Event, taken: dict[int, str], arrivals: list[Arrival], waiting: int
+    ) -> int:
+        """Seat or wait-list everyone in the batch; returns the new length of the waiting list."""
+        now = self._clock.now()
+        if not event.open_for_registration():
+            for arrival in arrivals:
+                arrival.future.set_exception(
+                    RuleBroken("Registration for this event is not open.", status=409)
+                )
+            return waiting
+        await self._record_contacts(arrivals)
+        seats = await self._claim_seats(event, taken, arrivals, now)
+        items: list[tuple[str, Change[Registration]]] = []
+        for arrival in arrivals:
+            seat_no = seats.get(arrival.registration.id)
+            if seat_no is None:
+                waiting += 1
+            change = admit(arrival.registration, event, seat_no, waiting)
+            change = Change(change.state, [arrival.contact_fact, *change.facts])
+            items.append((arrival.registration.id, change))
+        clashes = set(await self._stores.registrations.create_many(items))
+        changes = dict(items)
+        for reg_id in list(clashes):
+            # Registered before: a cancelled (declined, expired) registration starts afresh.
+            renewed = await self._stores.registrations.update(
+                reg_id, partial(_renew, fresh=changes[reg_id])
+            )
+            if renewed.state == changes[reg_id].state:
+                clashes.discard(reg_id)
+        if clashes:
+            await self._stores.seats.delete_many(
+                {"_id": {"$in": [seat_id(self.event_id, seats[r]) for r in clashes if r in seats]}}
+            )
+            for reg_id in clashes:
+                taken.pop(seats.get(reg_id, 0), None)
+            self.submit(Promote())  # seats briefly held by duplicates go to the waiting list
+        for arrival, (reg_id, change) in zip(arrivals, items, strict=True):
+            if reg_id in clashes:
+                arrival.future.set_exception(AlreadyRegistered(reg_id))
+            else:
+                arrival.future.set_result(change.state)
+        return waiting
+
+    async def _record_contacts(self, arrivals: list[Arrival]) -> None:
+        """Insert new participants in one round trip; rewrite only those already known."""
+        contacts = {a.contact["_id"]: a.contact for a in arrivals}
+        docs = list(contacts.values())
+        try:
+            await self._stores.participants.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e["code"] != 11000 for e in errors):
+                raise
+            known = [docs[e["index"]] for e in errors]
+            await asyncio.gather(
+                *(self._stores.participants.replace_one({"_id": d["_id"]}, d) for d in known)
+            )
+
+    async def _claim_seats(
+        self, event: Event, taken: dict[int, str], arrivals: list[Arrival], now: datetime
+    ) -> dict[str, int]:
+        """Seat numbers for as many arrivals as there are free seats, in arrival order."""
+        won: dict[str, int] = {}
+        pending = arrivals
+        for _ in range(20):
+            planned: dict[str, int] = {}
+            for arrival in pending:
+                reg = arrival.registration
+                seat_no = self._first_free(event, reg, taken, now)
+                if seat_no:
+                    planned[reg.id] = seat_no
+                    taken[seat_no] = reg.id
+            if not planned:
+                return won
+            docs = [self._seat_doc(n, r, now) for r, n in planned.items()]
+            lost: set[str] = set()
+            try:
+                await self._stores.seats.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e["code"] != 11000 for e in errors):
+                    raise
+                lost = {docs[e["index"]]["registration_id"] for e in errors}
+            won.update({r: n for r, n in planned.items() if r not in lost})
+            if not lost:
+                return won
+            # Another writer took some of these seats: look again and retry those people.
+            taken.clear()
+            taken.update(await self._taken())
+            pending = [a for a in pending if a.registration.id in lost]
+        return won
+
+    async def _promote(self, event: Event, taken: dict[int, str]) -> None:
+        if event.status not in (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED):
+            return
+        now = self._clock.now()
+        cursor = self._stores.registrations.current.find(
+            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value},
+            sort=[("arrived_at", ASCENDING), ("arrival_seq", ASCENDING), ("_id", ASCENDING)],
+        )
+        async for doc in cursor:
+            if len(taken) >= event.capacity:
+                return
+            reg = self._stores.registrations.from_current(doc)
+            seat_no = self._first_free(event, reg, taken, now)
+            if not seat_no:
+                continue
+            try:
+                await self._stores.seats.insert_one(self._seat_doc(seat_no, reg.id, now))
+            except DuplicateKeyError:
+                taken.update(await self._taken())
+                continue
+            taken[seat_no] = reg.id
+            result = await self._stores.registrations.update(
+                reg.id, partial(promote, event=event, seat_no=seat_no, now=now)
+            )
+            if result.state.seat_no != seat_no or result.state.status not in HOLDS_SEAT:
+                # They cancelled meanwhile: give the seat back and go on down the list.
+                await self._stores.seats.delete_one(
+                    {"_id": seat_id(self.event_id, seat_no), "registration_id": reg.id}
+                )
+                del taken[seat_no]
+
+
+class Desks:
+    """The desks of this process, one per event, started on first use."""
+
+    def __init__(
+        self, stores: Stores, clock: Clock, start: Callable[[Desk], asyncio.Task[None]]
+    ) -> None:
+        self._stores = stores
+        self._clock = clock
+        self._start = start
+        self._desks: dict[str, Desk] = {}
+        self._lock = asyncio.Lock()
+
+    async def desk(self, event_id: str) -> Desk:
+        desk = self._desks.get(event_id)
+        if desk is not None:
+            return desk
+        async with self._lock:
+            desk = self._desks.get(event_id)
+            if desk is None:
+                last = await self._stores.registrations.current.find_one(
+                    {"event_id": event_id}, sort=[("arrival_seq", -1)]
+                )
+                desk = Desk(
+                    event_id, self._stores, self._clock, (last or {}).get("arrival_seq", 0) + 1
+                )
+                desk.task = self._start(desk)
+                self._desks[event_id] = desk
+            return desk
+
+    async def recent_event(self, event_id: str) -> Event | None:
+        """The event as the desk saw it within the last seconds, else from the store.
+
+        Good for the quick checks before queueing; the desk decides on a fresh copy."""
+        desk = self._desks.get(event_id)
+        if desk and desk.event and time.monotonic() - desk.event_loaded < EVENT_CACHE_SECONDS:
+            return desk.event
+        found = await self._stores.events.get(event_id)
+        return found.state if found else None
+
+    def forget(self, event_id: str) -> None:
+        desk = self._desks.get(event_id)
+        if desk is not None:
+            desk.event = None
+
+    async def register(self, desk: Desk, arrival: Arrival) -> Registration:
+        desk.submit(arrival)
+        return await arrival.future
+
+    async def release(self, event_id: str, registration_ids: list[str]) -> None:
+        job = Release(registration_ids)
+        (await self.desk(event_id)).submit(job)
+        await job.future
+
+    async def promote(self, event_id: str) -> None:
+        job = Promote()
+        (await self.desk(event_id)).submit(job)
+        await job.future
+
+    async def stop(self) -> None:
+        for desk in self._desks.values():
+            if desk.task is not None:
+                desk.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await desk.task

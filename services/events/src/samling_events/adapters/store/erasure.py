@@ -1,0 +1,62 @@
+"""Erasure and anonymisation: personal data leaves the store, the counts stay."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from samling_runtime.store import AlreadyExists
+
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain.participants import ANONYMOUS, erase, scrub
+
+PERSONAL_FIELDS = ("name", "email")
+
+
+def _scrub_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for event in events:
+        data = event.get("data") or {}
+        for field in PERSONAL_FIELDS:
+            if field in data:
+                data[field] = ANONYMOUS
+    return events
+
+
+async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -> None:
+    """Scrub the registrations and the contact facts kept in their revisions."""
+    for reg_id in registration_ids:
+        await stores.registrations.update(reg_id, scrub)
+    cursor = stores.registrations.revisions.find(
+        {"aggregate_id": {"$in": registration_ids}, "events.data.email": {"$exists": True}}
+    )
+    async for revision in cursor:
+        await stores.registrations.revisions.update_one(
+            {"_id": revision["_id"]}, {"$set": {"events": _scrub_events(revision["events"])}}
+        )
+
+
+async def erase_participant(stores: Stores, participant_id: str, now: datetime) -> None:
+    ids = await stores.registrations.current.distinct("_id", {"participant_id": participant_id})
+    await anonymise_registrations(stores, ids)
+    await stores.participants.delete_one({"_id": participant_id})
+    with contextlib.suppress(AlreadyExists):  # erased before: the fact went out then
+        await stores.erasures.create(participant_id, erase(participant_id, now))
+
+
+async def anonymise_old_events(stores: Stores, before: datetime) -> int:
+    """Registrations of events that ended before ``before`` lose their personal data."""
+    event_ids = await stores.events.current.distinct("_id", {"ends_at": {"$lt": before}})
+    if not event_ids:
+        return 0
+    docs = await stores.registrations.current.find(
+        {"event_id": {"$in": event_ids}, "erased": False}, {"participant_id": 1}
+    ).to_list()
+    if not docs:
+        return 0
+    await anonymise_registrations(stores, [d["_id"] for d in docs])
+    for participant_id in {d["participant_id"] for d in docs}:
+        still = await stores.registrations.current.find_one({"participant_id": participant_id})
+        if still is None:
+            await stores.participants.delete_one({"_id": participant_id})
+    return len(docs)

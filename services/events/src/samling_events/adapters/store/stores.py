@@ -1,0 +1,104 @@
+"""The events service's Mongo collections and indexes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from samling_runtime.mongo import Document
+from samling_runtime.service import Runtime
+from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+
+from samling_events.domain.conference import Assignment, Groups
+from samling_events.domain.events import Event
+from samling_events.domain.participants import Erasure
+from samling_events.domain.registrations import Registration
+
+MEMBERSHIP_CACHE_SECONDS = 5.0
+
+
+@dataclass
+class Stores:
+    events: AggregateStore[Event]
+    registrations: AggregateStore[Registration]
+    seats: AsyncCollection[Document]
+    """One document per taken seat, ``_id = <event id>:<seat no>``: the capacity rule."""
+    participants: AsyncCollection[Document]
+    """Names and e-mails (personal data), one document per pseudonymous participant id."""
+    memberships: AsyncCollection[Document]
+    networks: AsyncCollection[Document]
+    assignments: AggregateStore[Assignment]
+    groups: AggregateStore[Groups]
+    erasures: AggregateStore[Erasure]
+    completions: AsyncCollection[Document]
+    """One document per (assignment, participant): ``_id = <assignment id>:<participant id>``."""
+    evaluations: AsyncCollection[Document]
+    """One per (event, participant): ``_id = <event id>:<participant id>``."""
+
+    def all(self) -> list[AggregateStore[Any]]:
+        return [self.events, self.registrations, self.assignments, self.groups, self.erasures]
+
+    _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
+
+    async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
+        """From the local read model of the network service's facts (cached a few seconds)."""
+        if network_id is None:
+            return True  # region-wide events: every municipality of the region is a member
+        key = f"{network_id}:{municipality_id}"
+        cached = self._members.get(key)
+        if cached and time.monotonic() - cached[0] < MEMBERSHIP_CACHE_SECONDS:
+            return cached[1]
+        found = await self.memberships.find_one({"_id": key, "active": True})
+        self._members[key] = (time.monotonic(), found is not None)
+        return found is not None
+
+
+async def open_stores(runtime: Runtime) -> Stores:
+    db = runtime.mongo.db
+    stores = Stores(
+        events=runtime.store("events", Event),
+        registrations=runtime.store("registrations", Registration),
+        seats=db["seats"],
+        participants=db["participants"],
+        memberships=db["membership_view"],
+        networks=db["network_view"],
+        assignments=runtime.store("assignments", Assignment),
+        groups=runtime.store("groups", Groups),
+        erasures=runtime.store("erasures", Erasure),
+        completions=db["assignment_completions"],
+        evaluations=db["evaluations"],
+    )
+    await stores.assignments.ensure_indexes(IndexModel([("event_id", ASCENDING)]))
+    await stores.groups.ensure_indexes()
+    await stores.erasures.ensure_indexes()
+    await create_indexes_one_by_one(
+        stores.completions, [IndexModel([("assignment_id", ASCENDING)])]
+    )
+    await create_indexes_one_by_one(stores.evaluations, [IndexModel([("event_id", ASCENDING)])])
+    await stores.events.ensure_indexes(
+        IndexModel([("region_id", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("series_id", ASCENDING)]),
+    )
+    await stores.registrations.ensure_indexes(
+        IndexModel(
+            [
+                ("event_id", ASCENDING),
+                ("status", ASCENDING),
+                ("arrived_at", ASCENDING),
+                ("arrival_seq", ASCENDING),
+            ]
+        ),
+        IndexModel([("participant_id", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
+    )
+    await create_indexes_one_by_one(
+        stores.seats,
+        [IndexModel([("event_id", ASCENDING)]), IndexModel([("registration_id", ASCENDING)])],
+    )
+    runtime.state["stores"] = stores
+    return stores

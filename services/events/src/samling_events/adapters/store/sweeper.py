@@ -1,0 +1,115 @@
+"""Work that comes due with time: offers expire, contingents are released, seats are repaired.
+
+Runs every ``sweep_interval_seconds`` on the injected clock's notion of now; tests call
+:meth:`Sweeper.run_once` after moving a ``ManualClock``. Every step is safe to run on several
+replicas at once: each change is an aggregate revision or a keyed delete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from samling_runtime.clock import Clock
+
+from samling_events.adapters.store.desk import Desks
+from samling_events.adapters.store.erasure import anonymise_old_events
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain.conference import announce_due
+from samling_events.domain.events import EventStatus
+from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus, expire_offer
+
+log = logging.getLogger(__name__)
+ORPHAN_SEAT_GRACE = timedelta(minutes=2)
+
+
+class Sweeper:
+    def __init__(
+        self,
+        stores: Stores,
+        desks: Desks,
+        clock: Clock,
+        interval: float,
+        anonymise_after: timedelta = timedelta(days=90),
+    ) -> None:
+        self._anonymise_after = anonymise_after
+        self._stores = stores
+        self._desks = desks
+        self._clock = clock
+        self._interval = interval
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("sweep failed, trying again later: %s", exc)
+            await asyncio.sleep(self._interval)
+
+    async def run_once(self) -> None:
+        await self.expire_offers()
+        await self.repair_seats()
+        await self.fill_free_seats()
+        await self.announce_due_assignments()
+        await anonymise_old_events(self._stores, self._clock.now() - self._anonymise_after)
+
+    async def announce_due_assignments(self) -> None:
+        now = self._clock.now()
+        cursor = self._stores.assignments.current.find(
+            {"due_announced": False, "due_at": {"$lte": now}}
+        )
+        async for doc in cursor:
+            await self._stores.assignments.update(doc["_id"], lambda a: announce_due(a, now))
+
+    async def expire_offers(self) -> None:
+        now = self._clock.now()
+        cursor = self._stores.registrations.current.find(
+            {"status": RegistrationStatus.OFFERED.value, "offer_expires_at": {"$lte": now}}
+        )
+        async for doc in cursor:
+            reg = self._stores.registrations.from_current(doc)
+            await self._stores.registrations.update(reg.id, lambda r: expire_offer(r, now))
+            await self._desks.release(reg.event_id, [reg.id])
+
+    async def repair_seats(self) -> None:
+        """A seat whose registration never got written (a crash mid-batch) or no longer holds
+        it (a crash after cancelling) is freed after a grace period."""
+        cutoff = self._clock.now() - ORPHAN_SEAT_GRACE
+        seats = await self._stores.seats.find({"taken_at": {"$lt": cutoff}}).to_list()
+        if not seats:
+            return
+        holders = {
+            d["_id"]: d
+            async for d in self._stores.registrations.current.find(
+                {"_id": {"$in": [s["registration_id"] for s in seats]}}, {"status": 1, "seat_no": 1}
+            )
+        }
+        for seat in seats:
+            holder = holders.get(seat["registration_id"])
+            if (
+                holder is None
+                or holder["status"] not in {s.value for s in HOLDS_SEAT}
+                or holder.get("seat_no") != seat["seat_no"]
+            ):
+                if holder is not None and holder["status"] == RegistrationStatus.WAITLISTED.value:
+                    continue  # a promotion in flight; the desk finishes or frees it
+                await self._stores.seats.delete_one(
+                    {"_id": seat["_id"], "registration_id": seat["registration_id"]}
+                )
+                await self._desks.promote(seat["event_id"])
+
+    async def fill_free_seats(self) -> None:
+        """Released contingents and seats freed elsewhere go to the waiting lists."""
+        event_ids = await self._stores.registrations.current.distinct(
+            "event_id", {"status": RegistrationStatus.WAITLISTED.value}
+        )
+        for event_id in event_ids:
+            found = await self._stores.events.get(event_id)
+            if found and found.state.status in (
+                EventStatus.PUBLISHED,
+                EventStatus.REGISTRATION_CLOSED,
+            ):
+                await self._desks.promote(event_id)

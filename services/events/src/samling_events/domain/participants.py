@@ -1,0 +1,38 @@
+"""Erasure and anonymisation of participants' personal data (pure parts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel
+from samling_contracts.events import ParticipantErased
+from samling_runtime.store import Change
+
+from samling_events.domain.registrations import Registration
+
+ANONYMOUS = "anonymous"
+
+
+class Erasure(BaseModel):
+    """A participant asked to be forgotten (kept as the record that it was done)."""
+
+    participant_id: str
+    requested_at: AwareDatetime
+
+
+def erase(participant_id: str, now: datetime) -> Change[Erasure]:
+    return Change(
+        Erasure(participant_id=participant_id, requested_at=now),
+        [ParticipantErased(participant_id=participant_id)],
+    )
+
+
+def scrub(reg: Registration) -> Change[Registration] | None:
+    """Keep the municipality, status and attendance (for counts); drop what points to a person."""
+    if reg.erased:
+        return None
+    return Change(
+        reg.model_copy(
+            update={"erased": True, "answers": {}, "role": "", "participant_id": ANONYMOUS}
+        )
+    )

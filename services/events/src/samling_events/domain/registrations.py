@@ -1,0 +1,241 @@
+"""Registrations: pure decisions about one person's place at one event.
+
+A registration that holds a seat is ``confirmed``, ``pending_approval`` or ``offered``; the seat
+itself is a separate document under a unique index (see adapters/store/seats.py), so the
+capacity rule never depends on a read-modify-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+from samling_contracts.events import (
+    ParticipantContactRecorded,
+    RegistrationApproved,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationDeclined,
+    RegistrationPromoted,
+    RegistrationWaitlisted,
+)
+from samling_contracts.facts import Fact
+from samling_contracts.vocabulary import Language, MunicipalityId
+from samling_runtime.store import Change
+
+from samling_events.domain.events import Event, Question, RuleBroken
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    PENDING_APPROVAL = "pending_approval"
+    OFFERED = "offered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    OFFER_EXPIRED = "offer_expired"
+
+
+HOLDS_SEAT = frozenset(
+    {RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.OFFERED}
+)
+ACTIVE = HOLDS_SEAT | {RegistrationStatus.WAITLISTED}
+
+
+class Applicant(BaseModel):
+    """What a person sends to register."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Kari Nordmann"])
+    email: EmailStr = Field(examples=["kari.nordmann@bodo.kommune.no"])
+    municipality_id: MunicipalityId
+    role: str = Field(min_length=1, max_length=200, examples=["Lærer"])
+    language: Language = Field(Language.NB, examples=["nb"])
+    answers: dict[str, str] = Field(
+        default_factory=dict, examples=[{"diet": "Vegetar", "group": "Lesing i realfag"}]
+    )
+
+
+class Registration(BaseModel):
+    id: str
+    event_id: str
+    participant_id: str
+    municipality_id: str
+    role: str
+    language: Language = Language.NB
+    answers: dict[str, str] = Field(default_factory=dict)
+    member: bool = Field(description="The municipality is a member of the event's network.")
+    status: RegistrationStatus
+    seat_no: int | None = None
+    arrived_at: AwareDatetime
+    arrival_seq: int = Field(description="Order of arrival at this event's registration desk.")
+    offer_expires_at: AwareDatetime | None = None
+    cancelled_by: Literal["participant", "organiser", "system"] | None = None
+    attended: bool | None = None
+    erased: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def participant_id_for(email: str, secret: bytes) -> str:
+    """One pseudonymous id per normalised e-mail (keyed, so it cannot be reversed by guessing)."""
+    digest = hmac.new(secret, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+    return f"par_{digest[:20]}"
+
+
+def registration_id_for(event_id: str, participant_id: str) -> str:
+    """One registration per person and event: a second try hits the same id."""
+    digest = hashlib.sha256(f"{event_id}|{participant_id}".encode()).hexdigest()
+    return f"reg_{digest[:20]}"
+
+
+def check_answers(questions: list[Question], answers: dict[str, str]) -> dict[str, str]:
+    known = {q.id: q for q in questions}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise RuleBroken(f"This event does not ask {', '.join(unknown)}.", status=422)
+    for q in questions:
+        answer = answers.get(q.id, "").strip()
+        if q.required and not answer:
+            raise RuleBroken(f"Please answer: {q.label}", status=422)
+        if answer and q.options is not None and answer not in q.options:
+            raise RuleBroken(
+                f"'{answer}' is not one of the choices for '{q.label}': {', '.join(q.options)}.",
+                status=422,
+            )
+    return {k: v.strip() for k, v in answers.items() if v.strip()}
+
+
+def _ids(reg: Registration) -> dict[str, Any]:
+    return {
+        "registration_id": reg.id,
+        "event_id": reg.event_id,
+        "participant_id": reg.participant_id,
+        "municipality_id": reg.municipality_id,
+    }
+
+
+def contact_fact(
+    participant_id: str, applicant: Applicant, manage_url: str
+) -> ParticipantContactRecorded:
+    return ParticipantContactRecorded(
+        participant_id=participant_id,
+        name=applicant.name.strip(),
+        email=normalise_email(str(applicant.email)),
+        language=applicant.language,
+        manage_url=manage_url,
+    )
+
+
+def _seated_status(event: Event) -> RegistrationStatus:
+    if event.requires_approval:
+        return RegistrationStatus.PENDING_APPROVAL
+    return RegistrationStatus.CONFIRMED
+
+
+def admit(
+    reg: Registration, event: Event, seat_no: int | None, position: int
+) -> Change[Registration]:
+    """The outcome at the desk: a seat (confirmed or pending approval) or a waiting-list place."""
+    if seat_no is None:
+        waiting = reg.model_copy(update={"status": RegistrationStatus.WAITLISTED})
+        return Change(waiting, [RegistrationWaitlisted(**_ids(waiting), position=position)])
+    status = _seated_status(event)
+    seated = reg.model_copy(update={"status": status, "seat_no": seat_no})
+    facts: list[Fact] = []
+    if status == RegistrationStatus.CONFIRMED:
+        facts.append(RegistrationConfirmed(**_ids(seated)))
+    return Change(seated, facts)
+
+
+def promote(
+    reg: Registration, event: Event, seat_no: int, now: datetime
+) -> Change[Registration] | None:
+    """A freed seat goes to this waiting registration (offered when the event asks for it)."""
+    if reg.status != RegistrationStatus.WAITLISTED:
+        return None
+    expires = now + timedelta(hours=event.offer_hours) if event.offer_hours else None
+    status = RegistrationStatus.OFFERED if expires else _seated_status(event)
+    promoted = reg.model_copy(
+        update={"status": status, "seat_no": seat_no, "offer_expires_at": expires}
+    )
+    facts: list[Fact] = [RegistrationPromoted(**_ids(promoted), offer_expires_at=expires)]
+    if status == RegistrationStatus.CONFIRMED:
+        facts.append(RegistrationConfirmed(**_ids(promoted)))
+    return Change(promoted, facts)
+
+
+def accept_offer(reg: Registration, event: Event, now: datetime) -> Change[Registration] | None:
+    if reg.status == RegistrationStatus.CONFIRMED:
+        return None
+    if reg.status != RegistrationStatus.OFFERED:
+        raise RuleBroken("There is no open seat offer on this registration.")
+    if reg.offer_expires_at is not None and reg.offer_expires_at <= now:
+        raise RuleBroken("The seat offer has expired and went to the next person in line.")
+    status = _seated_status(event)
+    accepted = reg.model_copy(update={"status": status, "offer_expires_at": None})
+    facts: list[Fact] = []
+    if status == RegistrationStatus.CONFIRMED:
+        facts.append(RegistrationConfirmed(**_ids(accepted)))
+    return Change(accepted, facts)
+
+
+def expire_offer(reg: Registration, now: datetime) -> Change[Registration] | None:
+    if reg.status != RegistrationStatus.OFFERED or reg.offer_expires_at is None:
+        return None
+    if reg.offer_expires_at > now:
+        return None
+    expired = reg.model_copy(update={"status": RegistrationStatus.OFFER_EXPIRED, "seat_no": None})
+    return Change(expired, [RegistrationCancelled(**_ids(expired), cancelled_by="system")])
+
+
+def cancel(
+    reg: Registration,
+    event: Event,
+    by: Literal["participant", "organiser", "system"],
+    now: datetime,
+) -> Change[Registration] | None:
+    if reg.status not in ACTIVE:
+        return None
+    if by == "participant" and now > event.effective_cancellation_deadline:
+        raise RuleBroken(
+            "The cancellation deadline has passed; please contact the organiser.", status=409
+        )
+    cancelled = reg.model_copy(
+        update={
+            "status": RegistrationStatus.CANCELLED,
+            "seat_no": None,
+            "offer_expires_at": None,
+            "cancelled_by": by,
+        }
+    )
+    return Change(cancelled, [RegistrationCancelled(**_ids(cancelled), cancelled_by=by)])
+
+
+def approve(reg: Registration) -> Change[Registration] | None:
+    if reg.status == RegistrationStatus.CONFIRMED:
+        return None
+    if reg.status != RegistrationStatus.PENDING_APPROVAL:
+        raise RuleBroken(
+            f"Only a registration waiting for approval can be approved ({reg.status})."
+        )
+    approved = reg.model_copy(update={"status": RegistrationStatus.CONFIRMED})
+    return Change(
+        approved, [RegistrationApproved(**_ids(approved)), RegistrationConfirmed(**_ids(approved))]
+    )
+
+
+def decline(reg: Registration) -> Change[Registration] | None:
+    if reg.status == RegistrationStatus.DECLINED:
+        return None
+    if reg.status != RegistrationStatus.PENDING_APPROVAL:
+        raise RuleBroken(
+            f"Only a registration waiting for approval can be declined ({reg.status})."
+        )
+    declined = reg.model_copy(update={"status": RegistrationStatus.DECLINED, "seat_no": None})
+    return Change(declined, [RegistrationDeclined(**_ids(declined))])
