@@ -3,6 +3,11 @@
 At-least-once: a crash between publishing and marking republishes on restart, with the same
 CloudEvent id, which consumers deduplicate. Facts of one aggregate are sent in version order
 (one partition key, one partition); different aggregates are sent concurrently.
+
+Revisions written by this process are handed to the relay directly (no query). A sweep that
+queries for every pending revision runs at start-up and then every ``sweep_interval`` seconds:
+it picks up what a crashed process or another replica left behind. The sweep is the only
+non-``_id`` query, because FerretDB v1 answers those by scanning the whole collection.
 """
 
 from __future__ import annotations
@@ -35,8 +40,12 @@ class OutboxRelay:
         *,
         interval: float = 1.0,
         batch_size: int = 500,
+        sweep_interval: float = 30.0,
     ) -> None:
         self._stores = list(stores)
+        self._sweep_interval = sweep_interval
+        self._next_sweep = 0.0
+        self._hinted: dict[str, list[Document]] = defaultdict(list)
         self._publish = publish
         self._interval = interval
         self._batch_size = batch_size
@@ -44,8 +53,14 @@ class OutboxRelay:
         self.published = 0
 
     def wake(self) -> None:
-        """Called after every write so facts go out at once instead of at the next poll."""
         self._wake.set()
+
+    def recorded(self, store: AggregateStore[Any], revisions: list[Document]) -> None:
+        """Called after every write: its facts go out at once, without a query."""
+        pending = [r for r in revisions if r["pending"]]
+        if pending and any(s is store for s in self._stores):
+            self._hinted[store.name].extend(pending)
+            self._wake.set()
 
     async def run(self) -> None:
         backoff = self._interval
@@ -66,17 +81,34 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         sent = 0
+        sweep = asyncio.get_running_loop().time() >= self._next_sweep
         for store in self._stores:
-            sent += await self._relay_store(store)
+            hinted = self._hinted.pop(store.name, [])
+            for start in range(0, len(hinted), self._batch_size):
+                try:
+                    sent += await self._relay(store, hinted[start : start + self._batch_size])
+                except BaseException:
+                    # Keep what was not confirmed for the next round (order kept per aggregate).
+                    self._hinted[store.name][:0] = hinted[start:]
+                    raise
+            if sweep:
+                sent += await self._sweep(store)
+        if sweep:
+            self._next_sweep = asyncio.get_running_loop().time() + self._sweep_interval
         return sent
 
-    async def _relay_store(self, store: AggregateStore[Any]) -> int:
+    async def _sweep(self, store: AggregateStore[Any]) -> int:
         cursor = store.revisions.find(
             {"pending": True},
             sort=[("recorded_at", ASCENDING), ("version", ASCENDING)],
             limit=self._batch_size,
         )
         revisions = [doc async for doc in cursor]
+        sent = await self._relay(store, revisions)
+        await self._repair_stale_copies(store, revisions)
+        return sent
+
+    async def _relay(self, store: AggregateStore[Any], revisions: list[Document]) -> int:
         if not revisions:
             return 0
         by_key: dict[str, list[Document]] = defaultdict(list)
@@ -88,12 +120,23 @@ class OutboxRelay:
         done = [rev["_id"] for ok in results if isinstance(ok, list) for rev in ok]
         failures = [r for r in results if isinstance(r, BaseException)]
         if done:
-            await store.revisions.update_many({"_id": {"$in": done}}, {"$set": {"pending": False}})
-            await self._repair_stale_copies(store, [r for r in revisions if r["_id"] in set(done)])
-        self.published += sum(len(r["events"]) for r in revisions if r["_id"] in set(done))
+            await self._mark_sent(store, done)
+        done_ids = set(done)
+        self.published += sum(len(r["events"]) for r in revisions if r["_id"] in done_ids)
         if failures:
             raise failures[0]
         return len(done)
+
+    async def _mark_sent(self, store: AggregateStore[Any], revision_ids: list[str]) -> None:
+        """One update per revision, by ``_id``: FerretDB v1 scans the collection for any other
+        filter (``$in`` included) and stalls on multi-statement bulk updates."""
+        limit = asyncio.Semaphore(4)
+
+        async def mark(revision_id: str) -> None:
+            async with limit:
+                await store.revisions.update_one({"_id": revision_id}, {"$set": {"pending": False}})
+
+        await asyncio.gather(*(mark(i) for i in revision_ids))
 
     async def _send_in_order(self, chain: list[Document]) -> list[Document]:
         sent: list[Document] = []

@@ -54,9 +54,9 @@ class Runtime:
     state: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
-    def wake_relay(self) -> None:
+    def recorded(self, store: AggregateStore[Any], revisions: list[dict[str, Any]]) -> None:
         if self.relay is not None:
-            self.relay.wake()
+            self.relay.recorded(store, revisions)
 
     def store(self, name: str, model: type[Any]) -> AggregateStore[Any]:
         return AggregateStore(
@@ -64,7 +64,7 @@ class Runtime:
             name,
             model,
             source=f"/samling/{self.settings.service_name}",
-            on_recorded=self.wake_relay,
+            on_recorded=self.recorded,
             now=self.clock.now,
         )
 

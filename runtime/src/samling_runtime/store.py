@@ -72,7 +72,7 @@ class AggregateStore(Generic[S]):
         model: type[S],
         *,
         source: str,
-        on_recorded: Callable[[], None] | None = None,
+        on_recorded: Callable[[AggregateStore[Any], list[Document]], None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.name = name
@@ -80,7 +80,7 @@ class AggregateStore(Generic[S]):
         self.current: AsyncCollection[Document] = db[name]
         self.revisions: AsyncCollection[Document] = db[name + REVISIONS_SUFFIX]
         self._source = source
-        self._on_recorded = on_recorded or (lambda: None)
+        self._on_recorded = on_recorded or (lambda store, revisions: None)
         self._now = now
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
@@ -98,11 +98,30 @@ class AggregateStore(Generic[S]):
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:
-        """The latest revision: the truth, for deciding a change."""
-        doc = await self.revisions.find_one(
-            {"aggregate_id": aggregate_id}, sort=[("version", DESCENDING)]
-        )
-        return self._versioned(doc) if doc else None
+        """The latest revision: the truth, for deciding a change.
+
+        Only ``_id`` lookups: FerretDB v1 answers any other filter by scanning the collection.
+        The copy names its version ``v``; a revision ``v+1`` existing means the copy lags (a
+        crash between the two writes, or a concurrent writer) and is rolled forward.
+        """
+        current = await self.current.find_one({"_id": aggregate_id})
+        version = int(current["_version"]) if current else 0
+        newer: Document | None = None
+        while (
+            following := await self.revisions.find_one(
+                {"_id": revision_id(aggregate_id, version + 1)}
+            )
+        ) is not None:
+            newer, version = following, version + 1
+        if newer is not None:
+            await self._materialise(newer)
+            return self._versioned(newer)
+        if current is None:
+            return None
+        if "_recorded_at" not in current:  # a copy written before copies carried the time
+            revision = await self.revisions.find_one({"_id": revision_id(aggregate_id, version)})
+            return self._versioned(revision) if revision else None
+        return Versioned(aggregate_id, version, self.from_current(current), current["_recorded_at"])
 
     async def require(self, aggregate_id: str) -> Versioned[S]:
         found = await self.get(aggregate_id)
@@ -138,8 +157,8 @@ class AggregateStore(Generic[S]):
             clashes = {e["index"] for e in exc.details.get("writeErrors", []) if e["code"] == 11000}
             if len(clashes) != len(exc.details.get("writeErrors", [])):
                 raise
-        self._on_recorded()
         fresh = [d for i, d in enumerate(docs) if i not in clashes]
+        self._on_recorded(self, fresh)
         if fresh:
             await self._materialise_many(fresh)
         return [items[i][0] for i in sorted(clashes)]
@@ -188,7 +207,7 @@ class AggregateStore(Generic[S]):
     async def _record(self, aggregate_id: str, version: int, change: Change[S]) -> Versioned[S]:
         doc = self._revision(aggregate_id, version, change, self._now())
         await self.revisions.insert_one(doc)
-        self._on_recorded()
+        self._on_recorded(self, [doc])
         await self._materialise(doc)
         return Versioned(aggregate_id, version, change.state, doc["recorded_at"])
 
@@ -218,17 +237,28 @@ class AggregateStore(Generic[S]):
         }
 
     async def _materialise(self, revision: Document) -> None:
-        """Bring the copy up to this revision unless a newer one is there already."""
-        doc = self._current_doc(revision)
-        if revision["version"] == 1:
-            try:
-                await self.current.insert_one(doc)
+        """Bring the copy up to this revision, by ``_id`` only (anything else makes FerretDB
+        scan the collection).
+
+        A slower writer may overwrite a newer copy with its older revision; so after writing,
+        look for the next revision and, if there is one, write that. Every revision is inserted
+        before its copy is written, so the last writer always finds the newest one.
+        """
+        while True:
+            doc = self._current_doc(revision)
+            if revision["version"] == 1:
+                try:
+                    await self.current.insert_one(doc)
+                except DuplicateKeyError:
+                    await self.current.replace_one({"_id": doc["_id"]}, doc)
+            else:
+                await self.current.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+            following = await self.revisions.find_one(
+                {"_id": revision_id(revision["aggregate_id"], revision["version"] + 1)}
+            )
+            if following is None:
                 return
-            except DuplicateKeyError:
-                pass
-        await self.current.replace_one(
-            {"_id": doc["_id"], "_version": {"$lt": revision["version"]}}, doc
-        )
+            revision = following
 
     async def _materialise_many(self, revisions: list[Document]) -> None:
         docs = [self._current_doc(r) for r in revisions]
@@ -240,11 +270,7 @@ class AggregateStore(Generic[S]):
 
     async def repair(self, aggregate_id: str) -> None:
         """Roll the copy forward to the latest revision (after a crash between the two writes)."""
-        latest = await self.revisions.find_one(
-            {"aggregate_id": aggregate_id}, sort=[("version", DESCENDING)]
-        )
-        if latest:
-            await self._materialise(latest)
+        await self.get(aggregate_id)  # rolls the copy forward as a side effect
 
     def _versioned(self, doc: Document) -> Versioned[S]:
         return Versioned(
