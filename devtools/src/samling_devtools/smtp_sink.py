@@ -44,7 +44,7 @@ class Received:
     received_at: float
 
     def parsed(self) -> EmailMessage:
-        message: EmailMessage = message_from_bytes(self.data, policy=policy.default)  # type: ignore[assignment]
+        message: EmailMessage = message_from_bytes(self.data, policy=policy.default)
         return message
 
     @property
