@@ -84,14 +84,16 @@ class AggregateStore(Generic[S]):
         self._now = now
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
-        await self.revisions.create_indexes(
-            [
-                IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
-                IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
-            ]
-        )
-        if extra:
-            await self.current.create_indexes(list(extra))
+        # One index per command: FerretDB v1.24 drops the connection (a server-side panic)
+        # when a createIndexes with several indexes meets indexes that exist already, i.e.
+        # on every restart.
+        for index in (
+            IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
+            IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
+        ):
+            await self.revisions.create_indexes([index])
+        for index in extra:
+            await self.current.create_indexes([index])
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:

@@ -21,6 +21,11 @@ class NotificationsSettings(ServiceSettings):
     smtp_from: str = Field("Samling <noreply@samling.no>", description="From address.")
     smtp_connections: int = Field(8, description="SMTP connections kept open and used at once.")
     delivery_batch: int = Field(500, description="Notices claimed per delivery round.")
+    delivery_record_every: int = Field(
+        100,
+        description="Outcomes are written after every this many mails: after a crash at most "
+        "this many mails whose outcome was not written yet are sent again.",
+    )
     delivery_lease_seconds: float = Field(
         60.0,
         description="An attempt claimed this long ago without an outcome is taken to have "

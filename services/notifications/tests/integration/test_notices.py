@@ -49,7 +49,7 @@ async def test_invitations_confirmations_inbox_and_unsubscribe(
         participant_id=participant.participant_id,
         municipality_id=world.municipalities[0],
     )
-    async with running(create(notifications_settings())) as service:
+    async with running(create(await notifications_settings())) as service:
         await publish(stack.bootstrap, *facts)
         await world.settled(service.db)
         await publish(stack.bootstrap, scheduled, participant, confirmed)

@@ -8,8 +8,9 @@
 
 A process that dies between 2 and 3 leaves a claim without an outcome; once the claim is older
 than ``delivery_lease_seconds`` the notice is retried (logged as ``retried``). SMTP cannot tell
-us whether that mail arrived, so this is the one at-least-once window; the Message-ID stays the
-notification id, so mail clients show one message.
+us whether that mail arrived, so this is the one at-least-once window: at most
+``delivery_record_every`` mails (sent, outcome not yet written) can go out twice after a crash.
+The Message-ID stays the notification id, so mail clients show one message.
 """
 
 from __future__ import annotations
@@ -90,8 +91,10 @@ class DeliveryWorker(Worker):
         claimed = await self._claim(candidates)
         if not claimed:
             return 0
-        outcomes = await self._send_all(claimed, now)
-        await self._record(outcomes, now)
+        step = max(1, self.settings.delivery_record_every)
+        for start in range(0, len(claimed), step):
+            chunk = claimed[start : start + step]
+            await self._record(await self._send_all(chunk, now), now)
         return len(claimed)
 
     async def _claim(self, candidates: list[Document]) -> list[tuple[Document, int]]:

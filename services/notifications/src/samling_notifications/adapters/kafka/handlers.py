@@ -11,6 +11,7 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.errors import DuplicateKeyError
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.events import (
@@ -205,18 +206,24 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
     async def contacts(fact: ContactPersonsChanged, event: CloudEvent) -> None:
         stores = stores_of(runtime_ref())
         current = {c.contact_id for c in fact.contacts}
-        for contact in fact.contacts:
-            await stores.recipients.replace_one(
-                {"_id": contact.contact_id},
-                {
-                    "type": "contact",
-                    "municipality_id": fact.municipality_id,
-                    "name": contact.name,
-                    "email": contact.email,
-                    "language": str(contact.language),
-                    "active": True,
-                },
-                upsert=True,
+        if fact.contacts:
+            await stores.recipients.bulk_write(
+                [
+                    ReplaceOne(
+                        {"_id": contact.contact_id},
+                        {
+                            "type": "contact",
+                            "municipality_id": fact.municipality_id,
+                            "name": contact.name,
+                            "email": contact.email,
+                            "language": str(contact.language),
+                            "active": True,
+                        },
+                        upsert=True,
+                    )
+                    for contact in fact.contacts
+                ],
+                ordered=False,
             )
         # Those no longer listed stop being contact persons (and lose their address here).
         await stores.recipients.update_many(

@@ -67,7 +67,8 @@ async def open_stores(runtime: Runtime) -> Stores:
     await stores.deliveries.ensure_indexes(IndexModel([("recipient_id", ASCENDING)]))
     await stores.preferences.ensure_indexes()
     await stores.endpoints.ensure_indexes(IndexModel([("owner_id", ASCENDING)]))
-    await db["notifications"].create_indexes(
+    await create_indexes(
+        db["notifications"],
         [
             IndexModel(
                 [
@@ -84,26 +85,36 @@ async def open_stores(runtime: Runtime) -> Stores:
                 [("recipient_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING)]
             ),
             IndexModel([("digest_at", ASCENDING)]),
-        ]
+        ],
     )
-    await db["recipients"].create_indexes(
-        [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])]
+    await create_indexes(
+        db["recipients"],
+        [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
     )
-    await db["memberships"].create_indexes([IndexModel([("network_id", ASCENDING)])])
-    await db["registrations"].create_indexes([IndexModel([("event_id", ASCENDING)])])
-    await db["subscriptions"].create_indexes(
+    await create_indexes(db["memberships"], [IndexModel([("network_id", ASCENDING)])])
+    await create_indexes(db["registrations"], [IndexModel([("event_id", ASCENDING)])])
+    await create_indexes(
+        db["subscriptions"],
         [
             IndexModel([("target", ASCENDING), ("value", ASCENDING)]),
             IndexModel([("subscriber_id", ASCENDING)]),
-        ]
+        ],
     )
-    await db["inbox_reads"].create_indexes([IndexModel([("recipient_id", ASCENDING)])])
-    await db["reminders"].create_indexes([IndexModel([("due_at", ASCENDING)])])
-    await db["webhook_deliveries"].create_indexes(
+    await create_indexes(db["inbox_reads"], [IndexModel([("recipient_id", ASCENDING)])])
+    await create_indexes(db["reminders"], [IndexModel([("due_at", ASCENDING)])])
+    await create_indexes(
+        db["webhook_deliveries"],
         [
             IndexModel([("endpoint_id", ASCENDING), ("source_event_id", ASCENDING)], unique=True),
             IndexModel([("pending", ASCENDING), ("next_attempt_at", ASCENDING)]),
-        ]
+        ],
     )
     runtime.state["stores"] = stores
     return stores
+
+
+async def create_indexes(collection: AsyncCollection[Document], indexes: list[IndexModel]) -> None:
+    """One index per command (FerretDB v1.24 panics on a multi-index createIndexes that
+    meets existing indexes, i.e. on every restart)."""
+    for index in indexes:
+        await collection.create_indexes([index])
