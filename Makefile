@@ -26,3 +26,6 @@ schemas: ## Export the event JSON Schemas after changing contracts (refuses brea
 
 test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
 	uv run --frozen pytest
+
+bench-fanout: setup ## Notifications fan-out: 10,000 people, one new event; inbox + SMTP time vs raw Kafka
+	uv run --frozen python services/notifications/benchmarks/fanout.py

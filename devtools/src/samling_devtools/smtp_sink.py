@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,11 @@ class Received:
     rcpt_tos: tuple[str, ...]
     data: bytes
     received_at: float
+    message_id: str = ""
 
     def parsed(self) -> EmailMessage:
         message: EmailMessage = message_from_bytes(self.data, policy=policy.default)
         return message
-
-    @property
-    def message_id(self) -> str:
-        return str(self.parsed().get("Message-ID", ""))
 
     def to_json(self) -> dict[str, Any]:
         message = self.parsed()
@@ -104,6 +102,7 @@ class Mailbox:
                 tuple(envelope.rcpt_tos),
                 data,
                 time.time(),
+                str(BytesHeaderParser().parsebytes(data).get("Message-ID", "")),
             )
             self._messages.append(received)
         if self.maildir is not None:

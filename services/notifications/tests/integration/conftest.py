@@ -6,40 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import TopicPartition
 from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.testing import start_at_end
 from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.settings import NotificationsSettings
 
 SUBSCRIBED = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
-
-
-async def start_at_end(bootstrap: str, group: str) -> None:
-    """Commit the group's offsets at the end of every topic the service reads, so a test's
-    service sees only the facts that test publishes (not every earlier test's)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in SUBSCRIBED
-            for p in consumer.partitions_for_topic(topic) or []
-        ]
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in SUBSCRIBED
-                for p in consumer.partitions_for_topic(topic) or []
-            ]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit(dict(ends))
-    finally:
-        await consumer.stop()
 
 
 @pytest.fixture
@@ -61,7 +33,7 @@ def notifications_settings(
         }
         settings: NotificationsSettings = settings_for(NotificationsSettings, **values)
         assert settings.consumer_group is not None
-        await start_at_end(settings.kafka_bootstrap, settings.consumer_group)
+        await start_at_end(settings.kafka_bootstrap, settings.consumer_group, SUBSCRIBED)
         return settings
 
     return make

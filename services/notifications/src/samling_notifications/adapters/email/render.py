@@ -68,12 +68,12 @@ def summary(kind: str, language: str | None, context: dict[str, Any]) -> tuple[s
 
 def render(kind: str, language: str | None, context: dict[str, Any]) -> Rendered:
     lang = resolved_language(language)
-    values = {
+    values: dict[str, Any] = {
         "name": "",
         "title": "",
         "network": "",
         "items": [],
-        **{k: v for k, v in context.items() if v is not None},
+        **{k: "" if v is None else v for k, v in context.items()},
     }
     subject = _compiled(kind, lang, 0).render(values)
     body = _compiled(kind, lang, 1).render(values)

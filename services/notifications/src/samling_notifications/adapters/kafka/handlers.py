@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReplaceOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.events import (
     AssignmentAssigned,
@@ -206,33 +206,45 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
     async def contacts(fact: ContactPersonsChanged, event: CloudEvent) -> None:
         stores = stores_of(runtime_ref())
         current = {c.contact_id for c in fact.contacts}
-        if fact.contacts:
+        docs = [
+            {
+                "_id": contact.contact_id,
+                "type": "contact",
+                "municipality_id": fact.municipality_id,
+                "name": contact.name,
+                "email": contact.email,
+                "language": str(contact.language),
+                "active": True,
+            }
+            for contact in fact.contacts
+        ]
+        # New contact persons are one bulk insert; those known already are replaced.
+        known: list[int] = []
+        if docs:
+            try:
+                await stores.recipients.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != 11000 for e in errors):
+                    raise
+                known = [e["index"] for e in errors]
+        if known:
             await stores.recipients.bulk_write(
-                [
-                    ReplaceOne(
-                        {"_id": contact.contact_id},
-                        {
-                            "type": "contact",
-                            "municipality_id": fact.municipality_id,
-                            "name": contact.name,
-                            "email": contact.email,
-                            "language": str(contact.language),
-                            "active": True,
-                        },
-                        upsert=True,
-                    )
-                    for contact in fact.contacts
-                ],
+                [ReplaceOne({"_id": docs[i]["_id"]}, docs[i], upsert=True) for i in known],
                 ordered=False,
             )
         # Those no longer listed stop being contact persons (and lose their address here).
-        await stores.recipients.update_many(
-            {
-                "municipality_id": fact.municipality_id,
-                "type": "contact",
-                "_id": {"$nin": list(current)},
-            },
-            {"$set": {"active": False, "email": None, "name": None}},
+        # The previous list is one document per municipality (read by _id: cheap on FerretDB,
+        # which would scan every recipient for a filter on municipality_id).
+        previous = await stores.contact_lists.find_one({"_id": fact.municipality_id})
+        removed = sorted(set(previous["contact_ids"] if previous else []) - current)
+        if removed:
+            await stores.recipients.update_many(
+                {"_id": {"$in": removed}},
+                {"$set": {"active": False, "email": None, "name": None}},
+            )
+        await stores.contact_lists.replace_one(
+            {"_id": fact.municipality_id}, {"contact_ids": sorted(current)}, upsert=True
         )
 
     @subs.on(ReportPublished, ReportRevised)

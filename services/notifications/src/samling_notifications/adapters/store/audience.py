@@ -16,10 +16,12 @@ async def contacts_of(stores: Stores, municipality_ids: Iterable[str]) -> list[R
     ids = list(set(municipality_ids))
     if not ids:
         return []
-    cursor = stores.recipients.find(
-        {"municipality_id": {"$in": ids}, "type": "contact", "active": True}, {"_id": 1}
-    )
-    return [Recipient(id=doc["_id"], type=RecipientType.CONTACT) async for doc in cursor]
+    lists = stores.contact_lists.find({"_id": {"$in": ids}})
+    return [
+        Recipient(id=contact_id, type=RecipientType.CONTACT)
+        async for doc in lists
+        for contact_id in doc["contact_ids"]
+    ]
 
 
 async def member_contacts(stores: Stores, network_id: str | None) -> list[Recipient]:
