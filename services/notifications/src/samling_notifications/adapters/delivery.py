@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import BulkWriteError
 from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
@@ -268,12 +268,15 @@ class DeliveryWorker(Worker):
             status: [o.notice["_id"] for o in outcomes if o.status is status]
             for status in (Status.SENT, Status.FAILED, Status.SKIPPED)
         }
-        for status, ids in done.items():
-            if ids:
-                await self.stores.notifications.update_many(
-                    {"_id": {"$in": ids}},
-                    {"$set": {"pending": False, "status": str(status), "attempts_made": True}},
-                )
+        # One UpdateOne per notice by _id in one round trip (an update_many with $in makes
+        # FerretDB scan the whole collection).
+        updates = [
+            UpdateOne({"_id": nid}, {"$set": {"pending": False, "status": str(status)}})
+            for status, ids in done.items()
+            for nid in ids
+        ]
+        if updates:
+            await self.stores.notifications.bulk_write(updates, ordered=False)
         for outcome in outcomes:
             if outcome.status is Status.RETRYING:
                 await self.stores.notifications.update_one(

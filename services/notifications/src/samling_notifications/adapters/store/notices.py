@@ -24,7 +24,8 @@ from samling_notifications.domain.notices import (
     notification_id,
 )
 
-CHUNK = 5000
+CHUNK = 1000
+"""Documents per insert: short SQLite transactions on FerretDB (long ones lock out others)."""
 
 
 async def preferences_of(stores: Stores, ids: Iterable[str]) -> dict[str, Preferences]:
