@@ -16,6 +16,7 @@ The Message-ID stays the notification id, so mail clients show one message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from dataclasses import dataclass
@@ -94,8 +95,19 @@ class DeliveryWorker(Worker):
         step = max(1, self.settings.delivery_record_every)
         for start in range(0, len(claimed), step):
             chunk = claimed[start : start + step]
-            await self._record(await self._send_all(chunk, now), now)
+            done = asyncio.ensure_future(self._send_and_record(chunk, now))
+            try:
+                await asyncio.shield(done)
+            except asyncio.CancelledError:
+                # A graceful stop lets the mails in flight finish and be recorded, so a
+                # restart does not send them again; only a crash leaves that window open.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(done, timeout=15)
+                raise
         return len(claimed)
+
+    async def _send_and_record(self, chunk: list[tuple[Document, int]], now: datetime) -> None:
+        await self._record(await self._send_all(chunk, now), now)
 
     async def _claim(self, candidates: list[Document]) -> list[tuple[Document, int]]:
         wall = datetime.now(UTC)
