@@ -2,7 +2,7 @@
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-from samling_runtime.settings import DEVELOPMENT_SECRET, ServiceSettings
+from samling_runtime.settings import DEVELOPMENT_SECRET, Environment, ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
@@ -54,3 +54,11 @@ class NotificationsSettings(ServiceSettings):
     followup_report_path: str = Field(
         "/reports/new?event={event_id}", description="Write-a-report link (under app_url)."
     )
+
+    @property
+    def private_webhooks_allowed(self) -> bool:
+        """Private and loopback webhook targets: only when asked for, and never in production."""
+        return self.webhook_allow_private and self.environment in (
+            Environment.DEVELOPMENT,
+            Environment.TEST,
+        )

@@ -181,7 +181,9 @@ class WebhookWorker(Worker):
         self, client: httpx.AsyncClient, endpoint: Document, delivery: Document
     ) -> tuple[int | None, str]:
         try:
-            await resolve_public(endpoint["url"], allow_private=self.settings.webhook_allow_private)
+            await resolve_public(
+                endpoint["url"], allow_private=self.settings.private_webhooks_allowed
+            )
         except (UnsafeTarget, OSError) as exc:
             return None, f"refused target: {exc}"
         body: str = delivery["payload"]

@@ -12,7 +12,6 @@ from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.settings import Environment
 from samling_runtime.store import Change
 
 from samling_notifications.adapters.api.deps import RuntimeDep, SettingsDep, StoresDep, errors
@@ -89,10 +88,7 @@ async def register(
         raise Problem(
             422, f"Unknown or restricted event types: {', '.join(unknown)}.", kind="invalid"
         )
-    allow_private = settings.webhook_allow_private and settings.environment in (
-        Environment.DEVELOPMENT,
-        Environment.TEST,
-    )
+    allow_private = settings.private_webhooks_allowed
     try:
         await resolve_public(body.url, allow_private=allow_private)
     except (UnsafeTarget, OSError) as exc:
