@@ -122,7 +122,9 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
             # at most delivery_record_every (4) messages.
             resent = len(received) - len(distinct)
             assert resent <= 4, f"{resent} messages were sent twice"
-            assert sent_lines == 2 * people + resent
+            # One "sent" line per notice, plus one per resent mail whose first outcome was
+            # written but whose notice the killed process had not yet marked done.
+            assert 2 * people <= sent_lines <= 2 * people + resent
             print(
                 f"kill test: {at_kill} mails before the kill, {len(received)} received, "
                 f"{len(distinct)} distinct, {resent} resent in the SMTP ambiguity window"
