@@ -33,3 +33,6 @@ test: setup lint typecheck ## Lint, type-check and run all tests against their o
 
 bench-registrations: setup ## Registration rush on one event against a real service, Kafka and FerretDB
 	uv run --frozen python services/events/benchmarks/registration_rush.py $(BENCH_ARGS)
+
+bench-fanout: setup ## Notifications fan-out: 10,000 people, one new event; inbox + SMTP time vs raw Kafka
+	uv run --frozen python services/notifications/benchmarks/fanout.py

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from samling_devtools.infra import Stack, data_root
 from samling_devtools.services import ServiceProcess, default_services
+from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import ensure_topics
 
 app = typer.Typer(
@@ -58,17 +59,24 @@ def up() -> None:
     signal.signal(signal.SIGTERM, interrupt)
     stack = Stack("dev")
     processes: list[ServiceProcess] = []
+    sink = SmtpSink(maildir=data_root("dev") / "maildir")
     try:
         with console.status("Starting FerretDB and Kafka…"):
             stack.start()
             asyncio.run(ensure_topics(stack.bootstrap))
         console.print(f"[green]✓[/] Kafka on {stack.bootstrap}, FerretDB on {stack.mongo_url}")
+        sink.start()
+        console.print(
+            f"[green]✓[/] SMTP sink on {sink.host}:{sink.port}, mailbox {sink.mailbox_url}"
+        )
         for spec in default_services():
             env = {
                 f"{spec.env_prefix}ENVIRONMENT": "development",
                 f"{spec.env_prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
                 f"{spec.env_prefix}MONGO_URL": stack.mongo_url,
                 f"{spec.env_prefix}PUBLIC_URL": spec.url,
+                "SAMLING_NOTIFICATIONS_SMTP_HOST": sink.host,
+                "SAMLING_NOTIFICATIONS_SMTP_PORT": str(sink.port),
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):
@@ -89,6 +97,7 @@ def up() -> None:
     finally:
         for process in processes:
             process.stop()
+        sink.stop()
         stack.stop()
         console.print("Stopped.")
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from samling_devtools.infra import InfraError, Stack, port_in_use
+from samling_devtools.smtp_sink import SmtpSink, free_port
 
 
 def external() -> bool:
@@ -62,3 +63,16 @@ def mongo_url(stack: Stack) -> str:
 def unique_db_name() -> str:
     """A database name no other test uses, so tests share FerretDB without clashing."""
     return f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server for the session (``SAMLING_TEST_SMTP_PORT`` and
+    ``SAMLING_TEST_SMTP_HTTP_PORT``, free ports when unset); read it with ``.messages(to=...)``."""
+    port = int(os.environ.get("SAMLING_TEST_SMTP_PORT") or free_port())
+    http_port = int(os.environ.get("SAMLING_TEST_SMTP_HTTP_PORT") or free_port())
+    sink = SmtpSink("127.0.0.1", port, http_port).start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

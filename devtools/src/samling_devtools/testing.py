@@ -140,3 +140,23 @@ async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
             partitions = {p for _, parts in (decoded.assignment if decoded else []) for p in parts}
             assignment[member_id] = partitions
     return assignment
+
+
+async def start_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit a consumer group's offsets at the end of ``topics``, so a service started with
+    that group reads only what is published from now on (not every earlier test's facts)."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in consumer.partitions_for_topic(topic) or []
+        ]
+        consumer.assign(partitions)
+        await consumer.commit(dict(await consumer.end_offsets(partitions)))
+    finally:
+        await consumer.stop()

@@ -1,8 +1,8 @@
 """Notifications service settings: environment variables prefixed ``SAMLING_NOTIFICATIONS_``."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-from samling_runtime.settings import ServiceSettings
+from samling_runtime.settings import DEVELOPMENT_SECRET, Environment, ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
@@ -10,3 +10,55 @@ class NotificationsSettings(ServiceSettings):
 
     mongo_db: str = Field("samling_notifications", description="Database name.")
     public_url: str = Field("http://127.0.0.1:8003", description="Base URL of this service.")
+    app_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL of the Samling web app (links in mail)."
+    )
+    smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(1025, description="SMTP server port (the dev sink listens on 1025).")
+    smtp_username: str | None = Field(None, description="SMTP user, when the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_from: str = Field("Samling <noreply@samling.no>", description="From address.")
+    smtp_connections: int = Field(8, description="SMTP connections kept open and used at once.")
+    delivery_batch: int = Field(500, description="Notices claimed per delivery round.")
+    delivery_record_every: int = Field(
+        100,
+        description="Outcomes are written after every this many mails: after a crash at most "
+        "this many mails whose outcome was not written yet are sent again.",
+    )
+    delivery_lease_seconds: float = Field(
+        60.0,
+        description="An attempt claimed this long ago without an outcome is taken to have "
+        "died with its process and is retried.",
+    )
+    delivery_poll_seconds: float = Field(0.5, description="Delivery worker idle poll interval.")
+    email_max_attempts: int = Field(8, description="Attempts before an e-mail is failed.")
+    email_retry_base_seconds: float = Field(30.0, description="First e-mail retry delay.")
+    scheduler_poll_seconds: float = Field(
+        0.5, description="How often reminders and digests are checked against the clock."
+    )
+    link_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET), description="Key signing one-click unsubscribe links."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook URLs on private or loopback addresses "
+        "(development and test only; refused in production).",
+    )
+    webhook_timeout_seconds: float = Field(10.0, description="Timeout of one webhook call.")
+    webhook_retry_base_seconds: float = Field(30.0, description="First webhook retry delay.")
+    webhook_retry_cap_seconds: float = Field(4 * 3600.0, description="Longest retry delay.")
+    followup_evaluation_path: str = Field(
+        "/events/{event_id}/evaluation", description="Evaluation link (under app_url)."
+    )
+    followup_report_path: str = Field(
+        "/reports/new?event={event_id}", description="Write-a-report link (under app_url)."
+    )
+
+    @property
+    def private_webhooks_allowed(self) -> bool:
+        """Private and loopback webhook targets: only when asked for, and never in production."""
+        return self.webhook_allow_private and self.environment in (
+            Environment.DEVELOPMENT,
+            Environment.TEST,
+        )

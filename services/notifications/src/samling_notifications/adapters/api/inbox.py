@@ -1,0 +1,158 @@
+"""The in-app inbox: list, unread count, mark read or unread — per person, paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from samling_contracts.vocabulary import Channel
+from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.problems import not_found
+
+from samling_notifications.adapters.api.deps import RuntimeDep, StoresDep, errors, recipient_ids
+from samling_notifications.adapters.email.compose import template_context
+from samling_notifications.adapters.email.render import resolved_language, summary
+from samling_notifications.adapters.store.notices import preferences_of
+from samling_notifications.adapters.store.stores import Stores
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+
+class InboxEntry(BaseModel):
+    id: str = Field(examples=["ntf_5c1e0d9a7b3f2e4d6a8c0b1e"])
+    kind: str = Field(examples=["registration.confirmed"])
+    title: str = Field(examples=["Påmelding bekreftet: Dialogkonferanse"])
+    body: str = Field(examples=["Du har fått plass på «Dialogkonferanse»."])
+    created_at: datetime
+    read: bool = Field(description="Whether the person has marked it read.")
+    refs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Ids of what it is about.",
+        examples=[{"event_id": "evt_1"}],
+    )
+
+
+class UnreadCount(BaseModel):
+    unread: int = Field(examples=[3])
+
+
+class ReadState(BaseModel):
+    id: str
+    read: bool
+
+
+def _mine(ids: list[str]) -> dict[str, Any]:
+    return {"recipient_id": {"$in": ids}, "channel": str(Channel.INBOX), "erased": {"$ne": True}}
+
+
+async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -> list[InboxEntry]:
+    reads = {
+        d["_id"]: d["read"]
+        async for d in stores.inbox_reads.find({"_id": {"$in": [d["_id"] for d in docs]}})
+    }
+    prefs = await preferences_of(stores, ids)
+    people = {d["_id"]: d async for d in stores.recipients.find({"_id": {"$in": ids}})}
+    entries = []
+    for doc in docs:
+        person = people.get(doc["recipient_id"])
+        chosen = prefs.get(doc["recipient_id"])
+        language = resolved_language(
+            (chosen.language if chosen else None) or (person or {}).get("language") or "nb"
+        )
+        context = template_context(doc, recipient=person, language=language, links={})
+        context.update(
+            evaluation_url="", report_url="", items=doc.get("params", {}).get("item_ids", [])
+        )
+        title, body = summary(
+            doc["kind"], language, {k: v if v is not None else "" for k, v in context.items()}
+        )
+        entries.append(
+            InboxEntry(
+                id=doc["_id"],
+                kind=doc["kind"],
+                title=title,
+                body=body,
+                created_at=doc["created_at"],
+                read=reads.get(doc["_id"], False),
+                refs=doc.get("refs") or {},
+            )
+        )
+    return entries
+
+
+@router.get("", response_model=Page[InboxEntry], responses=errors(400))
+async def list_inbox(
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    cursor: str | None = None,
+    limit: int = Query(20, ge=1, le=100),
+    unread_only: bool = False,
+) -> Page[InboxEntry]:
+    """The caller's notices, newest first, in their language."""
+    ids = await recipient_ids(stores, principal)
+    query = {**_mine(ids), **after_cursor("created_at", cursor, descending=True)}
+    if unread_only:
+        read_ids = [
+            d["_id"]
+            async for d in stores.inbox_reads.find({"recipient_id": {"$in": ids}, "read": True})
+        ]
+        query["_id"] = {"$nin": read_ids}
+    docs = [
+        d
+        async for d in stores.notifications.find(
+            query, sort=[("created_at", -1), ("_id", -1)], limit=limit + 1
+        )
+    ]
+    more = len(docs) > limit
+    docs = docs[:limit]
+    items = await _entries(stores, docs, ids)
+    next_cursor = encode_cursor(docs[-1]["created_at"], docs[-1]["_id"]) if more else None
+    return Page[InboxEntry](items=items, next_cursor=next_cursor)
+
+
+@router.get("/unread-count", response_model=UnreadCount, responses=errors())
+async def unread_count(principal: CurrentPrincipal, stores: StoresDep) -> UnreadCount:
+    """How many of the caller's notices are unread."""
+    ids = await recipient_ids(stores, principal)
+    total = await stores.notifications.count_documents(_mine(ids))
+    read = await stores.inbox_reads.count_documents({"recipient_id": {"$in": ids}, "read": True})
+    return UnreadCount(unread=max(total - read, 0))
+
+
+async def _set_read(
+    stores: Stores,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    notification_id: str,
+    read: bool,
+) -> ReadState:
+    ids = await recipient_ids(stores, principal)
+    doc = await stores.notifications.find_one({"_id": notification_id, **_mine(ids)})
+    if doc is None:
+        raise not_found("Notification")
+    # The read state is a document of its own, replaced whole: no read-modify-write.
+    await stores.inbox_reads.replace_one(
+        {"_id": notification_id},
+        {"recipient_id": doc["recipient_id"], "read": read, "at": runtime.clock.now()},
+        upsert=True,
+    )
+    return ReadState(id=notification_id, read=read)
+
+
+@router.put("/{notification_id}/read", response_model=ReadState, responses=errors(404))
+async def mark_read(
+    notification_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+) -> ReadState:
+    """Mark one notice read (repeating it changes nothing)."""
+    return await _set_read(stores, runtime, principal, notification_id, True)
+
+
+@router.delete("/{notification_id}/read", response_model=ReadState, responses=errors(404))
+async def mark_unread(
+    notification_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+) -> ReadState:
+    """Mark one notice unread again."""
+    return await _set_read(stores, runtime, principal, notification_id, False)

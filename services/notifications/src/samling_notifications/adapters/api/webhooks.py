@@ -1,0 +1,203 @@
+"""Webhook endpoints of municipalities and system clients, their deliveries and replays."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from samling_contracts.facts import REGISTRY
+from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.problems import Problem, not_found
+from samling_runtime.store import Change
+
+from samling_notifications.adapters.api.deps import RuntimeDep, SettingsDep, StoresDep, errors
+from samling_notifications.adapters.webhooks_out import new_secret, replay_fields, resolve_public
+from samling_notifications.domain.webhooks import Endpoint, UnsafeTarget, new_endpoint_id
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+PUBLIC_TYPES = sorted(t for t, cls in REGISTRY.items() if not cls.spec().topic.restricted)
+
+
+class NewEndpoint(BaseModel):
+    url: str = Field(max_length=2000, examples=["https://hr.bodo.kommune.no/samling/webhook"])
+    event_types: list[str] = Field(
+        min_length=1,
+        description="CloudEvent types to receive (public facts only).",
+        examples=[["no.samling.events.registration.confirmed.v1"]],
+    )
+
+
+class EndpointView(BaseModel):
+    id: str
+    owner_id: str
+    url: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None = None
+    created_at: datetime
+
+
+class CreatedEndpoint(EndpointView):
+    secret: str = Field(
+        description="Signing secret (Standard Webhooks). Shown only now: keep it.",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+
+
+class WebhookDelivery(BaseModel):
+    id: str = Field(description="The webhook-id header, the same on every attempt.")
+    endpoint_id: str
+    event_type: str
+    source_event_id: str
+    status: str = Field(examples=["retrying"])
+    attempts: int
+    last_reason: str | None = None
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+
+
+def _owner(principal: Principal) -> str:
+    require_role(principal, Role.MUNICIPALITY_ADMIN, Role.SYSTEM)
+    if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
+        return principal.municipality_id
+    return principal.subject
+
+
+def _view(endpoint: Endpoint) -> EndpointView:
+    return EndpointView(**endpoint.model_dump(exclude={"secret"}))
+
+
+@router.post("", status_code=201, response_model=CreatedEndpoint, responses=errors(403, 422))
+async def register(
+    body: NewEndpoint,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Register an endpoint for the caller's municipality (admins) or system client."""
+    owner = _owner(principal)
+    unknown = sorted(set(body.event_types) - set(PUBLIC_TYPES))
+    if unknown:
+        raise Problem(
+            422, f"Unknown or restricted event types: {', '.join(unknown)}.", kind="invalid"
+        )
+    allow_private = settings.private_webhooks_allowed
+    try:
+        await resolve_public(body.url, allow_private=allow_private)
+    except (UnsafeTarget, OSError) as exc:
+        raise Problem(422, f"This URL cannot receive webhooks: {exc}", kind="unsafe-url") from exc
+
+    async def operation() -> tuple[int, CreatedEndpoint]:
+        endpoint = Endpoint(
+            id=new_endpoint_id(),
+            owner_id=owner,
+            url=body.url,
+            event_types=body.event_types,
+            secret=new_secret(),
+            created_at=runtime.clock.now(),
+        )
+        await stores.endpoints.create(endpoint.id, Change(endpoint))
+        return 201, CreatedEndpoint(**endpoint.model_dump())
+
+    return await runtime.idempotency.run(
+        scope=f"webhooks:{owner}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+async def _owned(stores: StoresDep, principal: Principal, endpoint_id: str) -> Endpoint:
+    owner = _owner(principal)
+    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner})
+    if doc is None:
+        raise not_found("Webhook endpoint")
+    return stores.endpoints.from_current(doc)
+
+
+@router.get("", response_model=list[EndpointView], responses=errors(403))
+async def list_endpoints(principal: CurrentPrincipal, stores: StoresDep) -> list[EndpointView]:
+    """The caller's endpoints."""
+    owner = _owner(principal)
+    return [
+        _view(stores.endpoints.from_current(d))
+        async for d in stores.endpoints.current.find({"owner_id": owner}, sort=[("created_at", 1)])
+    ]
+
+
+@router.get("/{endpoint_id}", response_model=EndpointView, responses=errors(403, 404))
+async def get_endpoint(
+    endpoint_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> EndpointView:
+    """One endpoint (enabled, or why it was disabled)."""
+    return _view(await _owned(stores, principal, endpoint_id))
+
+
+@router.get(
+    "/{endpoint_id}/deliveries", response_model=Page[WebhookDelivery], responses=errors(403, 404)
+)
+async def deliveries(
+    endpoint_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[WebhookDelivery]:
+    """Deliveries to the endpoint, newest first."""
+    await _owned(stores, principal, endpoint_id)
+    query = {"endpoint_id": endpoint_id, **after_cursor("created_at", cursor, descending=True)}
+    docs = [
+        d
+        async for d in stores.webhook_deliveries.find(
+            query, sort=[("created_at", -1), ("_id", -1)], limit=min(limit, 200) + 1
+        )
+    ]
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return Page[WebhookDelivery](
+        items=[
+            WebhookDelivery(
+                id=d["_id"],
+                **{k: d.get(k) for k in WebhookDelivery.model_fields if k != "id"},
+            )
+            for d in docs
+        ],
+        next_cursor=encode_cursor(docs[-1]["created_at"], docs[-1]["_id"]) if more else None,
+    )
+
+
+@router.post(
+    "/{endpoint_id}/deliveries/{delivery_id}/replay",
+    status_code=202,
+    response_model=WebhookDelivery,
+    responses=errors(403, 404, 409),
+)
+async def replay(
+    endpoint_id: str,
+    delivery_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> WebhookDelivery:
+    """Send a delivery again (same webhook-id, so the receiver can tell it is the same)."""
+    endpoint = await _owned(stores, principal, endpoint_id)
+    if not endpoint.enabled:
+        raise Problem(409, "The endpoint is disabled; register it again first.", kind="conflict")
+    doc = await stores.webhook_deliveries.find_one({"_id": delivery_id, "endpoint_id": endpoint_id})
+    if doc is None:
+        raise not_found("Delivery")
+    if doc.get("pending"):
+        raise Problem(409, "This delivery is still being tried.", kind="conflict")
+    fields = replay_fields(runtime.clock.now(), doc)
+    await stores.webhook_deliveries.update_one({"_id": delivery_id}, {"$set": fields})
+    wake = runtime.state.get("wake_webhooks")
+    if wake is not None:
+        wake()
+    merged = {**doc, **fields}
+    return WebhookDelivery(
+        id=delivery_id, **{k: merged.get(k) for k in WebhookDelivery.model_fields if k != "id"}
+    )

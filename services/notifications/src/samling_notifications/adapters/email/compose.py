@@ -1,0 +1,114 @@
+"""A notice as an e-mail: context for the templates, headers, the .ics attachment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+from samling_notifications.adapters.email.render import Rendered, format_moment, render
+from samling_notifications.domain.notices import Kind
+from samling_runtime.mongo import Document
+
+MANAGE_KINDS = frozenset(
+    {
+        Kind.REGISTRATION_CONFIRMED,
+        Kind.REGISTRATION_WAITLISTED,
+        Kind.REGISTRATION_PROMOTED,
+        Kind.REGISTRATION_APPROVED,
+        Kind.EVENT_UPDATED,
+        Kind.EVENT_RESCHEDULED,
+        Kind.EVENT_REMINDER,
+        Kind.ASSIGNMENT_ASSIGNED,
+        Kind.ASSIGNMENT_REMINDER,
+    }
+)
+
+
+def template_context(
+    notice: Document,
+    *,
+    recipient: Document | None,
+    language: str,
+    links: dict[str, str | None],
+    items: list[str] | None = None,
+) -> dict[str, Any]:
+    params: dict[str, Any] = notice.get("params") or {}
+    kind = Kind(notice["kind"])
+    tz = params.get("timezone")
+
+    def moment(key: str) -> str | None:
+        return format_moment(params[key], language, tz) if params.get(key) else None
+
+    when = None
+    if params.get("starts_at"):
+        end = format_moment(params["ends_at"], language, tz)
+        when = f"{moment('starts_at')} \N{EN DASH} {end}"
+    return {
+        "name": (recipient or {}).get("name") or "",
+        "title": params.get("title") or "",
+        "network": params.get("network") or "",
+        "when": when,
+        "where": params.get("venue"),
+        "online_url": params.get("online_url"),
+        "headline": params.get("headline"),
+        "text": params.get("text"),
+        "report": params.get("report"),
+        "position": params.get("position"),
+        "offer_until": moment("offer_expires_at"),
+        "reason": params.get("reason"),
+        "previous": moment("previous_starts_at"),
+        "task": params.get("task"),
+        "due": moment("due_at"),
+        "items": items or [],
+        "manage_url": (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None,
+        **links,
+    }
+
+
+def render_notice(
+    notice: Document,
+    *,
+    recipient: Document | None,
+    language: str,
+    links: dict[str, str | None],
+    has_calendar: bool,
+    items: list[str] | None = None,
+) -> Rendered:
+    context = template_context(
+        notice, recipient=recipient, language=language, links=links, items=items
+    )
+    context["has_calendar"] = has_calendar
+    return render(notice["kind"], language, context)
+
+
+def email_message(
+    notice: Document,
+    rendered: Rendered,
+    *,
+    sender: str,
+    to_name: str | None,
+    to_address: str,
+    now: datetime,
+    unsubscribe_url: str | None,
+    ics: bytes | None,
+    domain: str = "samling.no",
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((to_name or "", to_address))
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = f"<{notice['_id']}@{domain}>"
+    message["Date"] = format_datetime(now)
+    message["Content-Language"] = rendered.language
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Samling-Kind"] = notice["kind"]
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if ics is not None:
+        message.add_attachment(ics, maintype="text", subtype="calendar", filename="event.ics")
+    return message

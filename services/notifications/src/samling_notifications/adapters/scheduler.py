@@ -1,0 +1,91 @@
+"""Reminders and digests, run against ``runtime.clock`` (tests move a ManualClock).
+
+A reminder is a document per event (``event:<id>``) or pre-work assignment
+(``assignment:<id>``) holding when it is due; handlers move it when the event is rescheduled
+and delete it when the event is cancelled. When it is due the scheduler queues notices for the
+participants confirmed *at that moment* (so a cancelled registration gets none), with the source
+id ``reminder:<reminder id>@<due time>``: a rerun after a crash queues nothing twice, and a
+reminder moved to a new time reminds again. A ``reminder_runs`` document marks it done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+from samling_runtime.mongo import Document
+
+from samling_notifications.adapters.kafka.handlers import event_params
+from samling_notifications.adapters.store import audience
+from samling_notifications.adapters.store.notices import queue
+from samling_notifications.adapters.worker import Worker
+from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
+
+
+class Scheduler(Worker):
+    async def run(self) -> None:
+        async def once() -> int:
+            await self.tick()
+            return 0  # time moves on its own: wait for the next poll
+
+        await self.rounds(once, self.settings.scheduler_poll_seconds, "scheduler")
+
+    async def tick(self) -> int:
+        return await self.fire_reminders() + await self.send_digests()
+
+    async def fire_reminders(self) -> int:
+        now = self.runtime.clock.now()
+        due = [doc async for doc in self.stores.reminders.find({"due_at": {"$lte": now}})]
+        fired = 0
+        for reminder in due:
+            run_id = f"{reminder['_id']}@{reminder['due_at'].isoformat()}"
+            if await self.stores.reminder_runs.find_one({"_id": run_id}) is not None:
+                continue
+            if now < reminder["not_after"]:
+                fired += await self._remind(reminder, run_id)
+            with contextlib.suppress(DuplicateKeyError):
+                await self.stores.reminder_runs.insert_one({"_id": run_id, "at": now})
+        return fired
+
+    async def _remind(self, reminder: Document, run_id: str) -> int:
+        event_id = reminder["event_id"]
+        params: dict[str, Any] = await event_params(self.stores, event_id)
+        refs = {"event_id": event_id}
+        if reminder.get("assignment_id"):
+            refs["assignment_id"] = reminder["assignment_id"]
+            params.update(task=reminder.get("task"), due_at=reminder["not_after"].isoformat())
+        draft = Draft(
+            kind=Kind(reminder["kind"]),
+            source_event_id=f"reminder:{run_id}",
+            recipients=await audience.participants(self.stores, event_id),
+            refs=refs,
+            params=params,
+        )
+        return await queue(
+            self.stores, draft, self.runtime.clock.now(), self.runtime.state.get("wake_delivery")
+        )
+
+    async def send_digests(self) -> int:
+        """Bundle the queued digest lines that are due into one notice per recipient."""
+        now = self.runtime.clock.now()
+        cursor = self.stores.notifications.find(
+            {"digest_at": {"$lte": now}, "status": str(Status.QUEUED), "pending": False}
+        )
+        by_recipient: dict[tuple[str, str, Any], list[Document]] = defaultdict(list)
+        async for doc in cursor:
+            by_recipient[(doc["recipient_id"], doc["recipient_type"], doc["digest_at"])].append(doc)
+        for (recipient_id, recipient_type, at), items in by_recipient.items():
+            draft = Draft(
+                kind=Kind.DIGEST,
+                source_event_id=f"digest:{at.isoformat()}",
+                recipients=[Recipient(id=recipient_id, type=RecipientType(recipient_type))],
+                params={"item_ids": [d["_id"] for d in items]},
+            )
+            await queue(self.stores, draft, now, self.runtime.state.get("wake_delivery"))
+            await self.stores.notifications.update_many(
+                {"_id": {"$in": [d["_id"] for d in items]}},
+                {"$set": {"status": str(Status.DIGESTED)}},
+            )
+        return len(by_recipient)

@@ -1,0 +1,70 @@
+"""Who a fact concerns, from the read models: members' contact persons, subscribers,
+participants of an event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from samling_notifications.adapters.store.stores import Stores
+from samling_notifications.domain.notices import Recipient, RecipientType
+
+MUNICIPALITY = "municipality"
+"""Subscriber type: a municipality, i.e. its current contact persons."""
+
+
+async def contacts_of(stores: Stores, municipality_ids: Iterable[str]) -> list[Recipient]:
+    ids = list(set(municipality_ids))
+    if not ids:
+        return []
+    lists = stores.contact_lists.find({"_id": {"$in": ids}})
+    return [
+        Recipient(id=contact_id, type=RecipientType.CONTACT)
+        async for doc in lists
+        for contact_id in doc["contact_ids"]
+    ]
+
+
+async def member_contacts(stores: Stores, network_id: str | None) -> list[Recipient]:
+    if network_id is None:
+        return []
+    cursor = stores.memberships.find({"network_id": network_id, "active": True})
+    return await contacts_of(stores, [doc["municipality_id"] async for doc in cursor])
+
+
+async def subscribers(stores: Stores, target: str, values: Iterable[str]) -> list[Recipient]:
+    wanted = [v for v in set(values) if v]
+    if not wanted:
+        return []
+    people: list[Recipient] = []
+    municipalities: list[str] = []
+    async for doc in stores.subscriptions.find({"target": target, "value": {"$in": wanted}}):
+        if doc["subscriber_type"] == MUNICIPALITY:
+            municipalities.append(doc["subscriber_id"])
+        else:
+            people.append(
+                Recipient(id=doc["subscriber_id"], type=RecipientType(doc["subscriber_type"]))
+            )
+    return people + await contacts_of(stores, municipalities)
+
+
+async def participants(
+    stores: Stores,
+    event_id: str,
+    statuses: Iterable[str] = ("confirmed",),
+    attended: bool | None = None,
+) -> list[Recipient]:
+    query: dict[str, object] = {"event_id": event_id, "status": {"$in": list(statuses)}}
+    if attended is not None:
+        query["attended"] = attended
+    cursor = stores.registrations.find(query, {"participant_id": 1})
+    return [
+        Recipient(id=doc["participant_id"], type=RecipientType.PARTICIPANT) async for doc in cursor
+    ]
+
+
+def union(*groups: list[Recipient]) -> list[Recipient]:
+    seen: dict[str, Recipient] = {}
+    for group in groups:
+        for recipient in group:
+            seen.setdefault(recipient.id, recipient)
+    return list(seen.values())

@@ -1,0 +1,106 @@
+"""Writing notices: one document per (recipient, fact, kind, channel), inserted before sending.
+
+The unique index makes a redelivered fact, a crash-and-replay or two instances racing insert
+nothing new; ``insert_many(ordered=False)`` inserts the rest of a batch past each duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import BulkWriteError
+from samling_contracts.vocabulary import Channel
+from samling_runtime.mongo import Document
+
+from samling_notifications.adapters.store.stores import Stores
+from samling_notifications.domain.notices import (
+    Digest,
+    Draft,
+    Preferences,
+    Status,
+    next_digest_at,
+    notification_id,
+)
+
+CHUNK = 1000
+"""Documents per insert: short SQLite transactions on FerretDB (long ones lock out others)."""
+
+
+async def preferences_of(stores: Stores, ids: Iterable[str]) -> dict[str, Preferences]:
+    wanted = list(set(ids))
+    found: dict[str, Preferences] = {}
+    for start in range(0, len(wanted), CHUNK):
+        cursor = stores.preferences.current.find({"_id": {"$in": wanted[start : start + CHUNK]}})
+        async for doc in cursor:
+            prefs = stores.preferences.from_current(doc)
+            found[prefs.recipient_id] = prefs
+    return found
+
+
+def notice_documents(
+    draft: Draft, preferences: dict[str, Preferences], now: datetime
+) -> list[Document]:
+    docs: list[Document] = []
+    seen: set[str] = set()
+    for recipient in draft.recipients:
+        if recipient.id in seen:
+            continue
+        seen.add(recipient.id)
+        prefs = preferences.get(recipient.id) or Preferences(recipient_id=recipient.id)
+        for channel in prefs.channels_for(draft.kind):
+            doc: Document = {
+                "_id": notification_id(recipient.id, draft.source_event_id, draft.kind, channel),
+                "recipient_id": recipient.id,
+                "recipient_type": str(recipient.type),
+                "source_event_id": draft.source_event_id,
+                "kind": str(draft.kind),
+                "channel": str(channel),
+                "refs": draft.refs,
+                "params": draft.params,
+                "created_at": now,
+                "attempts": 0,
+            }
+            if channel is Channel.INBOX:
+                doc.update(status=str(Status.DELIVERED), pending=False)
+            elif (digest := prefs.digest_for(draft.kind)) is not Digest.IMMEDIATE:
+                doc.update(
+                    status=str(Status.QUEUED),
+                    pending=False,
+                    digest=str(digest),
+                    digest_at=next_digest_at(now, digest),
+                )
+            else:
+                doc.update(status=str(Status.QUEUED), pending=True, next_attempt_at=now)
+            docs.append(doc)
+    return docs
+
+
+async def insert_notices(stores: Stores, docs: list[Document]) -> int:
+    """Insert what is new; returns how many were new (duplicates are the exactly-once rule)."""
+    inserted = 0
+    for start in range(0, len(docs), CHUNK):
+        chunk = docs[start : start + CHUNK]
+        try:
+            result = await stores.notifications.insert_many(chunk, ordered=False)
+            inserted += len(result.inserted_ids)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            inserted += len(chunk) - len(errors)
+    return inserted
+
+
+async def queue(
+    stores: Stores, draft: Draft, now: datetime, wake: Callable[[], Any] | None = None
+) -> int:
+    if not draft.recipients:
+        return 0
+    prefs = await preferences_of(stores, (r.id for r in draft.recipients))
+    docs = notice_documents(draft, prefs, now)
+    inserted = await insert_notices(stores, docs)
+    if wake is not None and any(d.get("pending") for d in docs):
+        wake()
+    return inserted

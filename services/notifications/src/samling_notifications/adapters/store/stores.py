@@ -1,0 +1,113 @@
+"""The notifications service's Mongo collections and indexes (see docs/store-rule.md).
+
+Read models (one document per entity, written by the fact handlers of one partition):
+``recipients`` (participants and contact persons with address and language; users who
+subscribed), ``memberships``, ``networks``, ``events``, ``registrations``.
+
+Own documents: ``notifications`` (one per recipient, fact, kind and channel — a unique index),
+``delivery_claims`` (one per attempt: whoever inserts it sends), ``deliveries`` (an aggregate per
+notification whose revisions are the delivery log and whose facts are NotificationSent/Failed),
+``inbox_reads`` (read state, one document per notification), ``preferences`` (aggregate per
+recipient), ``subscriptions``, ``reminders`` and ``reminder_runs``, ``webhook_endpoints``
+(aggregate) and ``webhook_deliveries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from samling_runtime.mongo import Document
+from samling_runtime.service import Runtime
+from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+
+from samling_notifications.domain.notices import Preferences, Status
+from samling_notifications.domain.webhooks import Endpoint
+
+
+class Delivery(BaseModel):
+    """The delivery state of one notification; each revision is one line of its log."""
+
+    notification_id: str
+    recipient_id: str
+    channel: str
+    kind: str
+    source_event_id: str
+    status: Status
+    attempt: int = Field(0, description="Attempt number this line is about.")
+    reason: str | None = None
+
+
+@dataclass
+class Stores:
+    db: Any
+    deliveries: AggregateStore[Delivery]
+    preferences: AggregateStore[Preferences]
+    endpoints: AggregateStore[Endpoint]
+
+    def all(self) -> list[AggregateStore[Any]]:
+        return [self.deliveries, self.preferences, self.endpoints]
+
+    def __getattr__(self, name: str) -> AsyncCollection[Document]:
+        collection: AsyncCollection[Document] = self.db[name]
+        return collection
+
+
+async def open_stores(runtime: Runtime) -> Stores:
+    db = runtime.mongo.db
+    stores = Stores(
+        db=db,
+        deliveries=runtime.store("deliveries", Delivery),
+        preferences=runtime.store("preferences", Preferences),
+        endpoints=runtime.store("webhook_endpoints", Endpoint),
+    )
+    await stores.deliveries.ensure_indexes(IndexModel([("recipient_id", ASCENDING)]))
+    await stores.preferences.ensure_indexes()
+    await stores.endpoints.ensure_indexes(IndexModel([("owner_id", ASCENDING)]))
+    await create_indexes_one_by_one(
+        db["notifications"],
+        [
+            IndexModel(
+                [
+                    ("recipient_id", ASCENDING),
+                    ("source_event_id", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("channel", ASCENDING),
+                ],
+                unique=True,
+                name="one_notice_per_recipient_fact_kind_channel",
+            ),
+            IndexModel([("pending", ASCENDING), ("next_attempt_at", ASCENDING)]),
+            IndexModel(
+                [("recipient_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING)]
+            ),
+            IndexModel([("digest_at", ASCENDING)]),
+        ],
+    )
+    await create_indexes_one_by_one(
+        db["recipients"],
+        [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
+    )
+    await create_indexes_one_by_one(db["memberships"], [IndexModel([("network_id", ASCENDING)])])
+    await create_indexes_one_by_one(db["registrations"], [IndexModel([("event_id", ASCENDING)])])
+    await create_indexes_one_by_one(
+        db["subscriptions"],
+        [
+            IndexModel([("target", ASCENDING), ("value", ASCENDING)]),
+            IndexModel([("subscriber_id", ASCENDING)]),
+        ],
+    )
+    await create_indexes_one_by_one(db["inbox_reads"], [IndexModel([("recipient_id", ASCENDING)])])
+    await create_indexes_one_by_one(db["reminders"], [IndexModel([("due_at", ASCENDING)])])
+    await create_indexes_one_by_one(
+        db["webhook_deliveries"],
+        [
+            IndexModel([("endpoint_id", ASCENDING), ("source_event_id", ASCENDING)], unique=True),
+            IndexModel([("pending", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        ],
+    )
+    runtime.state["stores"] = stores
+    return stores

@@ -1,0 +1,249 @@
+"""Webhooks out: one delivery per (endpoint, fact), signed per Standard Webhooks.
+
+The delivery's id is the ``webhook-id`` on every attempt (receivers deduplicate on it).
+Failures are retried with exponential backoff and jitter over hours; ``410 Gone`` disables
+the endpoint at once, and so does running out of attempts — both publish
+WebhookEndpointDisabled (through the outbox) so the owner hears of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import ipaddress
+import logging
+import random
+import socket
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError
+from samling_contracts import CloudEvent
+from samling_runtime.mongo import Document
+from samling_runtime.service import Runtime
+from standardwebhooks import Webhook
+
+from samling_notifications.adapters.store.stores import Stores
+from samling_notifications.adapters.worker import Worker
+from samling_notifications.domain.notices import retry_delay
+from samling_notifications.domain.webhooks import (
+    MAX_ATTEMPTS,
+    UnsafeTarget,
+    check_address,
+    check_url_shape,
+    disable,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _stores(runtime: Runtime) -> Stores:
+    found: Stores = runtime.state["stores"]
+    return found
+
+
+def delivery_id(endpoint_id: str, event_id: str) -> str:
+    return f"msg_{endpoint_id}_{event_id}"
+
+
+async def fan_out(runtime: Runtime, event: CloudEvent) -> int:
+    """Queue this fact for every enabled endpoint that wants its type (keyed: redelivery-safe)."""
+    stores = _stores(runtime)
+    endpoints = [
+        doc
+        async for doc in stores.endpoints.current.find({"enabled": True, "event_types": event.type})
+    ]
+    if not endpoints:
+        return 0
+    now = runtime.clock.now()
+    payload = event.to_json().decode()
+    docs = [
+        {
+            "_id": delivery_id(e["_id"], event.id),
+            "endpoint_id": e["_id"],
+            "owner_id": e["owner_id"],
+            "source_event_id": event.id,
+            "event_type": event.type,
+            "payload": payload,
+            "created_at": now,
+            "pending": True,
+            "next_attempt_at": now,
+            "attempts": 0,
+            "status": "queued",
+        }
+        for e in endpoints
+    ]
+    try:
+        await stores.webhook_deliveries.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            raise
+    wake = runtime.state.get("wake_webhooks")
+    if wake is not None:
+        wake()
+    return len(docs)
+
+
+async def resolve_public(url: str, *, allow_private: bool) -> None:
+    """SSRF guard at call time: every address the name resolves to must be public."""
+    host = check_url_shape(url, allow_private=allow_private)
+    if allow_private:
+        return
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return  # a literal address, checked by check_url_shape
+    port = urlparse(url).port or 443
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos:
+        raise UnsafeTarget(f"{host} does not resolve.")
+    for info in infos:
+        check_address(str(info[4][0]), allow_private=False)
+
+
+def new_secret() -> str:
+    import secrets
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+class WebhookWorker(Worker):
+    async def run(self) -> None:
+        async with httpx.AsyncClient(
+            timeout=self.settings.webhook_timeout_seconds, follow_redirects=False
+        ) as client:
+            await self.rounds(
+                lambda: self.deliver_once(client), self.settings.delivery_poll_seconds, "webhook"
+            )
+
+    async def deliver_once(self, client: httpx.AsyncClient) -> int:
+        now = self.runtime.clock.now()
+        due = [
+            doc
+            async for doc in self.stores.webhook_deliveries.find(
+                {"pending": True, "next_attempt_at": {"$lte": now}},
+                sort=[("next_attempt_at", ASCENDING)],
+                limit=100,
+            )
+        ]
+        endpoints = {
+            doc["_id"]: doc
+            async for doc in self.stores.endpoints.current.find(
+                {"_id": {"$in": list({d["endpoint_id"] for d in due})}}
+            )
+        }
+        await asyncio.gather(
+            *(self._attempt(client, d, endpoints.get(d["endpoint_id"])) for d in due)
+        )
+        return len(due)
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, delivery: Document, endpoint: Document | None
+    ) -> None:
+        now = self.runtime.clock.now()
+        attempt = delivery["attempts"] + 1
+        if endpoint is None or not endpoint.get("enabled"):
+            await self._finish(delivery, attempt, "skipped", "the endpoint is disabled", now)
+            return
+        status_code, reason = await self.call(client, endpoint, delivery)
+        if status_code is not None and 200 <= status_code < 300:
+            await self._finish(delivery, attempt, "delivered", f"{status_code}", now)
+        elif status_code == 410:
+            await self._finish(delivery, attempt, "failed", "410 Gone", now)
+            await self._disable(endpoint, "410 Gone: the receiver asked us to stop")
+        elif attempt >= MAX_ATTEMPTS:
+            await self._finish(delivery, attempt, "failed", reason, now)
+            await self._disable(endpoint, f"no success after {attempt} attempts: {reason}")
+        else:
+            delay = retry_delay(
+                attempt,
+                base=self.settings.webhook_retry_base_seconds,
+                cap=self.settings.webhook_retry_cap_seconds,
+                jitter=random.random() * 0.3,
+            )
+            await self.stores.webhook_deliveries.update_one(
+                {"_id": delivery["_id"]},
+                {
+                    "$set": {
+                        "attempts": attempt,
+                        "status": "retrying",
+                        "next_attempt_at": now + delay,
+                        "last_reason": reason,
+                    }
+                },
+            )
+            await self._log(delivery, attempt, "retrying", reason, now)
+
+    async def call(
+        self, client: httpx.AsyncClient, endpoint: Document, delivery: Document
+    ) -> tuple[int | None, str]:
+        try:
+            await resolve_public(
+                endpoint["url"], allow_private=self.settings.private_webhooks_allowed
+            )
+        except (UnsafeTarget, OSError) as exc:
+            return None, f"refused target: {exc}"
+        body: str = delivery["payload"]
+        timestamp = datetime.now(UTC)
+        signature = Webhook(endpoint["secret"]).sign(delivery["_id"], timestamp, body)
+        headers = {
+            "content-type": "application/cloudevents+json",
+            "webhook-id": delivery["_id"],
+            "webhook-timestamp": str(int(timestamp.timestamp())),
+            "webhook-signature": signature,
+        }
+        try:
+            response = await client.post(endpoint["url"], content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+        return response.status_code, f"{response.status_code} {response.reason_phrase}"
+
+    async def _finish(
+        self, delivery: Document, attempt: int, status: str, reason: str, now: datetime
+    ) -> None:
+        await self.stores.webhook_deliveries.update_one(
+            {"_id": delivery["_id"]},
+            {
+                "$set": {
+                    "pending": False,
+                    "attempts": attempt,
+                    "status": status,
+                    "last_reason": reason,
+                }
+            },
+        )
+        await self._log(delivery, attempt, status, reason, now)
+
+    async def _log(
+        self, delivery: Document, attempt: int, status: str, reason: str, now: datetime
+    ) -> None:
+        """One log document per attempt (keyed), never a $push on the delivery."""
+        await self.stores.webhook_attempts.replace_one(
+            {"_id": f"{delivery['_id']}:{attempt}:{delivery.get('replays', 0)}"},
+            {
+                "delivery_id": delivery["_id"],
+                "endpoint_id": delivery["endpoint_id"],
+                "attempt": attempt,
+                "status": status,
+                "reason": reason,
+                "at": now,
+            },
+            upsert=True,
+        )
+
+    async def _disable(self, endpoint: Document, reason: str) -> None:
+        await self.stores.endpoints.update(endpoint["_id"], lambda e: disable(e, reason))
+
+
+def replay_fields(now: datetime, delivery: Document) -> dict[str, Any]:
+    """A manual replay: the same delivery (same webhook-id) goes out again."""
+    return {
+        "pending": True,
+        "next_attempt_at": now,
+        "attempts": 0,
+        "status": "queued",
+        "replays": delivery.get("replays", 0) + 1,
+    }

@@ -1,0 +1,87 @@
+"""Webhook endpoints: what they want, when they are retried, when they are given up. Pure."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from datetime import datetime
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, Field
+from samling_contracts.notifications import WebhookEndpointDisabled
+from samling_runtime.store import Change
+
+MAX_ATTEMPTS = 12
+"""Backoff base 30 s doubling to a 4 h cap: the last retry is about 20 h after the first try."""
+
+
+class Endpoint(BaseModel):
+    id: str
+    owner_id: str = Field(description="Municipality id or system client id that owns it.")
+    url: str
+    event_types: list[str] = Field(description="CloudEvent types it wants; empty = none.")
+    secret: str = Field(description="whsec_… signing secret (shown once to the owner).")
+    enabled: bool = True
+    disabled_reason: str | None = None
+    created_at: datetime
+
+    def wants(self, event_type: str) -> bool:
+        return self.enabled and event_type in self.event_types
+
+
+def disable(endpoint: Endpoint, reason: str) -> Change[Endpoint] | None:
+    if not endpoint.enabled:
+        return None
+    return Change(
+        endpoint.model_copy(update={"enabled": False, "disabled_reason": reason}),
+        [
+            WebhookEndpointDisabled(
+                endpoint_id=endpoint.id, owner_id=endpoint.owner_id, reason=reason
+            )
+        ],
+    )
+
+
+class UnsafeTarget(ValueError):
+    """A URL the service must not call (SSRF guard)."""
+
+
+def check_url_shape(url: str, *, allow_private: bool) -> str:
+    """The URL's host, after the checks that need no DNS: scheme, no credentials, literal IPs."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+        raise UnsafeTarget("Use an http(s) URL with a host name.")
+    if parsed.scheme == "http" and not allow_private:
+        raise UnsafeTarget("Webhook URLs must use https.")
+    if parsed.username or parsed.password:
+        raise UnsafeTarget("Webhook URLs may not carry credentials.")
+    host = parsed.hostname
+    private_name = host == "localhost" or host.endswith((".localhost", ".internal", ".local"))
+    if private_name and not allow_private:
+        raise UnsafeTarget(f"{host} is a private host.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host  # a name: what it resolves to is checked when calling
+    check_address(host, allow_private=allow_private)
+    return host
+
+
+def check_address(address: str, *, allow_private: bool) -> None:
+    """Refuse loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    ip = ipaddress.ip_address(address)  # ValueError when it is a name, not an address
+    if allow_private:
+        return
+    if (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    ):
+        raise UnsafeTarget(f"{address} is not a public address.")
+
+
+def new_endpoint_id() -> str:
+    return f"whk_{secrets.token_hex(8)}"

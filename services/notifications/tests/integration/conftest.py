@@ -1,0 +1,39 @@
+"""Fixtures for the notifications service against the real Kafka, FerretDB and SMTP sink."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.testing import start_at_end
+from samling_notifications.adapters.kafka.handlers import subscriptions
+from samling_notifications.settings import NotificationsSettings
+
+SUBSCRIBED = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+
+
+@pytest.fixture
+def notifications_settings(
+    settings_for: Callable[..., Any], smtp_sink: SmtpSink
+) -> Callable[..., Awaitable[NotificationsSettings]]:
+    async def make(**overrides: Any) -> NotificationsSettings:
+        values: dict[str, Any] = {
+            "smtp_host": smtp_sink.host,
+            "smtp_port": smtp_sink.port,
+            "delivery_poll_seconds": 0.1,
+            "scheduler_poll_seconds": 0.1,
+            "delivery_lease_seconds": 1.0,
+            "email_retry_base_seconds": 1.0,
+            "webhook_allow_private": True,
+            "webhook_retry_base_seconds": 0.2,
+            "webhook_retry_cap_seconds": 0.5,
+            **overrides,
+        }
+        settings: NotificationsSettings = settings_for(NotificationsSettings, **values)
+        assert settings.consumer_group is not None
+        await start_at_end(settings.kafka_bootstrap, settings.consumer_group, SUBSCRIBED)
+        return settings
+
+    return make

@@ -1,0 +1,265 @@
+"""Webhooks end to end (signature, retries with one webhook-id, replay, 410 disables and tells
+the owner) and the role x endpoint matrix of the REST API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from samling_contracts import CloudEvent
+from samling_contracts.topics import WEBHOOKS
+from samling_devtools.infra import Stack
+from samling_devtools.smtp_sink import free_port
+from samling_devtools.testing import eventually, read_topic, running
+from samling_notifications.main import create
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
+from standardwebhooks import Webhook
+
+from .facts import World, publish
+
+pytestmark = pytest.mark.integration
+
+SCHEDULED = "no.samling.events.event.scheduled.v1"
+
+
+class Receiver:
+    """A webhook receiver: /flaky fails once then accepts, /gone answers 410."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[tuple[dict[str, str], bytes]]] = {"flaky": [], "gone": []}
+        self.app = FastAPI()
+
+        @self.app.post("/{name}")
+        async def hook(name: str, request: Request) -> Response:
+            self.calls[name].append((dict(request.headers), await request.body()))
+            if name == "gone":
+                return Response(status_code=410)
+            return Response(status_code=500 if len(self.calls[name]) == 1 else 204)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def headers_for(role: str | None) -> dict[str, str]:
+    claims: dict[str, dict[str, Any]] = {
+        "coordinator": {
+            "subject": "u-coord",
+            "roles": [Role.COORDINATOR],
+            "region_id": "rkk-salten",
+        },
+        "municipality_admin": {
+            "subject": "u-admin",
+            "roles": [Role.MUNICIPALITY_ADMIN],
+            "municipality_id": "NO-1804",
+            "email": "admin@bodo.example.no",
+        },
+        "participant": {
+            "subject": "u-kari",
+            "roles": [Role.PARTICIPANT],
+            "email": "kari@example.no",
+        },
+        "system": {"subject": "client-hr", "roles": [Role.SYSTEM]},
+    }
+    if role is None:
+        return {}
+    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), **claims[role])}"}
+
+
+ROLES = ["coordinator", "municipality_admin", "participant", "system", None]
+
+
+async def test_webhooks_and_the_role_matrix(
+    stack: Stack, notifications_settings: Callable[..., Any]
+) -> None:
+    receiver = Receiver()
+    world = World()
+    async with (
+        serving(receiver.app) as base,
+        running(create(await notifications_settings())) as service,
+    ):
+        client = service.client
+        system = headers_for("system")
+        made = await client.post(
+            "/webhooks", json={"url": f"{base}/flaky", "event_types": [SCHEDULED]}, headers=system
+        )
+        assert made.status_code == 201, made.text
+        endpoint = made.json()
+        gone = (
+            await client.post(
+                "/webhooks",
+                json={"url": f"{base}/gone", "event_types": [SCHEDULED]},
+                headers=system,
+            )
+        ).json()
+        (event,) = await publish(stack.bootstrap, world.event())
+
+        async def delivered() -> bool:
+            return len(receiver.calls["flaky"]) >= 2 and len(receiver.calls["gone"]) >= 1
+
+        await eventually(delivered)
+        (first_headers, body), (second_headers, _) = receiver.calls["flaky"][:2]
+        assert first_headers["webhook-id"] == second_headers["webhook-id"]
+        payload = Webhook(endpoint["secret"]).verify(body, second_headers)
+        assert payload["id"] == event.id
+        assert payload["type"] == SCHEDULED
+
+        async def logged() -> Any:
+            page = (
+                await client.get(f"/webhooks/{endpoint['id']}/deliveries", headers=system)
+            ).json()
+            return page if page["items"] and page["items"][0]["status"] == "delivered" else None
+
+        page = await eventually(logged)
+        delivery = page["items"][0]
+        assert delivery["attempts"] == 2
+        assert delivery["id"] == first_headers["webhook-id"]
+        replay = await client.post(
+            f"/webhooks/{endpoint['id']}/deliveries/{delivery['id']}/replay", headers=system
+        )
+        assert replay.status_code == 202
+
+        async def replayed() -> bool:
+            return len(receiver.calls["flaky"]) == 3
+
+        await eventually(replayed)
+        assert receiver.calls["flaky"][2][0]["webhook-id"] == delivery["id"]
+
+        # 410 Gone disabled the other endpoint, and its owner hears of it through a fact.
+        async def disabled() -> Any:
+            found = (await client.get(f"/webhooks/{gone['id']}", headers=system)).json()
+            return found if found["enabled"] is False else None
+
+        assert (await eventually(disabled))["disabled_reason"].startswith("410")
+        records = await read_topic(
+            stack.bootstrap, WEBHOOKS.name, lambda rs: any(r.key == gone["id"].encode() for r in rs)
+        )
+        fact = CloudEvent.from_json(next(r.value for r in records if r.key == gone["id"].encode()))
+        assert fact.type == "no.samling.notifications.webhook.disabled.v1"
+        assert fact.data["owner_id"] == "client-hr"
+        # Another owner cannot see it (404, not 403: existence does not leak).
+        other = headers_for("municipality_admin")
+        assert (await client.get(f"/webhooks/{gone['id']}", headers=other)).status_code == 404
+
+        # The role x endpoint matrix.
+        expected: dict[tuple[str, str], dict[str | None, int]] = {
+            ("GET", "/inbox"): {
+                "coordinator": 200,
+                "municipality_admin": 200,
+                "participant": 200,
+                "system": 200,
+                None: 401,
+            },
+            ("GET", "/inbox/unread-count"): {
+                "coordinator": 200,
+                "municipality_admin": 200,
+                "participant": 200,
+                "system": 200,
+                None: 401,
+            },
+            ("PUT", "/inbox/ntf_missing/read"): {
+                "coordinator": 404,
+                "municipality_admin": 404,
+                "participant": 404,
+                "system": 404,
+                None: 401,
+            },
+            ("GET", "/preferences/me"): {
+                "coordinator": 200,
+                "municipality_admin": 200,
+                "participant": 200,
+                "system": 200,
+                None: 401,
+            },
+            ("PUT", "/preferences/me"): {
+                "coordinator": 200,
+                "municipality_admin": 200,
+                "participant": 200,
+                "system": 200,
+                None: 401,
+            },
+            ("GET", "/subscriptions"): {
+                "coordinator": 200,
+                "municipality_admin": 200,
+                "participant": 200,
+                "system": 200,
+                None: 401,
+            },
+            ("POST", "/subscriptions#municipality"): {
+                "coordinator": 403,
+                "municipality_admin": 201,
+                "participant": 403,
+                "system": 403,
+                None: 401,
+            },
+            ("GET", "/webhooks"): {
+                "coordinator": 403,
+                "municipality_admin": 200,
+                "participant": 403,
+                "system": 200,
+                None: 401,
+            },
+            ("POST", "/webhooks"): {
+                "coordinator": 403,
+                "municipality_admin": 201,
+                "participant": 403,
+                "system": 201,
+                None: 401,
+            },
+            ("GET", "/webhooks/whk_missing"): {
+                "coordinator": 403,
+                "municipality_admin": 404,
+                "participant": 403,
+                "system": 404,
+                None: 401,
+            },
+            ("GET", "/notifications/ntf_missing/log"): {
+                "coordinator": 404,
+                "municipality_admin": 404,
+                "participant": 404,
+                "system": 404,
+                None: 401,
+            },
+        }
+        bodies: dict[str, Any] = {
+            "/preferences/me": {"email": True, "inbox": True, "digest": "daily", "language": "nn"},
+            "/subscriptions#municipality": {
+                "target": "network",
+                "value": world.network_id,
+                "municipality_id": "NO-1804",
+            },
+            "/webhooks": {"url": f"{base}/flaky", "event_types": [SCHEDULED]},
+        }
+        results = {}
+        for (method, path), by_role in expected.items():
+            for role in by_role:
+                response = await client.request(
+                    method, path.split("#")[0], json=bodies.get(path), headers=headers_for(role)
+                )
+                results[(method, path, role)] = response.status_code
+                if response.status_code >= 400:
+                    assert response.headers["content-type"] == "application/problem+json"
+        assert results == {
+            (method, path, role): status
+            for (method, path), by_role in expected.items()
+            for role, status in by_role.items()
+        }

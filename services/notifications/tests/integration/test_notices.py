@@ -1,0 +1,131 @@
+"""Facts in, notices out: e-mail (with .ics and unsubscribe links), the inbox, preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from samling_contracts.events import RegistrationConfirmed
+from samling_contracts.vocabulary import Language
+from samling_devtools.infra import Stack
+from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.testing import eventually, running
+from samling_notifications.main import create
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
+
+from .facts import World, publish
+
+pytestmark = pytest.mark.integration
+
+
+def bearer(
+    subject: str, email: str | None = None, role: Role = Role.PARTICIPANT, **claims: Any
+) -> dict[str, str]:
+    token = mint_token(ServiceSettings(), subject=subject, roles=[role], email=email, **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def mails(sink: SmtpSink, address: str) -> Callable[[], Any]:
+    async def probe() -> Any:
+        return sink.messages(to=address)
+
+    return probe
+
+
+async def test_invitations_confirmations_inbox_and_unsubscribe(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    world = World()
+    facts = world.setup_facts(municipalities=2, contacts_each=1)
+    world.contacts[1] = world.contacts[1].model_copy(update={"language": Language.SV})
+    facts[-1] = facts[-1].model_copy(update={"contacts": [world.contacts[1]]})
+    scheduled = world.event()
+    participant = world.participant(1, language="nn")
+    confirmed = RegistrationConfirmed(
+        registration_id=f"reg_{world.run}",
+        event_id=scheduled.event_id,
+        participant_id=participant.participant_id,
+        municipality_id=world.municipalities[0],
+    )
+    async with running(create(await notifications_settings())) as service:
+        await publish(stack.bootstrap, *facts)
+        await world.settled(service.db)
+        await publish(stack.bootstrap, scheduled, participant, confirmed)
+
+        nb_contact, sv_contact = (c.email for c in world.contacts)
+        (nb_mail,) = await eventually(mails(smtp_sink, nb_contact))
+        (sv_mail,) = await eventually(mails(smtp_sink, sv_contact))
+        (confirmation,) = await eventually(mails(smtp_sink, participant.email))
+
+        nb = nb_mail.to_json()
+        assert nb["subject"] == f"Invitasjon: {scheduled.title}"
+        assert f"Nettverk {world.run} inviterer" in nb["text"]
+        assert "Bodø rådhus" in nb["html"]
+        assert [a["filename"] for a in nb["attachments"]] == ["event.ics"]
+        ics = nb["attachments"][0]["content"]
+        assert f"UID:{scheduled.event_id}@samling.no" in ics
+        assert "SEQUENCE:0" in ics
+        assert nb["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert sv_mail.to_json()["subject"] == f"Inbjudan: {scheduled.title}"
+
+        conf = confirmation.to_json()
+        assert conf["subject"] == f"Påmelding stadfesta: {scheduled.title}"
+        assert "Hei Deltaker 1," in conf["text"]
+        assert "List-Unsubscribe" not in conf["headers"]  # about their own registration
+        assert participant.manage_url in conf["text"]
+        assert [a["filename"] for a in conf["attachments"]] == ["event.ics"]
+
+        # The inbox of the contact person, found by the e-mail in their token.
+        contact = bearer("u-contact-" + world.run, nb_contact, Role.MUNICIPALITY_ADMIN)
+        page = (await service.client.get("/inbox", headers=contact)).json()
+        assert [e["kind"] for e in page["items"]] == ["event.invitation"]
+        entry = page["items"][0]
+        assert entry["title"] == f"Invitasjon: {scheduled.title}"
+        assert entry["read"] is False
+        count = await service.client.get("/inbox/unread-count", headers=contact)
+        assert count.json() == {"unread": 1}
+        marked = await service.client.put(f"/inbox/{entry['id']}/read", headers=contact)
+        assert marked.json() == {"id": entry["id"], "read": True}
+        assert (await service.client.get("/inbox/unread-count", headers=contact)).json()[
+            "unread"
+        ] == 0
+        await service.client.delete(f"/inbox/{entry['id']}/read", headers=contact)
+        assert (await service.client.get("/inbox/unread-count", headers=contact)).json()[
+            "unread"
+        ] == 1
+        # Someone else cannot see or mark it.
+        stranger = bearer("u-stranger", "stranger@example.no")
+        assert (
+            await service.client.put(f"/inbox/{entry['id']}/read", headers=stranger)
+        ).status_code == 404
+
+        # The delivery log of the e-mail notice.
+        email_id = nb["message_id"].strip("<>").split("@")[0]
+
+        async def sent_logged() -> Any:
+            response = await service.client.get(f"/notifications/{email_id}/log", headers=contact)
+            body = response.json()
+            return body if body.get("status") == "sent" else None
+
+        log = await eventually(sent_logged)
+        assert [line["status"] for line in log["log"]] == ["queued", "sent"]
+
+        # One-click unsubscribe from the link in the mail: no more invitations by any channel.
+        link = nb["headers"]["List-Unsubscribe"].strip("<>")
+        path = link.split("127.0.0.1:8003", 1)[1]
+        assert (await service.client.get(path)).status_code == 200
+        response = await service.client.post(path)
+        assert response.status_code == 200
+        assert response.json()["unsubscribed"] is True
+        assert (await service.client.post(path.replace("token=", "token=x"))).status_code == 400
+        second = world.event("2")
+        await publish(stack.bootstrap, second)
+        await eventually(mails(smtp_sink, sv_contact), timeout=30)
+
+        async def second_invitation_to_sv() -> Any:
+            return len(smtp_sink.messages(to=sv_contact)) == 2
+
+        await eventually(second_invitation_to_sv)
+        assert len(smtp_sink.messages(to=nb_contact)) == 1

@@ -1,0 +1,138 @@
+"""Reminders: scheduled from facts, survive a restart, move on reschedule, vanish on
+cancellation of the event or the registration. The clock is a ManualClock: no sleeping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from samling_contracts.events import (
+    AssignmentAssigned,
+    EventCancelled,
+    EventRescheduled,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+)
+from samling_devtools.infra import Stack
+from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.testing import eventually, running
+from samling_notifications.main import create
+from samling_runtime.clock import ManualClock
+
+from .facts import START, World, publish
+
+pytestmark = pytest.mark.integration
+
+
+def subjects(sink: SmtpSink, address: str, prefix: str) -> list[str]:
+    found = [m.to_json()["subject"] for m in sink.messages(to=address)]
+    return [s for s in found if s.startswith(prefix)]
+
+
+async def test_reminders_follow_the_event_and_the_registration(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    world = World()
+    clock = ManualClock(START - timedelta(days=2))
+    settings = await notifications_settings(scheduler_poll_seconds=3600)
+    event = world.event()
+    other = world.event("2")
+    kari, ola = world.participant(1), world.participant(2)
+    registrations = [
+        RegistrationConfirmed(
+            registration_id=f"reg_{world.run}_{p.participant_id}",
+            event_id=event.event_id,
+            participant_id=p.participant_id,
+            municipality_id="NO-1804",
+        )
+        for p in (kari, ola)
+    ]
+    prework = AssignmentAssigned(
+        event_id=event.event_id,
+        assignment_id=f"asg_{world.run}",
+        phase="pre",
+        title="Forbered et praksiseksempel",
+        due_at=START + timedelta(days=5),
+    )
+    async with running(create(settings, clock)) as service:
+        await publish(stack.bootstrap, event, other, kari, ola, *registrations)
+
+        async def scheduled() -> bool:
+            return (
+                await service.db["reminders"].count_documents(
+                    {"event_id": {"$in": [event.event_id, other.event_id]}}
+                )
+                == 2
+            )
+
+        await eventually(scheduled)
+        reminder = await service.db["reminders"].find_one({"_id": f"event:{event.event_id}"})
+        assert reminder["due_at"] == START - timedelta(days=1)
+        moved_to = START + timedelta(days=7)
+        await publish(
+            stack.bootstrap,
+            EventRescheduled(
+                event_id=event.event_id,
+                starts_at=moved_to,
+                ends_at=moved_to + timedelta(hours=6),
+                previous_starts_at=START,
+                timezone="Europe/Oslo",
+                sequence=1,
+            ),
+            EventCancelled(event_id=other.event_id, reason="Sykdom", sequence=1),
+            RegistrationCancelled(**registrations[1].model_dump(), cancelled_by="participant"),
+            prework,
+        )
+
+        async def moved() -> bool:
+            doc = await service.db["reminders"].find_one({"_id": f"event:{event.event_id}"})
+            gone = await service.db["reminders"].find_one({"event_id": other.event_id})
+            cancelled = await service.db["registrations"].find_one(
+                {"_id": registrations[1].registration_id, "status": "cancelled"}
+            )
+            assignment = await service.db["reminders"].find_one(
+                {"_id": f"assignment:{prework.assignment_id}"}
+            )
+            return bool(
+                doc
+                and doc["due_at"] == moved_to - timedelta(days=1)
+                and gone is None
+                and cancelled
+                and assignment
+            )
+
+        await eventually(moved)
+
+    # A restart: the reminders are documents, so they are still there.
+    async with running(create(settings, clock)) as service:
+        scheduler = service.app.state.runtime.state["scheduler"]
+        clock.set(START - timedelta(days=1) + timedelta(minutes=1))  # the old reminder time
+        assert await scheduler.fire_reminders() == 0
+        clock.set(prework.due_at - timedelta(hours=23))  # pre-work due within 24 h
+        assert await scheduler.fire_reminders() == 2  # Kari, inbox and e-mail
+        clock.set(moved_to - timedelta(hours=23))
+        assert await scheduler.fire_reminders() == 2
+        assert await scheduler.fire_reminders() == 0  # fired once only
+
+        async def reminded() -> bool:
+            return len(subjects(smtp_sink, kari.email, "Påminnelse")) == 2
+
+        await eventually(reminded)
+        assert sorted(subjects(smtp_sink, kari.email, "Påminnelse")) == [
+            f"Påminnelse om forarbeid: {prework.title}",
+            f"Påminnelse: {event.title}",
+        ]
+        assert subjects(smtp_sink, ola.email, "Påminnelse") == []  # cancelled registration
+        # Ola was told about the move before cancelling? No: his cancellation came with it;
+        # Kari got the reschedule notice with the updated calendar entry.
+        (moved_mail,) = [
+            m.to_json()
+            for m in smtp_sink.messages(to=kari.email)
+            if m.to_json()["subject"].startswith("Nytt tidspunkt")
+        ]
+        ics = moved_mail["attachments"][0]["content"]
+        assert "SEQUENCE:1" in ics
+        assert f"UID:{event.event_id}@samling.no" in ics
+        assert datetime(2027, 2, 17, 8, 0, tzinfo=UTC).strftime("%Y%m%dT%H%M%SZ") in ics
