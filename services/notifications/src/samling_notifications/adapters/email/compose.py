@@ -101,7 +101,6 @@ def email_message(
     message["Subject"] = rendered.subject
     message["Message-ID"] = f"<{notice['_id']}@{domain}>"
     message["Date"] = format_datetime(now)
-    message["Content-Language"] = rendered.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-Samling-Kind"] = notice["kind"]
     if unsubscribe_url:
@@ -111,4 +110,6 @@ def email_message(
     message.add_alternative(rendered.html, subtype="html")
     if ics is not None:
         message.add_attachment(ics, maintype="text", subtype="calendar", filename="event.ics")
+    # After the body: setting content clears every Content-* header set before it.
+    message["Content-Language"] = rendered.language
     return message
