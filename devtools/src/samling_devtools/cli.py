@@ -7,9 +7,11 @@ import signal
 import time
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 
+from samling_devtools.demo_events import seed_events_demo
 from samling_devtools.infra import Stack, data_root
 from samling_devtools.services import ServiceProcess, default_services
 from samling_devtools.smtp_sink import SmtpSink
@@ -88,6 +90,12 @@ def up() -> None:
 
         network_url = next(p.spec.url for p in processes if p.spec.name == "network")
         console.print(*seed_demo(network_url), sep="\n", highlight=False)
+        events_url = next(p.spec.url for p in processes if p.spec.name == "events")
+        try:
+            lines = seed_events_demo(network_url, events_url, dev_token("coordinator"))
+            console.print(*lines, sep="\n", highlight=False)
+        except (httpx.HTTPError, StopIteration) as exc:
+            console.print(f"[yellow]Events demo not seeded: {exc}[/]")
         _print_welcome(processes)
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(1)
