@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -122,6 +123,34 @@ def install_problem_handlers(app: FastAPI) -> None:
             422,
             "Your request contains invalid fields",
             "; ".join(f"{p.name}: {p.reason}" for p in params),
+            kind="validation",
+            invalid_params=params,
+        )
+
+    @app.exception_handler(ConnectionFailure)
+    async def _store_down(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            503,
+            "Service Unavailable",
+            "The data store cannot be reached right now; nothing was changed. Try again shortly "
+            "(with the same Idempotency-Key, if you sent one).",
+            kind="store-unavailable",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_state(request: Request, exc: ValidationError) -> JSONResponse:
+        # A rule checked deeper than the request model (a domain model refusing a value).
+        params = [
+            InvalidParam(name=_location(e["loc"]), reason=_human(dict(e))) for e in exc.errors()
+        ]
+        return problem_response(
+            request,
+            422,
+            "Your request contains invalid fields",
+            "; ".join(p.reason for p in params),
             kind="validation",
             invalid_params=params,
         )

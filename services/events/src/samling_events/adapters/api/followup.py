@@ -11,7 +11,7 @@ from typing import Any
 from dateutil.rrule import rrulestr
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from samling_contracts.vocabulary import AssignmentPhase, EventKind
 from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
@@ -62,6 +62,12 @@ class FromTemplate(BaseModel):
     venue: str | None = Field(None, examples=["Bodø rådhus"])
     online_url: str | None = None
     capacity: int = Field(ge=1, le=100_000, examples=[60])
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> FromTemplate:
+        if not (self.venue or self.online_url):
+            raise ValueError("An event needs a venue or an online link.")
+        return self
 
 
 class CreatedFromTemplate(BaseModel):

@@ -1,0 +1,219 @@
+"""The journey under failure: the broker stops in the middle of the registration phase, the
+store stops, the notifications service is killed; afterwards nothing is lost, nothing is
+doubled, and capacity is intact.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from samling_devtools.infra import Stack, data_root, free_port
+from samling_devtools.pytest_plugin import external
+from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.testing import eventually, running, unique
+from samling_events.main import create as create_events
+from samling_events.settings import EventsSettings
+from samling_network.main import create as create_network
+from samling_network.settings import NetworkSettings
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(external(), reason="stops and starts the servers"),
+]
+
+REGION = "rkk-salten"
+CAPACITY = 5
+
+
+def bearer(subject: str, role: Role, **claims: Any) -> dict[str, str]:
+    token = mint_token(ServiceSettings(), subject=subject, roles=[role], **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def notifications_process(
+    stack: Stack, topics: str, smtp_sink: SmtpSink
+) -> Iterator[ServiceProcess]:
+    run = unique("fail").replace("-", "_")
+    prefix = "SAMLING_NOTIFICATIONS_"
+    env = {
+        f"{prefix}ENVIRONMENT": "test",
+        f"{prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
+        f"{prefix}MONGO_URL": stack.mongo_url,
+        f"{prefix}MONGO_DB": f"{run}_notifications",
+        f"{prefix}CONSUMER_GROUP": f"{run}-notifications",
+        f"{prefix}SMTP_HOST": smtp_sink.host,
+        f"{prefix}SMTP_PORT": str(smtp_sink.port),
+        f"{prefix}DELIVERY_POLL_SECONDS": "0.1",
+        f"{prefix}RELAY_INTERVAL_SECONDS": "0.2",
+    }
+    spec = ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port())
+    process = ServiceProcess(spec, env, data_root("test") / "logs" / run)
+    process.start()
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+async def call(client: httpx.AsyncClient, method: str, url: str, expect: int, **kw: Any) -> Any:
+    response = await client.request(method, url, **kw)
+    assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text}"
+    return response.json() if response.content else None
+
+
+async def test_nothing_lost_nothing_doubled_capacity_intact(
+    stack: Stack,
+    smtp_sink: SmtpSink,
+    settings_for: Callable[..., Any],
+    notifications_process: ServiceProcess,
+) -> None:
+    run = unique("f").replace("-", "")
+
+    def mail(who: str) -> str:
+        return f"{who}.{run}@example.no"
+
+    coordinator = bearer("u-coord", Role.COORDINATOR, region_id=REGION)
+    admin = bearer("admin-1804", Role.MUNICIPALITY_ADMIN, municipality_id="NO-1804")
+    starts_at = datetime.now(UTC) + timedelta(days=10)
+    async with (
+        running(create_network(settings_for(NetworkSettings))) as network,
+        running(create_events(settings_for(EventsSettings))) as events,
+    ):
+        await call(
+            network.client,
+            "POST",
+            "/regions",
+            201,
+            headers=bearer("sys", Role.SYSTEM),
+            json={"id": REGION, "name": "RKK Salten"},
+        )
+        await call(
+            network.client,
+            "POST",
+            "/municipalities",
+            201,
+            headers=coordinator,
+            json={
+                "country": "NO",
+                "number": "1804",
+                "name": "Bodø",
+                "contacts": [{"name": "Åse Ørnes", "email": mail("ase"), "language": "nb"}],
+            },
+        )
+        net = await call(
+            network.client,
+            "POST",
+            "/networks",
+            201,
+            headers=coordinator,
+            json={"name": "Helse og omsorg", "field": "health"},
+        )
+        await call(
+            network.client,
+            "POST",
+            f"/networks/{net['id']}/memberships",
+            201,
+            headers=admin,
+            json={"municipality_id": "NO-1804"},
+        )
+
+        async def member_known() -> bool:
+            return await events.db["membership_view"].count_documents({"active": True}) == 1
+
+        await eventually(member_known)
+        planned = await call(
+            events.client,
+            "POST",
+            "/events/from-template",
+            201,
+            headers=coordinator,
+            json={
+                "template": "short_afternoon",
+                "network_id": net["id"],
+                "title": "Temadag: Velferdsteknologi",
+                "starts_at": starts_at.isoformat(),
+                "capacity": CAPACITY,
+                "venue": "Fauske hotell",
+            },
+        )
+        event_id = planned["event"]["id"]
+        await call(events.client, "POST", f"/events/{event_id}/publish", 200, headers=coordinator)
+
+        async def register(n: int) -> httpx.Response:
+            return await events.client.post(
+                f"/events/{event_id}/registrations",
+                headers={**coordinator, "Idempotency-Key": f"{run}-{n}"},
+                json={
+                    "name": f"Deltaker {n}",
+                    "email": mail(f"p{n}"),
+                    "municipality_id": "NO-1804",
+                    "role": "sykepleier",
+                },
+            )
+
+        people = list(range(12))
+        for n in people[:3]:
+            assert (await register(n)).status_code == 201
+
+        # The broker stops in the middle of the registration phase: registration goes on.
+        stack.kafka.stop()
+        try:
+            for n in people[3:7]:
+                assert (await register(n)).status_code == 201
+        finally:
+            stack.kafka.start()
+            stack.kafka.wait_ready()
+
+        # The store stops: the request fails with a problem, and its retry (same key) works.
+        stack.ferretdb.stop()
+        try:
+            failed = await register(7)
+            assert failed.status_code == 503
+            assert failed.headers["content-type"] == "application/problem+json"
+        finally:
+            stack.ferretdb.start()
+            stack.ferretdb.wait_ready()
+
+        async def retried() -> bool:
+            return (await register(7)).status_code in (201, 200)
+
+        await eventually(retried, timeout=60, interval=1)
+
+        # The notifications service is killed while it works through the notices.
+        for n in people[8:]:
+            assert (await register(n)).status_code == 201
+        notifications_process.kill()
+        notifications_process.start()
+        notifications_process.wait_ready()
+
+        registrations = await call(
+            events.client,
+            "GET",
+            f"/events/{event_id}/registrations",
+            200,
+            headers=coordinator,
+            params={"limit": 100},
+        )
+        statuses = [r["status"] for r in registrations["items"]]
+        assert len(registrations["items"]) == len(people)
+        assert statuses.count("confirmed") == CAPACITY
+        assert statuses.count("waitlisted") == len(people) - CAPACITY
+
+        # Everyone is told exactly once about their registration; the contact once about the event.
+        def kinds(to: str) -> list[str]:
+            return [m.parsed()["X-Samling-Kind"] for m in smtp_sink.messages(to=to)]
+
+        async def everyone_told_once() -> bool:
+            return all(len(kinds(mail(f"p{n}"))) == 1 for n in people) and kinds(mail("ase")) == [
+                "event.invitation"
+            ]
+
+        await eventually(everyone_told_once, timeout=120, interval=0.5)
+        told = sorted(kinds(mail(f"p{n}"))[0] for n in people)
+        assert told.count("registration.confirmed") == CAPACITY
+        assert told.count("registration.waitlisted") == len(people) - CAPACITY
