@@ -13,13 +13,12 @@ from samling_devtools.infra import Stack, data_root, free_port
 from samling_devtools.pytest_plugin import external
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.smtp_sink import SmtpSink
-from samling_devtools.testing import eventually, running, unique
+from samling_devtools.testing import bearer, call, eventually, running, unique
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
-from samling_runtime.auth import Role, mint_token
-from samling_runtime.settings import ServiceSettings
+from samling_runtime.auth import Role
 
 pytestmark = [
     pytest.mark.integration,
@@ -28,11 +27,6 @@ pytestmark = [
 
 REGION = "rkk-salten"
 CAPACITY = 5
-
-
-def bearer(subject: str, role: Role, **claims: Any) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), subject=subject, roles=[role], **claims)
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -58,12 +52,6 @@ def notifications_process(
     process.wait_ready()
     yield process
     process.stop()
-
-
-async def call(client: httpx.AsyncClient, method: str, url: str, expect: int, **kw: Any) -> Any:
-    response = await client.request(method, url, **kw)
-    assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text}"
-    return response.json() if response.content else None
 
 
 async def test_nothing_lost_nothing_doubled_capacity_intact(

@@ -13,38 +13,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
 from cloudevents.core.formats.json import JSONFormat
 from samling_contracts import ALL_TOPICS
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import SmtpSink
-from samling_devtools.testing import eventually, read_topic, running, unique
+from samling_devtools.testing import bearer, call, eventually, read_topic, running, unique
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
 from samling_notifications.main import create as create_notifications
 from samling_notifications.settings import NotificationsSettings
-from samling_runtime.auth import Role, mint_token
+from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
-from samling_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
 REGION = "rkk-salten"
-
-
-def bearer(subject: str, role: Role, **claims: Any) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), subject=subject, roles=[role], **claims)
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def call(client: httpx.AsyncClient, method: str, url: str, expect: int, **kw: Any) -> Any:
-    response = await client.request(method, url, **kw)
-    assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text}"
-    return response.json() if response.content else None
 
 
 async def test_from_network_to_experience_report(

@@ -48,7 +48,7 @@ async def running(app: FastAPI, startup_timeout: float = 60) -> AsyncIterator[Ru
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30, interval: float = 0.1
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 90, interval: float = 0.1
 ) -> T:
     """Poll until ``probe`` returns something truthy; fail with a clear message otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -160,3 +160,19 @@ async def start_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
         await consumer.commit(dict(await consumer.end_offsets(partitions)))
     finally:
         await consumer.stop()
+
+
+def bearer(subject: str, role: str, **claims: Any) -> dict[str, str]:
+    """An Authorization header with a development token for one role."""
+    from samling_runtime.auth import Role, mint_token
+    from samling_runtime.settings import ServiceSettings
+
+    token = mint_token(ServiceSettings(), subject=subject, roles=[Role(role)], **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def call(client: httpx.AsyncClient, method: str, url: str, expect: int, **kw: Any) -> Any:
+    """One request that must answer ``expect``; the JSON body (or None)."""
+    response = await client.request(method, url, **kw)
+    assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text}"
+    return response.json() if response.content else None
