@@ -3,17 +3,18 @@ store stops, the notifications service is killed; afterwards nothing is lost, no
 doubled, and capacity is intact.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from samling_contracts.topics import every_topic_name
 from samling_devtools.infra import Stack, data_root, free_port
 from samling_devtools.pytest_plugin import external
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.smtp_sink import SmtpSink
-from samling_devtools.testing import bearer, call, eventually, running, unique
+from samling_devtools.testing import bearer, call, eventually, running, start_at_end, unique
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
@@ -30,9 +31,9 @@ CAPACITY = 5
 
 
 @pytest.fixture
-def notifications_process(
+async def notifications_process(
     stack: Stack, topics: str, smtp_sink: SmtpSink
-) -> Iterator[ServiceProcess]:
+) -> AsyncIterator[ServiceProcess]:
     run = unique("fail").replace("-", "_")
     prefix = "SAMLING_NOTIFICATIONS_"
     env = {
@@ -46,6 +47,7 @@ def notifications_process(
         f"{prefix}DELIVERY_POLL_SECONDS": "0.1",
         f"{prefix}RELAY_INTERVAL_SECONDS": "0.2",
     }
+    await start_at_end(stack.bootstrap, env[f"{prefix}CONSUMER_GROUP"], every_topic_name())
     spec = ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port())
     process = ServiceProcess(spec, env, data_root("test") / "logs" / run)
     process.start()
@@ -68,9 +70,11 @@ async def test_nothing_lost_nothing_doubled_capacity_intact(
     coordinator = bearer("u-coord", Role.COORDINATOR, region_id=REGION)
     admin = bearer("admin-1804", Role.MUNICIPALITY_ADMIN, municipality_id="NO-1804")
     starts_at = datetime.now(UTC) + timedelta(days=10)
+    events_settings = settings_for(EventsSettings)
+    await start_at_end(stack.bootstrap, events_settings.consumer_group, every_topic_name())
     async with (
         running(create_network(settings_for(NetworkSettings))) as network,
-        running(create_events(settings_for(EventsSettings))) as events,
+        running(create_events(events_settings)) as events,
     ):
         await call(
             network.client,

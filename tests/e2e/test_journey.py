@@ -17,9 +17,18 @@ import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_structured
 from cloudevents.core.formats.json import JSONFormat
 from samling_contracts import ALL_TOPICS
+from samling_contracts.topics import every_topic_name
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import SmtpSink
-from samling_devtools.testing import bearer, call, eventually, read_topic, running, unique
+from samling_devtools.testing import (
+    bearer,
+    call,
+    eventually,
+    read_topic,
+    running,
+    start_at_end,
+    unique,
+)
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
@@ -63,9 +72,13 @@ async def test_from_network_to_experience_report(
         delivery_poll_seconds=0.1,
         scheduler_poll_seconds=0.1,
     )
+    events_settings = settings_for(EventsSettings)
+    # Read only what this journey publishes, not every earlier test's facts.
+    for settings in (events_settings, notifications_settings):
+        await start_at_end(stack.bootstrap, settings.consumer_group, every_topic_name())
     async with (
         running(create_network(settings_for(NetworkSettings))) as network,
-        running(create_events(settings_for(EventsSettings), clock=clock)) as events,
+        running(create_events(events_settings, clock=clock)) as events,
         running(create_notifications(notifications_settings, clock=clock)) as notifications,
     ):
         # A coordinator sets up the region, its municipalities and a network; they join.
