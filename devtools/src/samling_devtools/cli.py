@@ -119,9 +119,10 @@ def _print_welcome(processes: list[ServiceProcess]) -> None:
             soft_wrap=True,
         )
     console.print(
-        "\n  Development tokens: [bold]uv run samling-dev token <role>[/] "
-        f"(roles: {', '.join(ROLES)})"
+        "\n  Development tokens (12 h; more with [bold]uv run samling-dev token <role>[/]):"
     )
+    for role in ROLES:
+        console.print(f"  {role:<19}{dev_token(role)}", soft_wrap=True, highlight=False)
     console.print("  Logs: .local/dev/logs/   Press Ctrl-C to stop everything.\n")
 
 
