@@ -197,14 +197,17 @@ def test_the_built_environment_runs_the_service(
         f"{prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
         f"{prefix}MONGO_URL": stack.mongo_url,
         f"{prefix}MONGO_DB": f"image_{service}_{uuid.uuid4().hex[:8]}",
+        f"{prefix}CONSUMER_GROUP": f"image-{service}-{uuid.uuid4().hex[:8]}",
     }
-    process = subprocess.Popen(
-        ["sh", "-c", command], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    # A file, not a pipe: a service reading a long topic history logs more than a pipe holds,
+    # and would block on a full pipe nobody reads.
+    log_path = scratch / f"{service}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(["sh", "-c", command], env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 150
         while True:
-            assert process.poll() is None, process.communicate()[0].decode()[-3000:]
+            assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
                     break
