@@ -31,6 +31,9 @@ docs: ## Regenerate README's event catalogue and configuration reference from th
 test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
 	uv run --frozen pytest
 
+test-journey: setup ## The happy-path end-to-end journey across the three services
+	uv run --frozen pytest -m journey tests/e2e
+
 bench-registrations: setup ## Registration rush on one event against a real service, Kafka and FerretDB
 	uv run --frozen python services/events/benchmarks/registration_rush.py $(BENCH_ARGS)
 
