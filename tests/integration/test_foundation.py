@@ -22,6 +22,7 @@ from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
+from samling_runtime.store import unsent_revisions
 
 pytestmark = pytest.mark.integration
 restarts_servers = pytest.mark.skipif(
@@ -186,10 +187,8 @@ async def test_facts_made_while_kafka_is_down_are_published_once_it_is_back(
         revisions = network.db["networks_revisions"]
 
         async def all_marked() -> bool:
-            return (
-                await revisions.count_documents({"aggregate_id": {"$in": ids}, "pending": True})
-                == 0
-            )
+            unsent = await unsent_revisions(revisions, network.db["networks_sent"])
+            return not any(r["aggregate_id"] in ids for r in unsent)
 
         await eventually(all_marked, timeout=30)
         records = await read_topic(

@@ -1,13 +1,15 @@
-"""The relay: publishes the facts recorded with each revision, then marks the revision sent.
+"""The relay: publishes the facts recorded with each revision, then records them as sent.
 
 At-least-once: a crash between publishing and marking republishes on restart, with the same
 CloudEvent id, which consumers deduplicate. Facts of one aggregate are sent in version order
 (one partition key, one partition); different aggregates are sent concurrently.
 
-Revisions written by this process are handed to the relay directly (no query). A sweep that
-queries for every pending revision runs at start-up and then every ``sweep_interval`` seconds:
-it picks up what a crashed process or another replica left behind. The sweep is the only
-non-``_id`` query, because FerretDB v1 answers those by scanning the whole collection.
+Revisions written by this process are handed to the relay directly (no query), and "sent" is
+one batched insert of markers (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
+the store inserts only. A sweep at start-up and then every ``sweep_interval`` seconds picks up
+what a crashed process or another replica left behind: it looks at revisions recorded since a
+persisted *horizon* (everything older is known to be sent) and publishes those without a marker.
+The sweep is the only non-``_id`` query, because FerretDB v1 answers those by a full scan.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
 from samling_contracts import CloudEvent
 
 from samling_runtime.mongo import Document
@@ -30,6 +31,11 @@ log = logging.getLogger(__name__)
 
 Publish = Callable[[CloudEvent], Awaitable[None]]
 STALE_COPY_AFTER = timedelta(seconds=5)
+SETTLE = timedelta(seconds=5)
+"""Younger revisions may still be on their way through another replica's relay."""
+HORIZON_MARGIN = timedelta(seconds=60)
+"""How far behind "now" the horizon stays: covers slow inserts and clock skew between replicas."""
+WATERMARKS = "outbox_horizons"
 
 
 class OutboxRelay:
@@ -46,6 +52,7 @@ class OutboxRelay:
         self._sweep_interval = sweep_interval
         self._next_sweep = 0.0
         self._hinted: dict[str, list[Document]] = defaultdict(list)
+        self._in_flight: set[str] = set()
         self._publish = publish
         self._interval = interval
         self._batch_size = batch_size
@@ -60,6 +67,7 @@ class OutboxRelay:
         pending = [r for r in revisions if r["pending"]]
         if pending and any(s is store for s in self._stores):
             self._hinted[store.name].extend(pending)
+            self._in_flight.update(r["_id"] for r in pending)
             self._wake.set()
 
     async def run(self) -> None:
@@ -98,15 +106,40 @@ class OutboxRelay:
         return sent
 
     async def _sweep(self, store: AggregateStore[Any]) -> int:
-        cursor = store.revisions.find(
-            {"pending": True},
-            sort=[("recorded_at", ASCENDING), ("version", ASCENDING)],
-            limit=self._batch_size,
-        )
-        revisions = [doc async for doc in cursor]
-        sent = await self._relay(store, revisions)
-        await self._repair_stale_copies(store, revisions)
+        horizons = store.revisions.database[WATERMARKS]
+        found = await horizons.find_one({"_id": store.name})
+        since: datetime | None = found["horizon"] if found else None
+        now = datetime.now(UTC)
+        unsent = await store.unsent(since)
+        due = [
+            r for r in unsent if r["_id"] not in self._in_flight and r["recorded_at"] < now - SETTLE
+        ]
+        sent = 0
+        for start in range(0, len(due), self._batch_size):
+            revisions = await self._load(store, due[start : start + self._batch_size])
+            sent += await self._relay(store, revisions)
+            await self._repair_stale_copies(store, revisions)
+        # Everything older than the oldest revision still without a marker is sent: the next
+        # sweep starts there. (A failed send above raised, leaving the horizon where it was.)
+        due_ids = {r["_id"] for r in due}
+        left = [r["recorded_at"] for r in unsent if r["_id"] not in due_ids]
+        horizon = min([now - HORIZON_MARGIN, *left])
+        if since is None or horizon > since:
+            await horizons.replace_one({"_id": store.name}, {"horizon": horizon}, upsert=True)
+            await store.forget_sent(horizon - HORIZON_MARGIN)
         return sent
+
+    @staticmethod
+    async def _load(store: AggregateStore[Any], heads: list[Document]) -> list[Document]:
+        """The whole revisions, by ``_id`` (a few: what a crash or a replica left behind)."""
+        limit = asyncio.Semaphore(8)
+
+        async def load(revision_id: str) -> Document | None:
+            async with limit:
+                return await store.revisions.find_one({"_id": revision_id})
+
+        docs = await asyncio.gather(*(load(h["_id"]) for h in heads))
+        return [d for d in docs if d is not None]
 
     async def _relay(self, store: AggregateStore[Any], revisions: list[Document]) -> int:
         if not revisions:
@@ -117,26 +150,14 @@ class OutboxRelay:
         results = await asyncio.gather(
             *(self._send_in_order(chain) for chain in by_key.values()), return_exceptions=True
         )
-        done = [rev["_id"] for ok in results if isinstance(ok, list) for rev in ok]
+        done = [rev for ok in results if isinstance(ok, list) for rev in ok]
         failures = [r for r in results if isinstance(r, BaseException)]
-        if done:
-            await self._mark_sent(store, done)
-        done_ids = set(done)
-        self.published += sum(len(r["events"]) for r in revisions if r["_id"] in done_ids)
+        await store.mark_sent(done, datetime.now(UTC))
+        self._in_flight.difference_update(r["_id"] for r in done)
+        self.published += sum(len(r["events"]) for r in done)
         if failures:
             raise failures[0]
         return len(done)
-
-    async def _mark_sent(self, store: AggregateStore[Any], revision_ids: list[str]) -> None:
-        """One update per revision, by ``_id``: FerretDB v1 scans the collection for any other
-        filter (``$in`` included) and stalls on multi-statement bulk updates."""
-        limit = asyncio.Semaphore(4)
-
-        async def mark(revision_id: str) -> None:
-            async with limit:
-                await store.revisions.update_one({"_id": revision_id}, {"$set": {"pending": False}})
-
-        await asyncio.gather(*(mark(i) for i in revision_ids))
 
     async def _send_in_order(self, chain: list[Document]) -> list[Document]:
         sent: list[Document] = []

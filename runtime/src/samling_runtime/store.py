@@ -5,7 +5,9 @@ So every change of an aggregate is the *insert* of a new revision document whose
 ``<aggregate id>@<version>``: two writers that read version 4 both try to insert ``…@5`` and the
 unique ``_id`` lets exactly one win; the loser re-reads and retries. The revision holds the new
 state *and* the facts it causes, so state and facts are one atomic write (the outbox); the relay
-publishes pending facts and marks them sent. The ``<name>`` collection is a materialised copy of
+publishes pending facts and records a marker for each sent revision in ``<name>_sent`` (an
+insert, never an update: FerretDB v1 updates a document at a few dozen per second but inserts
+thousands per second in batches). The ``<name>`` collection is a materialised copy of
 each aggregate's latest revision for queries; the revision log is the truth (and the history).
 """
 
@@ -30,6 +32,7 @@ from samling_runtime.mongo import Document
 S = TypeVar("S", bound=BaseModel)
 
 REVISIONS_SUFFIX = "_revisions"
+SENT_SUFFIX = "_sent"
 
 
 class AlreadyExists(Exception):
@@ -79,6 +82,8 @@ class AggregateStore(Generic[S]):
         self.model = model
         self.current: AsyncCollection[Document] = db[name]
         self.revisions: AsyncCollection[Document] = db[name + REVISIONS_SUFFIX]
+        self.sent: AsyncCollection[Document] = db[name + SENT_SUFFIX]
+        """One marker per revision whose facts the relay has published (same ``_id``)."""
         self._source = source
         self._on_recorded = on_recorded or (lambda store, revisions: None)
         self._now = now
@@ -94,6 +99,7 @@ class AggregateStore(Generic[S]):
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
             ],
         )
+        await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
         await create_indexes_one_by_one(self.current, list(extra))
 
     # -- reading ---------------------------------------------------------------------------
@@ -272,6 +278,28 @@ class AggregateStore(Generic[S]):
         """Roll the copy forward to the latest revision (after a crash between the two writes)."""
         await self.get(aggregate_id)  # rolls the copy forward as a side effect
 
+    # -- the outbox ------------------------------------------------------------------------
+    async def mark_sent(self, revisions: list[Document], now: datetime) -> None:
+        """Record that these revisions' facts are published: one batched insert."""
+        markers = [
+            {"_id": r["_id"], "recorded_at": r["recorded_at"], "sent_at": now} for r in revisions
+        ]
+        if not markers:
+            return
+        try:
+            await self.sent.insert_many(markers, ordered=False)
+        except BulkWriteError as exc:  # marked before (a resend after a crash): fine
+            if any(e["code"] != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+
+    async def unsent(self, since: datetime | None = None) -> list[Document]:
+        """Revisions recorded since ``since`` whose facts have no sent marker, oldest first."""
+        return await unsent_revisions(self.revisions, self.sent, since)
+
+    async def forget_sent(self, before: datetime) -> None:
+        """Drop markers of revisions older than the relay's horizon: no sweep looks there."""
+        await self.sent.delete_many({"recorded_at": {"$lt": before}})
+
     def _versioned(self, doc: Document) -> Versioned[S]:
         return Versioned(
             doc["aggregate_id"],
@@ -288,6 +316,24 @@ async def create_indexes_one_by_one(
     one index per ``createIndexes`` command. Use it for every collection a service indexes."""
     for index in indexes:
         await collection.create_indexes([index])
+
+
+async def unsent_revisions(
+    revisions: AsyncCollection[Document],
+    sent: AsyncCollection[Document],
+    since: datetime | None = None,
+) -> list[Document]:
+    """Revisions (``_id``, ``aggregate_id``, ``version``, ``recorded_at``) recorded since
+    ``since`` with facts but no marker in ``sent``, oldest first."""
+    window: Document = {"recorded_at": {"$gte": since}} if since else {}
+    fields = {"_id": 1, "aggregate_id": 1, "version": 1, "recorded_at": 1}
+    candidates = await revisions.find(
+        {"pending": True, **window}, fields, sort=[("recorded_at", ASCENDING), ("version", 1)]
+    ).to_list()
+    if not candidates:
+        return []
+    marked = {doc["_id"] async for doc in sent.find(window, {"_id": 1})}
+    return [c for c in candidates if c["_id"] not in marked]
 
 
 def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:

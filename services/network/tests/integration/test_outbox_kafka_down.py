@@ -10,6 +10,7 @@ from samling_devtools.infra import Stack
 from samling_devtools.pytest_plugin import external
 from samling_devtools.testing import eventually, read_topic, running
 from samling_network.main import create
+from samling_runtime.store import unsent_revisions
 
 from services.network.tests.integration.conftest import (
     BODO,
@@ -76,8 +77,9 @@ async def test_membership_and_report_facts_made_while_kafka_is_down_arrive_once(
 
         async def all_sent() -> bool:
             pending = 0
-            for name in ("memberships_revisions", "reports_revisions"):
-                pending += await service.db[name].count_documents({"pending": True})
+            for name in ("memberships", "reports"):
+                revisions, sent = service.db[f"{name}_revisions"], service.db[f"{name}_sent"]
+                pending += len(await unsent_revisions(revisions, sent))
             return pending == 0
 
         await eventually(all_sent, timeout=90)

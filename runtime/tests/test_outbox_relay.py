@@ -1,0 +1,118 @@
+"""The outbox relay on the real FerretDB: facts go out once, marked by inserts, never updates."""
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from pymongo import AsyncMongoClient
+from samling_contracts import CloudEvent
+from samling_contracts.network import NetworkUpdated
+from samling_contracts.vocabulary import NetworkField
+from samling_devtools.infra import Stack
+from samling_runtime.outbox import WATERMARKS, OutboxRelay
+from samling_runtime.store import AggregateStore, Change
+
+pytestmark = pytest.mark.integration
+
+
+class Named(BaseModel):
+    name: str
+
+
+def renamed(aggregate_id: str, name: str) -> Change[Named]:
+    fact = NetworkUpdated(network_id=aggregate_id, name=name, field=NetworkField.SCHOOL)
+    return Change(Named(name=name), [fact])
+
+
+class Outbox:
+    """A relay whose "broker" is a list, and which can be made to fail."""
+
+    def __init__(self) -> None:
+        self.published: list[CloudEvent] = []
+        self.down = False
+
+    async def publish(self, event: CloudEvent) -> None:
+        if self.down:
+            raise ConnectionError("broker down")
+        self.published.append(event)
+
+
+@pytest.fixture
+async def db(stack: Stack, unique_db_name: str) -> AsyncIterator[Any]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    yield client[unique_db_name]
+    await client.close()
+
+
+async def store_for(
+    db: Any, age: timedelta, on_recorded: Callable[..., None] | None = None
+) -> AggregateStore[Named]:
+    store: AggregateStore[Named] = AggregateStore(
+        db,
+        "things",
+        Named,
+        source="/test",
+        on_recorded=on_recorded,
+        now=lambda: datetime.now(UTC) - age,
+    )
+    await store.ensure_indexes()
+    return store
+
+
+async def test_written_here_sent_once_marked_by_insert_without_touching_revisions(db: Any) -> None:
+    outbox = Outbox()
+    store = await store_for(db, timedelta(0), lambda s, revisions: relay.recorded(s, revisions))
+    relay = OutboxRelay([store], outbox.publish, sweep_interval=3600)
+    await relay.relay_once()  # the start-up sweep: nothing yet
+    items = [(f"t{i}", renamed(f"t{i}", f"Navn {i}")) for i in range(300)]
+    await store.create_many(items)
+    await store.update("t7", lambda s: renamed("t7", "Nytt navn"))
+
+    assert await relay.relay_once() == 301
+    assert await relay.relay_once() == 0
+    subjects = [e.partitionkey for e in outbox.published]
+    assert sorted(subjects) == sorted([f"t{i}" for i in range(300)] + ["t7"])
+    t7 = [e.data for e in outbox.published if e.partitionkey == "t7"]
+    assert [d["name"] for d in t7 if isinstance(d, dict)] == ["Navn 7", "Nytt navn"]
+    assert await store.sent.count_documents({}) == 301
+    assert await store.unsent() == []
+    # "sent" is recorded beside the revisions: the revision log itself is never rewritten.
+    assert await store.revisions.count_documents({"pending": True}) == 301
+
+
+async def test_the_sweep_sends_what_another_process_left_behind_once(db: Any) -> None:
+    crashed = await store_for(db, timedelta(minutes=5))  # wrote, then died before sending
+    await crashed.create_many([(f"o{i}", renamed(f"o{i}", "Før krasjet")) for i in range(40)])
+    outbox = Outbox()
+    survivor = await store_for(db, timedelta(0))
+    relay = OutboxRelay([survivor], outbox.publish, sweep_interval=0)
+
+    outbox.down = True
+    with pytest.raises(ConnectionError):
+        await relay.relay_once()
+    assert outbox.published == []
+    assert len(await survivor.unsent()) == 40  # nothing marked while the broker was down
+
+    outbox.down = False
+    assert await relay.relay_once() == 40
+    assert await relay.relay_once() == 0  # the next sweep starts past them: nothing twice
+    assert sorted(e.partitionkey for e in outbox.published) == sorted(f"o{i}" for i in range(40))
+    horizon = await db[WATERMARKS].find_one({"_id": "things"})
+    assert horizon is not None
+    assert horizon["horizon"] > datetime.now(UTC) - timedelta(minutes=2)
+
+
+async def test_the_sweep_leaves_young_revisions_to_the_replica_that_wrote_them(db: Any) -> None:
+    other_replica = await store_for(db, timedelta(0))
+    await other_replica.create("y1", renamed("y1", "Fersk"))
+    outbox = Outbox()
+    relay = OutboxRelay([await store_for(db, timedelta(0))], outbox.publish, sweep_interval=0)
+
+    assert await relay.relay_once() == 0
+    assert outbox.published == []
+    horizon = await db[WATERMARKS].find_one({"_id": "things"})
+    # The horizon stays at or before the unsent revision, so a later sweep still sees it.
+    assert horizon is not None
+    assert horizon["horizon"] <= (await other_replica.unsent())[0]["recorded_at"]
