@@ -44,7 +44,9 @@ from samling_events.domain.registrations import (
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 EVENT_CACHE_SECONDS = 2.0
-SYNC_SECONDS = 1.0
+SYNC_SECONDS = 30.0
+"""How often a busy desk re-reads the seats and the waiting list (queries FerretDB v1 answers by
+a full scan) to catch what other replicas did; releases, promotions and clashes re-read at once."""
 
 
 class AlreadyRegistered(Exception):
@@ -113,6 +115,8 @@ class Desk:
         self._synced = 0.0
         self._taken_seats: dict[int, str] = {}
         self._waiting_count = 0
+        self._may_promote = True
+        """Seats may have freed, or the rules changed, since the waiting list was last served."""
 
     def next_arrival(self) -> tuple[datetime, int]:
         """Stamped when a person reaches the desk's queue: that is their place in line."""
@@ -142,18 +146,26 @@ class Desk:
             await self._stores.seats.delete_many(
                 {"event_id": self.event_id, "registration_id": {"$in": release.registration_ids}}
             )
-        # Under a rush, re-reading the event, the taken seats and the waiting list once a second
-        # is enough: a stale view can only make the desk try a taken seat (the unique index
-        # refuses it and the desk re-reads) or wait-list someone a moment early (the next
-        # promotion fixes that). Releases and promotions always look afresh.
-        stale = time.monotonic() - self._synced > SYNC_SECONDS
-        if stale or self.event is None or len(jobs) > _count_arrivals(jobs):
+        # Under a rush the desk trusts what it knows: its own seats and waiting list, and the
+        # event re-read by _id every few seconds. A stale view can only make it try a seat
+        # another replica took (the unique index refuses it and the desk re-reads) or wait-list
+        # someone a moment early (the next promotion fixes that). Releases, promotions and
+        # clashes always look afresh.
+        now = time.monotonic()
+        if (
+            self.event is None
+            or len(jobs) > _count_arrivals(jobs)
+            or now - self._synced > SYNC_SECONDS
+        ):
             await self._sync()
+        elif now - self.event_loaded > EVENT_CACHE_SECONDS:
+            await self._reload_event()
         event, taken = self.event, self._taken_seats
         assert event is not None
-        if len(taken) < event.capacity and self._waiting_count:
+        if self._may_promote and len(taken) < event.capacity and self._waiting_count:
             await self._promote(event, taken)
             self._waiting_count = await self._waiting()
+        self._may_promote = False
         arrivals = [j for j in jobs if isinstance(j, Arrival)]
         if arrivals:
             self._waiting_count = await self._admit(event, taken, arrivals, self._waiting_count)
@@ -161,14 +173,20 @@ class Desk:
             if not isinstance(job, Arrival) and not job.future.done():
                 job.future.set_result(None)
 
-    async def _sync(self) -> None:
+    async def _reload_event(self) -> None:
         found = await self._stores.events.get(self.event_id)
         if found is None:
             raise RuleBroken("This event does not exist.", status=404)
+        if self.event is not None and found.state != self.event:
+            self._may_promote = True  # capacity, contingents or status changed
         self.event, self.event_loaded = found.state, time.monotonic()
+
+    async def _sync(self) -> None:
+        await self._reload_event()
         self._taken_seats = await self._taken()
         self._waiting_count = await self._waiting()
         self._synced = time.monotonic()
+        self._may_promote = True
 
     async def _taken(self) -> dict[int, str]:
         cursor = self._stores.seats.find(
