@@ -1,8 +1,11 @@
 """``Idempotency-Key`` on POSTs that create something.
 
-The first request with a key claims it (a unique insert), runs, and stores its response; a
-repeat gets the stored response; the same key with a different body is a 422. A repeat that
-arrives while the first is still running waits briefly for it.
+The first request with a key claims it (a unique insert into ``idempotency_keys``), runs, and
+stores its response (an insert into ``idempotency_results`` under the same ``_id``); a repeat
+gets the stored response; the same key with a different body is a 422. A repeat that arrives
+while the first is still running waits briefly for it. Only inserts, batched across concurrent
+requests: FerretDB v1 updates a document at a few dozen per second, and a rush of single writes
+makes its SQLite writer lock time out.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from samling_runtime.batching import InsertBatcher
 from samling_runtime.mongo import Document
 from samling_runtime.problems import Problem
 
@@ -43,7 +47,8 @@ def fingerprint(body: Any) -> str:
 
 class IdempotencyKeys:
     def __init__(self, db: AsyncDatabase[Document], *, wait_seconds: float = 10.0) -> None:
-        self._collection = db["idempotency_keys"]
+        self._claims = InsertBatcher(db["idempotency_keys"])
+        self._results = InsertBatcher(db["idempotency_results"])
         self._wait = wait_seconds
 
     async def run(
@@ -55,48 +60,42 @@ class IdempotencyKeys:
         record_id = f"{scope}:{key}"
         digest = fingerprint(body)
         try:
-            await self._collection.insert_one(
-                {
-                    "_id": record_id,
-                    "fingerprint": digest,
-                    "state": "running",
-                    "created_at": datetime.now(UTC),
-                }
+            await self._claims.insert(
+                {"_id": record_id, "fingerprint": digest, "created_at": datetime.now(UTC)}
             )
         except DuplicateKeyError:
             return await self._replay(record_id, digest)
         try:
             status, result = await operation()
         except BaseException:
-            await self._collection.delete_one({"_id": record_id})
+            await self._claims.collection.delete_one({"_id": record_id})
             raise
         encoded = jsonable_encoder(result)
-        await self._collection.update_one(
-            {"_id": record_id}, {"$set": {"state": "done", "status": status, "body": encoded}}
-        )
+        await self._results.insert({"_id": record_id, "status": status, "body": encoded})
         return JSONResponse(encoded, status_code=status)
 
     async def _replay(self, record_id: str, digest: str) -> JSONResponse:
         deadline = asyncio.get_running_loop().time() + self._wait
         while True:
-            record = await self._collection.find_one({"_id": record_id})
-            if record is None:
+            claim = await self._claims.collection.find_one({"_id": record_id})
+            if claim is None:
                 raise Problem(
                     409,
                     "The first request with this Idempotency-Key failed; retry it.",
                     kind="idempotency-retry",
                 )
-            if record["fingerprint"] != digest:
+            if claim["fingerprint"] != digest:
                 raise Problem(
                     422,
                     "This Idempotency-Key was already used with a different request body. "
                     "Use a new key for a new request.",
                     kind="idempotency-key-reused",
                 )
-            if record["state"] == "done":
+            done = await self._results.collection.find_one({"_id": record_id})
+            if done is not None:
                 return JSONResponse(
-                    record["body"],
-                    status_code=record["status"],
+                    done["body"],
+                    status_code=done["status"],
                     headers={"Idempotent-Replayed": "true"},
                 )
             if asyncio.get_running_loop().time() > deadline:

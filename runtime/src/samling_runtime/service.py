@@ -193,3 +193,9 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def current_runtime(request: Request) -> Runtime:
+    """``runtime_of`` as a FastAPI dependency. Dependencies are ``async`` on purpose: FastAPI
+    runs a plain function in its thread pool, a thread hop per request for a dictionary lookup."""
+    return runtime_of(request)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from samling_runtime.auth import Principal, Role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
-from samling_runtime.service import Runtime, runtime_of
+from samling_runtime.service import Runtime, current_runtime, runtime_of
 from samling_runtime.store import Change, WriteConflict
 
 from samling_events.adapters.store.desk import Desks
@@ -27,17 +27,17 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _stores(request: Request) -> Stores:
+async def _stores(request: Request) -> Stores:
     found: Stores = runtime_of(request).state["stores"]
     return found
 
 
-def _desks(request: Request) -> Desks:
+async def _desks(request: Request) -> Desks:
     found: Desks = runtime_of(request).state["desks"]
     return found
 
 
-def _settings(request: Request) -> EventsSettings:
+async def _settings(request: Request) -> EventsSettings:
     settings = runtime_of(request).settings
     assert isinstance(settings, EventsSettings)
     return settings
@@ -45,7 +45,7 @@ def _settings(request: Request) -> EventsSettings:
 
 StoresDep = Annotated[Stores, Depends(_stores)]
 DesksDep = Annotated[Desks, Depends(_desks)]
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 SettingsDep = Annotated[EventsSettings, Depends(_settings)]
 
 

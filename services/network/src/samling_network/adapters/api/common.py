@@ -11,7 +11,7 @@ from samling_runtime.auth import Principal, Role
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, ProblemDetails, not_found
-from samling_runtime.service import Runtime, runtime_of
+from samling_runtime.service import Runtime, current_runtime, runtime_of
 from samling_runtime.store import AggregateStore
 
 from samling_network.adapters.store.stores import Stores
@@ -30,13 +30,13 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def stores_of(request: Request) -> Stores:
+async def stores_of(request: Request) -> Stores:
     found: Stores = runtime_of(request).state["stores"]
     return found
 
 
 StoresDep = Annotated[Stores, Depends(stores_of)]
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 Cursor = Annotated[str | None, Query(description="From the previous page's next_cursor.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 

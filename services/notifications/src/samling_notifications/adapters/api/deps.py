@@ -7,25 +7,25 @@ from typing import Annotated
 from fastapi import Depends, Request
 from samling_runtime.auth import Principal
 from samling_runtime.problems import ProblemDetails
-from samling_runtime.service import Runtime, runtime_of
+from samling_runtime.service import Runtime, current_runtime, runtime_of
 
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.settings import NotificationsSettings
 
 
-def stores(request: Request) -> Stores:
+async def stores(request: Request) -> Stores:
     found: Stores = runtime_of(request).state["stores"]
     return found
 
 
-def settings(request: Request) -> NotificationsSettings:
+async def settings(request: Request) -> NotificationsSettings:
     found = runtime_of(request).settings
     assert isinstance(found, NotificationsSettings)
     return found
 
 
 StoresDep = Annotated[Stores, Depends(stores)]
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 SettingsDep = Annotated[NotificationsSettings, Depends(settings)]
 
 
