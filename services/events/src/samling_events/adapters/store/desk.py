@@ -351,6 +351,7 @@ class Desks:
         self._clock = clock
         self._start = start
         self._desks: dict[str, Desk] = {}
+        self._seen: dict[str, tuple[float, Event]] = {}
         self._lock = asyncio.Lock()
 
     async def desk(self, event_id: str) -> Desk:
@@ -374,13 +375,21 @@ class Desks:
         """The event as the desk saw it within the last seconds, else from the store.
 
         Good for the quick checks before queueing; the desk decides on a fresh copy."""
+        now = time.monotonic()
         desk = self._desks.get(event_id)
-        if desk and desk.event and time.monotonic() - desk.event_loaded < EVENT_CACHE_SECONDS:
+        if desk and desk.event and now - desk.event_loaded < EVENT_CACHE_SECONDS:
             return desk.event
+        seen = self._seen.get(event_id)
+        if seen and now - seen[0] < EVENT_CACHE_SECONDS:
+            return seen[1]
         found = await self._stores.events.get(event_id)
-        return found.state if found else None
+        if found is None:
+            return None
+        self._seen[event_id] = (now, found.state)
+        return found.state
 
     def forget(self, event_id: str) -> None:
+        self._seen.pop(event_id, None)
         desk = self._desks.get(event_id)
         if desk is not None:
             desk.event = None
