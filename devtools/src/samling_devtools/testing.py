@@ -121,8 +121,8 @@ async def mongo_db(url: str, name: str) -> AsyncIterator[AsyncDatabase[dict[str,
         await client.close()
 
 
-async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
-    """Which member of a consumer group holds which partitions (all topics together)."""
+async def group_members(bootstrap: str, group: str) -> dict[str, set[tuple[str, int]]]:
+    """Which member of a consumer group holds which (topic, partition)s."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
@@ -132,14 +132,23 @@ async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
         (response,) = await admin.describe_consumer_groups([group])
     finally:
         await admin.close()
-    assignment: dict[str, set[int]] = {}
+    members: dict[str, set[tuple[str, int]]] = {}
     for group_info in response.groups:
         for member in group_info[5]:  # (member_id, client_id, client_host, metadata, assignment)
             member_id, raw = member[0], member[-1]
             decoded = ConsumerProtocolMemberAssignment.decode(raw) if raw else None
-            partitions = {p for _, parts in (decoded.assignment if decoded else []) for p in parts}
-            assignment[member_id] = partitions
-    return assignment
+            members[member_id] = {
+                (topic, p)
+                for topic, parts in (decoded.assignment if decoded else [])
+                for p in parts
+            }
+    return members
+
+
+async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
+    """Which member of a consumer group holds which partitions (all topics together)."""
+    members = await group_members(bootstrap, group)
+    return {member: {p for _, p in held} for member, held in members.items()}
 
 
 async def start_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
