@@ -87,14 +87,24 @@ def rush(workdir: Path, urls: list[str], event_id: str, n: int, concurrency: int
     token = mint_token(
         ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
     )
+    return attack(workdir, targets(urls, event_id, n, token), concurrency)
+
+
+def floor(workdir: Path, urls: list[str], n: int, concurrency: int) -> Report:
+    """The same load on ``GET /healthz``: what the HTTP stack alone manages on this machine."""
+    target = {"method": "GET", "url": f"{urls[0]}/healthz"}
+    return attack(workdir, "\n".join(json.dumps(target) for _ in range(n)) + "\n", concurrency)
+
+
+def attack(workdir: Path, targets: str, concurrency: int) -> Report:
     binary = vegeta()
     results = workdir / "results.bin"
-    attack = [
+    command = [
         str(binary), "attack", "-lazy", "-format=json", "-rate=0", "-duration=0",
         f"-workers={concurrency}", f"-max-workers={concurrency}", "-timeout=120s",
         "-keepalive=true", f"-output={results}",
     ]  # fmt: skip
-    subprocess.run(attack, input=targets(urls, event_id, n, token).encode(), check=True)
+    subprocess.run(command, input=targets.encode(), check=True)
     report = subprocess.run(
         [str(binary), "report", "-type=json", str(results)], check=True, capture_output=True
     )
@@ -281,6 +291,7 @@ async def main(args: argparse.Namespace) -> int:
         )
         report = rush(root, urls, event_id, args.n, args.concurrency)
         cpu = usage.since()
+        healthz = floor(root, urls, args.n, args.concurrency)
         if report.failures:
             print(f"errors: {report.failures[:5]}", flush=True)
         result = await check(stack.mongo_url, event_id, args.capacity, args.n)
@@ -295,6 +306,9 @@ async def main(args: argparse.Namespace) -> int:
         print(
             "CPU per registration "
             + ", ".join(f"{name} {seconds / args.n * 1000:.2f} ms" for name, seconds in cpu.items())
+        )
+        print(
+            f"HTTP floor           {args.n / healthz.seconds:8.0f}   (GET /healthz/s, same clients: no store, no Kafka)"
         )
         print(f"raw insert_one/s     {one:8.0f}   (same concurrency, unique _id, no HTTP)")
         print(f"raw insert_many/s    {many:8.0f}   (batches of 500, ordered=False)")

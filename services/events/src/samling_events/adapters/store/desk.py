@@ -352,6 +352,7 @@ class Desks:
         self._start = start
         self._desks: dict[str, Desk] = {}
         self._seen: dict[str, tuple[float, Event]] = {}
+        self._loading: dict[str, asyncio.Future[Event | None]] = {}
         self._lock = asyncio.Lock()
 
     async def desk(self, event_id: str) -> Desk:
@@ -382,10 +383,19 @@ class Desks:
         seen = self._seen.get(event_id)
         if seen and now - seen[0] < EVENT_CACHE_SECONDS:
             return seen[1]
+        # One lookup however many requests arrive while it runs (a rush arrives all at once).
+        loading = self._loading.get(event_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._look_up(event_id))
+            self._loading[event_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(event_id, None))
+        return await asyncio.shield(loading)
+
+    async def _look_up(self, event_id: str) -> Event | None:
         found = await self._stores.events.get(event_id)
         if found is None:
             return None
-        self._seen[event_id] = (now, found.state)
+        self._seen[event_id] = (time.monotonic(), found.state)
         return found.state
 
     def forget(self, event_id: str) -> None:
