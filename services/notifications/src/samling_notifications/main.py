@@ -25,13 +25,10 @@ async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
     stores = await open_stores(runtime)
     delivery = DeliveryWorker(runtime, stores)
     hooks = WebhookWorker(runtime, stores)
-    scheduler = Scheduler(runtime, stores)
+    scheduler = Scheduler(runtime, stores, delivery)
+    await delivery.start()
     runtime.state.update(
-        delivery=delivery,
-        scheduler=scheduler,
-        webhook_worker=hooks,
-        wake_delivery=delivery.wake,
-        wake_webhooks=hooks.wake,
+        delivery=delivery, scheduler=scheduler, webhook_worker=hooks, wake_webhooks=hooks.wake
     )
     runtime.background(delivery.run(), "email-delivery")
     runtime.background(hooks.run(), "webhook-delivery")

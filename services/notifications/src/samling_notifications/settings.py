@@ -20,7 +20,6 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_from: str = Field("Samling <noreply@samling.no>", description="From address.")
     smtp_connections: int = Field(8, description="SMTP connections kept open and used at once.")
-    delivery_batch: int = Field(500, description="Notices claimed per delivery round.")
     delivery_record_every: int = Field(
         100,
         description="Outcomes are written after every this many mails: after a crash at most "
@@ -28,10 +27,17 @@ class NotificationsSettings(ServiceSettings):
     )
     delivery_lease_seconds: float = Field(
         60.0,
-        description="An attempt claimed this long ago without an outcome is taken to have "
-        "died with its process and is retried.",
+        description="A delivery process whose heartbeat is older than this is taken to have "
+        "died; another takes over the e-mails it had not sent.",
     )
-    delivery_poll_seconds: float = Field(0.5, description="Delivery worker idle poll interval.")
+    delivery_poll_seconds: float = Field(
+        0.5, description="How often e-mail retries are checked against the clock."
+    )
+    delivery_sweep_seconds: float = Field(
+        30.0,
+        description="How often the delivery sweep looks for e-mails a stopped process left "
+        "unsent (it also runs at start-up).",
+    )
     email_max_attempts: int = Field(8, description="Attempts before an e-mail is failed.")
     email_retry_base_seconds: float = Field(30.0, description="First e-mail retry delay.")
     scheduler_poll_seconds: float = Field(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from samling_contracts.topics import WEBHOOKS
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import eventually, read_topic, running
+from samling_notifications.domain.webhooks import MAX_ATTEMPTS
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
+from samling_runtime.clock import ManualClock
 from samling_runtime.settings import ServiceSettings
 from standardwebhooks import Webhook
 
@@ -263,3 +266,64 @@ async def test_webhooks_and_the_role_matrix(
             for (method, path), by_role in expected.items()
             for role, status in by_role.items()
         }
+
+
+async def test_an_endpoint_that_keeps_failing_is_disabled_after_its_last_attempt(
+    stack: Stack, notifications_settings: Callable[..., Any]
+) -> None:
+    """Exponential backoff over hours, moved through with a ManualClock (no sleeping): after
+    MAX_ATTEMPTS failures the endpoint is disabled and WebhookEndpointDisabled tells its owner."""
+    calls: list[str] = []
+    failing = FastAPI()
+
+    @failing.post("/down")
+    async def down(request: Request) -> Response:
+        calls.append(request.headers["webhook-id"])
+        return Response(status_code=503)
+
+    clock = ManualClock(datetime(2027, 1, 4, 8, 0, tzinfo=UTC))
+    settings = await notifications_settings(
+        webhook_retry_base_seconds=30.0, webhook_retry_cap_seconds=4 * 3600.0
+    )
+    world = World()
+    async with serving(failing) as base, running(create(settings, clock)) as service:
+        client = service.client
+        system = headers_for("system")
+        made = await client.post(
+            "/webhooks", json={"url": f"{base}/down", "event_types": [SCHEDULED]}, headers=system
+        )
+        endpoint = made.json()
+        await publish(stack.bootstrap, world.event())
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+
+            async def tried(n: int = attempt) -> bool:
+                return len(calls) >= n
+
+            await eventually(tried)
+            if attempt < MAX_ATTEMPTS:
+                # Not yet due: the backoff holds the next attempt back until the clock moves.
+                assert len(calls) == attempt
+                clock.advance(timedelta(hours=5))
+
+        async def disabled() -> Any:
+            found = (await client.get(f"/webhooks/{endpoint['id']}", headers=system)).json()
+            return found if found["enabled"] is False else None
+
+        found = await eventually(disabled)
+        assert found["disabled_reason"].startswith(f"no success after {MAX_ATTEMPTS} attempts")
+        assert len(calls) == MAX_ATTEMPTS
+        assert set(calls) == {calls[0]}  # one webhook-id on every attempt
+        records = await read_topic(
+            stack.bootstrap,
+            WEBHOOKS.name,
+            lambda rs: any(r.key == endpoint["id"].encode() for r in rs),
+        )
+        fact = CloudEvent.from_json(
+            next(r.value for r in records if r.key == endpoint["id"].encode())
+        )
+        assert fact.type == "no.samling.notifications.webhook.disabled.v1"
+        assert fact.data["owner_id"] == "client-hr"
+        # Disabled means no more calls, whatever the clock says.
+        clock.advance(timedelta(days=2))
+        await asyncio.sleep(settings.delivery_poll_seconds * 5)
+        assert len(calls) == MAX_ATTEMPTS

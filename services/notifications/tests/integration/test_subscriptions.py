@@ -151,12 +151,13 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
                     "channel": "email",
                 }
             )
+            outcome = declined and await service.db["deliveries"].find_one({"_id": declined["_id"]})
             return bool(
                 doc
                 and doc.get("erased")
                 and "email" not in doc
-                and declined
-                and not declined["pending"]
+                and outcome
+                and outcome["status"] == "skipped"
             )
 
         await eventually(erased)

@@ -1,222 +1,524 @@
-"""The e-mail delivery worker: claim, render, send, record — with the delivery log as revisions.
+"""E-mail delivery: notices handed over in memory, sent over reused SMTP connections, outcomes
+written in batches — and a slow sweep for what a crashed process left behind.
 
-1. Notices waiting to go (``pending``) are *claimed* per attempt by inserting
-   ``delivery_claims/<notification>:<attempt>`` (a unique ``_id``): of two workers only one sends.
-2. The claimed notices are rendered and sent over a few reused SMTP connections at once.
-3. Each outcome is the next revision of the notification's ``deliveries`` aggregate (the log
-   line, with NotificationSent/Failed as its fact for the outbox), then the notice stops pending.
+The hot path never queries by anything but ``_id`` (FerretDB v1 scans for any other filter):
 
-A process that dies between 2 and 3 leaves a claim without an outcome; once the claim is older
-than ``delivery_lease_seconds`` the notice is retried (logged as ``retried``). SMTP cannot tell
-us whether that mail arrived, so this is the one at-least-once window: at most
-``delivery_record_every`` mails (sent, outcome not yet written) can go out twice after a crash.
-The Message-ID stays the notification id, so mail clients show one message.
+1. :meth:`DeliveryWorker.queue` (called by the fact handlers and the scheduler) writes a
+   ``mail_chunks`` document (its owner: this process; the notice ids) and then the notices of
+   that chunk with one ``insert_many(ordered=False)``. The notice ``_id`` is the unique key
+   (recipient, source fact, kind, channel): a duplicate means "queued before", so only the
+   fresh e-mail notices are put on this process's in-memory queue.
+2. A few sender tasks, each with its own SMTP connection (several messages per connection),
+   take them from the queue, render them from a cached :mod:`prototype
+   <samling_notifications.adapters.email.prototype>` per (fact, kind, language) and send them.
+3. The recorder writes the outcomes in batches: first attempts as new ``deliveries``
+   aggregates with one ``create_many`` (state = log line, fact = NotificationSent/Failed for
+   the outbox), later attempts as the next revision. Retries wait in memory (a heap against
+   ``runtime.clock``); a chunk whose notices all reached a final state is deleted (by ``_id``).
+
+Crash safety: every process writes a heartbeat (``delivery_workers/<instance>``). The sweep
+(at start-up and every ``delivery_sweep_seconds``) scans the small ``mail_chunks`` collection
+(only open chunks are in it); a chunk whose owner's heartbeat is older than
+``delivery_lease_seconds`` is taken over (a unique ``mail_chunk_takeovers`` document: one
+taker) and its notices without a final outcome are queued again, retries at their time.
+
+SMTP cannot say whether a mail accepted just before a crash arrived: at most
+``delivery_record_every`` mails are in flight or sent without a written outcome at any time,
+and after a crash only those can go out twice (with the same Message-ID). A graceful stop
+finishes and records the mails in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import random
-from dataclasses import dataclass
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
-from pymongo.errors import BulkWriteError
+import aiosmtplib
+from pymongo.errors import DuplicateKeyError
+from samling_contracts import Fact
 from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
-from samling_runtime.store import AlreadyExists, Change
+from samling_runtime.store import Change
 
-from samling_notifications.adapters.email.compose import email_message, render_notice
+from samling_notifications.adapters.email import prototype
+from samling_notifications.adapters.email.compose import MANAGE_KINDS
 from samling_notifications.adapters.email.render import render, resolved_language
-from samling_notifications.adapters.email.smtp import PermanentFailure, SmtpPool, TemporaryFailure
-from samling_notifications.adapters.store.notices import preferences_of
-from samling_notifications.adapters.store.stores import Delivery, Stores
+from samling_notifications.adapters.email.smtp import (
+    PermanentFailure,
+    TemporaryFailure,
+    classified,
+    smtp_client,
+)
+from samling_notifications.adapters.store.notices import (
+    CHUNK,
+    insert_notices,
+    notice_documents,
+    preferences_of,
+)
+from samling_notifications.adapters.store.stores import Delivery, DeliveryBatch, Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.calendar import event_ics
 from samling_notifications.domain.links import sign_recipient
-from samling_notifications.domain.notices import Kind, Preferences, Status, retry_delay
+from samling_notifications.domain.notices import Draft, Kind, Status, retry_delay
 
 log = logging.getLogger(__name__)
 ADDRESS_WAIT = timedelta(seconds=5)
 """An address (or event) not known yet is looked for again this soon: the fact carrying it
 travels on another topic and may simply arrive later."""
+WAITING_FOR_FACTS = ("no e-mail address known yet", "event details not known yet")
+FINAL = (Status.SENT, Status.FAILED, Status.SKIPPED)
+PROTOTYPES = 256
+
+
+@dataclass
+class Job:
+    """One attempt at one e-mail notice. ``recipient``/``event`` are filled in when known."""
+
+    notice: Document
+    attempt: int
+    recipient: Document | None = None
+    event: Document | None = None
+    language: str | None = None
+    """The language the recipient chose in their preferences (looked up with ``recipient``)."""
 
 
 @dataclass
 class Outcome:
-    notice: Document
-    attempt: int
+    job: Job
     status: Status
     reason: str | None = None
+    next_attempt_at: datetime | None = None
+
+    @property
+    def notice(self) -> Document:
+        return self.job.notice
 
 
-@dataclass
-class Batch:
-    """What a round looked up once for all the notices it sends."""
-
-    recipients: dict[str, Document]
-    preferences: dict[str, Preferences]
-    events: dict[str, Document]
-    now: datetime
+@dataclass(order=True)
+class _Due:
+    at: datetime
+    order: int
+    job: Job = field(compare=False)
 
 
 class DeliveryWorker(Worker):
     def __init__(self, runtime: Runtime, stores: Stores) -> None:
         super().__init__(runtime, stores)
-        self.pool = SmtpPool(self.settings)
+        self.instance = f"dw_{uuid.uuid4().hex[:16]}"
+        self.jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._outcomes: list[Outcome] = []
+        self._have_outcomes = asyncio.Event()
+        self._window = asyncio.Semaphore(max(1, self.settings.delivery_record_every))
+        self._retries: list[_Due] = []
+        self._order = itertools.count()
+        self._open: dict[str, int] = {}
+        """Chunk id → e-mail notices of it not final yet (only chunks this process owns)."""
+        self._active: set[str] = set()
+        """Notification ids queued, in flight or waiting for a retry in this process."""
+        self._prototypes: OrderedDict[tuple[Any, ...], prototype.Prototype | None] = OrderedDict()
         self._ics: dict[tuple[str, int, bool], bytes] = {}
+        self._next_sweep = 0.0
+        self._flushing: asyncio.Future[None] | None = None
         self.sent = 0
 
-    async def run(self) -> None:
-        try:
-            await self.rounds(self.deliver_once, self.settings.delivery_poll_seconds, "delivery")
-        finally:
-            await self.pool.close()
-
-    # -- one round ---------------------------------------------------------------------------
-    async def deliver_once(self) -> int:
+    # -- queueing (fact handlers, scheduler) ------------------------------------------------
+    async def queue(self, draft: Draft) -> int:
+        """Write the notices of ``draft`` and hand the new e-mails to the senders."""
+        if not draft.recipients:
+            return 0
         now = self.runtime.clock.now()
-        cursor = self.stores.notifications.find(
-            {"pending": True, "next_attempt_at": {"$lte": now}},
-            sort=[("next_attempt_at", ASCENDING)],
-            limit=self.settings.delivery_batch,
-        )
-        candidates = [doc async for doc in cursor]
-        if not candidates:
-            return 0
-        claimed = await self._claim(candidates)
-        if not claimed:
-            return 0
-        step = max(1, self.settings.delivery_record_every)
-        for start in range(0, len(claimed), step):
-            chunk = claimed[start : start + step]
-            done = asyncio.ensure_future(self._send_and_record(chunk, now))
-            try:
-                await asyncio.shield(done)
-            except asyncio.CancelledError:
-                # A graceful stop lets the mails in flight finish and be recorded, so a
-                # restart does not send them again; only a crash leaves that window open.
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(done, timeout=15)
-                raise
-        return len(claimed)
+        prefs = await preferences_of(self.stores, (r.id for r in draft.recipients))
+        docs = notice_documents(draft, prefs, now)
+        known = {r.id: r.details() for r in draft.recipients if r.email}
+        chosen = {rid: p.language for rid, p in prefs.items()}
+        event = await self._event(draft.refs.get("event_id"))
+        inserted = 0
+        for start in range(0, len(docs), CHUNK):
+            chunk = docs[start : start + CHUNK]
+            chunk_id = f"mc_{uuid.uuid4().hex}"
+            await self.stores.mail_chunks.insert_one(
+                {
+                    "_id": chunk_id,
+                    "owner": self.instance,
+                    "ids": [d["_id"] for d in chunk],
+                    "created_at": now,
+                }
+            )
+            for doc in chunk:
+                doc["chunk"] = chunk_id
+            fresh = await insert_notices(self.stores, chunk)
+            inserted += len(fresh)
+            await self._inbox_facts([d for d in fresh if d["channel"] == str(Channel.INBOX)])
+            emails = [d for d in fresh if d.get("pending")]
+            self._open[chunk_id] = len(emails)
+            for doc in emails:
+                rid = doc["recipient_id"]
+                self._put(Job(doc, 1, known.get(rid), event, chosen.get(rid)))
+            if not emails:
+                await self._close(chunk_id)
+        return inserted
 
-    async def _send_and_record(self, chunk: list[tuple[Document, int]], now: datetime) -> None:
-        await self._record(await self._send_all(chunk, now), now)
+    async def _inbox_facts(self, entries: list[Document]) -> None:
+        """An inbox entry is delivered when it is written: NotificationSent (channel inbox) for
+        the new ones, all in one revision. (A crash between the entries and this write loses
+        these facts, not the entries.)"""
+        if entries:
+            await self.stores.delivery_batches.create(
+                f"db_{uuid.uuid4().hex}",
+                Change(
+                    DeliveryBatch(
+                        channel=str(Channel.INBOX),
+                        outcomes={d["_id"]: str(Status.DELIVERED) for d in entries},
+                    ),
+                    [NotificationSent(**_fact_fields(d)) for d in entries],
+                ),
+            )
 
-    async def _claim(self, candidates: list[Document]) -> list[tuple[Document, int]]:
-        wall = datetime.now(UTC)
-        claims = [
-            {
-                "_id": f"{doc['_id']}:{doc.get('attempts', 0) + 1}",
-                "notification_id": doc["_id"],
-                "attempt": doc.get("attempts", 0) + 1,
-                "claimed_at": wall,
-            }
-            for doc in candidates
+    def _put(self, job: Job) -> None:
+        self._active.add(job.notice["_id"])
+        self.jobs.put_nowait(job)
+
+    async def _event(self, event_id: str | None) -> Document | None:
+        if not event_id:
+            return None
+        found: Document | None = await self.stores.events.find_one({"_id": event_id})
+        return found
+
+    async def _close(self, chunk_id: str) -> None:
+        self._open.pop(chunk_id, None)
+        await self.stores.mail_chunks.delete_one({"_id": chunk_id})
+
+    # -- running ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Announce this process (before any chunk names it as owner)."""
+        await self._beat()
+
+    async def run(self) -> None:
+        senders = [
+            asyncio.create_task(self._sender(), name=f"smtp-{i}")
+            for i in range(max(1, self.settings.smtp_connections))
         ]
-        lost: set[int] = set()
-        try:
-            await self.stores.delivery_claims.insert_many(claims, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            lost = {e["index"] for e in errors}
-        if lost:
-            await self._recover_stale([claims[i] for i in lost], wall)
-        return [(doc, claims[i]["attempt"]) for i, doc in enumerate(candidates) if i not in lost]
-
-    async def _recover_stale(self, claims: list[Document], wall: datetime) -> None:
-        """Claims held by a process that died: count that attempt as made and retry."""
-        cutoff = wall - timedelta(seconds=self.settings.delivery_lease_seconds)
-        stale = self.stores.delivery_claims.find(
-            {"_id": {"$in": [c["_id"] for c in claims]}, "claimed_at": {"$lt": cutoff}}
-        )
-        async for claim in stale:
-            notice = await self.stores.notifications.find_one({"_id": claim["notification_id"]})
-            if notice is None:
-                continue
-            await self.stores.notifications.update_one(
-                {"_id": notice["_id"]}, {"$set": {"attempts": claim["attempt"]}}
-            )
-            await self._log(
-                notice,
-                Outcome(notice, claim["attempt"], Status.RETRYING, "the sending process stopped"),
-            )
-
-    async def _send_all(self, claimed: list[tuple[Document, int]], now: datetime) -> list[Outcome]:
-        notices = [doc for doc, _ in claimed]
-        event_ids = {d["refs"].get("event_id") for d in notices} - {None}
-        batch = Batch(
-            recipients=await self._by_id(
-                self.stores.recipients, {d["recipient_id"] for d in notices}
+        background = [
+            asyncio.create_task(self._recorder(), name="delivery-recorder"),
+            asyncio.create_task(self._heartbeat(), name="delivery-heartbeat"),
+            asyncio.create_task(
+                self.rounds(self._round, self.settings.delivery_poll_seconds, "delivery"),
+                name="delivery-retries",
             ),
-            preferences=await preferences_of(self.stores, (d["recipient_id"] for d in notices)),
-            events=await self._by_id(self.stores.events, event_ids),
-            now=now,
-        )
-        return list(await asyncio.gather(*(self._send_one(d, a, batch) for d, a in claimed)))
-
-    async def _send_one(self, notice: Document, attempt: int, batch: Batch) -> Outcome:
+        ]
         try:
-            return await self._try_send(notice, attempt, batch)
-        except Exception as exc:  # a bug with one notice must not hold up the others
-            log.exception("could not send notification %s", notice["_id"])
-            return Outcome(notice, attempt, Status.RETRYING, f"{type(exc).__name__}: {exc}")
+            await asyncio.gather(*senders, *background)
+        finally:
+            # A graceful stop: no new mails; those in flight finish and are recorded.
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                if self._flushing is not None:
+                    await asyncio.wait_for(self._flushing, timeout=15)
+                await asyncio.wait_for(self._flush(), timeout=15)
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self.stores.delivery_workers.delete_one({"_id": self.instance})
 
-    async def _try_send(self, notice: Document, attempt: int, batch: Batch) -> Outcome:
-        recipient = batch.recipients.get(notice["recipient_id"])
-        now = batch.now
+    async def _round(self) -> int:
+        """Retries that are due go back on the queue; the sweep runs when its time has come."""
+        now = self.runtime.clock.now()
+        due = 0
+        while self._retries and self._retries[0].at <= now:
+            job = heapq.heappop(self._retries).job
+            job.recipient = job.event = None  # look again: an address may have arrived
+            self.jobs.put_nowait(job)
+            due += 1
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._next_sweep:
+            self._next_sweep = loop.time() + self.settings.delivery_sweep_seconds
+            await self.sweep()
+        return due
+
+    # -- sending ------------------------------------------------------------------------------
+    async def _sender(self) -> None:
+        client = smtp_client(self.settings)
+        try:
+            while True:
+                job = await self.jobs.get()
+                await self._window.acquire()
+                attempt = asyncio.ensure_future(self._attempt_safely(client, job))
+                try:
+                    outcome = await asyncio.shield(attempt)
+                except asyncio.CancelledError:
+                    # A graceful stop: the mail in flight finishes and is recorded.
+                    with contextlib.suppress(Exception):
+                        self._outcomes.append(await asyncio.wait_for(attempt, timeout=15))
+                    raise
+                self._outcomes.append(outcome)
+                self._have_outcomes.set()
+        finally:
+            if client.is_connected:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.quit(), timeout=2)
+
+    async def _attempt_safely(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
+        try:
+            return await self._attempt(client, job)
+        except Exception as exc:  # a bug with one notice must not hold up the others
+            log.exception("could not send notification %s", job.notice["_id"])
+            return Outcome(job, Status.RETRYING, f"{type(exc).__name__}: {exc}")
+
+    async def _attempt(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
+        notice = job.notice
+        if job.recipient is None:
+            rid = notice["recipient_id"]
+            job.recipient = await self.stores.recipients.find_one({"_id": rid})
+            prefs = (await preferences_of(self.stores, [rid])).get(rid)
+            job.language = prefs.language if prefs else None
+        event_id = notice["refs"].get("event_id")
+        if event_id and job.event is None:
+            job.event = await self._event(event_id)
+        recipient, event = job.recipient, job.event
         if notice.get("erased") or (recipient is not None and recipient.get("erased")):
-            return Outcome(notice, attempt, Status.SKIPPED, "the recipient was erased")
+            return Outcome(job, Status.SKIPPED, "the recipient was erased")
         if recipient is None or not recipient.get("email"):
             if recipient is not None and not recipient.get("active", True):
-                return Outcome(notice, attempt, Status.SKIPPED, "no longer a recipient")
-            return Outcome(notice, attempt, Status.RETRYING, "no e-mail address known yet")
-        kind = Kind(notice["kind"])
-        event_id = notice["refs"].get("event_id")
-        event = batch.events.get(event_id) if event_id else None
+                return Outcome(job, Status.SKIPPED, "no longer a recipient")
+            return Outcome(job, Status.RETRYING, WAITING_FOR_FACTS[0])
         if event_id and (event is None or not event.get("title")):
-            return Outcome(notice, attempt, Status.RETRYING, "event details not known yet")
-        chosen = batch.preferences.get(notice["recipient_id"])
-        language = resolved_language(
-            (chosen.language if chosen else None) or recipient.get("language")
-        )
-        unsubscribe = None if kind.about_own_registration else self._unsubscribe_url(notice)
-        ics = self._calendar(event, now) if kind.attaches_calendar and event else None
-        items = await self._digest_items(notice, language) if kind is Kind.DIGEST else None
-        rendered = render_notice(
-            notice,
-            recipient=recipient,
-            language=language,
-            links={**self._links(event_id), "preferences_url": unsubscribe},
-            has_calendar=ics is not None,
-            items=items,
-        )
-        message = email_message(
-            notice,
-            rendered,
-            sender=self.settings.smtp_from,
-            to_name=recipient.get("name"),
-            to_address=recipient["email"],
-            now=now,
-            unsubscribe_url=unsubscribe,
-            ics=ics,
-        )
+            return Outcome(job, Status.RETRYING, WAITING_FOR_FACTS[1])
+        message = await self._message(notice, recipient, event, job.language)
         try:
-            await self.pool.send(message)
+            await _send(client, self.settings.smtp_from, recipient["email"], message)
         except PermanentFailure as exc:
-            return Outcome(notice, attempt, Status.FAILED, str(exc))
+            return Outcome(job, Status.FAILED, str(exc))
         except TemporaryFailure as exc:
-            return Outcome(notice, attempt, Status.RETRYING, str(exc))
-        return Outcome(notice, attempt, Status.SENT)
+            return Outcome(job, Status.RETRYING, str(exc))
+        return Outcome(job, Status.SENT)
 
+    async def _message(
+        self, notice: Document, recipient: Document, event: Document | None, chosen: str | None
+    ) -> bytes:
+        kind = Kind(notice["kind"])
+        language = resolved_language(chosen or recipient.get("language"))
+        unsubscribe = not kind.about_own_registration
+        manage = recipient.get("manage_url") if kind in MANAGE_KINDS else None
+        name = recipient.get("name") or ""
+        ics = self._calendar(event) if kind.attaches_calendar and event else None
+        key: tuple[Any, ...] = (
+            notice["source_event_id"],
+            notice["kind"],
+            language,
+            bool(name.strip()),
+            bool(manage),
+            None if event is None else (event.get("sequence"), event.get("cancelled")),
+        )
+        if kind is Kind.DIGEST:
+            key = (notice["_id"], *key)  # its lines are the recipient's own
+        proto = self._prototypes.get(key)
+        if key not in self._prototypes:
+            items = await self._digest_items(notice, language) if kind is Kind.DIGEST else None
+            proto = prototype.build(
+                notice,
+                items=items,
+                language=language,
+                links=self._links(notice["refs"].get("event_id")),
+                sender=self.settings.smtp_from,
+                ics=ics,
+                with_name=bool(name.strip()),
+                with_manage=bool(manage),
+                unsubscribe=unsubscribe,
+            )
+            self._prototypes[key] = proto
+            while len(self._prototypes) > PROTOTYPES:
+                self._prototypes.popitem(last=False)
+        if proto is None:
+            raise PermanentFailure("the notice has a line too long for e-mail")
+        person = prototype.Personal(
+            notification_id=notice["_id"],
+            name=name,
+            address=recipient["email"],
+            preferences_url=self._unsubscribe_url(notice) if unsubscribe else None,
+            manage_url=manage,
+        )
+        return proto.message_for(person, self.runtime.clock.now())
+
+    # -- recording ----------------------------------------------------------------------------
+    async def _recorder(self) -> None:
+        while True:
+            await self._have_outcomes.wait()
+            await asyncio.sleep(0.05)  # let a few more finish: one write for many
+            try:
+                # Shielded: a graceful stop waits for a write under way instead of cutting it.
+                self._flushing = asyncio.ensure_future(self._flush())
+                await asyncio.shield(self._flushing)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("could not record delivery outcomes; trying again")
+                await asyncio.sleep(1)
+
+    async def _flush(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes[:1000], self._outcomes[1000:]
+            if not self._outcomes:
+                self._have_outcomes.clear()
+            try:
+                await self._record(batch)
+            except BaseException:
+                self._outcomes[:0] = batch
+                self._have_outcomes.set()
+                raise
+            for _ in batch:
+                self._window.release()
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        now = self.runtime.clock.now()
+        for outcome in outcomes:
+            if outcome.status is Status.RETRYING:
+                if outcome.job.attempt >= self.settings.email_max_attempts:
+                    outcome.status = Status.FAILED
+                else:
+                    outcome.next_attempt_at = now + self._retry_delay(outcome)
+        # The facts first, all in one revision: a crash before the log lines below are
+        # written sends those mails again, and their facts again (at least once).
+        facts = [f for o in outcomes for f in _facts(o)]
+        if facts:
+            await self.stores.delivery_batches.create(
+                f"db_{uuid.uuid4().hex}",
+                Change(
+                    DeliveryBatch(
+                        channel=str(Channel.EMAIL),
+                        outcomes={o.notice["_id"]: str(o.status) for o in outcomes},
+                    ),
+                    facts,
+                ),
+            )
+        first = [o for o in outcomes if o.job.attempt == 1]
+        existed = set(
+            await self.stores.deliveries.create_many([(o.notice["_id"], _change(o)) for o in first])
+        )
+        for outcome in outcomes:
+            if outcome.job.attempt > 1 or outcome.notice["_id"] in existed:
+                await self.stores.deliveries.update(
+                    outcome.notice["_id"], _always(_change(outcome))
+                )
+        closing: list[str] = []
+        for outcome in outcomes:
+            if outcome.status is Status.RETRYING and outcome.next_attempt_at is not None:
+                job = Job(outcome.notice, outcome.job.attempt + 1)
+                heapq.heappush(self._retries, _Due(outcome.next_attempt_at, next(self._order), job))
+                continue
+            self._active.discard(outcome.notice["_id"])
+            chunk = outcome.notice.get("chunk")
+            if chunk in self._open:
+                self._open[chunk] -= 1
+                if self._open[chunk] <= 0:
+                    closing.append(chunk)
+        self.sent += sum(1 for o in outcomes if o.status is Status.SENT)
+        for chunk in closing:
+            await self._close(chunk)
+
+    def _retry_delay(self, outcome: Outcome) -> timedelta:
+        if outcome.reason in WAITING_FOR_FACTS:
+            return ADDRESS_WAIT
+        return retry_delay(
+            outcome.job.attempt,
+            base=self.settings.email_retry_base_seconds,
+            cap=6 * 3600,
+            jitter=random.random() * 0.2,
+        )
+
+    # -- crash recovery -----------------------------------------------------------------------
+    async def _beat(self) -> None:
+        await self.stores.delivery_workers.replace_one(
+            {"_id": self.instance}, {"beat_at": datetime.now(UTC)}, upsert=True
+        )
+
+    async def _heartbeat(self) -> None:
+        every = max(0.2, self.settings.delivery_lease_seconds / 3)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._beat()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("delivery heartbeat not written: %s", exc)
+
+    async def sweep(self) -> int:
+        """Take over the open chunks of processes that stopped beating; queue what is left."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.delivery_lease_seconds)
+        alive: dict[str, bool] = {self.instance: True}
+        requeued = 0
+        async for chunk in self.stores.mail_chunks.find({}):
+            owner = chunk.get("owner", "")
+            if owner not in alive:
+                beat = await self.stores.delivery_workers.find_one({"_id": owner})
+                alive[owner] = beat is not None and beat["beat_at"].replace(tzinfo=UTC) > cutoff
+            if alive[owner]:
+                continue
+            try:
+                await self.stores.mail_chunk_takeovers.insert_one(
+                    {"_id": f"{chunk['_id']}:{owner}", "by": self.instance}
+                )
+            except DuplicateKeyError:
+                continue  # another process took it over
+            await self.stores.mail_chunks.replace_one(
+                {"_id": chunk["_id"]}, {**chunk, "owner": self.instance}
+            )
+            requeued += await self._recover(chunk)
+        return requeued
+
+    async def _recover(self, chunk: Document) -> int:
+        limit = asyncio.Semaphore(8)
+
+        async def load(nid: str) -> tuple[Document | None, Any]:
+            async with limit:
+                notice = await self.stores.notifications.find_one({"_id": nid})
+                if notice is None or notice.get("chunk") != chunk["_id"]:
+                    return None, None
+                if not notice.get("pending") or nid in self._active:
+                    return None, None
+                return notice, await self.stores.deliveries.get(nid)
+
+        found = await asyncio.gather(*(load(nid) for nid in chunk["ids"]))
+        waiting = 0
+        for notice, state in found:
+            if notice is None:
+                continue
+            if state is None:
+                job = Job(notice, 1)
+                self._put(job)
+            elif state.state.status in FINAL:
+                continue
+            else:
+                job = Job(notice, state.state.attempt + 1)
+                self._active.add(notice["_id"])
+                at = state.state.next_attempt_at or self.runtime.clock.now()
+                heapq.heappush(self._retries, _Due(at, next(self._order), job))
+            waiting += 1
+        if waiting:
+            self._open[chunk["_id"]] = waiting
+        else:
+            await self._close(chunk["_id"])
+        if waiting:
+            log.info("took over %d unsent notices of chunk %s", waiting, chunk["_id"])
+        return waiting
+
+    # -- what a message needs -------------------------------------------------------------------
     def _links(self, event_id: str | None) -> dict[str, str | None]:
         if not event_id:
             return {"evaluation_url": None, "report_url": None}
@@ -231,7 +533,7 @@ class DeliveryWorker(Worker):
         token = sign_recipient(notice["recipient_id"], self.settings.link_secret.get_secret_value())
         return f"{self.settings.public_url.rstrip('/')}/unsubscribe?token={token}"
 
-    def _calendar(self, event: Document, now: datetime) -> bytes:
+    def _calendar(self, event: Document) -> bytes:
         key = (event["_id"], int(event.get("sequence", 0)), bool(event.get("cancelled")))
         if key not in self._ics:
             self._ics[key] = event_ics(
@@ -240,7 +542,7 @@ class DeliveryWorker(Worker):
                 starts_at=event["starts_at"],
                 ends_at=event["ends_at"],
                 sequence=key[1],
-                stamp=now,
+                stamp=self.runtime.clock.now(),
                 venue=event.get("venue"),
                 online_url=event.get("online_url"),
                 cancelled=key[2],
@@ -256,68 +558,30 @@ class DeliveryWorker(Worker):
             lines.append(render(item["kind"], language, _defaults(context)).subject)
         return lines
 
-    async def _by_id(self, collection: Any, ids: set[str]) -> dict[str, Document]:
-        if not ids:
-            return {}
-        return {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(ids)}})}
 
-    # -- recording outcomes --------------------------------------------------------------------
-    async def _record(self, outcomes: list[Outcome], now: datetime) -> None:
-        final_failures: list[Outcome] = []
-        for outcome in outcomes:
-            if (
-                outcome.status is Status.RETRYING
-                and outcome.attempt >= self.settings.email_max_attempts
-            ):
-                outcome.status = Status.FAILED
-                final_failures.append(outcome)
-        fresh = [(o.notice["_id"], _change(o)) for o in outcomes]
-        existed = set(await self.stores.deliveries.create_many(fresh))
-        for outcome in outcomes:
-            if outcome.notice["_id"] in existed:
-                await self._log(outcome.notice, outcome)
-        done = {
-            status: [o.notice["_id"] for o in outcomes if o.status is status]
-            for status in (Status.SENT, Status.FAILED, Status.SKIPPED)
-        }
-        # One UpdateOne per notice by _id in one round trip (an update_many with $in makes
-        # FerretDB scan the whole collection).
-        updates = [
-            UpdateOne({"_id": nid}, {"$set": {"pending": False, "status": str(status)}})
-            for status, ids in done.items()
-            for nid in ids
-        ]
-        if updates:
-            await self.stores.notifications.bulk_write(updates, ordered=False)
-        for outcome in outcomes:
-            if outcome.status is Status.RETRYING:
-                await self.stores.notifications.update_one(
-                    {"_id": outcome.notice["_id"]},
-                    {
-                        "$set": {
-                            "attempts": outcome.attempt,
-                            "status": str(Status.RETRYING),
-                            "next_attempt_at": now + self._retry_delay(outcome),
-                        }
-                    },
-                )
-        self.sent += len(done[Status.SENT])
+async def _send(client: aiosmtplib.SMTP, sender: str, to: str, message: bytes) -> None:
+    try:
+        if not client.is_connected:
+            await client.connect()
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        options = ["BODY=8BITMIME"] if client.supports_extension("8BITMIME") else []
+        if not options:
+            raise PermanentFailure("the SMTP server does not take 8-bit mail (8BITMIME)")
+        await client.sendmail(_address(sender), [to], message, mail_options=options)
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        refused = exc.recipients[0]
+        raise classified(refused.code, refused.message) from exc
+    except aiosmtplib.SMTPResponseException as exc:
+        raise classified(exc.code, exc.message) from exc
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        with contextlib.suppress(Exception):
+            client.close()
+        raise TemporaryFailure(f"SMTP connection failed: {exc}") from exc
 
-    def _retry_delay(self, outcome: Outcome) -> timedelta:
-        if outcome.reason in ("no e-mail address known yet", "event details not known yet"):
-            return ADDRESS_WAIT
-        return retry_delay(
-            outcome.attempt,
-            base=self.settings.email_retry_base_seconds,
-            cap=6 * 3600,
-            jitter=random.random() * 0.2,
-        )
 
-    async def _log(self, notice: Document, outcome: Outcome) -> None:
-        try:
-            await self.stores.deliveries.create(notice["_id"], _change(outcome))
-        except AlreadyExists:
-            await self.stores.deliveries.update(notice["_id"], lambda _: _change(outcome))
+def _address(sender: str) -> str:
+    return parseaddr(sender)[1]
 
 
 def _defaults(context: dict[str, Any]) -> dict[str, Any]:
@@ -326,27 +590,42 @@ def _defaults(context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def _always(change: Change[Delivery]) -> Callable[[Delivery], Change[Delivery]]:
+    return lambda _: change
+
+
 def _change(outcome: Outcome) -> Change[Delivery]:
+    """The log line (its facts go out with the batch: see :meth:`DeliveryWorker._record`)."""
     notice = outcome.notice
-    state = Delivery(
-        notification_id=notice["_id"],
-        recipient_id=notice["recipient_id"],
-        channel=notice["channel"],
-        kind=notice["kind"],
-        source_event_id=notice["source_event_id"],
-        status=outcome.status,
-        attempt=outcome.attempt,
-        reason=outcome.reason,
+    return Change(
+        Delivery(
+            notification_id=notice["_id"],
+            recipient_id=notice["recipient_id"],
+            channel=notice["channel"],
+            kind=notice["kind"],
+            source_event_id=notice["source_event_id"],
+            status=outcome.status,
+            attempt=outcome.job.attempt,
+            reason=outcome.reason,
+            next_attempt_at=outcome.next_attempt_at,
+        )
     )
-    common = {
+
+
+def _fact_fields(notice: Document) -> dict[str, Any]:
+    return {
         "notification_id": notice["_id"],
         "recipient_id": notice["recipient_id"],
         "channel": Channel(notice["channel"]),
         "kind": notice["kind"],
         "source_event_id": notice["source_event_id"],
     }
+
+
+def _facts(outcome: Outcome) -> list[Fact]:
+    common = _fact_fields(outcome.notice)
     if outcome.status is Status.SENT:
-        return Change(state, [NotificationSent(**common)])
+        return [NotificationSent(**common)]
     if outcome.status is Status.FAILED:
-        return Change(state, [NotificationFailed(**common, reason=outcome.reason or "failed")])
-    return Change(state)
+        return [NotificationFailed(**common, reason=outcome.reason or "failed")]
+    return []

@@ -16,15 +16,21 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 from samling_runtime.mongo import Document
+from samling_runtime.service import Runtime
 
+from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.kafka.handlers import event_params
 from samling_notifications.adapters.store import audience
-from samling_notifications.adapters.store.notices import queue
+from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
 
 
 class Scheduler(Worker):
+    def __init__(self, runtime: Runtime, stores: Stores, delivery: DeliveryWorker) -> None:
+        super().__init__(runtime, stores)
+        self.delivery = delivery
+
     async def run(self) -> None:
         async def once() -> int:
             await self.tick()
@@ -63,9 +69,7 @@ class Scheduler(Worker):
             refs=refs,
             params=params,
         )
-        return await queue(
-            self.stores, draft, self.runtime.clock.now(), self.runtime.state.get("wake_delivery")
-        )
+        return await self.delivery.queue(draft)
 
     async def send_digests(self) -> int:
         """Bundle the queued digest lines that are due into one notice per recipient."""
@@ -83,7 +87,7 @@ class Scheduler(Worker):
                 recipients=[Recipient(id=recipient_id, type=RecipientType(recipient_type))],
                 params={"item_ids": [d["_id"] for d in items]},
             )
-            await queue(self.stores, draft, now, self.runtime.state.get("wake_delivery"))
+            await self.delivery.queue(draft)
             await self.stores.notifications.update_many(
                 {"_id": {"$in": [d["_id"] for d in items]}},
                 {"$set": {"status": str(Status.DIGESTED)}},

@@ -102,8 +102,24 @@ class Status(StrEnum):
 
 
 class Recipient(BaseModel):
+    """Who gets a notice; name, address and language when the audience query knew them."""
+
     id: str
     type: RecipientType
+    name: str | None = None
+    email: str | None = None
+    language: str | None = None
+
+    def details(self) -> dict[str, Any]:
+        """As a ``recipients`` document would hold them."""
+        return {
+            "_id": self.id,
+            "type": str(self.type),
+            "name": self.name,
+            "email": self.email,
+            "language": self.language,
+            "active": True,
+        }
 
 
 class Draft(BaseModel):

@@ -138,9 +138,13 @@ async def delivery_log(
     ):
         raise not_found("Notification")
     lines = [LogLine(status="queued", at=notice["created_at"])]
+    status = notice.get("status", "queued")
     if notice["channel"] == "inbox":
         lines.append(LogLine(status="delivered", at=notice["created_at"]))
-    for revision in await stores.deliveries.history(notification_id):
+    history = await stores.deliveries.history(notification_id)
+    if history:  # the notice document is never updated: its log says where it stands
+        status = str(history[-1].state.status)
+    for revision in history:
         lines.append(
             LogLine(
                 status=str(revision.state.status),
@@ -153,6 +157,6 @@ async def delivery_log(
         notification_id=notification_id,
         channel=notice["channel"],
         kind=notice["kind"],
-        status=notice.get("status", "queued"),
+        status=status,
         log=lines,
     )

@@ -49,8 +49,8 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime, RuntimeRef
 
 from samling_notifications.adapters import webhooks_out
+from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.store import audience
-from samling_notifications.adapters.store.notices import queue
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.notices import Draft, Kind, Recipient
 
@@ -126,8 +126,8 @@ class Notifier:
             refs=refs,
             params=params or {},
         )
-        wake = self.runtime.state.get("wake_delivery")
-        return await queue(self.stores, draft, self.runtime.clock.now(), wake)
+        delivery: DeliveryWorker = self.runtime.state["delivery"]
+        return await delivery.queue(draft)
 
 
 async def schedule_event_reminder(stores: Stores, event_id: str) -> None:
@@ -244,7 +244,20 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
                 {"$set": {"active": False, "email": None, "name": None}},
             )
         await stores.contact_lists.replace_one(
-            {"_id": fact.municipality_id}, {"contact_ids": sorted(current)}, upsert=True
+            {"_id": fact.municipality_id},
+            {
+                "contact_ids": sorted(current),
+                "contacts": [
+                    {
+                        "id": c.contact_id,
+                        "name": c.name,
+                        "email": c.email,
+                        "language": str(c.language),
+                    }
+                    for c in fact.contacts
+                ],
+            },
+            upsert=True,
         )
 
     @subs.on(ReportPublished, ReportRevised)

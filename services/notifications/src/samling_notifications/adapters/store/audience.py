@@ -16,12 +16,18 @@ async def contacts_of(stores: Stores, municipality_ids: Iterable[str]) -> list[R
     ids = list(set(municipality_ids))
     if not ids:
         return []
-    lists = stores.contact_lists.find({"_id": {"$in": ids}})
-    return [
-        Recipient(id=contact_id, type=RecipientType.CONTACT)
-        async for doc in lists
-        for contact_id in doc["contact_ids"]
-    ]
+    found: list[Recipient] = []
+    async for doc in stores.contact_lists.find({"_id": {"$in": ids}}):
+        if "contacts" in doc:  # name, address and language at hand: nothing more to read
+            found.extend(
+                Recipient(type=RecipientType.CONTACT, **contact) for contact in doc["contacts"]
+            )
+        else:
+            found.extend(
+                Recipient(id=contact_id, type=RecipientType.CONTACT)
+                for contact_id in doc["contact_ids"]
+            )
+    return found
 
 
 async def member_contacts(stores: Stores, network_id: str | None) -> list[Recipient]:

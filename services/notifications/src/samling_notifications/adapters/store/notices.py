@@ -6,9 +6,8 @@ nothing new; ``insert_many(ordered=False)`` inserts the rest of a batch past eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from pymongo.errors import BulkWriteError
 from samling_contracts.vocabulary import Channel
@@ -25,7 +24,8 @@ from samling_notifications.domain.notices import (
 )
 
 CHUNK = 1000
-"""Documents per insert: short SQLite transactions on FerretDB (long ones lock out others)."""
+"""Documents per insert (and per ``mail_chunks`` document): short SQLite transactions on
+FerretDB (long ones lock out others)."""
 
 
 async def preferences_of(stores: Stores, ids: Iterable[str]) -> dict[str, Preferences]:
@@ -77,30 +77,18 @@ def notice_documents(
     return docs
 
 
-async def insert_notices(stores: Stores, docs: list[Document]) -> int:
-    """Insert what is new; returns how many were new (duplicates are the exactly-once rule)."""
-    inserted = 0
+async def insert_notices(stores: Stores, docs: list[Document]) -> list[Document]:
+    """Insert what is new and return it (a duplicate is the exactly-once rule at work)."""
+    fresh: list[Document] = []
     for start in range(0, len(docs), CHUNK):
         chunk = docs[start : start + CHUNK]
         try:
-            result = await stores.notifications.insert_many(chunk, ordered=False)
-            inserted += len(result.inserted_ids)
+            await stores.notifications.insert_many(chunk, ordered=False)
+            fresh.extend(chunk)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != 11000 for e in errors):
                 raise
-            inserted += len(chunk) - len(errors)
-    return inserted
-
-
-async def queue(
-    stores: Stores, draft: Draft, now: datetime, wake: Callable[[], Any] | None = None
-) -> int:
-    if not draft.recipients:
-        return 0
-    prefs = await preferences_of(stores, (r.id for r in draft.recipients))
-    docs = notice_documents(draft, prefs, now)
-    inserted = await insert_notices(stores, docs)
-    if wake is not None and any(d.get("pending") for d in docs):
-        wake()
-    return inserted
+            clashed = {e["index"] for e in errors}
+            fresh.extend(d for i, d in enumerate(chunk) if i not in clashed)
+    return fresh
