@@ -255,6 +255,10 @@ class AggregateStore(Generic[S]):
             if revision["version"] == 1:
                 try:
                     await self.current.insert_one(doc)
+                    # No copy existed, so every later revision's copy is written after this one
+                    # and wins. Skipping the look for revision 2 matters on FerretDB v1: an _id
+                    # that is not there costs a scan of the whole table.
+                    return
                 except DuplicateKeyError:
                     await self.current.replace_one({"_id": doc["_id"]}, doc)
             else:

@@ -23,15 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
+from samling_devtools.benchmarking import CpuUsage
 from samling_devtools.infra import Stack, cache_dir, free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics
@@ -109,30 +108,6 @@ def attack(workdir: Path, targets: str, concurrency: int) -> Report:
         [str(binary), "report", "-type=json", str(results)], check=True, capture_output=True
     )
     return Report.model_validate_json(report.stdout)
-
-
-@dataclass
-class CpuUsage:
-    """CPU seconds (user + system) each process spends from now until :meth:`since`."""
-
-    processes: dict[str, psutil.Process]
-    start: dict[str, float]
-
-    @classmethod
-    def of(cls, pids: dict[str, int | None]) -> CpuUsage:
-        processes = {name: psutil.Process(pid) for name, pid in pids.items() if pid}
-        processes["load generator (vegeta)"] = psutil.Process()  # children counted at the end
-        return cls(processes, {name: cls._cpu(p) for name, p in processes.items()})
-
-    @staticmethod
-    def _cpu(process: psutil.Process) -> float:
-        times = process.cpu_times()
-        if process.pid == os.getpid():
-            return times.children_user + times.children_system
-        return times.user + times.system
-
-    def since(self) -> dict[str, float]:
-        return {name: self._cpu(p) - self.start[name] for name, p in self.processes.items()}
 
 
 class Latencies(BaseModel):
@@ -287,10 +262,11 @@ async def main(args: argparse.Namespace) -> int:
                 **{s.spec.name: s.process.pid for s in services if s.process},
                 "kafka": stack.kafka.pid,
                 "ferretdb": stack.ferretdb.pid,
-            }
+            },
+            finished_children="load generator (vegeta)",
         )
         report = rush(root, urls, event_id, args.n, args.concurrency)
-        cpu = usage.since()
+        cpu = usage.per(args.n, "registration")
         healthz = floor(root, urls, args.n, args.concurrency)
         if report.failures:
             print(f"errors: {report.failures[:5]}", flush=True)
@@ -303,10 +279,7 @@ async def main(args: argparse.Namespace) -> int:
         print(
             f"latency p50 / p99    {lat.p50 / 1e6:8.1f} / {lat.p99 / 1e6:.1f} ms  (mean {lat.mean / 1e6:.1f} ms, max {lat.max / 1e6:.1f} ms)"
         )
-        print(
-            "CPU per registration "
-            + ", ".join(f"{name} {seconds / args.n * 1000:.2f} ms" for name, seconds in cpu.items())
-        )
+        print(cpu)
         print(
             f"HTTP floor           {args.n / healthz.seconds:8.0f}   (GET /healthz/s, same clients: no store, no Kafka)"
         )

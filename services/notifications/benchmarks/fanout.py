@@ -33,6 +33,7 @@ from samling_contracts.network import (
     MunicipalityJoinedNetwork,
     NetworkCreated,
 )
+from samling_devtools.benchmarking import CpuUsage
 from samling_devtools.infra import Stack, TopicSpec, create_topics, port_in_use, repo_root
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.smtp_sink import free_port
@@ -217,6 +218,14 @@ async def main(people: int, municipalities: int) -> None:
                 ),
                 source="/bench",
             )
+            usage = CpuUsage.of(
+                {
+                    "notifications": service.process.pid if service.process else None,
+                    "SMTP sink": sink.pid,
+                    "ferretdb": stack.ferretdb.pid,
+                    "kafka": stack.kafka.pid,
+                }
+            )
             t0 = time.perf_counter()
             await send_all(stack.bootstrap, [event])
             inbox_done = mail_done = None
@@ -245,6 +254,7 @@ async def main(people: int, municipalities: int) -> None:
                 if time.perf_counter() - t0 > 600:
                     raise SystemExit("gave up after 10 minutes")
                 await asyncio.sleep(0.05)
+            cpu = usage.per(people, "person (an inbox entry and an e-mail)")
             counts = (await http.get(f"http://127.0.0.1:{sink_http}/count")).json()
             inbox = await db["notifications"].count_documents({"channel": "inbox"})
             assert inbox == people, f"{inbox} inbox entries, expected {people}"
@@ -262,6 +272,7 @@ async def main(people: int, municipalities: int) -> None:
             "smtp_connections": int(env["SAMLING_NOTIFICATIONS_SMTP_CONNECTIONS"]),
         }
         print(json.dumps(result, indent=2))
+        print(cpu)
         out = Path(repo_root() / ".local" / "bench-fanout.json")
         out.write_text(json.dumps(result, indent=2))
     finally:

@@ -41,7 +41,12 @@ class NotificationsSettings(ServiceSettings):
     email_max_attempts: int = Field(8, description="Attempts before an e-mail is failed.")
     email_retry_base_seconds: float = Field(30.0, description="First e-mail retry delay.")
     scheduler_poll_seconds: float = Field(
-        0.5, description="How often reminders and digests are checked against the clock."
+        0.5, description="How often reminders are checked against the clock."
+    )
+    digest_poll_seconds: float = Field(
+        60.0,
+        description="How often due digests are looked for. Digests are daily or weekly, and "
+        "the look is a scan of the queued notices on FerretDB, so a minute is plenty.",
     )
     link_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET), description="Key signing one-click unsubscribe links."

@@ -303,7 +303,8 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_after_its_last_attempt
             if attempt < MAX_ATTEMPTS:
                 # Not yet due: the backoff holds the next attempt back until the clock moves.
                 assert len(calls) == attempt
-                clock.advance(timedelta(hours=5))
+                # Past the longest delay: the 4 h cap plus up to 30 % jitter is 5.2 h.
+                clock.advance(timedelta(hours=6))
 
         async def disabled() -> Any:
             found = (await client.get(f"/webhooks/{endpoint['id']}", headers=system)).json()

@@ -10,6 +10,7 @@ reminder moved to a new time reminds again. A ``reminder_runs`` document marks i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import defaultdict
 from typing import Any
@@ -32,8 +33,15 @@ class Scheduler(Worker):
         self.delivery = delivery
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_digests = loop.time()
+
         async def once() -> int:
-            await self.tick()
+            nonlocal next_digests
+            await self.fire_reminders()
+            if loop.time() >= next_digests:
+                await self.send_digests()
+                next_digests = loop.time() + self.settings.digest_poll_seconds
             return 0  # time moves on its own: wait for the next poll
 
         await self.rounds(once, self.settings.scheduler_poll_seconds, "scheduler")
