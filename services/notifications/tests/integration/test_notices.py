@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from samling_contracts.events import RegistrationConfirmed
+from samling_contracts.network import ContactPersonsChanged
 from samling_contracts.vocabulary import Language
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import SmtpSink
@@ -129,3 +130,61 @@ async def test_invitations_confirmations_inbox_and_unsubscribe(
 
         await eventually(second_invitation_to_sv)
         assert len(smtp_sink.messages(to=nb_contact)) == 1
+
+
+async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_once(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    """A municipality joining after an event was announced, a new contact person, and facts
+    on different topics consumed out of order all end in one invitation per person."""
+    world = World()
+    network, joined_first, contacts_first, joined_late, contacts_late = world.setup_facts(
+        municipalities=2, contacts_each=1
+    )
+    first, late = world.contacts
+    scheduled = world.event()
+    async with running(create(await notifications_settings())) as service:
+        db = service.db
+        await publish(stack.bootstrap, network, joined_first, contacts_first)
+
+        async def first_member_known() -> bool:
+            return (
+                await db.memberships.count_documents({"network_id": world.network_id}) == 1
+                and await db.contact_lists.count_documents({"_id": world.municipalities[0]}) == 1
+            )
+
+        await eventually(first_member_known, timeout=60)
+        await publish(stack.bootstrap, scheduled)
+        await eventually(mails(smtp_sink, first.email))
+
+        # The second municipality's contact list arrives before its membership: not yet a
+        # member, no invitation; when it joins, its contact person is invited.
+        await publish(stack.bootstrap, contacts_late)
+        await publish(stack.bootstrap, joined_late)
+        (invitation,) = await eventually(mails(smtp_sink, late.email))
+        assert invitation.to_json()["subject"] == f"Invitasjon: {scheduled.title}"
+
+        # A new contact person of the first municipality is invited; the one invited already
+        # is not, and a repeat of the same list invites nobody again.
+        newcomer = first.model_copy(
+            update={"contact_id": f"con_{world.run}_new", "email": world.email("new")}
+        )
+        again = ContactPersonsChanged(
+            municipality_id=world.municipalities[0], contacts=[first, newcomer]
+        )
+        await publish(stack.bootstrap, again)
+        await eventually(mails(smtp_sink, newcomer.email))
+        await publish(stack.bootstrap, again)
+        # Same municipality, same partition: once the sentinel is invited, the repeat is done.
+        sentinel = first.model_copy(
+            update={"contact_id": f"con_{world.run}_last", "email": world.email("last")}
+        )
+        await publish(
+            stack.bootstrap,
+            ContactPersonsChanged(
+                municipality_id=world.municipalities[0], contacts=[first, newcomer, sentinel]
+            ),
+        )
+        await eventually(mails(smtp_sink, sentinel.email))
+        for person in (first.email, late.email, newcomer.email, sentinel.email):
+            assert len(smtp_sink.messages(to=person)) == 1, person

@@ -52,7 +52,7 @@ from samling_notifications.adapters import webhooks_out
 from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.stores import Stores
-from samling_notifications.domain.notices import Draft, Kind, Recipient
+from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 
 ASSIGNMENT_REMINDER_BEFORE = timedelta(hours=24)
 
@@ -119,15 +119,49 @@ class Notifier:
         refs: dict[str, str],
         params: dict[str, Any] | None = None,
     ) -> int:
+        return await self.notify_as(kind, event.id, recipients, refs, params)
+
+    async def notify_as(
+        self,
+        kind: Kind,
+        source_event_id: str,
+        recipients: list[Recipient],
+        refs: dict[str, str],
+        params: dict[str, Any] | None = None,
+    ) -> int:
         draft = Draft(
             kind=kind,
-            source_event_id=event.id,
+            source_event_id=source_event_id,
             recipients=recipients,
             refs=refs,
             params=params or {},
         )
         delivery: DeliveryWorker = self.runtime.state["delivery"]
         return await delivery.queue(draft)
+
+    async def invite_late_comers(self, recipients: list[Recipient], network_ids: list[str]) -> int:
+        """Contact persons who arrive after an event was announced (a municipality joining
+        later, a new contact person, or facts on different topics consumed out of order) are
+        invited to the network's upcoming events too. The announcement's own fact id is the
+        source, so nobody is invited twice to one event."""
+        if not recipients or not network_ids:
+            return 0
+        now = self.runtime.clock.now()
+        upcoming = self.stores.events.find(
+            {"network_id": {"$in": network_ids}, "starts_at": {"$gt": now}}
+        )
+        queued = 0
+        async for doc in upcoming:
+            if doc.get("cancelled") or not doc.get("scheduled_id"):
+                continue
+            queued += await self.notify_as(
+                Kind.EVENT_INVITATION,
+                doc["scheduled_id"],
+                recipients,
+                {"event_id": doc["_id"]},
+                await event_params(self.stores, doc["_id"]),
+            )
+        return queued
 
 
 async def schedule_event_reminder(stores: Stores, event_id: str) -> None:
@@ -180,6 +214,9 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             },
             upsert=True,
         )
+        if isinstance(fact, MunicipalityJoinedNetwork):
+            contacts = await audience.contacts_of(stores, [fact.municipality_id])
+            await notifier().invite_late_comers(contacts, [fact.network_id])
         await after(fact, event)
 
     @subs.on(AnnouncementPosted)
@@ -259,6 +296,24 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             },
             upsert=True,
         )
+        before = set(previous["contact_ids"] if previous else [])
+        added = [
+            Recipient(
+                id=c.contact_id,
+                type=RecipientType.CONTACT,
+                name=c.name,
+                email=c.email,
+                language=str(c.language),
+            )
+            for c in fact.contacts
+            if c.contact_id not in before
+        ]
+        if added:
+            memberships = stores.memberships.find(
+                {"municipality_id": fact.municipality_id, "active": True}
+            )
+            networks = [doc["network_id"] async for doc in memberships]
+            await notifier().invite_late_comers(added, networks)
 
     @subs.on(ReportPublished, ReportRevised)
     async def report(fact: ReportPublished | ReportRevised, event: CloudEvent) -> None:
@@ -315,6 +370,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
                 "reminder_minutes_before": fact.reminder_minutes_before,
                 "sequence": fact.sequence,
                 "cancelled": False,
+                "scheduled_id": event.id,
             },
         )
         await schedule_event_reminder(n.stores, fact.event_id)
