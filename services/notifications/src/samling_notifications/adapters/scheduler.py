@@ -46,9 +46,6 @@ class Scheduler(Worker):
 
         await self.rounds(once, self.settings.scheduler_poll_seconds, "scheduler")
 
-    async def tick(self) -> int:
-        return await self.fire_reminders() + await self.send_digests()
-
     async def fire_reminders(self) -> int:
         now = self.runtime.clock.now()
         due = [doc async for doc in self.stores.reminders.find({"due_at": {"$lte": now}})]
