@@ -112,8 +112,13 @@ async def taken_over(bootstrap: str, group: str, before: dict[str, Held]) -> Non
     surviving instance's), and it holds every partition, its own and the stopped one's."""
 
     async def one_each() -> dict[str, Held] | None:
+        # Mid-rebalance the group can list the survivor alone, still with only its old
+        # partitions: wait for the settled assignment.
         members = await group_members(bootstrap, group)
-        alone = all(len(holders) == 1 for holders in by_topic(members).values())
+        alone = all(
+            len(holders) == 1 and set().union(*holders.values()) == set(range(PARTITIONS))
+            for holders in by_topic(members).values()
+        )
         return members if members and alone else None
 
     after = await eventually(one_each, timeout=60)
