@@ -1,12 +1,13 @@
 """The SMTP sink receives real SMTP mail and shows it in its HTTP mailbox."""
 
+import asyncio
 from collections.abc import Iterator
 from email.message import EmailMessage
 
 import aiosmtplib
 import httpx
 import pytest
-from samling_devtools.smtp_sink import SmtpSink, free_port
+from samling_devtools.smtp_sink import SLOW_ANSWER_SECONDS, SmtpSink, free_port
 
 
 @pytest.fixture
@@ -63,3 +64,13 @@ async def test_reject_and_tempfail_addresses_are_refused(sink: SmtpSink) -> None
         )
     assert deferred.value.recipients[0].code == 451
     assert sink.count() == 0
+
+
+async def test_a_slow_address_is_kept_before_it_is_answered(sink: SmtpSink) -> None:
+    sending = asyncio.create_task(
+        aiosmtplib.send(_message("ola+slow@example.no"), hostname=sink.host, port=sink.port)
+    )
+    await asyncio.sleep(SLOW_ANSWER_SECONDS / 2)
+    assert not sending.done()
+    assert sink.count() == 1  # kept, not yet answered
+    await sending

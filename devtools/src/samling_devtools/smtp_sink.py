@@ -8,7 +8,9 @@ can be read back:
   names), ``GET /count``, ``DELETE /messages``.
 
 Addresses whose local part contains ``+reject`` are refused with ``550`` (a permanent failure)
-and ``+tempfail`` with ``451`` (a temporary one), so delivery failures can be tested.
+and ``+tempfail`` with ``451`` (a temporary one), so delivery failures can be tested. A mail to
+a ``+slow`` address is kept at once but answered only after :data:`SLOW_ANSWER_SECONDS`: the
+moment a sender cannot know whether its mail arrived, held open for tests of stopping mid-send.
 
 ``python -m samling_devtools.smtp_sink --port 1025 --http-port 8025`` runs it on its own.
 """
@@ -16,6 +18,7 @@ and ``+tempfail`` with ``451`` (a temporary one), so delivery failures can be te
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import mailbox
 import socket
@@ -124,6 +127,9 @@ class Mailbox:
             self._messages.clear()
 
 
+SLOW_ANSWER_SECONDS = 1.0
+
+
 class _Handler:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
@@ -143,6 +149,8 @@ class _Handler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         self.box.add(envelope)
+        if any("+slow" in r.split("@", 1)[0] for r in envelope.rcpt_tos):
+            await asyncio.sleep(SLOW_ANSWER_SECONDS)
         return "250 Message accepted"
 
 

@@ -81,6 +81,14 @@ async def _supervised(coro: Awaitable[None], name: str) -> None:
         log.exception("background task %s stopped", name)
 
 
+async def _stop_consuming(broker: KafkaBroker) -> None:
+    for subscriber in broker.subscribers:
+        try:
+            await subscriber.stop()
+        except Exception:
+            log.exception("could not stop consuming %s cleanly", subscriber)
+
+
 RuntimeRef = Callable[[], Runtime]
 Setup = Callable[[Runtime], Awaitable[Sequence[AggregateStore[Any]]]]
 
@@ -150,6 +158,10 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         try:
             yield
         finally:
+            # A graceful stop, in order: take no new facts (the handlers under way finish, the
+            # group hands this instance's partitions to the others), then let the background
+            # work finish what it holds, then close the producer and the store.
+            await _stop_consuming(broker)
             for task in runtime.tasks:
                 task.cancel()
             await asyncio.gather(*runtime.tasks, return_exceptions=True)

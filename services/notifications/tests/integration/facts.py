@@ -50,12 +50,14 @@ class World:
     network_id: str = ""
     municipalities: list[str] = field(default_factory=list)
     contacts: list[ContactPerson] = field(default_factory=list)
+    mailbox: str = ""
+    """Appended to every local part: ``+slow`` makes the SMTP sink answer each mail late."""
 
     def __post_init__(self) -> None:
         self.network_id = f"net_{self.run}"
 
     def email(self, who: str) -> str:
-        return f"{who}.{self.run}@example.no"
+        return f"{who}{self.mailbox}.{self.run}@example.no"
 
     def setup_facts(
         self, municipalities: int, contacts_each: int, language: str = "nb"

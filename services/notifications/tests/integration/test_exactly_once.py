@@ -130,6 +130,42 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
         first.kill()
 
 
+async def test_a_graceful_stop_finishes_and_records_the_mails_in_flight(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    """Stopped mid-send, the service waits for the mails the server has but not yet answered,
+    records them, and leaves the rest to whoever runs next: nothing is sent twice."""
+    settings = await notifications_settings(smtp_connections=4)
+    world = World(mailbox="+slow")  # the sink keeps each mail at once and answers it late
+    setup = world.setup_facts(municipalities=1, contacts_each=12)
+    people = len(world.contacts)
+    async with running(create(settings)) as service:
+        await publish(stack.bootstrap, *setup)
+        await world.settled(service.db)
+        await publish(stack.bootstrap, world.event())
+
+        async def sending() -> bool:
+            return len(delivered_to(smtp_sink, world)) >= 1
+
+        await eventually(sending, interval=0.01)
+    # Stopped while up to four mails waited for their answer.
+    at_stop = delivered_to(smtp_sink, world)
+    assert 1 <= len(at_stop) < people, "the stop came too late to test anything"
+    async with mongo_db(stack.mongo_url, settings.mongo_db) as db:
+        recorded = await db["deliveries"].count_documents({"status": "sent"})
+        assert recorded == len(at_stop) == len({m.message_id for m in at_stop})
+
+    async with running(create(settings)):
+
+        async def all_sent() -> bool:
+            return len(delivered_to(smtp_sink, world)) >= people
+
+        await eventually(all_sent, timeout=60)
+        await asyncio.sleep(2)  # time enough for a mail sent twice to show up
+    received = delivered_to(smtp_sink, world)
+    assert len(received) == len({m.message_id for m in received}) == people
+
+
 async def test_the_same_fact_delivered_twice_notifies_once(
     stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
 ) -> None:

@@ -132,6 +132,7 @@ class DeliveryWorker(Worker):
         self._ics: dict[tuple[str, int, bool], bytes] = {}
         self._next_sweep = 0.0
         self._flushing: asyncio.Future[None] | None = None
+        self._stopping = False
         self.sent = 0
 
     # -- queueing (fact handlers, scheduler) ------------------------------------------------
@@ -139,6 +140,9 @@ class DeliveryWorker(Worker):
         """Write the notices of ``draft`` and hand the new e-mails to the senders."""
         if not draft.recipients:
             return 0
+        if self._stopping:
+            # Nothing would send them here: the fact is handled again by whoever takes over.
+            raise RuntimeError("e-mail delivery is stopping; not taking new notices")
         now = self.runtime.clock.now()
         prefs = await preferences_of(self.stores, (r.id for r in draft.recipients))
         docs = notice_documents(draft, prefs, now)
@@ -220,9 +224,14 @@ class DeliveryWorker(Worker):
             ),
         ]
         try:
-            await asyncio.gather(*senders, *background)
+            # Not gather(): cancelling a gather cancels its tasks at once, and the senders
+            # must be cancelled exactly once (below) for their mails in flight to finish.
+            done, _ = await asyncio.wait([*senders, *background], return_when="FIRST_EXCEPTION")
+            for task in done:
+                task.result()
         finally:
             # A graceful stop: no new mails; those in flight finish and are recorded.
+            self._stopping = True
             for task in senders:
                 task.cancel()
             await asyncio.gather(*senders, return_exceptions=True)
@@ -262,9 +271,11 @@ class DeliveryWorker(Worker):
                 try:
                     outcome = await asyncio.shield(attempt)
                 except asyncio.CancelledError:
-                    # A graceful stop: the mail in flight finishes and is recorded.
-                    with contextlib.suppress(Exception):
-                        self._outcomes.append(await asyncio.wait_for(attempt, timeout=15))
+                    # A graceful stop: the mail in flight finishes and is recorded. (wait()
+                    # leaves the attempt running should this wait be cancelled too.)
+                    await asyncio.wait([attempt], timeout=15)
+                    if attempt.done() and not attempt.cancelled():
+                        self._outcomes.append(attempt.result())
                     raise
                 self._outcomes.append(outcome)
                 self._have_outcomes.set()
