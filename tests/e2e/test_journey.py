@@ -10,7 +10,7 @@ CloudEvents SDK, and no personal data appears on a public topic.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -36,7 +36,7 @@ from samling_network.settings import NetworkSettings
 from samling_notifications.main import create as create_notifications
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.auth import Role
-from samling_runtime.clock import ManualClock
+from samling_runtime.clock import TravellingClock
 
 # Part of `make test`; `make test-journey` runs it alone.
 pytestmark = [pytest.mark.integration, pytest.mark.journey, pytest.mark.timeout(900)]
@@ -52,7 +52,7 @@ async def test_from_network_to_experience_report(
     def mail(who: str) -> str:
         return f"{who}.{run}@example.no"
 
-    clock = ManualClock(datetime.now(UTC))
+    clock = TravellingClock()
     starts_at = (clock.now() + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
 
     coordinator = bearer("u-coord", Role.COORDINATOR, region_id=REGION)
