@@ -8,13 +8,20 @@ from samling_contracts.vocabulary import Channel
 
 
 class _DeliveryFact(Fact):
-    notification_id: str = Field(description="Notification id.", examples=["ntf_01JD4C"])
+    notification_id: str = Field(
+        description="Notification id; for a webhook delivery its webhook-id.",
+        examples=["ntf_01JD4C"],
+    )
     recipient_id: str = Field(
-        description="Pseudonymous recipient id (participant, contact or user id).",
+        description="Pseudonymous recipient id (participant, contact or user id); for a "
+        "webhook delivery the endpoint id.",
         examples=["par_7f3c9a"],
     )
     channel: Channel = Field(description="Channel.", examples=["email"])
-    kind: str = Field(description="Notice kind.", examples=["registration.confirmed"])
+    kind: str = Field(
+        description="Notice kind; for a webhook delivery the type of the fact delivered.",
+        examples=["registration.confirmed"],
+    )
     source_event_id: str = Field(
         description="Id of the fact that caused the notice.",
         examples=["0b5e2c1e-8d2f-4d7e-9a51-1c1d8f0e3a77"],

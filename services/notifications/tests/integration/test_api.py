@@ -1,5 +1,5 @@
 """Webhooks end to end (signature, retries with one webhook-id, replay, 410 disables and tells
-the owner) and the role x endpoint matrix of the REST API."""
+the owner, a fact per final outcome) and the role x endpoint matrix of the REST API."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from samling_contracts import CloudEvent
-from samling_contracts.topics import WEBHOOKS
+from samling_contracts.topics import DELIVERIES, WEBHOOKS
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import eventually, read_topic, running
+from samling_notifications.adapters.webhooks_out import delivery_id
 from samling_notifications.domain.webhooks import MAX_ATTEMPTS
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
@@ -146,6 +147,33 @@ async def test_webhooks_and_the_role_matrix(
 
         await eventually(replayed)
         assert receiver.calls["flaky"][2][0]["webhook-id"] == delivery["id"]
+
+        # Every final outcome is a fact on the deliveries topic: the first delivery and the
+        # replay sent, the delivery to the endpoint that answered 410 failed.
+        gone_delivery = delivery_id(gone["id"], event.id)
+
+        def outcomes(records: list[Any]) -> list[CloudEvent]:
+            keys = {delivery["id"].encode(), gone_delivery.encode()}
+            return [CloudEvent.from_json(r.value) for r in records if r.key in keys]
+
+        records = await read_topic(
+            stack.bootstrap, DELIVERIES.name, lambda rs: len(outcomes(rs)) >= 3
+        )
+        facts = sorted(
+            (f.type.split(".")[-2], f.data["notification_id"]) for f in outcomes(records)
+        )
+        assert facts == [
+            ("failed", gone_delivery),
+            ("sent", delivery["id"]),
+            ("sent", delivery["id"]),
+        ]
+        for fact in outcomes(records):
+            assert fact.data["channel"] == "webhook"
+            assert fact.data["kind"] == SCHEDULED
+            assert fact.data["source_event_id"] == event.id
+            assert fact.data["recipient_id"] in (endpoint["id"], gone["id"])
+        (failed,) = [f for f in outcomes(records) if f.type.endswith(".failed.v1")]
+        assert failed.data["reason"] == "410 Gone"
 
         # 410 Gone disabled the other endpoint, and its owner hears of it through a fact.
         async def disabled() -> Any:
@@ -324,6 +352,13 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_after_its_last_attempt
         )
         assert fact.type == "no.samling.notifications.webhook.disabled.v1"
         assert fact.data["owner_id"] == "client-hr"
+        records = await read_topic(
+            stack.bootstrap, DELIVERIES.name, lambda rs: any(r.key == calls[0].encode() for r in rs)
+        )
+        (failed,) = [CloudEvent.from_json(r.value) for r in records if r.key == calls[0].encode()]
+        assert failed.type == "no.samling.notifications.notification.failed.v1"
+        assert failed.data["channel"] == "webhook"
+        assert failed.data["reason"] == "503 Service Unavailable"
         # Disabled means no more calls, whatever the clock says.
         clock.advance(timedelta(days=2))
         await asyncio.sleep(settings.delivery_poll_seconds * 5)

@@ -3,7 +3,9 @@
 The delivery's id is the ``webhook-id`` on every attempt (receivers deduplicate on it).
 Failures are retried with exponential backoff and jitter over hours; ``410 Gone`` disables
 the endpoint at once, and so does running out of attempts — both publish
-WebhookEndpointDisabled (through the outbox) so the owner hears of it.
+WebhookEndpointDisabled (through the outbox) so the owner hears of it. Every final outcome
+publishes NotificationSent or NotificationFailed (channel ``webhook``, the endpoint as
+recipient), a replay's outcome too.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from urllib.parse import urlparse
 import httpx
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
-from samling_contracts import CloudEvent
+from samling_contracts import CloudEvent, Fact
+from samling_contracts.notifications import NotificationFailed, NotificationSent
+from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
+from samling_runtime.store import AlreadyExists, Change
 from standardwebhooks import Webhook
 
-from samling_notifications.adapters.store.stores import Stores
+from samling_notifications.adapters.store.stores import DeliveryBatch, Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import retry_delay
 from samling_notifications.domain.webhooks import (
@@ -204,6 +209,16 @@ class WebhookWorker(Worker):
     async def _finish(
         self, delivery: Document, attempt: int, status: str, reason: str, now: datetime
     ) -> None:
+        # The fact first: a crash before the delivery is marked final sends it again (same
+        # webhook-id) and finds its fact recorded.
+        with contextlib.suppress(AlreadyExists):
+            await self.stores.delivery_batches.create(
+                f"wb_{delivery['_id']}_{delivery.get('replays', 0)}",
+                Change(
+                    DeliveryBatch(channel=str(Channel.WEBHOOK), outcomes={delivery["_id"]: status}),
+                    [outcome_fact(delivery, status, reason)],
+                ),
+            )
         await self.stores.webhook_deliveries.update_one(
             {"_id": delivery["_id"]},
             {
@@ -236,6 +251,20 @@ class WebhookWorker(Worker):
 
     async def _disable(self, endpoint: Document, reason: str) -> None:
         await self.stores.endpoints.update(endpoint["_id"], lambda e: disable(e, reason))
+
+
+def outcome_fact(delivery: Document, status: str, reason: str) -> Fact:
+    """NotificationSent or NotificationFailed (channel webhook) for a final outcome."""
+    fields: dict[str, Any] = {
+        "notification_id": delivery["_id"],
+        "recipient_id": delivery["endpoint_id"],
+        "channel": Channel.WEBHOOK,
+        "kind": delivery["event_type"],
+        "source_event_id": delivery["source_event_id"],
+    }
+    if status == "delivered":
+        return NotificationSent(**fields)
+    return NotificationFailed(**fields, reason=reason)
 
 
 def replay_fields(now: datetime, delivery: Document) -> dict[str, Any]:
