@@ -1,6 +1,6 @@
 """The outbox relay on the real FerretDB: facts go out once, marked by inserts, never updates."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,10 +33,10 @@ class Outbox:
         self.published: list[CloudEvent] = []
         self.down = False
 
-    async def publish(self, event: CloudEvent) -> None:
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
         if self.down:
             raise ConnectionError("broker down")
-        self.published.append(event)
+        self.published.extend(events)
 
 
 @pytest.fixture

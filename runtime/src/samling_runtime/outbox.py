@@ -29,7 +29,8 @@ from samling_runtime.store import AggregateStore
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[CloudEvent], Awaitable[None]]
+Publish = Callable[[Sequence[CloudEvent]], Awaitable[None]]
+"""Sends the facts in order and returns once all of them are acknowledged."""
 STALE_COPY_AFTER = timedelta(seconds=5)
 SETTLE = timedelta(seconds=5)
 """Younger revisions may still be on their way through another replica's relay."""
@@ -162,8 +163,7 @@ class OutboxRelay:
     async def _send_in_order(self, chain: list[Document]) -> list[Document]:
         sent: list[Document] = []
         for revision in chain:
-            for event in revision["events"]:
-                await self._publish(CloudEvent.model_validate(event))
+            await self._publish([CloudEvent.model_validate(e) for e in revision["events"]])
             sent.append(revision)
         return sent
 
