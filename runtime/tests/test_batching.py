@@ -1,23 +1,13 @@
 """Concurrent single inserts become few insert_many calls, and each caller hears its own fate."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
-from samling_devtools.infra import Stack
 from samling_runtime.batching import InsertBatcher
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def db(stack: Stack, unique_db_name: str) -> AsyncIterator[Any]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    yield client[unique_db_name]
-    await client.close()
 
 
 async def test_a_rush_of_claims_is_batched_and_each_id_is_won_once(db: Any) -> None:

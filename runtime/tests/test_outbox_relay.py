@@ -1,16 +1,14 @@
 """The outbox relay on the real FerretDB: facts go out once, marked by inserts, never updates."""
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from pymongo import AsyncMongoClient
 from samling_contracts import CloudEvent
 from samling_contracts.network import NetworkUpdated
 from samling_contracts.vocabulary import NetworkField
-from samling_devtools.infra import Stack
 from samling_runtime.outbox import WATERMARKS, OutboxRelay
 from samling_runtime.store import AggregateStore, Change
 
@@ -37,13 +35,6 @@ class Outbox:
         if self.down:
             raise ConnectionError("broker down")
         self.published.extend(events)
-
-
-@pytest.fixture
-async def db(stack: Stack, unique_db_name: str) -> AsyncIterator[Any]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    yield client[unique_db_name]
-    await client.close()
 
 
 async def store_for(

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from samling_runtime.mongo import Document
-
-DUPLICATE_KEY = 11000
+from samling_runtime.mongo import DUPLICATE_KEY, Document
 
 
 @dataclass

@@ -3,12 +3,34 @@
 Queries stay inside what both MongoDB and FerretDB v1 accept (see docs/store-rule.md).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(collection: AsyncCollection[Document], docs: Sequence[Document]) -> set[int]:
+    """Insert every document whose ``_id`` (or other unique key) is new, in one round trip;
+    returns the positions of those that existed already. Any other write error is raised.
+
+    The store rule's workhorse: a unique insert is the one write FerretDB v1 makes atomic,
+    and ``ordered=False`` carries on past each duplicate."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {e["index"] for e in errors}
+    return set()
 
 
 class Mongo:

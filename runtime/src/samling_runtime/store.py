@@ -23,11 +23,11 @@ from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 from samling_contracts import Fact, envelope
 
 from samling_runtime.bson import to_document
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, insert_new
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -156,13 +156,7 @@ class AggregateStore(Generic[S]):
             return []
         now = self._now()
         docs = [self._revision(agg_id, 1, change, now) for agg_id, change in items]
-        clashes: set[int] = set()
-        try:
-            await self.revisions.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            clashes = {e["index"] for e in exc.details.get("writeErrors", []) if e["code"] == 11000}
-            if len(clashes) != len(exc.details.get("writeErrors", [])):
-                raise
+        clashes = await insert_new(self.revisions, docs)
         fresh = [d for i, d in enumerate(docs) if i not in clashes]
         self._on_recorded(self, fresh)
         if fresh:
@@ -271,12 +265,7 @@ class AggregateStore(Generic[S]):
             revision = following
 
     async def _materialise_many(self, revisions: list[Document]) -> None:
-        docs = [self._current_doc(r) for r in revisions]
-        try:
-            await self.current.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e["code"] != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
+        await insert_new(self.current, [self._current_doc(r) for r in revisions])
 
     async def repair(self, aggregate_id: str) -> None:
         """Roll the copy forward to the latest revision (after a crash between the two writes)."""
@@ -285,16 +274,11 @@ class AggregateStore(Generic[S]):
     # -- the outbox ------------------------------------------------------------------------
     async def mark_sent(self, revisions: list[Document], now: datetime) -> None:
         """Record that these revisions' facts are published: one batched insert."""
-        markers = [
-            {"_id": r["_id"], "recorded_at": r["recorded_at"], "sent_at": now} for r in revisions
-        ]
-        if not markers:
-            return
-        try:
-            await self.sent.insert_many(markers, ordered=False)
-        except BulkWriteError as exc:  # marked before (a resend after a crash): fine
-            if any(e["code"] != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
+        # A marker that exists already was written before a crash and a resend: fine.
+        await insert_new(
+            self.sent,
+            [{"_id": r["_id"], "recorded_at": r["recorded_at"], "sent_at": now} for r in revisions],
+        )
 
     async def unsent(self, since: datetime | None = None) -> list[Document]:
         """Revisions recorded since ``since`` whose facts have no sent marker, oldest first."""

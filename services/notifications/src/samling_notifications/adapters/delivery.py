@@ -47,7 +47,6 @@ from typing import Any
 import aiosmtplib
 from pymongo.errors import DuplicateKeyError
 from samling_contracts import Fact
-from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
@@ -68,7 +67,7 @@ from samling_notifications.adapters.store.notices import (
     notice_documents,
     preferences_of,
 )
-from samling_notifications.adapters.store.stores import Delivery, DeliveryBatch, Stores
+from samling_notifications.adapters.store.stores import Delivery, Stores, delivery_fact
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.calendar import event_ics
 from samling_notifications.domain.links import sign_recipient
@@ -133,6 +132,8 @@ class DeliveryWorker(Worker):
         self._next_sweep = 0.0
         self._flushing: asyncio.Future[None] | None = None
         self._stopping = False
+        self._sender_address = parseaddr(self.settings.smtp_from)[1]
+        """The envelope sender (``MAIL FROM``): the bare address of ``smtp_from``."""
         self.sent = 0
 
     # -- queueing (fact handlers, scheduler) ------------------------------------------------
@@ -180,15 +181,10 @@ class DeliveryWorker(Worker):
         the new ones, all in one revision. (A crash between the entries and this write loses
         these facts, not the entries.)"""
         if entries:
-            await self.stores.delivery_batches.create(
-                f"db_{uuid.uuid4().hex}",
-                Change(
-                    DeliveryBatch(
-                        channel=str(Channel.INBOX),
-                        outcomes={d["_id"]: str(Status.DELIVERED) for d in entries},
-                    ),
-                    [NotificationSent(**_fact_fields(d)) for d in entries],
-                ),
+            await self.stores.record_outcomes(
+                Channel.INBOX,
+                {d["_id"]: str(Status.DELIVERED) for d in entries},
+                [delivery_fact(_fact_fields(d)) for d in entries],
             )
 
     def _put(self, job: Job) -> None:
@@ -312,7 +308,7 @@ class DeliveryWorker(Worker):
             return Outcome(job, Status.RETRYING, WAITING_FOR_FACTS[1])
         message = await self._message(notice, recipient, event, job.language)
         try:
-            await _send(client, self.settings.smtp_from, recipient["email"], message)
+            await _send(client, self._sender_address, recipient["email"], message)
         except PermanentFailure as exc:
             return Outcome(job, Status.FAILED, str(exc))
         except TemporaryFailure as exc:
@@ -407,15 +403,8 @@ class DeliveryWorker(Worker):
         # written sends those mails again, and their facts again (at least once).
         facts = [f for o in outcomes for f in _facts(o)]
         if facts:
-            await self.stores.delivery_batches.create(
-                f"db_{uuid.uuid4().hex}",
-                Change(
-                    DeliveryBatch(
-                        channel=str(Channel.EMAIL),
-                        outcomes={o.notice["_id"]: str(o.status) for o in outcomes},
-                    ),
-                    facts,
-                ),
+            await self.stores.record_outcomes(
+                Channel.EMAIL, {o.notice["_id"]: str(o.status) for o in outcomes}, facts
             )
         first = [o for o in outcomes if o.job.attempt == 1]
         existed = set(
@@ -579,7 +568,7 @@ async def _send(client: aiosmtplib.SMTP, sender: str, to: str, message: bytes) -
         options = ["BODY=8BITMIME"] if client.supports_extension("8BITMIME") else []
         if not options:
             raise PermanentFailure("the SMTP server does not take 8-bit mail (8BITMIME)")
-        await client.sendmail(_address(sender), [to], message, mail_options=options)
+        await client.sendmail(sender, [to], message, mail_options=options)
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients[0]
         raise classified(refused.code, refused.message) from exc
@@ -589,10 +578,6 @@ async def _send(client: aiosmtplib.SMTP, sender: str, to: str, message: bytes) -
         with contextlib.suppress(Exception):
             client.close()
         raise TemporaryFailure(f"SMTP connection failed: {exc}") from exc
-
-
-def _address(sender: str) -> str:
-    return parseaddr(sender)[1]
 
 
 def _defaults(context: dict[str, Any]) -> dict[str, Any]:
@@ -636,7 +621,7 @@ def _fact_fields(notice: Document) -> dict[str, Any]:
 def _facts(outcome: Outcome) -> list[Fact]:
     common = _fact_fields(outcome.notice)
     if outcome.status is Status.SENT:
-        return [NotificationSent(**common)]
+        return [delivery_fact(common)]
     if outcome.status is Status.FAILED:
-        return [NotificationFailed(**common, reason=outcome.reason or "failed")]
+        return [delivery_fact(common, outcome.reason or "failed")]
     return []

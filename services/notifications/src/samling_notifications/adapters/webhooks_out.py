@@ -23,16 +23,14 @@ from urllib.parse import urlparse
 
 import httpx
 from pymongo import ASCENDING
-from pymongo.errors import BulkWriteError
 from samling_contracts import CloudEvent, Fact
-from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, insert_new
 from samling_runtime.service import Runtime
-from samling_runtime.store import AlreadyExists, Change
+from samling_runtime.store import AlreadyExists
 from standardwebhooks import Webhook
 
-from samling_notifications.adapters.store.stores import DeliveryBatch, Stores
+from samling_notifications.adapters.store.stores import Stores, delivery_fact
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import retry_delay
 from samling_notifications.domain.webhooks import (
@@ -82,11 +80,7 @@ async def fan_out(runtime: Runtime, event: CloudEvent) -> int:
         }
         for e in endpoints
     ]
-    try:
-        await stores.webhook_deliveries.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-            raise
+    await insert_new(stores.webhook_deliveries, docs)
     wake = runtime.state.get("wake_webhooks")
     if wake is not None:
         wake()
@@ -212,12 +206,11 @@ class WebhookWorker(Worker):
         # The fact first: a crash before the delivery is marked final sends it again (same
         # webhook-id) and finds its fact recorded.
         with contextlib.suppress(AlreadyExists):
-            await self.stores.delivery_batches.create(
-                f"wb_{delivery['_id']}_{delivery.get('replays', 0)}",
-                Change(
-                    DeliveryBatch(channel=str(Channel.WEBHOOK), outcomes={delivery["_id"]: status}),
-                    [outcome_fact(delivery, status, reason)],
-                ),
+            await self.stores.record_outcomes(
+                Channel.WEBHOOK,
+                {delivery["_id"]: status},
+                [outcome_fact(delivery, status, reason)],
+                batch_id=f"wb_{delivery['_id']}_{delivery.get('replays', 0)}",
             )
         await self.stores.webhook_deliveries.update_one(
             {"_id": delivery["_id"]},
@@ -255,16 +248,14 @@ class WebhookWorker(Worker):
 
 def outcome_fact(delivery: Document, status: str, reason: str) -> Fact:
     """NotificationSent or NotificationFailed (channel webhook) for a final outcome."""
-    fields: dict[str, Any] = {
+    fields = {
         "notification_id": delivery["_id"],
         "recipient_id": delivery["endpoint_id"],
         "channel": Channel.WEBHOOK,
         "kind": delivery["event_type"],
         "source_event_id": delivery["source_event_id"],
     }
-    if status == "delivered":
-        return NotificationSent(**fields)
-    return NotificationFailed(**fields, reason=reason)
+    return delivery_fact(fields, None if status == "delivered" else reason)
 
 
 def replay_fields(now: datetime, delivery: Document) -> dict[str, Any]:

@@ -25,9 +25,10 @@ from functools import partial
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
+from samling_runtime.mongo import insert_new
 from samling_runtime.store import Change
 
 from samling_events.adapters.store.stores import Stores
@@ -264,16 +265,10 @@ class Desk:
         """Insert new participants in one round trip; rewrite only those already known."""
         contacts = {a.contact["_id"]: a.contact for a in arrivals}
         docs = list(contacts.values())
-        try:
-            await self._stores.participants.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e["code"] != 11000 for e in errors):
-                raise
-            known = [docs[e["index"]] for e in errors]
-            await asyncio.gather(
-                *(self._stores.participants.replace_one({"_id": d["_id"]}, d) for d in known)
-            )
+        known = [docs[i] for i in await insert_new(self._stores.participants, docs)]
+        await asyncio.gather(
+            *(self._stores.participants.replace_one({"_id": d["_id"]}, d) for d in known)
+        )
 
     async def _claim_seats(
         self, event: Event, taken: dict[int, str], arrivals: list[Arrival], now: datetime
@@ -292,14 +287,7 @@ class Desk:
             if not planned:
                 return won
             docs = [self._seat_doc(n, r, now) for r, n in planned.items()]
-            lost: set[str] = set()
-            try:
-                await self._stores.seats.insert_many(docs, ordered=False)
-            except BulkWriteError as exc:
-                errors = exc.details.get("writeErrors", [])
-                if any(e["code"] != 11000 for e in errors):
-                    raise
-                lost = {docs[e["index"]]["registration_id"] for e in errors}
+            lost = {docs[i]["registration_id"] for i in await insert_new(self._stores.seats, docs)}
             won.update({r: n for r, n in planned.items() if r not in lost})
             if not lost:
                 return won

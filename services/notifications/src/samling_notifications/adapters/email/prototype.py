@@ -37,6 +37,14 @@ def _marker(base: str, part: str) -> str:
     return base.replace("Qz", f"{part}Qz").replace("-qz", f"-{part}qz")
 
 
+_ENCODED = {
+    (base, part): _marker(base, part).encode()
+    for base in (_NAME, _PREFS, _MANAGE)
+    for part in (_TEXT, _HTML)
+}
+"""The placeholders as they stand in the serialised message (looked up per mail)."""
+
+
 @dataclass(frozen=True)
 class Personal:
     """What differs between two people receiving the same notice."""
@@ -60,15 +68,15 @@ class Prototype:
 
     def message_for(self, person: Personal, now: datetime) -> bytes:
         name = " ".join(person.name.split())  # no line breaks from a name into a header
+        values = {
+            _NAME: name,
+            _PREFS: person.preferences_url or "",
+            _MANAGE: person.manage_url or "",
+        }
         out = self.body
         for part, render_value in ((_TEXT, str), (_HTML, lambda v: str(escape(v)))):
-            out = out.replace(_marker(_NAME, part).encode(), render_value(name).encode())
-            out = out.replace(
-                _marker(_PREFS, part).encode(), render_value(person.preferences_url or "").encode()
-            )
-            out = out.replace(
-                _marker(_MANAGE, part).encode(), render_value(person.manage_url or "").encode()
-            )
+            for base, value in values.items():
+                out = out.replace(_ENCODED[base, part], render_value(value).encode())
         headers = [
             f"To: {formataddr((name, person.address), charset='utf-8')}",
             f"Message-ID: <{person.notification_id}@{self.domain}>",

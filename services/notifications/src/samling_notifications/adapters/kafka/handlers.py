@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReplaceOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.events import (
     AssignmentAssigned,
@@ -45,7 +45,7 @@ from samling_contracts.network import (
 )
 from samling_contracts.vocabulary import AssignmentPhase, Visibility
 from samling_runtime.kafka import FactSubscriptions
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, insert_new
 from samling_runtime.service import Runtime, RuntimeRef
 
 from samling_notifications.adapters import webhooks_out
@@ -242,29 +242,19 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
     @subs.on(ContactPersonsChanged)
     async def contacts(fact: ContactPersonsChanged, event: CloudEvent) -> None:
         stores = stores_of(runtime_ref())
-        current = {c.contact_id for c in fact.contacts}
-        docs = [
-            {
-                "_id": contact.contact_id,
-                "type": "contact",
-                "municipality_id": fact.municipality_id,
-                "name": contact.name,
-                "email": contact.email,
-                "language": str(contact.language),
-                "active": True,
-            }
-            for contact in fact.contacts
+        listed = [
+            Recipient(
+                id=c.contact_id,
+                type=RecipientType.CONTACT,
+                name=c.name,
+                email=c.email,
+                language=str(c.language),
+            )
+            for c in fact.contacts
         ]
+        docs = [{**r.details(), "municipality_id": fact.municipality_id} for r in listed]
         # New contact persons are one bulk insert; those known already are replaced.
-        known: list[int] = []
-        if docs:
-            try:
-                await stores.recipients.insert_many(docs, ordered=False)
-            except BulkWriteError as exc:
-                errors = exc.details.get("writeErrors", [])
-                if any(e.get("code") != 11000 for e in errors):
-                    raise
-                known = [e["index"] for e in errors]
+        known = await insert_new(stores.recipients, docs)
         if known:
             await stores.recipients.bulk_write(
                 [ReplaceOne({"_id": docs[i]["_id"]}, docs[i], upsert=True) for i in known],
@@ -274,7 +264,8 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         # The previous list is one document per municipality (read by _id: cheap on FerretDB,
         # which would scan every recipient for a filter on municipality_id).
         previous = await stores.contact_lists.find_one({"_id": fact.municipality_id})
-        removed = sorted(set(previous["contact_ids"] if previous else []) - current)
+        before = set(previous["contact_ids"]) if previous else set()
+        removed = sorted(before - {r.id for r in listed})
         if removed:
             await stores.recipients.update_many(
                 {"_id": {"$in": removed}},
@@ -283,31 +274,14 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         await stores.contact_lists.replace_one(
             {"_id": fact.municipality_id},
             {
-                "contact_ids": sorted(current),
+                "contact_ids": sorted(r.id for r in listed),
                 "contacts": [
-                    {
-                        "id": c.contact_id,
-                        "name": c.name,
-                        "email": c.email,
-                        "language": str(c.language),
-                    }
-                    for c in fact.contacts
+                    r.model_dump(include={"id", "name", "email", "language"}) for r in listed
                 ],
             },
             upsert=True,
         )
-        before = set(previous["contact_ids"] if previous else [])
-        added = [
-            Recipient(
-                id=c.contact_id,
-                type=RecipientType.CONTACT,
-                name=c.name,
-                email=c.email,
-                language=str(c.language),
-            )
-            for c in fact.contacts
-            if c.contact_id not in before
-        ]
+        added = [r for r in listed if r.id not in before]
         if added:
             memberships = stores.memberships.find(
                 {"municipality_id": fact.municipality_id, "active": True}

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from pymongo.errors import BulkWriteError
 from samling_contracts.vocabulary import Channel
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, insert_new
 
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.notices import (
@@ -82,13 +81,6 @@ async def insert_notices(stores: Stores, docs: list[Document]) -> list[Document]
     fresh: list[Document] = []
     for start in range(0, len(docs), CHUNK):
         chunk = docs[start : start + CHUNK]
-        try:
-            await stores.notifications.insert_many(chunk, ordered=False)
-            fresh.extend(chunk)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            clashed = {e["index"] for e in errors}
-            fresh.extend(d for i, d in enumerate(chunk) if i not in clashed)
+        clashed = await insert_new(stores.notifications, chunk)
+        fresh.extend(d for i, d in enumerate(chunk) if i not in clashed)
     return fresh

@@ -18,6 +18,7 @@ recipient), ``subscriptions``, ``reminders`` and ``reminder_runs``, ``webhook_en
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,9 +26,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
+from samling_contracts import Fact
+from samling_contracts.notifications import NotificationFailed, NotificationSent
+from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
-from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.store import AggregateStore, Change, create_indexes_one_by_one
 
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
@@ -55,6 +59,14 @@ class DeliveryBatch(BaseModel):
     outcomes: dict[str, str] = Field(description="Notification id → status.")
 
 
+def delivery_fact(fields: dict[str, Any], failure: str | None = None) -> Fact:
+    """NotificationSent, or NotificationFailed when there is a ``failure`` reason; ``fields``
+    are notification_id, recipient_id, channel, kind and source_event_id."""
+    if failure is None:
+        return NotificationSent(**fields)
+    return NotificationFailed(**fields, reason=failure)
+
+
 @dataclass
 class Stores:
     db: Any
@@ -65,6 +77,22 @@ class Stores:
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
+
+    async def record_outcomes(
+        self,
+        channel: Channel,
+        outcomes: dict[str, str],
+        facts: list[Fact],
+        *,
+        batch_id: str | None = None,
+    ) -> None:
+        """Outcomes written together, their facts in the one revision (the relay then marks
+        one revision, not one per notice). A ``batch_id`` makes a retry find it
+        (:class:`AlreadyExists <samling_runtime.store.AlreadyExists>`)."""
+        await self.delivery_batches.create(
+            batch_id or f"db_{uuid.uuid4().hex}",
+            Change(DeliveryBatch(channel=str(channel), outcomes=outcomes), facts),
+        )
 
     def __getattr__(self, name: str) -> AsyncCollection[Document]:
         collection: AsyncCollection[Document] = self.db[name]
