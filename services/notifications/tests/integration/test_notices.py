@@ -188,3 +188,44 @@ async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_on
         await eventually(mails(smtp_sink, sentinel.email))
         for person in (first.email, late.email, newcomer.email, sentinel.email):
             assert len(smtp_sink.messages(to=person)) == 1, person
+
+
+async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    """The confirmation is consumed before the participant's address (another topic, another
+    consumer): it is looked for again, sent once it is known, and the log tells why it waited."""
+    world = World()
+    scheduled = world.event()
+    participant = world.participant(1)
+    confirmed = RegistrationConfirmed(
+        registration_id=f"reg_{world.run}",
+        event_id=scheduled.event_id,
+        participant_id=participant.participant_id,
+        municipality_id="NO-1804",
+    )
+    async with running(create(await notifications_settings())) as service:
+        db = service.db
+        await publish(stack.bootstrap, scheduled, confirmed)
+
+        async def waiting() -> Any:
+            notice = await db.notifications.find_one(
+                {"recipient_id": participant.participant_id, "channel": "email"}
+            )
+            log = notice and await db.deliveries.find_one({"_id": notice["_id"]})
+            return log if log and log["status"] == "retrying" else None
+
+        log = await eventually(waiting)
+        assert log["reason"] == "no e-mail address known yet"
+        assert smtp_sink.messages(to=participant.email) == []
+
+        await publish(stack.bootstrap, participant)
+        (confirmation,) = await eventually(mails(smtp_sink, participant.email), timeout=60)
+        assert confirmation.to_json()["subject"] == f"Påmelding bekreftet: {scheduled.title}"
+
+        async def sent() -> Any:
+            found = await db.deliveries.find_one({"_id": log["_id"]})
+            return found if found["status"] == "sent" else None
+
+        assert (await eventually(sent))["attempt"] >= 2
+        assert len(smtp_sink.messages(to=participant.email)) == 1

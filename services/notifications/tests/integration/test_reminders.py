@@ -1,5 +1,5 @@
 """Reminders: scheduled from facts, survive a restart, move on reschedule, vanish on
-cancellation of the event or the registration. The clock is a ManualClock: no sleeping."""
+cancellation of the event or the registration. The clock travels (``set``): no sleeping."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import eventually, running
 from samling_notifications.main import create
-from samling_runtime.clock import ManualClock
+from samling_runtime.clock import TravellingClock
 
 from .facts import START, World, publish
 
@@ -35,7 +35,8 @@ async def test_reminders_follow_the_event_and_the_registration(
     stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
-    clock = ManualClock(START - timedelta(days=2))
+    clock = TravellingClock()  # real time, so notices waiting for an address come due
+    clock.set(START - timedelta(days=2))
     settings = await notifications_settings(scheduler_poll_seconds=3600)
     event = world.event()
     other = world.event("2")
@@ -125,8 +126,13 @@ async def test_reminders_follow_the_event_and_the_registration(
             f"Påminnelse: {event.title}",
         ]
         assert subjects(smtp_sink, ola.email, "Påminnelse") == []  # cancelled registration
+
+        async def told_of_the_move() -> list[str]:
+            return subjects(smtp_sink, kari.email, "Nytt tidspunkt")
+
         # Ola was told about the move before cancelling? No: his cancellation came with it;
         # Kari got the reschedule notice with the updated calendar entry.
+        await eventually(told_of_the_move)
         (moved_mail,) = [
             m.to_json()
             for m in smtp_sink.messages(to=kari.email)

@@ -75,8 +75,10 @@ from samling_notifications.domain.notices import Draft, Kind, Status, retry_dela
 
 log = logging.getLogger(__name__)
 ADDRESS_WAIT = timedelta(seconds=5)
-"""An address (or event) not known yet is looked for again this soon: the fact carrying it
-travels on another topic and may simply arrive later."""
+"""An address (or event) not known yet is looked for again this soon, then at doubling
+intervals up to :data:`ADDRESS_WAIT_CAP`: the fact carrying it travels on another topic and
+may simply arrive later, or much later when that topic's consumer is catching up."""
+ADDRESS_WAIT_CAP = timedelta(minutes=5)
 WAITING_FOR_FACTS = ("no e-mail address known yet", "event details not known yet")
 FINAL = (Status.SENT, Status.FAILED, Status.SKIPPED)
 PROTOTYPES = 256
@@ -433,7 +435,12 @@ class DeliveryWorker(Worker):
 
     def _retry_delay(self, outcome: Outcome) -> timedelta:
         if outcome.reason in WAITING_FOR_FACTS:
-            return ADDRESS_WAIT
+            return retry_delay(
+                outcome.job.attempt,
+                base=ADDRESS_WAIT.total_seconds(),
+                cap=ADDRESS_WAIT_CAP.total_seconds(),
+                jitter=0.0,
+            )
         return retry_delay(
             outcome.job.attempt,
             base=self.settings.email_retry_base_seconds,
