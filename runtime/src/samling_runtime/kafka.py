@@ -35,6 +35,11 @@ class PoisonMessage(Exception):
     """A message that can never be handled as it is; it belongs in the dead-letter topic."""
 
 
+HEARTBEAT_MS = 500
+"""A service's subscribers (one per topic) share its consumer group, so each one that starts
+or stops rebalances all of them, and the others only learn of it at their next heartbeat.
+aiokafka's default of 3 s made a start with six subscribers take 18 s; the session timeout
+(10 s) still decides when a silent consumer is given up."""
 POISON = (PoisonMessage, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
 
 
@@ -180,6 +185,7 @@ class FactSubscriptions:
             topic.name,
             group_id=group,
             auto_offset_reset="earliest",
+            heartbeat_interval_ms=HEARTBEAT_MS,
             decoder=decode_cloudevent,
             title=f"{group}:{topic.name}",
             description=topic.description,
