@@ -1,5 +1,6 @@
-"""Horizontal scaling: two instances of a service in one consumer group share the partitions;
-when one stops mid-stream the other takes over its partitions, and nothing is lost or doubled.
+"""Horizontal scaling: two instances of a service (one consumer group per topic it reads) share
+the partitions; when one stops mid-stream the other takes over its partitions, and nothing is
+lost or doubled.
 
 The instances are real uvicorn processes (as in a Deployment with two replicas), each group
 starts at the end of the topics so only this test's facts are read.
@@ -80,8 +81,8 @@ async def two_instances(
 
 
 def by_topic(members: dict[str, Held]) -> dict[str, dict[str, set[int]]]:
-    """Per topic, which member holds which of its partitions (a service has one consumer per
-    topic it reads, so each member holds partitions of one topic)."""
+    """Per topic, which member holds which of its partitions (a service has one consumer, in a
+    group of its own, per topic it reads, so each member holds partitions of one topic)."""
     topics: dict[str, dict[str, set[int]]] = {}
     for member, held in members.items():
         for topic, partition in held:
@@ -94,7 +95,7 @@ async def split_between_two(bootstrap: str, group: str) -> dict[str, Held]:
     its partitions; returns the members and what they hold."""
 
     async def split() -> dict[str, Held] | None:
-        members = await group_members(bootstrap, group)
+        members = await group_members(bootstrap, group, every_topic_name())
         topics = by_topic(members)
         shared = all(len(holders) == 2 for holders in topics.values())
         return members if topics and shared and all(members.values()) else None
@@ -114,7 +115,7 @@ async def taken_over(bootstrap: str, group: str, before: dict[str, Held]) -> Non
     async def one_each() -> dict[str, Held] | None:
         # Mid-rebalance the group can list the survivor alone, still with only its old
         # partitions: wait for the settled assignment.
-        members = await group_members(bootstrap, group)
+        members = await group_members(bootstrap, group, every_topic_name())
         alone = all(
             len(holders) == 1 and set().union(*holders.values()) == set(range(PARTITIONS))
             for holders in by_topic(members).values()

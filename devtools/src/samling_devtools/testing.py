@@ -16,6 +16,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from samling_runtime.kafka import topic_group
 
 from samling_devtools.infra import create_topics
 from samling_devtools.topics import topic_specs
@@ -121,54 +122,61 @@ async def mongo_db(url: str, name: str) -> AsyncIterator[AsyncDatabase[dict[str,
         await client.close()
 
 
-async def group_members(bootstrap: str, group: str) -> dict[str, set[tuple[str, int]]]:
-    """Which member of a consumer group holds which (topic, partition)s."""
+async def group_members(
+    bootstrap: str, group: str, topics: list[str]
+) -> dict[str, set[tuple[str, int]]]:
+    """Which member of a service's consumer groups (``group`` reads each of ``topics`` with a
+    group of its own) holds which (topic, partition)s."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        (response,) = await admin.describe_consumer_groups([group])
+        # One group per request: aiokafka fails to decode a DescribeGroups answer for several.
+        responses = [
+            response
+            for topic in topics
+            for response in await admin.describe_consumer_groups([topic_group(group, topic)])
+        ]
     finally:
         await admin.close()
     members: dict[str, set[tuple[str, int]]] = {}
-    for group_info in response.groups:
-        for member in group_info[5]:  # (member_id, client_id, client_host, metadata, assignment)
-            member_id, raw = member[0], member[-1]
-            decoded = ConsumerProtocolMemberAssignment.decode(raw) if raw else None
-            members[member_id] = {
-                (topic, p)
-                for topic, parts in (decoded.assignment if decoded else [])
-                for p in parts
-            }
+    for response in responses:
+        for group_info in response.groups:
+            for member in group_info[5]:  # (member_id, client_id, host, metadata, assignment)
+                member_id, raw = member[0], member[-1]
+                decoded = ConsumerProtocolMemberAssignment.decode(raw) if raw else None
+                members[member_id] = {
+                    (topic, p)
+                    for topic, parts in (decoded.assignment if decoded else [])
+                    for p in parts
+                }
     return members
 
 
-async def group_assignment(bootstrap: str, group: str) -> dict[str, set[int]]:
-    """Which member of a consumer group holds which partitions (all topics together)."""
-    members = await group_members(bootstrap, group)
-    return {member: {p for _, p in held} for member, held in members.items()}
-
-
 async def start_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
-    """Commit a consumer group's offsets at the end of ``topics``, so a service started with
-    that group reads only what is published from now on (not every earlier test's facts)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in consumer.partitions_for_topic(topic) or []
-        ]
-        consumer.assign(partitions)
-        await consumer.commit(dict(await consumer.end_offsets(partitions)))
-    finally:
-        await consumer.stop()
+    """Commit a service's consumer offsets at the end of ``topics`` (in the group it reads each
+    with), so a service started with ``group`` reads only what is published from now on, not
+    every earlier test's facts."""
+
+    async def commit_end(topic: str) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=topic_group(group, topic),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            await consumer._client.force_metadata_update()
+            parts = consumer.partitions_for_topic(topic) or set()
+            partitions = [TopicPartition(topic, p) for p in parts]
+            consumer.assign(partitions)
+            await consumer.commit(dict(await consumer.end_offsets(partitions)))
+        finally:
+            await consumer.stop()
+
+    await asyncio.gather(*(commit_end(topic) for topic in topics))
 
 
 def bearer(subject: str, role: str, **claims: Any) -> dict[str, str]:

@@ -35,12 +35,20 @@ class PoisonMessage(Exception):
     """A message that can never be handled as it is; it belongs in the dead-letter topic."""
 
 
-HEARTBEAT_MS = 500
-"""A service's subscribers (one per topic) share its consumer group, so each one that starts
-or stops rebalances all of them, and the others only learn of it at their next heartbeat.
-aiokafka's default of 3 s made a start with six subscribers take 18 s; the session timeout
-(10 s) still decides when a silent consumer is given up."""
 POISON = (PoisonMessage, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+def topic_group(group: str, topic: str) -> str:
+    """The consumer group a service reads ``topic`` with: one per service and topic.
+
+    A service has one consumer per topic it reads. In one shared group, every consumer that
+    starts or stops would make all the others stop reading for a rebalance (aiokafka has only
+    eager rebalancing), a service start would take a rebalance per topic, one after another,
+    and a long handler on one topic would hold up the rebalance of every topic and fail their
+    offset commits. With a group per topic, a topic's consumers on all replicas share its
+    partitions and nothing else.
+    """
+    return f"{group}.{topic}"
 
 
 def make_broker(bootstrap: str, client_id: str, group: str) -> KafkaBroker:
@@ -116,7 +124,7 @@ async def _send_to_dead_letter(
             "dlq-original-topic": topic,
             "dlq-original-partition": str(getattr(record, "partition", "")),
             "dlq-original-offset": str(getattr(record, "offset", "")),
-            "dlq-consumer-group": group,
+            "dlq-consumer-group": topic_group(group, topic),
             "content-type": str(msg.content_type or "application/octet-stream"),
         },
     )
@@ -183,9 +191,8 @@ class FactSubscriptions:
 
         broker.subscriber(
             topic.name,
-            group_id=group,
+            group_id=topic_group(group, topic.name),
             auto_offset_reset="earliest",
-            heartbeat_interval_ms=HEARTBEAT_MS,
             decoder=decode_cloudevent,
             title=f"{group}:{topic.name}",
             description=topic.description,

@@ -47,7 +47,9 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEVELOPMENT_SECRET), description="HS256 key for development tokens."
     )
     consumer_group: str | None = Field(
-        None, description="Kafka consumer group; defaults to samling-<service>."
+        None,
+        description="Prefix of the Kafka consumer groups (one per topic read: "
+        "<prefix>.<topic>); defaults to samling-<service>.",
     )
     relay_interval_seconds: float = Field(
         1.0, description="How often the outbox relay looks for unpublished facts."
