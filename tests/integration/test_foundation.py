@@ -93,7 +93,8 @@ async def test_a_fact_flows_once_from_network_to_events(
 async def test_a_malformed_message_is_dead_lettered_and_the_consumer_goes_on(
     stack: Stack, settings_for: Callable[..., Any]
 ) -> None:
-    async with running(create_events(settings_for(EventsSettings))) as events:
+    settings = settings_for(EventsSettings)
+    async with running(create_events(settings)) as events:
         key = b"net_dead_letter_probe"
         good = envelope(NetworkArchived(network_id="net_dead_letter_probe"), source="/test")
         bad_json = b"{not json"
@@ -132,6 +133,9 @@ async def test_a_malformed_message_is_dead_lettered_and_the_consumer_goes_on(
         assert b"JSONDecodeError" in by_value[bad_json]["dlq-reason"]
         assert b"ValidationError" in by_value[bad_data]["dlq-reason"]
         assert by_value[bad_data]["dlq-original-topic"] == NETWORKS.name.encode()
+        # The group that gave up: the events service's group for this topic.
+        group = f"{settings.consumer_group}.{NETWORKS.name}"
+        assert by_value[bad_data]["dlq-consumer-group"] == group.encode()
 
 
 @restarts_servers
