@@ -74,3 +74,13 @@ async def test_a_slow_address_is_kept_before_it_is_answered(sink: SmtpSink) -> N
     assert not sending.done()
     assert sink.count() == 1  # kept, not yet answered
     await sending
+
+
+async def test_a_long_subject_folded_by_the_sender_reads_as_written(sink: SmtpSink) -> None:
+    subject = "Nytt fra Skoleledernettverket i Salten: Dialogkonferanse i Fauske 12. mars"
+    message = _message("ola@example.no")
+    message.replace_header("Subject", subject)
+    await aiosmtplib.send(message, hostname=sink.host, port=sink.port)
+    (mail,) = sink.messages(to="ola@example.no")
+    assert mail.to_json()["subject"] == subject
+    assert mail.to_json()["headers"]["Subject"] == subject

@@ -80,8 +80,10 @@ class Received:
             "rcpt_tos": list(self.rcpt_tos),
             "received_at": self.received_at,
             "message_id": str(message.get("Message-ID", "")),
-            "subject": str(message.get("Subject", "")),
-            "headers": {k: str(v) for k, v in message.items()},
+            # Python folds a long header onto the next line right after its name and reads the
+            # fold's space back as part of the value; mail clients drop it, and so do we.
+            "subject": str(message.get("Subject", "")).strip(),
+            "headers": {k: str(v).strip() for k, v in message.items()},
             "text": text,
             "html": html,
             "attachments": attachments,
