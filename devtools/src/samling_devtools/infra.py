@@ -421,22 +421,27 @@ class KafkaServer(_ServerProcess):
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Block until the broker accepts connections and answers a metadata request."""
+        """Block until the broker answers a metadata request and coordinates consumer groups."""
         self._wait_until(self._probe, timeout)
 
     def _probe(self) -> bool:
         if not _can_connect(self.port):
             return False
-        meta = _run_sync(_describe_cluster(self.bootstrap))
-        return bool(meta.get("brokers"))
+        return _run_sync(_serves_groups(self.bootstrap))
 
 
-async def _describe_cluster(bootstrap: str) -> dict[str, Any]:
+async def _serves_groups(bootstrap: str) -> bool:
+    """The broker is listed and a group coordinator is found: a fresh broker creates its
+    offsets topic on the first lookup, and until then every consumer group that starts logs
+    "coordinator not available" errors while it retries."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     await admin.start()
     try:
-        result: dict[str, Any] = await admin.describe_cluster()
-        return result
+        meta: dict[str, Any] = await admin.describe_cluster()
+        if not meta.get("brokers"):
+            return False
+        await admin.find_coordinator("samling-readiness-probe")  # raises until there is one
+        return True
     finally:
         await admin.close()
 

@@ -168,8 +168,14 @@ async def start_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
         )
         await consumer.start()
         try:
-            await consumer._client.force_metadata_update()
-            parts = consumer.partitions_for_topic(topic) or set()
+
+            async def partitions_known() -> set[int] | None:
+                # A topic created a moment ago may not be in the broker's metadata yet.
+                await consumer._client.force_metadata_update()
+                known: set[int] | None = consumer.partitions_for_topic(topic)
+                return known
+
+            parts = await eventually(partitions_known, timeout=30)
             partitions = [TopicPartition(topic, p) for p in parts]
             consumer.assign(partitions)
             await consumer.commit(dict(await consumer.end_offsets(partitions)))
