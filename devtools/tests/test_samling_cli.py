@@ -140,6 +140,12 @@ def stub_services() -> FastAPI:
     install_problem_handlers(stub)
     networks = [
         Network(id=f"net_{i}", name=f"Nettverk {i}", region_id="rkk-salten") for i in range(3)
+    ] + [
+        Network(
+            id="net_0mwu19znkd4c1e0a3f77",
+            name="Helse- og omsorgsnettverket i Salten",
+            region_id="rkk-salten",
+        )
     ]
     seen_keys: list[str] = []
 
@@ -220,6 +226,17 @@ def test_networks_list_follows_every_page(services_at: FastAPI) -> None:
     assert result.exit_code == 0, result.output
     for i in range(3):
         assert f"Nettverk {i}" in result.output
+
+
+def test_ids_are_shown_whole_in_a_narrow_terminal(
+    services_at: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(samling_cli, "console", Console(width=80))
+    result = runner.invoke(app, ["networks", "list"])
+    assert result.exit_code == 0, result.output
+    assert "net_0mwu19znkd4c1e0a3f77" in result.output  # to paste into the next command
+    assert "…" not in result.output  # long names fold rather than lose their end
+    assert max(len(line) for line in result.output.splitlines()) <= 80
 
 
 def test_events_schedule_posts_with_an_idempotency_key_and_publishes(

@@ -343,7 +343,13 @@ def call(work: Callable[[], Any]) -> Any:
 def table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> Table:
     result = Table(title=title)
     for column in columns:
-        result.add_column(column)
+        if column == "id" or column.endswith("_id"):
+            # Ids are what the next command needs: shown whole; the other columns wrap, and a
+            # word too long for its column folds instead of losing its end.
+            widest = max((len(_show(row.get(column))) for row in rows), default=len(column))
+            result.add_column(column, no_wrap=True, min_width=max(widest, len(column)))
+        else:
+            result.add_column(column, overflow="fold", min_width=len(column))
     for row in rows:
         result.add_row(*(_show(row.get(c)) for c in columns))
     return result
@@ -453,8 +459,8 @@ def registrations_list(
     others = [i for i in items if i.get("status") != "waitlisted"]
     for position, item in enumerate(waiting, start=1):
         item["position"] = position
-    columns = ["id", "name", "municipality_id", "status", "seat_no"]
-    console.print(table(f"Registrations for {event_id}", others, columns))
+    columns = ["id", "name", "municipality_id"]
+    console.print(table(f"Registrations for {event_id}", others, [*columns, "status", "seat_no"]))
     console.print(table("Waiting list", waiting, ["position", *columns]))
 
 
