@@ -64,6 +64,25 @@ async def test_validation_errors_are_problem_details_with_human_messages(
     assert "at least 2 characters" in names["body.name"]
 
 
+async def test_a_body_that_is_not_json_says_where_it_breaks(client: httpx.AsyncClient) -> None:
+    headers = {
+        **bearer(subject="u1", roles=[Role.COORDINATOR]),
+        "Content-Type": "application/json",
+    }
+    response = await client.post("/things", content=b'{"name": "ok", seats: 1}', headers=headers)
+    assert response.status_code == 422
+    (param,) = response.json()["invalid-params"]
+    assert param["name"] == "body"
+    assert param["reason"] == (
+        "The body is not valid JSON: expecting property name enclosed in double quotes "
+        "at character 15."
+    )
+    empty = await client.post("/things", content=b"", headers=headers)
+    assert empty.json()["invalid-params"] == [
+        {"name": "body", "reason": "A JSON body is required."}
+    ]
+
+
 async def test_missing_forged_and_expired_tokens_are_401(client: httpx.AsyncClient) -> None:
     body = {"name": "ok", "seats": 1}
     assert (await client.post("/things", json=body)).status_code == 401

@@ -89,13 +89,22 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+def _location(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "body"  # the rest of its location is a character position, not a field
+    return ".".join(str(part) for part in error["loc"])
 
 
 def _human(error: dict[str, Any]) -> str:
     message = str(error.get("msg", "is not valid"))
+    if error.get("type") == "json_invalid":
+        position = error["loc"][-1] if len(error["loc"]) > 1 else None
+        reason = str((error.get("ctx") or {}).get("error", "it cannot be parsed"))
+        where = f" at character {position}" if isinstance(position, int) else ""
+        return f"The body is not valid JSON: {reason[0].lower()}{reason[1:]}{where}."
     if error.get("type") == "missing":
+        if tuple(error.get("loc", ())) == ("body",):
+            return "A JSON body is required."
         return "This field is required."
     if error.get("type") == "extra_forbidden":
         return "This field is not allowed here."
@@ -117,12 +126,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        params = [InvalidParam(name=_location(e["loc"]), reason=_human(e)) for e in exc.errors()]
+        params = [InvalidParam(name=_location(e), reason=_human(e)) for e in exc.errors()]
         return problem_response(
             request,
             422,
             "Your request contains invalid fields",
-            "; ".join(f"{p.name}: {p.reason}" for p in params),
+            " ".join(f"{p.name}: {p.reason}" for p in params),
             kind="validation",
             invalid_params=params,
         )
@@ -144,13 +153,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _invalid_state(request: Request, exc: ValidationError) -> JSONResponse:
         # A rule checked deeper than the request model (a domain model refusing a value).
         params = [
-            InvalidParam(name=_location(e["loc"]), reason=_human(dict(e))) for e in exc.errors()
+            InvalidParam(name=_location(dict(e)), reason=_human(dict(e))) for e in exc.errors()
         ]
         return problem_response(
             request,
             422,
             "Your request contains invalid fields",
-            "; ".join(p.reason for p in params),
+            " ".join(p.reason for p in params),
             kind="validation",
             invalid_params=params,
         )
