@@ -14,9 +14,10 @@ from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import eventually, running
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
+from samling_runtime.clock import ManualClock
 from samling_runtime.settings import ServiceSettings
 
-from .facts import World, publish
+from .facts import START, World, publish
 
 pytestmark = pytest.mark.integration
 
@@ -190,11 +191,16 @@ async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_on
             assert len(smtp_sink.messages(to=person)) == 1, person
 
 
+@pytest.mark.parametrize("clock", [None, ManualClock(START)], ids=["real-time", "frozen"])
 async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack,
+    smtp_sink: SmtpSink,
+    notifications_settings: Callable[..., Any],
+    clock: ManualClock | None,
 ) -> None:
     """The confirmation is consumed before the participant's address (another topic, another
-    consumer): it is looked for again, sent once it is known, and the log tells why it waited."""
+    consumer): the log tells why it waits, and it goes out once the address is known. With the
+    clock frozen no backoff ever runs out: only the address's arrival can send it."""
     world = World()
     scheduled = world.event()
     participant = world.participant(1)
@@ -204,7 +210,7 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
         participant_id=participant.participant_id,
         municipality_id="NO-1804",
     )
-    async with running(create(await notifications_settings())) as service:
+    async with running(create(await notifications_settings(), clock)) as service:
         db = service.db
         await publish(stack.bootstrap, scheduled, confirmed)
 

@@ -110,6 +110,7 @@ class Notifier:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.stores = stores_of(runtime)
+        self.delivery: DeliveryWorker = runtime.state["delivery"]
 
     async def notify(
         self,
@@ -136,8 +137,7 @@ class Notifier:
             refs=refs,
             params=params or {},
         )
-        delivery: DeliveryWorker = self.runtime.state["delivery"]
-        return await delivery.queue(draft)
+        return await self.delivery.queue(draft)
 
     async def invite_late_comers(self, recipients: list[Recipient], network_ids: list[str]) -> int:
         """Contact persons who arrive after an event was announced (a municipality joining
@@ -281,6 +281,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             },
             upsert=True,
         )
+        notifier().delivery.facts_arrived(recipients={r.id for r in listed})
         added = [r for r in listed if r.id not in before]
         if added:
             memberships = stores.memberships.find(
@@ -348,6 +349,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             },
         )
         await schedule_event_reminder(n.stores, fact.event_id)
+        n.delivery.facts_arrived(events={fact.event_id})
         recipients = audience.union(
             await audience.member_contacts(n.stores, fact.network_id),
             await audience.subscribers(n.stores, "network", [fact.network_id or ""]),
@@ -523,6 +525,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             },
             upsert=True,
         )
+        notifier().delivery.facts_arrived(recipients={fact.participant_id})
 
     @subs.on(ParticipantErased)
     async def erased(fact: ParticipantErased, event: CloudEvent) -> None:
