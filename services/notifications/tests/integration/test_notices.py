@@ -6,7 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from samling_contracts.events import RegistrationConfirmed
+from samling_contracts.events import (
+    EventScheduled,
+    ParticipantContactRecorded,
+    RegistrationConfirmed,
+)
 from samling_contracts.network import ContactPersonsChanged
 from samling_contracts.vocabulary import Language
 from samling_devtools.infra import Stack
@@ -34,6 +38,27 @@ def mails(sink: SmtpSink, address: str) -> Callable[[], Any]:
         return sink.messages(to=address)
 
     return probe
+
+
+def a_registration(
+    world: World,
+) -> tuple[EventScheduled, ParticipantContactRecorded, RegistrationConfirmed]:
+    """An event, a participant's address, and her confirmed registration for it."""
+    scheduled = world.event()
+    participant = world.participant(1)
+    confirmed = RegistrationConfirmed(
+        registration_id=f"reg_{world.run}",
+        event_id=scheduled.event_id,
+        participant_id=participant.participant_id,
+        municipality_id="NO-1804",
+    )
+    return scheduled, participant, confirmed
+
+
+async def email_log(db: Any, recipient_id: str) -> Any:
+    """The delivery log of the recipient's (one) e-mail notice, once there is one."""
+    notice = await db.notifications.find_one({"recipient_id": recipient_id, "channel": "email"})
+    return notice and await db.deliveries.find_one({"_id": notice["_id"]})
 
 
 async def test_invitations_confirmations_inbox_and_unsubscribe(
@@ -202,23 +227,13 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
     consumer): the log tells why it waits, and it goes out once the address is known. With the
     clock frozen no backoff ever runs out: only the address's arrival can send it."""
     world = World()
-    scheduled = world.event()
-    participant = world.participant(1)
-    confirmed = RegistrationConfirmed(
-        registration_id=f"reg_{world.run}",
-        event_id=scheduled.event_id,
-        participant_id=participant.participant_id,
-        municipality_id="NO-1804",
-    )
+    scheduled, participant, confirmed = a_registration(world)
     async with running(create(await notifications_settings(), clock)) as service:
         db = service.db
         await publish(stack.bootstrap, scheduled, confirmed)
 
         async def waiting() -> Any:
-            notice = await db.notifications.find_one(
-                {"recipient_id": participant.participant_id, "channel": "email"}
-            )
-            log = notice and await db.deliveries.find_one({"_id": notice["_id"]})
+            log = await email_log(db, participant.participant_id)
             return log if log and log["status"] == "retrying" else None
 
         log = await eventually(waiting)
@@ -235,3 +250,30 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
 
         assert (await eventually(sent))["attempt"] >= 2
         assert len(smtp_sink.messages(to=participant.email)) == 1
+
+
+async def test_a_notice_consumed_before_its_event_names_the_event_once_it_is_known(
+    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+) -> None:
+    """The confirmation comes before the event's own fact (another topic): the mail waits for
+    the event and then names it, and so does the inbox entry. The clock stands still, so it is
+    the event's arrival that sends the mail."""
+    world = World()
+    scheduled, participant, confirmed = a_registration(world)
+    async with running(create(await notifications_settings(), ManualClock(START))) as service:
+        db = service.db
+        await publish(stack.bootstrap, participant, confirmed)
+
+        async def waiting_for_the_event() -> bool:
+            log = await email_log(db, participant.participant_id)
+            return bool(log and log["reason"] == "event details not known yet")
+
+        await eventually(waiting_for_the_event)
+        await publish(stack.bootstrap, scheduled)
+        (confirmation,) = await eventually(mails(smtp_sink, participant.email), timeout=30)
+        subject = f"Påmelding bekreftet: {scheduled.title}"
+        assert confirmation.to_json()["subject"] == subject
+        assert "Bodø rådhus" in confirmation.to_json()["text"]
+        me = bearer(f"u-{world.run}", participant.email)
+        (entry,) = (await service.client.get("/inbox", headers=me)).json()["items"]
+        assert entry["title"] == subject

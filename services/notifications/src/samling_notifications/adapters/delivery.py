@@ -66,6 +66,7 @@ from samling_notifications.adapters.store.notices import (
     insert_notices,
     notice_documents,
     preferences_of,
+    with_event,
 )
 from samling_notifications.adapters.store.stores import Delivery, Stores, delivery_fact
 from samling_notifications.adapters.worker import Worker
@@ -340,6 +341,7 @@ class DeliveryWorker(Worker):
     async def _message(
         self, notice: Document, recipient: Document, event: Document | None, chosen: str | None
     ) -> bytes:
+        notice = with_event(notice, event)
         kind = Kind(notice["kind"])
         language = resolved_language(chosen or recipient.get("language"))
         unsubscribe = not kind.about_own_registration

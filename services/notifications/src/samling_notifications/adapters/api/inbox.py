@@ -15,7 +15,7 @@ from samling_runtime.problems import not_found
 from samling_notifications.adapters.api.deps import RuntimeDep, StoresDep, errors, recipient_ids
 from samling_notifications.adapters.email.compose import template_context
 from samling_notifications.adapters.email.render import resolved_language, summary
-from samling_notifications.adapters.store.notices import preferences_of
+from samling_notifications.adapters.store.notices import preferences_of, with_event
 from samling_notifications.adapters.store.stores import Stores
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
@@ -55,8 +55,11 @@ async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -
     }
     prefs = await preferences_of(stores, ids)
     people = {d["_id"]: d async for d in stores.recipients.find({"_id": {"$in": ids}})}
+    event_ids = list({d["refs"]["event_id"] for d in docs if (d.get("refs") or {}).get("event_id")})
+    events = {d["_id"]: d async for d in stores.events.find({"_id": {"$in": event_ids}})}
     entries = []
     for doc in docs:
+        doc = with_event(doc, events.get((doc.get("refs") or {}).get("event_id")))
         person = people.get(doc["recipient_id"])
         chosen = prefs.get(doc["recipient_id"])
         language = resolved_language(

@@ -8,7 +8,7 @@ marker) changes nothing: read models are upserts by id guarded by the event's or
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -51,6 +51,7 @@ from samling_runtime.service import Runtime, RuntimeRef
 from samling_notifications.adapters import webhooks_out
 from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.store import audience
+from samling_notifications.adapters.store.notices import event_details
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 
@@ -76,14 +77,7 @@ async def event_params(stores: Stores, event_id: str) -> dict[str, Any]:
     doc = await stores.events.find_one({"_id": event_id})
     if doc is None:
         return {}
-    params = {
-        k: doc.get(k)
-        for k in ("title", "starts_at", "ends_at", "timezone", "venue", "online_url", "network_id")
-    }
-    for k in ("starts_at", "ends_at"):
-        moment = params[k]
-        if isinstance(moment, datetime):
-            params[k] = moment.isoformat()
+    params = event_details(doc)
     if doc.get("network_id"):
         network = await stores.networks.find_one({"_id": doc["network_id"]})
         params["network"] = network["name"] if network else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document, insert_new
@@ -25,6 +26,29 @@ from samling_notifications.domain.notices import (
 CHUNK = 1000
 """Documents per insert (and per ``mail_chunks`` document): short SQLite transactions on
 FerretDB (long ones lock out others)."""
+
+
+EVENT_FIELDS = ("title", "starts_at", "ends_at", "timezone", "venue", "online_url", "network_id")
+
+
+def event_details(event: Document) -> dict[str, Any]:
+    """What templates show about an event, from its read-model document."""
+    details = {key: event.get(key) for key in EVENT_FIELDS}
+    for key in ("starts_at", "ends_at"):
+        moment = details[key]
+        if isinstance(moment, datetime):
+            details[key] = moment.isoformat()
+    return details
+
+
+def with_event(notice: Document, event: Document | None) -> Document:
+    """The notice with what its params lack about its event taken from the event as it is now:
+    a notice queued before its event's fact arrived (another topic) knows nothing of it."""
+    if event is None:
+        return notice
+    params = dict(notice.get("params") or {})
+    missing = {k: v for k, v in event_details(event).items() if params.get(k) is None}
+    return {**notice, "params": {**params, **missing}} if missing else notice
 
 
 async def preferences_of(stores: Stores, ids: Iterable[str]) -> dict[str, Preferences]:
