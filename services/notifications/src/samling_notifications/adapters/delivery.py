@@ -341,7 +341,6 @@ class DeliveryWorker(Worker):
     async def _message(
         self, notice: Document, recipient: Document, event: Document | None, chosen: str | None
     ) -> bytes:
-        notice = with_event(notice, event)
         kind = Kind(notice["kind"])
         language = resolved_language(chosen or recipient.get("language"))
         unsubscribe = not kind.about_own_registration
@@ -362,7 +361,7 @@ class DeliveryWorker(Worker):
         if key not in self._prototypes:
             items = await self._digest_items(notice, language) if kind is Kind.DIGEST else None
             proto = prototype.build(
-                notice,
+                with_event(notice, event),  # queued before its event was known: fill it in
                 items=items,
                 language=language,
                 links=self._links(notice["refs"].get("event_id")),
