@@ -537,7 +537,11 @@ class DeliveryWorker(Worker):
             elif state.state.status in FINAL:
                 continue
             else:
-                job = Job(notice, state.state.attempt + 1)
+                job = Job(
+                    notice,
+                    state.state.attempt + 1,
+                    waiting_for_facts=state.state.reason in WAITING_FOR_FACTS,
+                )
                 self._active.add(notice["_id"])
                 at = state.state.next_attempt_at or self.runtime.clock.now()
                 heapq.heappush(self._retries, _Due(at, next(self._order), job))

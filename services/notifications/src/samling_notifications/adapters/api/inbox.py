@@ -55,11 +55,11 @@ async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -
     }
     prefs = await preferences_of(stores, ids)
     people = {d["_id"]: d async for d in stores.recipients.find({"_id": {"$in": ids}})}
-    event_ids = list({d["refs"]["event_id"] for d in docs if (d.get("refs") or {}).get("event_id")})
+    event_ids = list({d["refs"]["event_id"] for d in docs if d["refs"].get("event_id")})
     events = {d["_id"]: d async for d in stores.events.find({"_id": {"$in": event_ids}})}
     entries = []
     for doc in docs:
-        doc = with_event(doc, events.get((doc.get("refs") or {}).get("event_id")))
+        doc = with_event(doc, events.get(doc["refs"].get("event_id")))
         person = people.get(doc["recipient_id"])
         chosen = prefs.get(doc["recipient_id"])
         language = resolved_language(
@@ -80,7 +80,7 @@ async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -
                 body=body,
                 created_at=doc["created_at"],
                 read=reads.get(doc["_id"], False),
-                refs=doc.get("refs") or {},
+                refs=doc["refs"],
             )
         )
     return entries

@@ -246,6 +246,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             )
             for c in fact.contacts
         ]
+        ids = {r.id for r in listed}
         docs = [{**r.details(), "municipality_id": fact.municipality_id} for r in listed]
         # New contact persons are one bulk insert; those known already are replaced.
         known = await insert_new(stores.recipients, docs)
@@ -259,7 +260,7 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         # which would scan every recipient for a filter on municipality_id).
         previous = await stores.contact_lists.find_one({"_id": fact.municipality_id})
         before = set(previous["contact_ids"]) if previous else set()
-        removed = sorted(before - {r.id for r in listed})
+        removed = sorted(before - ids)
         if removed:
             await stores.recipients.update_many(
                 {"_id": {"$in": removed}},
@@ -268,14 +269,14 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         await stores.contact_lists.replace_one(
             {"_id": fact.municipality_id},
             {
-                "contact_ids": sorted(r.id for r in listed),
+                "contact_ids": sorted(ids),
                 "contacts": [
                     r.model_dump(include={"id", "name", "email", "language"}) for r in listed
                 ],
             },
             upsert=True,
         )
-        notifier().delivery.facts_arrived(recipients={r.id for r in listed})
+        notifier().delivery.facts_arrived(recipients=ids)
         added = [r for r in listed if r.id not in before]
         if added:
             memberships = stores.memberships.find(
