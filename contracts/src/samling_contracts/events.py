@@ -210,6 +210,15 @@ class ParticipantErased(Fact):
     participant_id: ParticipantId
 
 
+@fact("no.samling.events.participant.anonymised.v1", topic=REGISTRATIONS, key="participant_id")
+class ParticipantAnonymised(Fact):
+    """The retention period after a participant's last event has passed: the events service
+    no longer holds their name or e-mail, and every service deletes what it holds about them,
+    as on erasure. The registrations stay, under a pseudonymous id, for the counts."""
+
+    participant_id: ParticipantId
+
+
 @fact(
     "no.samling.events.participant.contact-recorded.v1",
     topic=PARTICIPANTS_RESTRICTED,

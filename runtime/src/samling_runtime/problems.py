@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, ValidationError
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from samling_runtime.store import WriteConflict
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://samling.no/problems/"
 log = logging.getLogger(__name__)
@@ -147,6 +149,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             "(with the same Idempotency-Key, if you sent one).",
             kind="store-unavailable",
             headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(WriteConflict)
+    async def _write_conflict(request: Request, exc: WriteConflict) -> JSONResponse:
+        # The same answer in every service: nothing was changed, and the client may retry
+        # (with the same Idempotency-Key, if it sent one).
+        return problem_response(
+            request,
+            409,
+            "Conflict",
+            "Someone else changed this at the same moment; nothing was changed. Try again.",
+            kind="write-conflict",
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(ValidationError)

@@ -24,6 +24,7 @@ from faststream.specification.asyncapi.site import get_asyncapi_html
 from samling_contracts import CloudEvent, Topic
 
 from samling_runtime.auth import TokenVerifier
+from samling_runtime.body_limit import BodyLimit
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.health import health_router
 from samling_runtime.idempotency import IdempotencyKeys
@@ -177,6 +178,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     )
     app_ref.append(app)
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     instrument_app(app)
 
     def checks(request: Request) -> dict[str, Callable[[], Awaitable[object]]]:

@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
     relay_interval_seconds: float = Field(
         1.0, description="How often the outbox relay looks for unpublished facts."
     )
+    max_request_bytes: int = Field(
+        256 * 1024,
+        ge=1024,
+        description="Largest request body accepted; larger ones get 413 problem details.",
+    )
 
     @property
     def service_name(self) -> str:

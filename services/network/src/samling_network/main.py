@@ -12,7 +12,7 @@ from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.problems import problem_response
 from samling_runtime.service import Runtime, ServiceSpec, create_app
-from samling_runtime.store import AggregateStore, WriteConflict
+from samling_runtime.store import AggregateStore
 
 from samling_network.adapters.api import (
     announcements,
@@ -63,16 +63,6 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
     @app.exception_handler(Rejected)
     async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
         return problem_response(request, exc.status, _TITLES[exc.status], exc.detail, kind=exc.kind)
-
-    @app.exception_handler(WriteConflict)
-    async def _busy(request: Request, exc: WriteConflict) -> JSONResponse:
-        return problem_response(
-            request,
-            409,
-            "Conflict",
-            "Too many changes to this at once; try again in a moment.",
-            kind="busy",
-        )
 
     return app
 
