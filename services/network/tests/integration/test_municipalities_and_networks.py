@@ -42,6 +42,30 @@ async def test_a_wrong_municipality_number_is_explained(
     assert expected in response.json()["detail"]
 
 
+@pytest.mark.parametrize(("country", "number"), [("NO", "0000"), ("SE", "9999"), ("DK", "999")])
+async def test_a_number_that_is_no_official_municipality_is_refused(
+    client: httpx.AsyncClient, country: str, number: str
+) -> None:
+    body = {"country": country, "number": number, "name": "Prøvekommune"}
+    response = await client.post("/municipalities", json=body, headers=COORDINATOR)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert f"'{number}' is not an official municipality number" in response.json()["detail"]
+
+
+async def test_official_numbers_of_each_country_are_accepted(client: httpx.AsyncClient) -> None:
+    for country, number, name in (
+        ("NO", "0301", "Oslo"),
+        ("SE", "1480", "Göteborg"),
+        ("DK", "101", "København"),
+    ):
+        body = {"country": country, "number": number, "name": name}
+        created = await ok(
+            await client.post("/municipalities", json=body, headers=COORDINATOR), 201
+        )
+        assert created["id"] == f"{country}-{number}"
+
+
 async def test_a_malformed_region_id_is_explained(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/regions", json={"id": "RKK Salten", "name": "RKK Salten"}, headers=SYSTEM

@@ -10,11 +10,20 @@ from samling_contracts.network import ContactPerson, ContactPersonsChanged, Muni
 from samling_contracts.vocabulary import Country, Language
 from samling_runtime.store import Change
 
+from samling_network.official_municipalities import official_municipalities
+
 # How long an official municipality number is, per country, and an example to show.
 NUMBER_RULES: dict[Country, tuple[int, str]] = {
     Country.NO: (4, "a Norwegian kommunenummer has four digits, e.g. 1804 for Bodø"),
     Country.SE: (4, "a Swedish kommunkod has four digits, e.g. 0180 for Stockholm"),
     Country.DK: (3, "a Danish kommunekode has three digits, e.g. 851 for Aalborg"),
+}
+
+# Whose list an official number must be on, to say so when it is not.
+OFFICIAL_LISTS: dict[Country, str] = {
+    Country.NO: "Statistics Norway's (SSB) classification 131 of Norway's municipalities",
+    Country.SE: "Statistics Sweden's (SCB) kommunkoder of Sweden's municipalities",
+    Country.DK: "Denmark's kommunekoder (Danmarks Statistik, DAGI) of its municipalities",
 }
 
 
@@ -27,6 +36,17 @@ def check_number(country: Country, number: str) -> str:
             "municipality_number",
             "'{number}' is not a valid municipality number: {explanation}.",
             {"number": number, "explanation": explanation},
+        )
+    if cleaned not in official_municipalities(country):
+        raise PydanticCustomError(
+            "municipality_number_unknown",
+            "'{number}' is not an official municipality number: it is not on {source} "
+            "({count} municipalities).",
+            {
+                "number": number,
+                "source": OFFICIAL_LISTS[country],
+                "count": len(official_municipalities(country)),
+            },
         )
     return cleaned
 
