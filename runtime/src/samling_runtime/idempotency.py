@@ -6,6 +6,10 @@ gets the stored response; the same key with a different body is a 422. A repeat 
 while the first is still running waits briefly for it. Only inserts, batched across concurrent
 requests: FerretDB v1 updates a document at a few dozen per second, and a rush of single writes
 makes its SQLite writer lock time out.
+
+Keys and their stored answers (which can hold names and e-mails) expire after ``retention``
+(24 hours): :class:`samling_runtime.sweep.RetentionSweep` deletes them, and a key replayed
+after that runs as a new request rather than returning the old answer.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -38,6 +42,8 @@ IdempotencyKey = Annotated[
 ]
 
 Operation = Callable[[], Awaitable[tuple[int, Any]]]
+Now = Callable[[], datetime]
+DEFAULT_RETENTION = timedelta(hours=24)
 
 
 def fingerprint(body: Any) -> str:
@@ -46,10 +52,36 @@ def fingerprint(body: Any) -> str:
 
 
 class IdempotencyKeys:
-    def __init__(self, db: AsyncDatabase[Document], *, wait_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        *,
+        wait_seconds: float = 10.0,
+        now: Now = lambda: datetime.now(UTC),
+        retention: timedelta = DEFAULT_RETENTION,
+    ) -> None:
         self._claims = InsertBatcher(db["idempotency_keys"])
         self._results = InsertBatcher(db["idempotency_results"])
         self._wait = wait_seconds
+        self._now = now
+        self.retention = retention
+
+    async def forget_before(self, moment: datetime) -> None:
+        """Delete keys claimed before ``moment`` and their answers (answers first: a claim
+        without an answer reads as a request still running, never as a stale answer)."""
+        old = {"created_at": {"$lt": moment}}
+        expired = await self._claims.collection.distinct("_id", old)
+        if expired:
+            await self._results.collection.delete_many({"_id": {"$in": expired}})
+        await self._claims.collection.delete_many(old)
+
+    async def _forget_if_expired(self, record_id: str) -> bool:
+        expired = {"_id": record_id, "created_at": {"$lt": self._now() - self.retention}}
+        if await self._claims.collection.find_one(expired, {"_id": 1}) is None:
+            return False
+        await self._results.collection.delete_one({"_id": record_id})
+        await self._claims.collection.delete_one({"_id": record_id})
+        return True
 
     async def run(
         self, *, scope: str, key: str | None, body: Any, operation: Operation
@@ -59,12 +91,16 @@ class IdempotencyKeys:
             return JSONResponse(jsonable_encoder(result), status_code=status)
         record_id = f"{scope}:{key}"
         digest = fingerprint(body)
+        claim = {"_id": record_id, "fingerprint": digest, "created_at": self._now()}
         try:
-            await self._claims.insert(
-                {"_id": record_id, "fingerprint": digest, "created_at": datetime.now(UTC)}
-            )
+            await self._claims.insert(claim)
         except DuplicateKeyError:
-            return await self._replay(record_id, digest)
+            if not await self._forget_if_expired(record_id):
+                return await self._replay(record_id, digest)
+            try:  # the old key is gone: this request is a new one
+                await self._claims.insert(claim)
+            except DuplicateKeyError:  # a concurrent repeat claimed it first
+                return await self._replay(record_id, digest)
         try:
             status, result = await operation()
         except BaseException:

@@ -2,7 +2,14 @@
 
 A handler's own effects must be keyed too (they may run twice if the process dies between the
 effect and the marker); the marker makes the common redelivery a cheap no-op.
+
+Markers carry the time they were written, so :class:`samling_runtime.sweep.RetentionSweep` can
+delete them once Kafka can no longer redeliver their event (``processed_retention_days``).
+Markers written before they carried a time have none and are left alone.
 """
+
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -11,9 +18,19 @@ from samling_runtime.mongo import Document
 
 
 class ProcessedEvents:
-    def __init__(self, db: AsyncDatabase[Document], group: str) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        group: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._collection = db["processed_events"]
         self._group = group
+        self._now = now
+
+    async def forget_before(self, moment: datetime) -> None:
+        """Delete the markers (of every group of this service) written before ``moment``."""
+        await self._collection.delete_many({"processed_at": {"$lt": moment}})
 
     def _key(self, event_id: str) -> str:
         return f"{self._group}:{event_id}"
@@ -24,7 +41,9 @@ class ProcessedEvents:
     async def mark(self, event_id: str) -> bool:
         """Record the event; False when it already was (a concurrent duplicate)."""
         try:
-            await self._collection.insert_one({"_id": self._key(event_id), "group": self._group})
+            await self._collection.insert_one(
+                {"_id": self._key(event_id), "group": self._group, "processed_at": self._now()}
+            )
         except DuplicateKeyError:
             return False
         return True

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,7 @@ from samling_runtime.problems import install_problem_handlers
 from samling_runtime.processed import ProcessedEvents
 from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
+from samling_runtime.sweep import RetentionSweep
 from samling_runtime.telemetry import configure_telemetry, instrument_app
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class Runtime:
     clock: Clock
     processed: ProcessedEvents
     idempotency: IdempotencyKeys
+    retention: RetentionSweep
+    """Started after ``setup``, which may add the service's own steps to it."""
     relay: OutboxRelay | None = None
     state: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -138,13 +142,26 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mongo = Mongo(settings.mongo_url, settings.mongo_db)
+        processed = ProcessedEvents(mongo.db, group=group, now=spec.clock.now)
+        idempotency = IdempotencyKeys(
+            mongo.db,
+            now=spec.clock.now,
+            retention=timedelta(hours=settings.idempotency_retention_hours),
+        )
         runtime = Runtime(
             settings=settings,
             mongo=mongo,
             broker=broker,
             clock=spec.clock,
-            processed=ProcessedEvents(mongo.db, group=group),
-            idempotency=IdempotencyKeys(mongo.db),
+            processed=processed,
+            idempotency=idempotency,
+            retention=RetentionSweep(
+                spec.clock,
+                idempotency=idempotency,
+                processed=processed,
+                processed_retention=timedelta(days=settings.processed_retention_days),
+                interval=settings.retention_sweep_interval_seconds,
+            ),
         )
         app.state.runtime = runtime
         app.state.token_verifier = TokenVerifier(settings)
@@ -156,6 +173,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         await broker.start()
         if runtime.relay is not None:
             runtime.background(runtime.relay.run(), "outbox-relay")
+        runtime.background(runtime.retention.run(), "retention-sweep")
         try:
             yield
         finally:

@@ -54,6 +54,24 @@ class ServiceSettings(BaseSettings):
     relay_interval_seconds: float = Field(
         1.0, description="How often the outbox relay looks for unpublished facts."
     )
+    idempotency_retention_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Idempotency keys and the answers stored with them are deleted this long "
+        "after their first request; a key repeated later runs as a new request.",
+    )
+    processed_retention_days: float = Field(
+        14.0,
+        gt=0,
+        description="Markers of consumed events (the dedupe of redeliveries) are deleted this "
+        "long after the event was handled: well beyond Kafka's redelivery window.",
+    )
+    retention_sweep_interval_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="How often expired idempotency keys, consumed-event markers and other "
+        "data past its retention are deleted.",
+    )
     max_request_bytes: int = Field(
         256 * 1024,
         ge=1024,
