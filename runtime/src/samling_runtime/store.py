@@ -139,6 +139,13 @@ class AggregateStore(Generic[S]):
         cursor = self.revisions.find({"aggregate_id": aggregate_id}, sort=[("version", ASCENDING)])
         return [self._versioned(doc) async for doc in cursor]
 
+    async def superseded(self, before: datetime) -> list[Document]:
+        """Revisions that a newer revision, recorded before ``before``, replaced: the history
+        whose personal data a retention rule may scrub (the latest revision is never one)."""
+        docs = await self.revisions.find({"recorded_at": {"$lt": before}}).to_list()
+        versions = {(d["aggregate_id"], d["version"]) for d in docs}
+        return [d for d in docs if (d["aggregate_id"], d["version"] + 1) in versions]
+
     def from_current(self, doc: Document) -> S:
         """Parse a document of the materialised collection (for queries)."""
         return self.model.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})

@@ -4,6 +4,7 @@ Run with ``uvicorn --factory samling_network.main:create``.
 """
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,7 @@ from samling_network.adapters.api import (
     regions,
     reports,
 )
+from samling_network.adapters.store.retention import contacts_retention_step
 from samling_network.adapters.store.stores import open_stores
 from samling_network.domain.errors import Rejected
 from samling_network.settings import NetworkSettings
@@ -29,6 +31,10 @@ from samling_network.settings import NetworkSettings
 
 async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
     stores = await open_stores(runtime)
+    settings = runtime.settings
+    assert isinstance(settings, NetworkSettings)
+    retention = timedelta(days=settings.superseded_contacts_retention_days)
+    runtime.retention.add("superseded-contacts", contacts_retention_step(stores, retention))
     return stores.all()
 
 

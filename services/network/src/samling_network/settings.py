@@ -10,3 +10,10 @@ class NetworkSettings(ServiceSettings):
 
     mongo_db: str = Field("samling_network", description="Database name.")
     public_url: str = Field("http://127.0.0.1:8001", description="Base URL of this service.")
+    superseded_contacts_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="Contact persons in a municipality's older revisions (and in the outbox "
+        "copies of the facts those revisions published) are erased this long after a newer "
+        "list replaced them.",
+    )
