@@ -1,21 +1,21 @@
 """HTTP routes for announcements posted to a network."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 from samling_contracts.vocabulary import Language
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 
 from samling_network.adapters.api.common import (
+    CoordinatedNetwork,
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
     load_network,
     page,
     problems,
-    require_coordinator_of,
 )
 from samling_network.domain import announcements as rules
 from samling_network.domain.announcements import Announcement
@@ -24,9 +24,11 @@ from samling_network.domain.ids import new_id
 router = APIRouter(prefix="/networks/{network_id}/announcements", tags=["announcements"])
 
 
-class NewAnnouncement(BaseModel):
-    title: str = Field(min_length=2, max_length=200, examples=["Ny runde med kompetansemidler"])
-    body: str = Field(
+class NewAnnouncement(RequestBody):
+    title: SingleLine = Field(
+        min_length=2, max_length=200, examples=["Ny runde med kompetansemidler"]
+    )
+    body: MultiLine = Field(
         min_length=1,
         max_length=10_000,
         description="No personal data: announcements are published to every member.",
@@ -44,14 +46,13 @@ class NewAnnouncement(BaseModel):
 )
 async def post_announcement(
     network_id: str,
+    network: CoordinatedNetwork,
     body: NewAnnouncement,
     principal: CurrentPrincipal,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> object:
-    network = await load_network(stores, network_id)
-    require_coordinator_of(principal, network.region_id)
 
     async def operation() -> tuple[int, Announcement]:
         change = rules.post(
@@ -85,7 +86,7 @@ async def list_announcements(
     principal: CurrentPrincipal,
     stores: StoresDep,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: int = page_limit(),
 ) -> Page[Announcement]:
     await load_network(stores, network_id)
     return await page(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
-from samling_runtime.auth import Principal, Role
+from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, ProblemDetails, not_found
@@ -38,7 +38,6 @@ async def stores_of(request: Request) -> Stores:
 StoresDep = Annotated[Stores, Depends(stores_of)]
 RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 Cursor = Annotated[str | None, Query(description="From the previous page's next_cursor.")]
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 
 
 def today(runtime: Runtime) -> date:
@@ -60,6 +59,40 @@ def coordinator_region(principal: Principal) -> str:
 def require_coordinator_of(principal: Principal, region_id: str) -> None:
     if not principal.is_coordinator_of(region_id):
         raise forbidden(f"Only a coordinator of the region {region_id} may do this.")
+
+
+# Role checks as dependencies: FastAPI solves dependencies before it validates the body, so
+# a caller without the right gets 401/403 and never learns what a valid body looks like.
+
+
+async def _coordinator_region(principal: CurrentPrincipal) -> str:
+    return coordinator_region(principal)
+
+
+CoordinatorRegion = Annotated[str, Depends(_coordinator_region)]
+"""The caller's region; 403 unless they coordinate one."""
+
+
+async def _coordinated_network(
+    network_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> Network:
+    network = await load_network(stores, network_id)
+    require_coordinator_of(principal, network.region_id)
+    return network
+
+
+CoordinatedNetwork = Annotated[Network, Depends(_coordinated_network)]
+"""The path's network; 404 when there is none, 403 unless the caller coordinates its region."""
+
+
+def any_role(*roles: Role) -> Any:
+    """A dependency that refuses (403) a caller with none of ``roles``."""
+
+    async def check(principal: CurrentPrincipal) -> None:
+        if not any(principal.has(role) for role in roles):
+            raise forbidden("This needs one of the roles " + ", ".join(roles) + ".")
+
+    return Depends(check)
 
 
 def reader_scope_for_coordinator(principal: Principal) -> ReaderScope:

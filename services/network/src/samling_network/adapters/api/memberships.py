@@ -3,9 +3,10 @@
 from datetime import date
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
-from samling_runtime.auth import CurrentPrincipal, Principal
+from pydantic import Field
+from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, conflict, not_found
@@ -13,9 +14,9 @@ from samling_runtime.store import AlreadyExists
 
 from samling_network.adapters.api.common import (
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
+    any_role,
     forbidden,
     load_network,
     page,
@@ -31,12 +32,12 @@ from samling_network.domain.municipalities import MunicipalityRef
 router = APIRouter(prefix="/networks/{network_id}/memberships", tags=["memberships"])
 
 
-class Join(BaseModel):
+class Join(RequestBody):
     municipality_id: MunicipalityRef
     starts_on: date | None = Field(None, description="First day; today when left out.")
 
 
-class Leave(BaseModel):
+class Leave(RequestBody):
     ends_on: date | None = Field(None, description="Last day; today when left out.")
 
 
@@ -50,6 +51,7 @@ def may_manage(principal: Principal, region_id: str, municipality_id: str) -> bo
     response_model=Membership,
     responses=problems(403, 404, 409),
     summary="A municipality joins the network",
+    dependencies=[any_role(Role.COORDINATOR, Role.MUNICIPALITY_ADMIN)],
 )
 async def join_network(
     network_id: str,
@@ -116,7 +118,7 @@ async def list_memberships(
     stores: StoresDep,
     active: bool | None = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: int = page_limit(),
 ) -> Page[Membership]:
     await load_network(stores, network_id)
     return await memberships_page(stores, {"network_id": network_id}, active, cursor, limit)

@@ -2,23 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, EmailStr, Field, model_validator
 from samling_contracts.network import ContactPerson
 from samling_contracts.vocabulary import Country, Language
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, conflict, not_found
 from samling_runtime.store import AlreadyExists
 
 from samling_network.adapters.api.common import (
+    CoordinatorRegion,
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
-    coordinator_region,
     forbidden,
     page,
     problems,
@@ -32,14 +32,14 @@ from samling_network.domain.municipalities import Municipality
 router = APIRouter(prefix="/municipalities", tags=["municipalities"])
 
 
-class ContactPersonIn(BaseModel):
-    contact_id: str | None = Field(
+class ContactPersonIn(RequestBody):
+    contact_id: SingleLine | None = Field(
         None,
         max_length=100,
         description="Keep an existing contact's id when changing them; leave out for a new one.",
         examples=[None],
     )
-    name: str = Field(min_length=2, max_length=200, examples=["Åse Ørnes"])
+    name: SingleLine = Field(min_length=2, max_length=200, examples=["Åse Ørnes"])
     email: EmailStr = Field(examples=["ase.ornes@bodo.kommune.no"])
     language: Language = Field(Language.NB, examples=["nb"])
 
@@ -54,12 +54,12 @@ def resolve(existing: list[ContactPerson], people: list[ContactPersonIn]) -> lis
     return rules.resolve_contacts(existing, incoming, [new_id("con") for _ in people])
 
 
-class NewMunicipality(BaseModel):
+class NewMunicipality(RequestBody):
     country: Country = Field(examples=["NO"])
     number: str = Field(
         description="Official number: NO and SE four digits, DK three digits.", examples=["1804"]
     )
-    name: str = Field(min_length=2, max_length=200, examples=["Bodø"])
+    name: SingleLine = Field(min_length=2, max_length=200, examples=["Bodø"])
     contacts: list[ContactPersonIn] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
@@ -68,7 +68,7 @@ class NewMunicipality(BaseModel):
         return self
 
 
-class ContactsIn(BaseModel):
+class ContactsIn(RequestBody):
     contacts: list[ContactPersonIn] = Field(max_length=50)
 
 
@@ -106,13 +106,13 @@ def out(municipality: Municipality, principal: Principal) -> MunicipalityOut:
     summary="Register a municipality in the coordinator's region",
 )
 async def register_municipality(
+    region_id: CoordinatorRegion,
     body: NewMunicipality,
     principal: CurrentPrincipal,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> object:
-    region_id = coordinator_region(principal)
 
     async def operation() -> tuple[int, MunicipalityOut]:
         if await stores.regions.get(region_id) is None:
@@ -153,7 +153,7 @@ async def list_municipalities(
     region_id: Annotated[str | None, Query(examples=["rkk-salten"])] = None,
     country: Country | None = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: int = page_limit(),
 ) -> Page[MunicipalityOut]:
     """Contact persons are left out of lists; read one municipality to see them."""
     query: Document = {}
@@ -189,6 +189,15 @@ async def get_municipality(
     return out(await load(stores, municipality_id), principal)
 
 
+async def _contacts_manager(
+    municipality_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> Municipality:
+    municipality = await load(stores, municipality_id)
+    if not sees_contacts(principal, municipality):
+        raise forbidden("Only the municipality's administrators or its region's coordinators.")
+    return municipality
+
+
 @router.put(
     "/{municipality_id}/contacts",
     response_model=MunicipalityOut,
@@ -196,12 +205,13 @@ async def get_municipality(
     summary="Replace the municipality's contact persons",
 )
 async def replace_contacts(
-    municipality_id: str, body: ContactsIn, principal: CurrentPrincipal, stores: StoresDep
+    municipality_id: str,
+    _: Annotated[Municipality, Depends(_contacts_manager)],
+    body: ContactsIn,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
 ) -> MunicipalityOut:
     """The municipality's administrators or the region's coordinators set the full list."""
-    municipality = await load(stores, municipality_id)
-    if not sees_contacts(principal, municipality):
-        raise forbidden("Only the municipality's administrators or its region's coordinators.")
     updated = await stores.municipalities.update(
         municipality_id,
         lambda m: rules.change_contacts(m, resolve(m.contacts, body.contacts)),
@@ -221,7 +231,7 @@ async def municipality_memberships(
     stores: StoresDep,
     active: bool | None = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: int = page_limit(),
 ) -> Page[Membership]:
     await load(stores, municipality_id)
     return await memberships_page(

@@ -3,23 +3,23 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 from samling_contracts.vocabulary import NetworkField, PartnerKind
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 
 from samling_network.adapters.api.common import (
+    CoordinatedNetwork,
+    CoordinatorRegion,
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
-    coordinator_region,
     load_network,
     page,
     problems,
-    require_coordinator_of,
 )
 from samling_network.domain import networks as rules
 from samling_network.domain.ids import new_id
@@ -28,24 +28,28 @@ from samling_network.domain.networks import Network
 router = APIRouter(prefix="/networks", tags=["networks"])
 
 
-class NewNetwork(BaseModel):
-    name: str = Field(min_length=2, max_length=200, examples=["Skoleledernettverket i Salten"])
+class NewNetwork(RequestBody):
+    name: SingleLine = Field(
+        min_length=2, max_length=200, examples=["Skoleledernettverket i Salten"]
+    )
     field: NetworkField = Field(examples=["school"])
-    description: str = Field("", max_length=5000, examples=["Ledelse av lærende skoler."])
+    description: MultiLine = Field("", max_length=5000, examples=["Ledelse av lærende skoler."])
 
 
-class NetworkChange(BaseModel):
-    name: str | None = Field(None, min_length=2, max_length=200, examples=["Skoleledere i Salten"])
+class NetworkChange(RequestBody):
+    name: SingleLine | None = Field(
+        None, min_length=2, max_length=200, examples=["Skoleledere i Salten"]
+    )
     field: NetworkField | None = Field(None, examples=["leadership"])
-    description: str | None = Field(None, max_length=5000)
+    description: MultiLine | None = Field(None, max_length=5000)
 
 
-class NewCoordinator(BaseModel):
-    user_id: str = Field(min_length=1, max_length=200, examples=["u-coordinator-2"])
+class NewCoordinator(RequestBody):
+    user_id: SingleLine = Field(min_length=1, max_length=200, examples=["u-coordinator-2"])
 
 
-class NewPartner(BaseModel):
-    organisation: str = Field(min_length=2, max_length=200, examples=["Nord universitet"])
+class NewPartner(RequestBody):
+    organisation: SingleLine = Field(min_length=2, max_length=200, examples=["Nord universitet"])
     kind: PartnerKind = Field(examples=["university"])
 
 
@@ -57,6 +61,7 @@ class NewPartner(BaseModel):
     summary="Create a learning network in the coordinator's region",
 )
 async def create_network(
+    region_id: CoordinatorRegion,
     body: NewNetwork,
     principal: CurrentPrincipal,
     stores: StoresDep,
@@ -64,7 +69,6 @@ async def create_network(
     idempotency_key: IdempotencyKey = None,
 ) -> object:
     """The coordinator who creates the network becomes its first coordinator."""
-    region_id = coordinator_region(principal)
 
     async def operation() -> tuple[int, Network]:
         change = rules.create_network(
@@ -95,7 +99,7 @@ async def list_networks(
         str | None, Query(description="Only networks this municipality is a member of.")
     ] = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: int = page_limit(),
 ) -> Page[Network]:
     query: Document = {}
     if region_id:
@@ -123,10 +127,8 @@ async def get_network(network_id: str, principal: CurrentPrincipal, stores: Stor
     summary="Change a network's name, field or description",
 )
 async def update_network(
-    network_id: str, body: NetworkChange, principal: CurrentPrincipal, stores: StoresDep
+    network_id: str, network: CoordinatedNetwork, body: NetworkChange, stores: StoresDep
 ) -> Network:
-    network = await load_network(stores, network_id)
-    require_coordinator_of(principal, network.region_id)
     updated = await stores.networks.update(
         network_id, lambda n: rules.update_network(n, body.name, body.field, body.description)
     )
@@ -140,10 +142,8 @@ async def update_network(
     summary="Archive a network (archiving twice is harmless)",
 )
 async def archive_network(
-    network_id: str, principal: CurrentPrincipal, stores: StoresDep
+    network_id: str, network: CoordinatedNetwork, stores: StoresDep
 ) -> Network:
-    network = await load_network(stores, network_id)
-    require_coordinator_of(principal, network.region_id)
     return (await stores.networks.update(network_id, rules.archive_network)).state
 
 
@@ -154,10 +154,8 @@ async def archive_network(
     summary="Assign a coordinator to a network (assigning twice is harmless)",
 )
 async def assign_coordinator(
-    network_id: str, body: NewCoordinator, principal: CurrentPrincipal, stores: StoresDep
+    network_id: str, network: CoordinatedNetwork, body: NewCoordinator, stores: StoresDep
 ) -> Network:
-    network = await load_network(stores, network_id)
-    require_coordinator_of(principal, network.region_id)
     updated = await stores.networks.update(
         network_id, lambda n: rules.assign_coordinator(n, body.user_id)
     )
@@ -173,14 +171,13 @@ async def assign_coordinator(
 )
 async def invite_partner(
     network_id: str,
+    network: CoordinatedNetwork,
     body: NewPartner,
     principal: CurrentPrincipal,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> object:
-    network = await load_network(stores, network_id)
-    require_coordinator_of(principal, network.region_id)
 
     async def operation() -> tuple[int, Network]:
         now = runtime.clock.now()

@@ -1,18 +1,19 @@
 """HTTP routes for regions (regional competence offices such as RKK Salten)."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 from samling_runtime.problems import conflict, not_found
 from samling_runtime.store import AlreadyExists, Change
 
 from samling_network.adapters.api.common import (
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
+    any_role,
     forbidden,
     page,
     problems,
@@ -22,9 +23,9 @@ from samling_network.domain.regions import Region, RegionId
 router = APIRouter(prefix="/regions", tags=["regions"])
 
 
-class NewRegion(BaseModel):
+class NewRegion(RequestBody):
     id: RegionId
-    name: str = Field(min_length=2, max_length=200, examples=["RKK Salten"])
+    name: SingleLine = Field(min_length=2, max_length=200, examples=["RKK Salten"])
 
 
 @router.post(
@@ -33,6 +34,7 @@ class NewRegion(BaseModel):
     response_model=Region,
     responses=problems(403, 409),
     summary="Register a region",
+    dependencies=[any_role(Role.SYSTEM, Role.COORDINATOR)],
 )
 async def create_region(
     body: NewRegion,
@@ -60,7 +62,7 @@ async def create_region(
 
 @router.get("", response_model=Page[Region], responses=problems(400), summary="List regions")
 async def list_regions(
-    principal: CurrentPrincipal, stores: StoresDep, cursor: Cursor = None, limit: Limit = 50
+    principal: CurrentPrincipal, stores: StoresDep, cursor: Cursor = None, limit: int = page_limit()
 ) -> Page[Region]:
     return await page(stores.regions, {}, sort="_id", cursor=cursor, limit=limit)
 

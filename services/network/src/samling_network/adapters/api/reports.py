@@ -19,15 +19,16 @@ from samling_contracts.vocabulary import (
 )
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, not_found
 
 from samling_network.adapters.api.common import (
     Cursor,
-    Limit,
     RuntimeDep,
     StoresDep,
+    any_role,
     forbidden,
     page,
     problems,
@@ -50,18 +51,20 @@ EXAMPLE_BODY = {
 }
 
 
-class NewReport(BaseModel):
-    title: str = Field(min_length=2, max_length=300, examples=["Lesevenner på tvers av trinn"])
+class NewReport(RequestBody):
+    title: SingleLine = Field(
+        min_length=2, max_length=300, examples=["Lesevenner på tvers av trinn"]
+    )
     body: ReportBody = Field(examples=[EXAMPLE_BODY])
     tags: ReportTags
     network_ids: list[str] = Field(default_factory=list, max_length=20, examples=[[]])
     visibility: Visibility = Field(Visibility.PRIVATE, examples=["region"])
 
 
-class ReportChange(BaseModel):
+class ReportChange(RequestBody):
     """Fields left out stay as they are."""
 
-    title: str | None = Field(None, min_length=2, max_length=300)
+    title: SingleLine | None = Field(None, min_length=2, max_length=300)
     body: ReportBody | None = None
     tags: ReportTags | None = None
     network_ids: list[str] | None = Field(None, max_length=20)
@@ -109,6 +112,7 @@ def is_author(principal: Principal, report: Report) -> bool:
     response_model=ReportView,
     responses=problems(403),
     summary="Write a report (a draft until published)",
+    dependencies=[any_role(Role.MUNICIPALITY_ADMIN)],
 )
 async def create_report(
     body: NewReport,
@@ -180,7 +184,7 @@ async def find_reports(
         Query(description="Your own drafts and withdrawn reports; others see published ones."),
     ] = None,
     cursor: Cursor = None,
-    limit: Limit = 20,
+    limit: int = page_limit(20),
 ) -> Page[ReportView]:
     """Newest first. Only reports the caller may read are ever returned."""
     scope = await reader_scope(principal, stores)
