@@ -162,14 +162,14 @@ async def test_nothing_lost_nothing_doubled_capacity_intact(
             stack.kafka.wait_ready()
 
         # The store stops: the request fails with a problem, and its retry (same key) works.
-        stack.ferretdb.stop()
+        stack.store.stop()
         try:
             failed = await register(7)
             assert failed.status_code == 503
             assert failed.headers["content-type"] == "application/problem+json"
         finally:
-            stack.ferretdb.start()
-            stack.ferretdb.wait_ready()
+            stack.store.start()
+            stack.store.wait_ready()
 
         async def retried() -> bool:
             return (await register(7)).status_code in (201, 200)
