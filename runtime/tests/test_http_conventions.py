@@ -9,12 +9,28 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from pymongo.errors import OperationFailure
 from samling_runtime.auth import CurrentPrincipal, Role, TokenVerifier, mint_token, require_role
 from samling_runtime.pagination import after_cursor, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, install_problem_handlers
 from samling_runtime.settings import Environment, ServiceSettings
 
 SETTINGS = ServiceSettings()
+
+STORE_FAILURES = {
+    # What FerretDB answers while the PostgreSQL under it is down, and while it shuts down.
+    "postgres-down": OperationFailure(
+        "[msg_insert.go:168 handler.(*Handler).MsgInsert] failed to connect to `user=postgres "
+        "database=ferretdb`: dial error: dial tcp 127.0.0.1:5433: connect: connection refused",
+        1,
+    ),
+    "postgres-stopping": OperationFailure(
+        "[collection.go:163 postgresql.(*collection).InsertAll.func1] FATAL: terminating "
+        "connection due to administrator command (SQLSTATE 57P01)",
+        1,
+    ),
+    "bad-query": OperationFailure("unknown operator: $near", 2),
+}
 
 
 class Body(BaseModel):
@@ -35,6 +51,10 @@ def make_app() -> FastAPI:
     @app.get("/boom")
     async def boom() -> None:
         raise Problem(409, "Already full.", kind="conflict", seats_left=0)
+
+    @app.get("/store/{failure}")
+    async def store(failure: str) -> None:
+        raise STORE_FAILURES[failure]
 
     return app
 
@@ -127,3 +147,19 @@ def test_cursors_round_trip_and_reject_garbage() -> None:
     with pytest.raises(Problem) as bad:
         decode_cursor("not-a-cursor")
     assert bad.value.status == 400
+
+
+@pytest.mark.parametrize("failure", ["postgres-down", "postgres-stopping"])
+async def test_a_store_whose_database_is_down_is_a_503_to_retry(
+    client: httpx.AsyncClient, failure: str
+) -> None:
+    response = await client.get(f"/store/{failure}")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"].endswith("/store-unavailable")
+
+
+async def test_any_other_store_error_stays_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.get("/store/bad-query")
+    assert response.status_code == 500
+    assert response.json()["type"].endswith("/internal")

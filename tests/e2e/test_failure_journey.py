@@ -11,9 +11,9 @@ import httpx
 import pytest
 from samling_contracts.topics import every_topic_name
 from samling_devtools.infra import Stack, data_root, free_port
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.pytest_plugin import external
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import bearer, call, eventually, running, start_at_end, unique
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
@@ -32,7 +32,7 @@ CAPACITY = 5
 
 @pytest.fixture
 async def notifications_process(
-    stack: Stack, topics: str, smtp_sink: SmtpSink
+    stack: Stack, topics: str, mailbox: Mailpit
 ) -> AsyncIterator[ServiceProcess]:
     run = unique("fail").replace("-", "_")
     prefix = "SAMLING_NOTIFICATIONS_"
@@ -42,8 +42,8 @@ async def notifications_process(
         f"{prefix}MONGO_URL": stack.mongo_url,
         f"{prefix}MONGO_DB": f"{run}_notifications",
         f"{prefix}CONSUMER_GROUP": f"{run}-notifications",
-        f"{prefix}SMTP_HOST": smtp_sink.host,
-        f"{prefix}SMTP_PORT": str(smtp_sink.port),
+        f"{prefix}SMTP_HOST": mailbox.host,
+        f"{prefix}SMTP_PORT": str(mailbox.port),
         f"{prefix}DELIVERY_POLL_SECONDS": "0.1",
         f"{prefix}RELAY_INTERVAL_SECONDS": "0.2",
     }
@@ -58,7 +58,7 @@ async def notifications_process(
 
 async def test_nothing_lost_nothing_doubled_capacity_intact(
     stack: Stack,
-    smtp_sink: SmtpSink,
+    mailbox: Mailpit,
     settings_for: Callable[..., Any],
     notifications_process: ServiceProcess,
 ) -> None:
@@ -162,14 +162,14 @@ async def test_nothing_lost_nothing_doubled_capacity_intact(
             stack.kafka.wait_ready()
 
         # The store stops: the request fails with a problem, and its retry (same key) works.
-        stack.ferretdb.stop()
+        stack.store.stop()
         try:
             failed = await register(7)
             assert failed.status_code == 503
             assert failed.headers["content-type"] == "application/problem+json"
         finally:
-            stack.ferretdb.start()
-            stack.ferretdb.wait_ready()
+            stack.store.start()
+            stack.store.wait_ready()
 
         async def retried() -> bool:
             return (await register(7)).status_code in (201, 200)
@@ -198,7 +198,7 @@ async def test_nothing_lost_nothing_doubled_capacity_intact(
 
         # Everyone is told exactly once about their registration; the contact once about the event.
         def kinds(to: str) -> list[str]:
-            return [m.parsed()["X-Samling-Kind"] for m in smtp_sink.messages(to=to)]
+            return [m.parsed()["X-Samling-Kind"] for m in mailbox.messages(to=to)]
 
         async def everyone_told_once() -> bool:
             return all(len(kinds(mail(f"p{n}"))) == 1 for n in people) and kinds(mail("ase")) == [

@@ -19,7 +19,7 @@ from cloudevents.core.formats.json import JSONFormat
 from samling_contracts import ALL_TOPICS
 from samling_contracts.topics import every_topic_name
 from samling_devtools.infra import Stack
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import (
     bearer,
     call,
@@ -45,7 +45,7 @@ REGION = "rkk-salten"
 
 
 async def test_from_network_to_experience_report(
-    stack: Stack, smtp_sink: SmtpSink, settings_for: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, settings_for: Callable[..., Any]
 ) -> None:
     run = unique("e2e").replace("-", "")
 
@@ -68,8 +68,8 @@ async def test_from_network_to_experience_report(
 
     notifications_settings = settings_for(
         NotificationsSettings,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp_host=mailbox.host,
+        smtp_port=mailbox.port,
         delivery_poll_seconds=0.1,
         scheduler_poll_seconds=0.1,
     )
@@ -170,8 +170,8 @@ async def test_from_network_to_experience_report(
 
         # Contact persons of member municipalities are invited: e-mail with .ics and inbox.
         for _, (_, _, email, _, _) in municipalities.items():
-            await eventually(lambda: _kinds_are(smtp_sink, email, ["event.invitation"]))  # noqa: B023
-            assert any(a.endswith(".ics") for a in _attachments(smtp_sink.messages(to=email)[0]))
+            await eventually(lambda: _kinds_are(mailbox, email, ["event.invitation"]))  # noqa: B023
+            assert any(a.endswith(".ics") for a in _attachments(mailbox.messages(to=email)[0]))
         inbox = await call(
             notifications.client,
             "GET",
@@ -212,26 +212,26 @@ async def test_from_network_to_experience_report(
         )
         await eventually(
             lambda: _kinds_are(
-                smtp_sink,
+                mailbox,
                 mail("siri"),
                 ["registration.waitlisted", "registration.promoted", "registration.confirmed"],
             )
         )
         await eventually(
             lambda: _kinds_are(
-                smtp_sink, mail("kari"), ["registration.confirmed", "registration.cancelled"]
+                mailbox, mail("kari"), ["registration.confirmed", "registration.cancelled"]
             )
         )
-        await eventually(lambda: _kinds_are(smtp_sink, mail("nils"), ["registration.waitlisted"]))
+        await eventually(lambda: _kinds_are(mailbox, mail("nils"), ["registration.waitlisted"]))
 
         # The reminder fires 24 hours before, moved there by the clock, not by sleeping.
         clock.set(starts_at - timedelta(hours=23))
         await eventually(
-            lambda: _kinds_are(smtp_sink, mail("per"), ["registration.confirmed", "event.reminder"])
+            lambda: _kinds_are(mailbox, mail("per"), ["registration.confirmed", "event.reminder"])
         )
         await eventually(
             lambda: _kinds_are(
-                smtp_sink,
+                mailbox,
                 mail("siri"),
                 [
                     "registration.waitlisted",
@@ -242,11 +242,11 @@ async def test_from_network_to_experience_report(
             )
         )
         # Those without a seat are not reminded.
-        assert _kinds(smtp_sink, mail("kari")) == [
+        assert _kinds(mailbox, mail("kari")) == [
             "registration.confirmed",
             "registration.cancelled",
         ]
-        assert _kinds(smtp_sink, mail("nils")) == ["registration.waitlisted"]
+        assert _kinds(mailbox, mail("nils")) == ["registration.waitlisted"]
 
         # The day comes: attendance, completion, and the follow-up asking for a report.
         clock.set(starts_at + timedelta(hours=1))
@@ -262,12 +262,12 @@ async def test_from_network_to_experience_report(
         await call(events.client, "POST", f"/events/{event_id}/complete", 200, headers=coordinator)
         await eventually(
             lambda: _kinds_are(
-                smtp_sink,
+                mailbox,
                 mail("per"),
                 ["registration.confirmed", "event.reminder", "event.followup"],
             )
         )
-        followup = smtp_sink.messages(to=mail("per"))[-1].parsed()
+        followup = mailbox.messages(to=mail("per"))[-1].parsed()
         assert "report" in _text(followup).lower()
 
         # Fauske's contact (nynorsk) follows the network's reports; Bodø publishes one.
@@ -312,18 +312,16 @@ async def test_from_network_to_experience_report(
             headers=admins["NO-1804"],
         )
         await eventually(
-            lambda: _kinds_are(smtp_sink, mail("ola"), ["event.invitation", "report.published"])
+            lambda: _kinds_are(mailbox, mail("ola"), ["event.invitation", "report.published"])
         )
-        report_mail = smtp_sink.messages(to=mail("ola"))[-1].parsed()
+        report_mail = mailbox.messages(to=mail("ola"))[-1].parsed()
         assert report_mail["Content-Language"] == "nn"
         assert "Ein ny erfaringsrapport" in _text(report_mail)
-        invitations = {
-            m: smtp_sink.messages(to=v[2])[0].parsed() for m, v in municipalities.items()
-        }
+        invitations = {m: mailbox.messages(to=v[2])[0].parsed() for m, v in municipalities.items()}
         assert invitations["NO-1840"]["Subject"].startswith("Invitation:")  # English
         assert invitations["NO-1804"]["Subject"].startswith("Invitasjon:")  # bokmål
         # Åse (Bodø, the author) did not subscribe: her only notice is the invitation.
-        assert _kinds(smtp_sink, mail("ase")) == ["event.invitation"]
+        assert _kinds(mailbox, mail("ase")) == ["event.invitation"]
 
         # Every fact is on its topic as a CloudEvent; no personal data on public topics.
         names = [p.title() for p in people] + [m[3] for m in municipalities.values()]
@@ -366,11 +364,11 @@ async def test_from_network_to_experience_report(
         assert expected <= seen_types, expected - seen_types
 
 
-def _kinds(sink: SmtpSink, to: str) -> list[str]:
+def _kinds(sink: Mailpit, to: str) -> list[str]:
     return [m.parsed()["X-Samling-Kind"] for m in sink.messages(to=to)]
 
 
-async def _kinds_are(sink: SmtpSink, to: str, kinds: list[str]) -> bool:
+async def _kinds_are(sink: Mailpit, to: str, kinds: list[str]) -> bool:
     """Exactly these notices, once each: none missing, none doubled (mail may arrive in any
     order: deliveries run concurrently)."""
     return sorted(_kinds(sink, to)) == sorted(kinds)
@@ -387,8 +385,8 @@ def _attachments(message: Any) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _show_mail_on_failure(smtp_sink: SmtpSink) -> Any:
+def _show_mail_on_failure(mailbox: Mailpit) -> Any:
     yield
-    for message in smtp_sink.messages():
+    for message in mailbox.messages():
         parsed = message.parsed()
         print(parsed["To"], parsed["X-Samling-Kind"], parsed["Subject"])

@@ -144,7 +144,7 @@ async def test_readyz_follows_the_store_without_a_restart(
 ) -> None:
     async with running(create_network(settings_for(NetworkSettings))) as network:
         assert (await network.client.get("/readyz")).status_code == 200
-        stack.ferretdb.stop()
+        stack.store.stop()
         try:
             response = await network.client.get("/readyz")
             assert response.status_code == 503
@@ -152,13 +152,54 @@ async def test_readyz_follows_the_store_without_a_restart(
             assert response.json()["checks"]["store"].startswith("unavailable")
             assert response.json()["checks"]["kafka"] == "ok"
         finally:
-            stack.ferretdb.start()
-            stack.ferretdb.wait_ready()
+            stack.store.start()
+            stack.store.wait_ready()
 
         async def ready() -> bool:
             return (await network.client.get("/readyz")).status_code == 200
 
         await eventually(ready, timeout=30)
+
+
+@restarts_servers
+async def test_postgres_down_under_ferretdb_is_a_503_and_loses_nothing(
+    stack: Stack, settings_for: Callable[..., Any], coordinator_headers: dict[str, str]
+) -> None:
+    async with running(create_network(settings_for(NetworkSettings))) as network:
+        created = await network.client.post(
+            "/networks", json=NEW_NETWORK, headers=coordinator_headers
+        )
+        assert created.status_code == 201, created.text
+        network_id = created.json()["id"]
+        stack.postgres.stop()
+        try:
+            assert stack.ferretdb.is_running  # FerretDB answers; the database under it does not
+            readiness = await network.client.get("/readyz")
+            assert readiness.status_code == 503
+            assert readiness.json()["checks"]["store"].startswith("unavailable")
+            for response in (
+                await network.client.post(
+                    "/networks",
+                    json={**NEW_NETWORK, "name": "Nettverk under feil"},
+                    headers=coordinator_headers,
+                ),
+                await network.client.get(f"/networks/{network_id}", headers=coordinator_headers),
+            ):
+                assert response.status_code == 503, response.text
+                assert response.headers["content-type"] == "application/problem+json"
+                assert response.headers["retry-after"]
+                assert response.json()["type"].endswith("/store-unavailable")
+        finally:
+            stack.postgres.start()
+            stack.postgres.wait_ready()
+
+        async def ready() -> bool:
+            return (await network.client.get("/readyz")).status_code == 200
+
+        await eventually(ready, timeout=30)
+        kept = await network.client.get(f"/networks/{network_id}", headers=coordinator_headers)
+        assert kept.status_code == 200, kept.text
+        assert kept.json()["name"] == NEW_NETWORK["name"]
 
 
 @restarts_servers

@@ -23,8 +23,8 @@ from samling_contracts.events import (
 from samling_contracts.network import MunicipalityJoinedNetwork
 from samling_contracts.topics import every_topic_name
 from samling_devtools.infra import Stack, data_root, free_port
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import (
     bearer,
     call,
@@ -161,15 +161,15 @@ async def events_pair(
 
 @pytest.fixture
 async def notifications_pair(
-    stack: Stack, topics: str, smtp_sink: SmtpSink, run_id: str
+    stack: Stack, topics: str, mailbox: Mailpit, run_id: str
 ) -> AsyncIterator[list[ServiceProcess]]:
     async with two_instances(
         stack,
         "notifications",
         "samling_notifications.main:create",
         run_id,
-        smtp_host=smtp_sink.host,
-        smtp_port=str(smtp_sink.port),
+        smtp_host=mailbox.host,
+        smtp_port=str(mailbox.port),
         delivery_poll_seconds="0.1",
         # Mails a stopping instance had queued but not sent are taken over by the other
         # instance's sweep once the stopped one's heartbeat is older than the lease (10 s).
@@ -223,7 +223,7 @@ async def test_events_instance_dies_and_the_other_takes_over_its_partitions(
 
 async def test_notifications_instance_stops_and_the_other_sends_every_notice_once(
     stack: Stack,
-    smtp_sink: SmtpSink,
+    mailbox: Mailpit,
     notifications_pair: list[ServiceProcess],
     run_id: str,
 ) -> None:
@@ -275,10 +275,7 @@ async def test_notifications_instance_stops_and_the_other_sends_every_notice_onc
 
     def mails() -> list[str]:
         return [
-            r
-            for m in smtp_sink.messages()
-            for r in m.rcpt_tos
-            if r.endswith(f".{run_id}@example.no")
+            r for m in mailbox.messages() for r in m.rcpt_tos if r.endswith(f".{run_id}@example.no")
         ]
 
     before = await split_between_two(stack.bootstrap, group)
@@ -316,7 +313,7 @@ async def test_notifications_instance_stops_and_the_other_sends_every_notice_onc
         assert sorted(mails()) == sorted(email(n) for n in range(people))
         kinds = {
             m.parsed()["X-Samling-Kind"]
-            for m in smtp_sink.messages()
+            for m in mailbox.messages()
             if m.rcpt_tos[0].endswith(f".{run_id}@example.no")
         }
         assert kinds == {"registration.confirmed"}

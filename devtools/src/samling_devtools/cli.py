@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from typing import Annotated
@@ -13,8 +14,8 @@ from rich.console import Console
 
 from samling_devtools.demo_events import seed_events_demo
 from samling_devtools.infra import Stack, data_root
+from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess, default_services
-from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import ensure_topics
 
 app = typer.Typer(
@@ -48,7 +49,7 @@ def token(role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}"
 
 @app.command()
 def up() -> None:
-    """Start Kafka, FerretDB and the three services; stop everything on Ctrl-C."""
+    """Start Kafka, the store, Mailpit and the three services; stop everything on Ctrl-C."""
     stopping = False
 
     def interrupt(signum: int, frame: object) -> None:
@@ -61,15 +62,24 @@ def up() -> None:
     signal.signal(signal.SIGTERM, interrupt)
     stack = Stack("dev")
     processes: list[ServiceProcess] = []
-    sink = SmtpSink(maildir=data_root("dev") / "maildir")
+    mailpit = MailpitServer(
+        int(os.environ.get("SAMLING_SMTP_PORT") or 1025),
+        int(os.environ.get("SAMLING_SMTP_HTTP_PORT") or 8025),
+        data_root("dev") / "mailpit",
+        data_root("dev") / "logs",
+        persistent=True,
+    )
     try:
-        with console.status("Starting FerretDB and Kafka…"):
+        with console.status("Starting PostgreSQL, FerretDB and Kafka…"):
             stack.start()
             asyncio.run(ensure_topics(stack.bootstrap))
         console.print(f"[green]✓[/] Kafka on {stack.bootstrap}, FerretDB on {stack.mongo_url}")
-        sink.start()
+        mailpit.reap_stale()
+        mailpit.start()
+        mailpit.wait_ready()
         console.print(
-            f"[green]✓[/] SMTP sink on {sink.host}:{sink.port}, mailbox {sink.mailbox_url}"
+            f"[green]✓[/] Mailpit: SMTP on {mailpit.host}:{mailpit.port}, "
+            f"the demo's mails at {mailpit.web_url}"
         )
         for spec in default_services():
             env = {
@@ -77,8 +87,8 @@ def up() -> None:
                 f"{spec.env_prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
                 f"{spec.env_prefix}MONGO_URL": stack.mongo_url,
                 f"{spec.env_prefix}PUBLIC_URL": spec.url,
-                "SAMLING_NOTIFICATIONS_SMTP_HOST": sink.host,
-                "SAMLING_NOTIFICATIONS_SMTP_PORT": str(sink.port),
+                "SAMLING_NOTIFICATIONS_SMTP_HOST": mailpit.host,
+                "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):
@@ -105,7 +115,7 @@ def up() -> None:
     finally:
         for process in processes:
             process.stop()
-        sink.stop()
+        mailpit.stop()
         stack.stop()
         console.print("Stopped.")
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from samling_devtools.infra import InfraError, Stack, port_in_use
+from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.smtp_sink import SmtpSink, free_port
 
 
@@ -66,12 +67,29 @@ def unique_db_name() -> str:
 
 
 @pytest.fixture(scope="session")
-def smtp_sink() -> Iterator[SmtpSink]:
-    """A real SMTP server for the session (``SAMLING_TEST_SMTP_PORT`` and
-    ``SAMLING_TEST_SMTP_HTTP_PORT``, free ports when unset); read it with ``.messages(to=...)``."""
+def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mailpit]:
+    """Mailpit for the session (``SAMLING_TEST_SMTP_PORT`` and ``SAMLING_TEST_SMTP_HTTP_PORT``,
+    free ports when unset); read it with ``.messages(to=...)``."""
     port = int(os.environ.get("SAMLING_TEST_SMTP_PORT") or free_port())
     http_port = int(os.environ.get("SAMLING_TEST_SMTP_HTTP_PORT") or free_port())
-    sink = SmtpSink("127.0.0.1", port, http_port).start()
+    where = tmp_path_factory.mktemp("mailpit")
+    server = MailpitServer(port, http_port, where, where)
+    server.start()
+    try:
+        server.wait_ready()
+        box = server.mailbox()
+        yield box
+        box.close()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def slow_smtp_sink() -> Iterator[SmtpSink]:
+    """The hand-written SMTP sink, for what Mailpit cannot do: it keeps a mail to a ``+slow``
+    address at once and answers it only a second later, the moment a sender cannot know
+    whether its mail arrived (tests of stopping mid-send need that moment held open)."""
+    sink = SmtpSink("127.0.0.1", free_port(), None).start()
     try:
         yield sink
     finally:

@@ -1,4 +1,9 @@
-"""A real SMTP server for development and tests, with a tiny HTTP JSON mailbox.
+"""A real SMTP server with a tiny HTTP JSON mailbox, kept for what Mailpit cannot do.
+
+Mailpit (``samling_devtools.mailpit``) is the mailbox of ``make up`` and of the tests. This sink
+stays for one thing: a ``+slow`` address whose mail it keeps at once but answers late, which
+tests of a service stopping mid-send need (Mailpit answers every mail at once). Its
+``Received`` also parses the mails Mailpit hands back.
 
 Mail sent to it over SMTP (``aiosmtpd``) is kept in memory and, optionally, in a maildir, and
 can be read back:

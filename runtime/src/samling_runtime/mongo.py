@@ -9,10 +9,35 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+INTERNAL_ERROR = 1
+
+# FerretDB keeps answering while the PostgreSQL under it is down or restarting; it reports each
+# command as an InternalError carrying the PostgreSQL driver's message: a refused or dropped
+# connection, or SQLSTATE class 08 (connection exception) / 57P (operator intervention: shut
+# down, starting up).
+_BACKEND_UNREACHABLE = (
+    "failed to connect to",
+    "connection refused",
+    "conn closed",
+    "SQLSTATE 08",
+    "SQLSTATE 57P",
+)
+
+
+def store_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` says the store cannot be reached (not that the request was wrong):
+    the driver lost MongoDB or FerretDB, or FerretDB lost its PostgreSQL."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    return (
+        isinstance(exc, OperationFailure)
+        and exc.code == INTERNAL_ERROR
+        and any(sign in str(exc) for sign in _BACKEND_UNREACHABLE)
+    )
 
 
 async def insert_new(collection: AsyncCollection[Document], docs: Sequence[Document]) -> set[int]:

@@ -8,9 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from samling_runtime.mongo import store_unreachable
 from samling_runtime.store import WriteConflict
 
 PROBLEM_JSON = "application/problem+json"
@@ -139,7 +140,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(ConnectionFailure)
-    async def _store_down(request: Request, exc: ConnectionFailure) -> JSONResponse:
+    @app.exception_handler(OperationFailure)
+    async def _store_down(request: Request, exc: Exception) -> JSONResponse:
+        if not store_unreachable(exc):
+            return await _unexpected(request, exc)
         log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(
             request,

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import start_at_end
 from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.settings import NotificationsSettings
@@ -16,12 +16,12 @@ SUBSCRIBED = [t.name for t in subscriptions(lambda: None).topics]  # type: ignor
 
 @pytest.fixture
 def notifications_settings(
-    settings_for: Callable[..., Any], smtp_sink: SmtpSink
+    settings_for: Callable[..., Any], mailbox: Mailpit
 ) -> Callable[..., Awaitable[NotificationsSettings]]:
     async def make(**overrides: Any) -> NotificationsSettings:
         values: dict[str, Any] = {
-            "smtp_host": smtp_sink.host,
-            "smtp_port": smtp_sink.port,
+            "smtp_host": mailbox.host,
+            "smtp_port": mailbox.port,
             "delivery_poll_seconds": 0.1,
             "scheduler_poll_seconds": 0.1,
             "delivery_lease_seconds": 1.0,

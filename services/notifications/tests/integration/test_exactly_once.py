@@ -17,6 +17,7 @@ from samling_contracts import CONTENT_TYPE, envelope
 from samling_contracts.network import AnnouncementPosted
 from samling_contracts.topics import CONTACTS_RESTRICTED, EVENTS
 from samling_devtools.infra import Stack
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.smtp_sink import SmtpSink, free_port
 from samling_devtools.testing import eventually, mongo_db, producer, read_topic, running
@@ -27,14 +28,14 @@ from .facts import World, publish, send
 pytestmark = pytest.mark.integration
 
 
-def delivered_to(sink: SmtpSink, world: World) -> list[Any]:
+def delivered_to(sink: Mailpit | SmtpSink, world: World) -> list[Any]:
     suffix = f".{world.run}@example.no"
     return [m for m in sink.messages() if any(r.endswith(suffix) for r in m.rcpt_tos)]
 
 
 async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
     stack: Stack,
-    smtp_sink: SmtpSink,
+    mailbox: Mailpit,
     notifications_settings: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
@@ -48,8 +49,8 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
         "SAMLING_NOTIFICATIONS_MONGO_URL": stack.mongo_url,
         "SAMLING_NOTIFICATIONS_MONGO_DB": settings.mongo_db,
         "SAMLING_NOTIFICATIONS_CONSUMER_GROUP": settings.consumer_group,
-        "SAMLING_NOTIFICATIONS_SMTP_HOST": smtp_sink.host,
-        "SAMLING_NOTIFICATIONS_SMTP_PORT": str(smtp_sink.port),
+        "SAMLING_NOTIFICATIONS_SMTP_HOST": mailbox.host,
+        "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailbox.port),
         "SAMLING_NOTIFICATIONS_SMTP_CONNECTIONS": "4",
         "SAMLING_NOTIFICATIONS_DELIVERY_RECORD_EVERY": "4",
         "SAMLING_NOTIFICATIONS_DELIVERY_LEASE_SECONDS": "1",
@@ -75,11 +76,11 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
             await publish(stack.bootstrap, world.event(), announcement)
 
             async def some_sent() -> bool:
-                return len(delivered_to(smtp_sink, world)) >= 60
+                return len(delivered_to(mailbox, world)) >= 60
 
             await eventually(some_sent, interval=0.02)
             first.kill()
-            at_kill = len(delivered_to(smtp_sink, world))
+            at_kill = len(delivered_to(mailbox, world))
             assert at_kill < 2 * people, "the kill came too late to test anything"
 
             second = ServiceProcess(spec, env, tmp_path)
@@ -88,7 +89,7 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
                 await asyncio.to_thread(second.wait_ready)
 
                 async def all_sent() -> bool:
-                    ids = {m.message_id for m in delivered_to(smtp_sink, world)}
+                    ids = {m.message_id for m in delivered_to(mailbox, world)}
                     return len(ids) >= 2 * people
 
                 await eventually(all_sent, timeout=120)
@@ -102,7 +103,7 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
             finally:
                 second.stop()
 
-            received = delivered_to(smtp_sink, world)
+            received = delivered_to(mailbox, world)
             distinct = {m.message_id for m in received}
             # None missing: every person got both notices, and nothing else arrived.
             assert len(distinct) == 2 * people
@@ -131,11 +132,14 @@ async def test_a_service_killed_mid_batch_sends_every_notice_once_after_restart(
 
 
 async def test_a_graceful_stop_finishes_and_records_the_mails_in_flight(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, slow_smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
 ) -> None:
     """Stopped mid-send, the service waits for the mails the server has but not yet answered,
     records them, and leaves the rest to whoever runs next: nothing is sent twice."""
-    settings = await notifications_settings(smtp_connections=4)
+    mailbox = slow_smtp_sink  # Mailpit answers at once; this sink holds the answer open
+    settings = await notifications_settings(
+        smtp_connections=4, smtp_host=mailbox.host, smtp_port=mailbox.port
+    )
     world = World(mailbox="+slow")  # the sink keeps each mail at once and answers it late
     setup = world.setup_facts(municipalities=1, contacts_each=12)
     people = len(world.contacts)
@@ -145,11 +149,11 @@ async def test_a_graceful_stop_finishes_and_records_the_mails_in_flight(
         await publish(stack.bootstrap, world.event())
 
         async def sending() -> bool:
-            return len(delivered_to(smtp_sink, world)) >= 1
+            return len(delivered_to(mailbox, world)) >= 1
 
         await eventually(sending, interval=0.01)
     # Stopped while up to four mails waited for their answer.
-    at_stop = delivered_to(smtp_sink, world)
+    at_stop = delivered_to(mailbox, world)
     assert 1 <= len(at_stop) < people, "the stop came too late to test anything"
     async with mongo_db(stack.mongo_url, settings.mongo_db) as db:
         recorded = await db["deliveries"].count_documents({"status": "sent"})
@@ -158,16 +162,16 @@ async def test_a_graceful_stop_finishes_and_records_the_mails_in_flight(
     async with running(create(settings)):
 
         async def all_sent() -> bool:
-            return len(delivered_to(smtp_sink, world)) >= people
+            return len(delivered_to(mailbox, world)) >= people
 
         await eventually(all_sent, timeout=60)
         await asyncio.sleep(2)  # time enough for a mail sent twice to show up
-    received = delivered_to(smtp_sink, world)
+    received = delivered_to(mailbox, world)
     assert len(received) == len({m.message_id for m in received}) == people
 
 
 async def test_the_same_fact_delivered_twice_notifies_once(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
     setup = world.setup_facts(municipalities=1, contacts_each=2)
@@ -176,7 +180,7 @@ async def test_the_same_fact_delivered_twice_notifies_once(
         await world.settled(service.db)
         (scheduled,) = await publish(stack.bootstrap, world.event())
         for contact in world.contacts:
-            await eventually(lambda c=contact: asyncio.sleep(0, smtp_sink.messages(to=c.email)))
+            await eventually(lambda c=contact: asyncio.sleep(0, mailbox.messages(to=c.email)))
         # Redelivery of the same event id; then once more after forgetting that it was
         # handled (a crash between the notices and the processed marker).
         async with producer(stack.bootstrap) as p:
@@ -196,11 +200,11 @@ async def test_the_same_fact_delivered_twice_notifies_once(
             await send(p, marker)
 
         async def marker_seen() -> bool:
-            return all(len(smtp_sink.messages(to=c.email)) == 2 for c in world.contacts)
+            return all(len(mailbox.messages(to=c.email)) == 2 for c in world.contacts)
 
         await eventually(marker_seen)
         for contact in world.contacts:
-            subjects = sorted(m.to_json()["subject"] for m in smtp_sink.messages(to=contact.email))
+            subjects = sorted(m.to_json()["subject"] for m in mailbox.messages(to=contact.email))
             assert subjects == sorted(
                 [f"Invitasjon: {world.event().title}", f"Nytt fra Nettverk {world.run}: Etter"]
             )
@@ -211,7 +215,7 @@ async def test_the_same_fact_delivered_twice_notifies_once(
 
 
 async def test_bad_messages_go_to_the_dead_letter_topic_and_consumption_goes_on(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
     setup = world.setup_facts(municipalities=1, contacts_each=1)

@@ -14,7 +14,7 @@ from samling_contracts.events import (
 from samling_contracts.network import ContactPersonsChanged
 from samling_contracts.vocabulary import Language
 from samling_devtools.infra import Stack
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
@@ -33,7 +33,7 @@ def bearer(
     return {"Authorization": f"Bearer {token}"}
 
 
-def mails(sink: SmtpSink, address: str) -> Callable[[], Any]:
+def mails(sink: Mailpit, address: str) -> Callable[[], Any]:
     async def probe() -> Any:
         return sink.messages(to=address)
 
@@ -62,7 +62,7 @@ async def email_log(db: Any, recipient_id: str) -> Any:
 
 
 async def test_invitations_confirmations_inbox_and_unsubscribe(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
     facts = world.setup_facts(municipalities=2, contacts_each=1)
@@ -82,9 +82,9 @@ async def test_invitations_confirmations_inbox_and_unsubscribe(
         await publish(stack.bootstrap, scheduled, participant, confirmed)
 
         nb_contact, sv_contact = (c.email for c in world.contacts)
-        (nb_mail,) = await eventually(mails(smtp_sink, nb_contact))
-        (sv_mail,) = await eventually(mails(smtp_sink, sv_contact))
-        (confirmation,) = await eventually(mails(smtp_sink, participant.email))
+        (nb_mail,) = await eventually(mails(mailbox, nb_contact))
+        (sv_mail,) = await eventually(mails(mailbox, sv_contact))
+        (confirmation,) = await eventually(mails(mailbox, participant.email))
 
         nb = nb_mail.to_json()
         assert nb["subject"] == f"Invitasjon: {scheduled.title}"
@@ -149,17 +149,17 @@ async def test_invitations_confirmations_inbox_and_unsubscribe(
         assert (await service.client.post(path.replace("token=", "token=x"))).status_code == 400
         second = world.event("2")
         await publish(stack.bootstrap, second)
-        await eventually(mails(smtp_sink, sv_contact), timeout=30)
+        await eventually(mails(mailbox, sv_contact), timeout=30)
 
         async def second_invitation_to_sv() -> Any:
-            return len(smtp_sink.messages(to=sv_contact)) == 2
+            return len(mailbox.messages(to=sv_contact)) == 2
 
         await eventually(second_invitation_to_sv)
-        assert len(smtp_sink.messages(to=nb_contact)) == 1
+        assert len(mailbox.messages(to=nb_contact)) == 1
 
 
 async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_once(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     """A municipality joining after an event was announced, a new contact person, and facts
     on different topics consumed out of order all end in one invitation per person."""
@@ -181,13 +181,13 @@ async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_on
 
         await eventually(first_member_known, timeout=60)
         await publish(stack.bootstrap, scheduled)
-        await eventually(mails(smtp_sink, first.email))
+        await eventually(mails(mailbox, first.email))
 
         # The second municipality's contact list arrives before its membership: not yet a
         # member, no invitation; when it joins, its contact person is invited.
         await publish(stack.bootstrap, contacts_late)
         await publish(stack.bootstrap, joined_late)
-        (invitation,) = await eventually(mails(smtp_sink, late.email))
+        (invitation,) = await eventually(mails(mailbox, late.email))
         assert invitation.to_json()["subject"] == f"Invitasjon: {scheduled.title}"
 
         # A new contact person of the first municipality is invited; the one invited already
@@ -199,7 +199,7 @@ async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_on
             municipality_id=world.municipalities[0], contacts=[first, newcomer]
         )
         await publish(stack.bootstrap, again)
-        await eventually(mails(smtp_sink, newcomer.email))
+        await eventually(mails(mailbox, newcomer.email))
         await publish(stack.bootstrap, again)
         # Same municipality, same partition: once the sentinel is invited, the repeat is done.
         sentinel = first.model_copy(
@@ -211,15 +211,15 @@ async def test_contact_persons_who_arrive_late_are_invited_to_upcoming_events_on
                 municipality_id=world.municipalities[0], contacts=[first, newcomer, sentinel]
             ),
         )
-        await eventually(mails(smtp_sink, sentinel.email))
+        await eventually(mails(mailbox, sentinel.email))
         for person in (first.email, late.email, newcomer.email, sentinel.email):
-            assert len(smtp_sink.messages(to=person)) == 1, person
+            assert len(mailbox.messages(to=person)) == 1, person
 
 
 @pytest.mark.parametrize("clock", [None, ManualClock(START)], ids=["real-time", "frozen"])
 async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic(
     stack: Stack,
-    smtp_sink: SmtpSink,
+    mailbox: Mailpit,
     notifications_settings: Callable[..., Any],
     clock: ManualClock | None,
 ) -> None:
@@ -238,10 +238,10 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
 
         log = await eventually(waiting)
         assert log["reason"] == "no e-mail address known yet"
-        assert smtp_sink.messages(to=participant.email) == []
+        assert mailbox.messages(to=participant.email) == []
 
         await publish(stack.bootstrap, participant)
-        (confirmation,) = await eventually(mails(smtp_sink, participant.email), timeout=60)
+        (confirmation,) = await eventually(mails(mailbox, participant.email), timeout=60)
         assert confirmation.to_json()["subject"] == f"Påmelding bekreftet: {scheduled.title}"
 
         async def sent() -> Any:
@@ -249,11 +249,11 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
             return found if found["status"] == "sent" else None
 
         assert (await eventually(sent))["attempt"] >= 2
-        assert len(smtp_sink.messages(to=participant.email)) == 1
+        assert len(mailbox.messages(to=participant.email)) == 1
 
 
 async def test_a_notice_consumed_before_its_event_names_the_event_once_it_is_known(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     """The confirmation comes before the event's own fact (another topic): the mail waits for
     the event and then names it, and so does the inbox entry. The clock stands still, so it is
@@ -270,7 +270,7 @@ async def test_a_notice_consumed_before_its_event_names_the_event_once_it_is_kno
 
         await eventually(waiting_for_the_event)
         await publish(stack.bootstrap, scheduled)
-        (confirmation,) = await eventually(mails(smtp_sink, participant.email), timeout=30)
+        (confirmation,) = await eventually(mails(mailbox, participant.email), timeout=30)
         subject = f"Påmelding bekreftet: {scheduled.title}"
         assert confirmation.to_json()["subject"] == subject
         assert "Bodø rådhus" in confirmation.to_json()["text"]

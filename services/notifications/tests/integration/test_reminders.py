@@ -16,7 +16,7 @@ from samling_contracts.events import (
     RegistrationConfirmed,
 )
 from samling_devtools.infra import Stack
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
 from samling_notifications.main import create
 from samling_runtime.clock import TravellingClock
@@ -26,13 +26,13 @@ from .facts import START, World, publish
 pytestmark = pytest.mark.integration
 
 
-def subjects(sink: SmtpSink, address: str, prefix: str) -> list[str]:
+def subjects(sink: Mailpit, address: str, prefix: str) -> list[str]:
     found = [m.to_json()["subject"] for m in sink.messages(to=address)]
     return [s for s in found if s.startswith(prefix)]
 
 
 async def test_reminders_follow_the_event_and_the_registration(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
     clock = TravellingClock()  # real time, so notices waiting for an address come due
@@ -118,24 +118,24 @@ async def test_reminders_follow_the_event_and_the_registration(
         assert await scheduler.fire_reminders() == 0  # fired once only
 
         async def reminded() -> bool:
-            return len(subjects(smtp_sink, kari.email, "Påminnelse")) == 2
+            return len(subjects(mailbox, kari.email, "Påminnelse")) == 2
 
         await eventually(reminded)
-        assert sorted(subjects(smtp_sink, kari.email, "Påminnelse")) == [
+        assert sorted(subjects(mailbox, kari.email, "Påminnelse")) == [
             f"Påminnelse om forarbeid: {prework.title}",
             f"Påminnelse: {event.title}",
         ]
-        assert subjects(smtp_sink, ola.email, "Påminnelse") == []  # cancelled registration
+        assert subjects(mailbox, ola.email, "Påminnelse") == []  # cancelled registration
 
         async def told_of_the_move() -> list[str]:
-            return subjects(smtp_sink, kari.email, "Nytt tidspunkt")
+            return subjects(mailbox, kari.email, "Nytt tidspunkt")
 
         # Ola was told about the move before cancelling? No: his cancellation came with it;
         # Kari got the reschedule notice with the updated calendar entry.
         await eventually(told_of_the_move)
         (moved_mail,) = [
             m.to_json()
-            for m in smtp_sink.messages(to=kari.email)
+            for m in mailbox.messages(to=kari.email)
             if m.to_json()["subject"].startswith("Nytt tidspunkt")
         ]
         ics = moved_mail["attachments"][0]["content"]

@@ -16,7 +16,7 @@ from samling_contracts.events import (
 )
 from samling_contracts.network import ReportPublished, ReportTags
 from samling_devtools.infra import Stack
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_subscriptions_digests_transactional_notices_and_erasure(
-    stack: Stack, smtp_sink: SmtpSink, notifications_settings: Callable[..., Any]
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
 ) -> None:
     world = World()
     # Real time, moved by hand: Kari's address travels on another topic and may come after
@@ -101,7 +101,7 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
             return len(inbox) == 2
 
         await eventually(queued)
-        assert smtp_sink.messages(to=reader) == []  # bundled for the daily digest, not sent
+        assert mailbox.messages(to=reader) == []  # bundled for the daily digest, not sent
         inbox = (await client.get("/inbox", headers=person)).json()["items"]
         assert {e["title"] for e in inbox} == {
             "Ny erfaringsrapport: Lesevenner 1",
@@ -110,15 +110,13 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
 
         # Transactional notices go at once, in the participant's language, offer time included.
         async def kari_told() -> bool:
-            return len(smtp_sink.messages(to=kari.email)) == 2
+            return len(mailbox.messages(to=kari.email)) == 2
 
         await eventually(kari_told)
-        subjects = sorted(m.to_json()["subject"] for m in smtp_sink.messages(to=kari.email))
+        subjects = sorted(m.to_json()["subject"] for m in mailbox.messages(to=kari.email))
         assert subjects == [f"A seat for you: {event.title}", f"Waiting list: {event.title}"]
         offer = next(
-            m.to_json()
-            for m in smtp_sink.messages(to=kari.email)
-            if "seat" in m.to_json()["subject"]
+            m.to_json() for m in mailbox.messages(to=kari.email) if "seat" in m.to_json()["subject"]
         )
         assert "Accept it by" in offer["text"]
 
@@ -129,7 +127,7 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
         assert await scheduler.send_digests() == 0
 
         async def digested() -> Any:
-            return smtp_sink.messages(to=reader)
+            return mailbox.messages(to=reader)
 
         (digest,) = await eventually(digested)
         mail = digest.to_json()
@@ -164,4 +162,4 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
             )
 
         await eventually(erased)
-        assert len(smtp_sink.messages(to=kari.email)) == 2
+        assert len(mailbox.messages(to=kari.email)) == 2
