@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import base64
 import shutil
 import subprocess
@@ -205,11 +207,35 @@ async def create_topics(bootstrap: str, topics: Iterable[TopicSpec]) -> None:
     await admin.start()
     try:
         response = await admin.create_topics(new)
+        for topic_error in response.topic_errors:
+            name, code = topic_error[0], topic_error[1]
+            if code in (0, TopicAlreadyExistsError.errno):
+                continue
+            error_cls = for_code(code)
+            raise error_cls(f"creating topic {name!r}: {topic_error[2:]}")
+        await _until_led(admin, [t.name for t in new])
     finally:
         await admin.close()
-    for topic_error in response.topic_errors:
-        name, code = topic_error[0], topic_error[1]
-        if code in (0, TopicAlreadyExistsError.errno):
-            continue
-        error_cls = for_code(code)
-        raise error_cls(f"creating topic {name!r}: {topic_error[2:]}")
+
+
+async def _until_led(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 30) -> None:
+    """Wait until the broker's metadata lists every partition of ``names`` with a leader.
+
+    CreateTopics answers before a busy broker's metadata has the new topics, and a client that
+    looks them up in that moment (a producer, ``read_topic``) finds no partitions at all.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        pending = [
+            t["topic"]
+            for t in described
+            if t["error_code"] != 0
+            or not t["partitions"]
+            or any(p["leader"] < 0 for p in t["partitions"])
+        ]
+        if not pending:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"topics without a leader after {timeout:.0f}s: {pending}")
+        await asyncio.sleep(0.2)
