@@ -15,7 +15,7 @@ from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import Change
 
 from samling_notifications.adapters.api.deps import RuntimeDep, SettingsDep, StoresDep, errors
-from samling_notifications.adapters.webhooks_out import new_secret, replay_fields, resolve_public
+from samling_notifications.adapters.webhooks_out import check_target, new_secret, replay_fields
 from samling_notifications.domain.webhooks import Endpoint, UnsafeTarget, new_endpoint_id
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -88,10 +88,9 @@ async def register(
         raise Problem(
             422, f"Unknown or restricted event types: {', '.join(unknown)}.", kind="invalid"
         )
-    allow_private = settings.private_webhooks_allowed
     try:
-        await resolve_public(body.url, allow_private=allow_private)
-    except (UnsafeTarget, OSError) as exc:
+        await check_target(body.url, settings.webhook_targets)
+    except UnsafeTarget as exc:
         raise Problem(422, f"This URL cannot receive webhooks: {exc}", kind="unsafe-url") from exc
 
     async def operation() -> tuple[int, CreatedEndpoint]:
