@@ -50,6 +50,15 @@ class NotificationsSettings(ServiceSettings):
         description="How often due digests are looked for. Digests are daily or weekly, and "
         "the look is a scan of the queued notices on FerretDB, so a minute is plenty.",
     )
+    notice_retention_days: int = Field(
+        180,
+        ge=1,
+        description="Notices (inbox and e-mail) and their read state are deleted this long "
+        "after they were created.",
+    )
+    notice_sweep_seconds: float = Field(
+        3600.0, description="How often notices older than the retention are looked for."
+    )
     link_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET), description="Key signing one-click unsubscribe links."
     )

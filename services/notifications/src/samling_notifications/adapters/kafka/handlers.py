@@ -23,6 +23,7 @@ from samling_contracts.events import (
     EventRescheduled,
     EventScheduled,
     EventUpdated,
+    ParticipantAnonymised,
     ParticipantContactRecorded,
     ParticipantErased,
     RegistrationApproved,
@@ -522,8 +523,9 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         )
         notifier().delivery.facts_arrived(recipients={fact.participant_id})
 
-    @subs.on(ParticipantErased)
-    async def erased(fact: ParticipantErased, event: CloudEvent) -> None:
+    @subs.on(ParticipantErased, ParticipantAnonymised)
+    async def erased(fact: ParticipantErased | ParticipantAnonymised, event: CloudEvent) -> None:
+        """Asked to be forgotten, or past the retention after their last event: the same."""
         stores = stores_of(runtime_ref())
         pid = fact.participant_id
         await stores.recipients.replace_one(
