@@ -37,6 +37,7 @@ from samling_notifications.adapters.webhook_http import (
 )
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import retry_delay
+from samling_notifications.domain.visibility import EndpointOwner, ReportScope, may_receive
 from samling_notifications.domain.webhooks import (
     MAX_ATTEMPTS,
     TargetPolicy,
@@ -57,12 +58,33 @@ def delivery_id(endpoint_id: str, event_id: str) -> str:
     return f"msg_{endpoint_id}_{event_id}"
 
 
-async def fan_out(runtime: Runtime, event: CloudEvent) -> int:
-    """Queue this fact for every enabled endpoint that wants its type (keyed: redelivery-safe)."""
+async def fan_out(
+    runtime: Runtime,
+    event: CloudEvent,
+    *,
+    report: ReportScope | None = None,
+    taking_part: frozenset[str] = frozenset(),
+) -> int:
+    """Queue this fact for every enabled endpoint that wants its type and whose owner may read
+    it (see domain.visibility; keyed: redelivery-safe)."""
     stores = _stores(runtime)
-    endpoints = [
+    wanting = [
         doc
         async for doc in stores.endpoints.current.find({"enabled": True, "event_types": event.type})
+    ]
+    if not wanting:
+        return 0
+    fact = event.fact()
+    owners = await endpoint_owners(stores, wanting)
+    endpoints = [
+        e
+        for e in wanting
+        if may_receive(
+            owners[(e.get("owner_type", "municipality"), e["owner_id"])],
+            fact,
+            report=report,
+            taking_part=taking_part,
+        )
     ]
     if not endpoints:
         return 0
@@ -100,6 +122,32 @@ async def check_target(
     parsed = urlparse(url)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     await checked_addresses(host, port, policy, resolver)
+
+
+async def endpoint_owners(
+    stores: Stores, endpoints: list[Document]
+) -> dict[tuple[str, str], EndpointOwner]:
+    """The owners of these endpoints with their region and networks, from the read models."""
+    owners: dict[tuple[str, str], EndpointOwner] = {}
+    municipalities = {
+        e["owner_id"] for e in endpoints if e.get("owner_type", "municipality") == "municipality"
+    }
+    for e in endpoints:
+        if e.get("owner_type") == "system":
+            owners[("system", e["owner_id"])] = EndpointOwner()
+    if municipalities:
+        regions = {
+            doc["_id"]: doc.get("region_id")
+            async for doc in stores.municipalities.find({"_id": {"$in": sorted(municipalities)}})
+        }
+        networks: dict[str, set[str]] = {m: set() for m in municipalities}
+        async for doc in stores.memberships.find(
+            {"municipality_id": {"$in": sorted(municipalities)}, "active": True}
+        ):
+            networks[doc["municipality_id"]].add(doc["network_id"])
+        for m in municipalities:
+            owners[("municipality", m)] = EndpointOwner(m, regions.get(m), frozenset(networks[m]))
+    return owners
 
 
 def new_secret() -> str:

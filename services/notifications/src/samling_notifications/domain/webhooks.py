@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,11 @@ MAX_ATTEMPTS = 12
 class Endpoint(BaseModel):
     id: str
     owner_id: str = Field(description="Municipality id or system client id that owns it.")
+    owner_type: Literal["municipality", "system"] = Field(
+        "municipality",
+        description="Whose it is; decides which facts it is sent. Endpoints stored before "
+        "this field existed count as a municipality's, the narrower view.",
+    )
     url: str
     event_types: list[str] = Field(description="CloudEvent types it wants; empty = none.")
     secret: str = Field(description="whsec_… signing secret (shown once to the owner).")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -65,16 +66,22 @@ class WebhookDelivery(BaseModel):
     created_at: datetime
 
 
-async def webhook_owner(principal: CurrentPrincipal) -> str:
+@dataclass(frozen=True)
+class OwnerRef:
+    type: Literal["municipality", "system"]
+    id: str
+
+
+async def webhook_owner(principal: CurrentPrincipal) -> OwnerRef:
     """Who the caller's endpoints belong to: their municipality (admins) or themselves
     (system clients). A dependency, so anyone else gets 403 before their body is read."""
     require_role(principal, Role.MUNICIPALITY_ADMIN, Role.SYSTEM)
     if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
-        return principal.municipality_id
-    return principal.subject
+        return OwnerRef("municipality", principal.municipality_id)
+    return OwnerRef("system", principal.subject)
 
 
-Owner = Annotated[str, Depends(webhook_owner)]
+Owner = Annotated[OwnerRef, Depends(webhook_owner)]
 
 
 def _view(endpoint: Endpoint) -> EndpointView:
@@ -104,7 +111,8 @@ async def register(
     async def operation() -> tuple[int, CreatedEndpoint]:
         endpoint = Endpoint(
             id=new_endpoint_id(),
-            owner_id=owner,
+            owner_id=owner.id,
+            owner_type=owner.type,
             url=body.url,
             event_types=body.event_types,
             secret=new_secret(),
@@ -114,12 +122,12 @@ async def register(
         return 201, CreatedEndpoint(**endpoint.model_dump())
 
     return await runtime.idempotency.run(
-        scope=f"webhooks:{owner}", key=idempotency_key, body=body, operation=operation
+        scope=f"webhooks:{owner.id}", key=idempotency_key, body=body, operation=operation
     )
 
 
-async def _owned(stores: StoresDep, owner: str, endpoint_id: str) -> Endpoint:
-    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner})
+async def _owned(stores: StoresDep, owner: OwnerRef, endpoint_id: str) -> Endpoint:
+    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner.id})
     if doc is None:
         raise not_found("Webhook endpoint")
     return stores.endpoints.from_current(doc)
@@ -130,7 +138,9 @@ async def list_endpoints(owner: Owner, stores: StoresDep) -> list[EndpointView]:
     """The caller's endpoints."""
     return [
         _view(stores.endpoints.from_current(d))
-        async for d in stores.endpoints.current.find({"owner_id": owner}, sort=[("created_at", 1)])
+        async for d in stores.endpoints.current.find(
+            {"owner_id": owner.id}, sort=[("created_at", 1)]
+        )
     ]
 
 
