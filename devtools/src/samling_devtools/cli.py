@@ -133,6 +133,10 @@ def _print_welcome(processes: list[ServiceProcess]) -> None:
     )
     for role in ROLES:
         console.print(f"  {role:<19}{dev_token(role)}", soft_wrap=True, highlight=False)
+    console.print(
+        "  Webhooks may point at this machine in development (http://127.0.0.1:<port>/…); "
+        "production refuses loopback and private addresses."
+    )
     console.print("  Logs: .local/dev/logs/   Press Ctrl-C to stop everything.\n")
 
 

@@ -4,6 +4,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from samling_runtime.settings import DEVELOPMENT_SECRET, Environment, ServiceSettings
 
+from samling_notifications.domain.webhooks import TargetPolicy
+
 
 class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SAMLING_NOTIFICATIONS_", extra="ignore")
@@ -48,13 +50,23 @@ class NotificationsSettings(ServiceSettings):
         description="How often due digests are looked for. Digests are daily or weekly, and "
         "the look is a scan of the queued notices on FerretDB, so a minute is plenty.",
     )
+    notice_retention_days: int = Field(
+        180,
+        ge=1,
+        description="Notices (inbox and e-mail) and their read state are deleted this long "
+        "after they were created.",
+    )
+    notice_sweep_seconds: float = Field(
+        3600.0, description="How often notices older than the retention are looked for."
+    )
     link_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET), description="Key signing one-click unsubscribe links."
     )
     webhook_allow_private: bool = Field(
         False,
-        description="Allow webhook URLs on private or loopback addresses "
-        "(development and test only; refused in production).",
+        description="Allow webhook URLs on private, link-local or loopback addresses "
+        "(development and test only; ignored in production). Loopback (a receiver on the "
+        "developer's machine) is allowed in development without it.",
     )
     webhook_timeout_seconds: float = Field(10.0, description="Timeout of one webhook call.")
     webhook_retry_base_seconds: float = Field(30.0, description="First webhook retry delay.")
@@ -67,9 +79,11 @@ class NotificationsSettings(ServiceSettings):
     )
 
     @property
-    def private_webhooks_allowed(self) -> bool:
-        """Private and loopback webhook targets: only when asked for, and never in production."""
-        return self.webhook_allow_private and self.environment in (
-            Environment.DEVELOPMENT,
-            Environment.TEST,
+    def webhook_targets(self) -> TargetPolicy:
+        """Non-public webhook targets: loopback in development, every private address when
+        asked for in development or test, none in production."""
+        local = self.environment in (Environment.DEVELOPMENT, Environment.TEST)
+        return TargetPolicy(
+            loopback=self.environment is Environment.DEVELOPMENT,
+            private=local and self.webhook_allow_private,
         )

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
 from samling_contracts import CloudEvent
 from samling_contracts.topics import DELIVERIES, WEBHOOKS
 from samling_devtools.infra import Stack
@@ -20,6 +21,7 @@ from samling_devtools.testing import eventually, read_topic, running
 from samling_notifications.adapters.webhooks_out import delivery_id
 from samling_notifications.domain.webhooks import MAX_ATTEMPTS
 from samling_notifications.main import create
+from samling_notifications.settings import NotificationsSettings
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.clock import ManualClock
 from samling_runtime.settings import ServiceSettings
@@ -191,109 +193,107 @@ async def test_webhooks_and_the_role_matrix(
         other = headers_for("municipality_admin")
         assert (await client.get(f"/webhooks/{gone['id']}", headers=other)).status_code == 404
 
-        # The role x endpoint matrix.
-        expected: dict[tuple[str, str], dict[str | None, int]] = {
-            ("GET", "/inbox"): {
-                "coordinator": 200,
-                "municipality_admin": 200,
-                "participant": 200,
-                "system": 200,
-                None: 401,
-            },
-            ("GET", "/inbox/unread-count"): {
-                "coordinator": 200,
-                "municipality_admin": 200,
-                "participant": 200,
-                "system": 200,
-                None: 401,
-            },
-            ("PUT", "/inbox/ntf_missing/read"): {
-                "coordinator": 404,
-                "municipality_admin": 404,
-                "participant": 404,
-                "system": 404,
-                None: 401,
-            },
-            ("GET", "/preferences/me"): {
-                "coordinator": 200,
-                "municipality_admin": 200,
-                "participant": 200,
-                "system": 200,
-                None: 401,
-            },
-            ("PUT", "/preferences/me"): {
-                "coordinator": 200,
-                "municipality_admin": 200,
-                "participant": 200,
-                "system": 200,
-                None: 401,
-            },
-            ("GET", "/subscriptions"): {
-                "coordinator": 200,
-                "municipality_admin": 200,
-                "participant": 200,
-                "system": 200,
-                None: 401,
-            },
-            ("POST", "/subscriptions#municipality"): {
-                "coordinator": 403,
-                "municipality_admin": 201,
-                "participant": 403,
-                "system": 403,
-                None: 401,
-            },
-            ("GET", "/webhooks"): {
-                "coordinator": 403,
-                "municipality_admin": 200,
-                "participant": 403,
-                "system": 200,
-                None: 401,
-            },
-            ("POST", "/webhooks"): {
-                "coordinator": 403,
-                "municipality_admin": 201,
-                "participant": 403,
-                "system": 201,
-                None: 401,
-            },
-            ("GET", "/webhooks/whk_missing"): {
-                "coordinator": 403,
-                "municipality_admin": 404,
-                "participant": 403,
-                "system": 404,
-                None: 401,
-            },
-            ("GET", "/notifications/ntf_missing/log"): {
-                "coordinator": 404,
-                "municipality_admin": 404,
-                "participant": 404,
-                "system": 404,
-                None: 401,
-            },
+        # The role x endpoint matrix: every route, by every role.
+        paths = {
+            "endpoint_id": "whk_missing",
+            "notification_id": "ntf_missing",
+            "subscription_id": "sub_missing",
+            "delivery_id": delivery["id"],
         }
         bodies: dict[str, Any] = {
             "/preferences/me": {"email": True, "inbox": True, "digest": "daily", "language": "nn"},
-            "/subscriptions#municipality": {
-                "target": "network",
-                "value": world.network_id,
+            "/subscriptions": {
+                "target": "event_kind",
+                "value": "workshop",
                 "municipality_id": "NO-1804",
             },
             "/webhooks": {"url": f"{base}/flaky", "event_types": [SCHEDULED]},
         }
+        owned = {"endpoint_id": endpoint["id"]}  # the system client's: others must get 404
         results = {}
-        for (method, path), by_role in expected.items():
+        for (method, template, variant), by_role in MATRIX.items():
+            path = template.format(**{**paths, **(owned if variant == "owned" else {})})
+            path += "?token=forged" if template == "/unsubscribe" else ""
             for role in by_role:
                 response = await client.request(
-                    method, path.split("#")[0], json=bodies.get(path), headers=headers_for(role)
+                    method, path, json=bodies.get(template), headers=headers_for(role)
                 )
-                results[(method, path, role)] = response.status_code
+                results[(method, template, variant, role)] = response.status_code
                 if response.status_code >= 400:
                     assert response.headers["content-type"] == "application/problem+json"
         assert results == {
-            (method, path, role): status
-            for (method, path), by_role in expected.items()
+            (method, template, variant, role): status
+            for (method, template, variant), by_role in MATRIX.items()
             for role, status in by_role.items()
         }
+
+
+def everyone(status: int) -> dict[str | None, int]:
+    """Any signed-in caller gets ``status``; without a token, 401."""
+    return {role: status for role in ROLES if role is not None} | {None: 401}
+
+
+def endpoint_owners(owner: int, others: int = 403) -> dict[str | None, int]:
+    """Webhook routes: municipality admins and system clients own endpoints, others are 403."""
+    return {
+        "coordinator": others,
+        "municipality_admin": owner,
+        "participant": others,
+        "system": owner,
+        None: 401,
+    }
+
+
+MATRIX: dict[tuple[str, str, str], dict[str | None, int]] = {
+    ("GET", "/inbox", ""): everyone(200),
+    ("GET", "/inbox/unread-count", ""): everyone(200),
+    ("PUT", "/inbox/{notification_id}/read", ""): everyone(404),
+    ("DELETE", "/inbox/{notification_id}/read", ""): everyone(404),
+    ("GET", "/preferences/me", ""): everyone(200),
+    ("PUT", "/preferences/me", ""): everyone(200),
+    # The unsubscribe link needs no sign-in: its signed token is the credential.
+    ("GET", "/unsubscribe", ""): {role: 400 for role in ROLES},
+    ("POST", "/unsubscribe", ""): {role: 400 for role in ROLES},
+    ("GET", "/notifications/{notification_id}/log", ""): everyone(404),
+    ("GET", "/subscriptions", ""): everyone(200),
+    ("POST", "/subscriptions", ""): {
+        "coordinator": 403,
+        "municipality_admin": 201,
+        "participant": 403,
+        "system": 403,
+        None: 401,
+    },
+    ("DELETE", "/subscriptions/{subscription_id}", ""): everyone(404),
+    ("GET", "/webhooks", ""): endpoint_owners(200),
+    ("POST", "/webhooks", ""): endpoint_owners(201),
+    ("GET", "/webhooks/{endpoint_id}", ""): endpoint_owners(404),
+    ("GET", "/webhooks/{endpoint_id}", "owned"): {
+        **endpoint_owners(404),
+        "system": 200,
+    },
+    ("GET", "/webhooks/{endpoint_id}/deliveries", ""): endpoint_owners(404),
+    ("GET", "/webhooks/{endpoint_id}/deliveries", "owned"): {
+        **endpoint_owners(404),
+        "system": 200,
+    },
+    ("POST", "/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay", ""): endpoint_owners(404),
+    ("POST", "/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay", "owned"): {
+        **endpoint_owners(404),
+        "system": 202,
+    },
+}
+
+
+def test_the_matrix_covers_every_endpoint() -> None:
+    app = create(NotificationsSettings())
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+        for method in route.methods
+        if route.path not in ("/healthz", "/readyz")
+    }
+    assert routes - {(method, path) for method, path, _ in MATRIX} == set()
 
 
 async def test_an_endpoint_that_keeps_failing_is_disabled_after_its_last_attempt(

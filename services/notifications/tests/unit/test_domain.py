@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from samling_contracts.vocabulary import Channel
 from samling_notifications.adapters.email.render import render
-from samling_notifications.adapters.webhooks_out import resolve_public
+from samling_notifications.adapters.webhooks_out import check_target
 from samling_notifications.domain.calendar import event_ics
 from samling_notifications.domain.links import sign_recipient, verify_recipient
 from samling_notifications.domain.notices import (
@@ -19,7 +19,12 @@ from samling_notifications.domain.notices import (
     notification_id,
     retry_delay,
 )
-from samling_notifications.domain.webhooks import UnsafeTarget, check_url_shape
+from samling_notifications.domain.webhooks import (
+    PUBLIC_ONLY,
+    TargetPolicy,
+    UnsafeTarget,
+    check_url_shape,
+)
 
 
 def test_channels_follow_preferences_but_own_registrations_always_email() -> None:
@@ -101,16 +106,14 @@ def test_the_calendar_entry_keeps_its_uid_and_carries_the_sequence() -> None:
 )
 def test_the_ssrf_guard_refuses_private_and_odd_targets(url: str) -> None:
     with pytest.raises(UnsafeTarget):
-        check_url_shape(url, allow_private=False)
+        check_url_shape(url, PUBLIC_ONLY)
 
 
 async def test_names_resolving_to_loopback_are_refused_unless_allowed() -> None:
     with pytest.raises(UnsafeTarget):
-        await resolve_public(
-            "https://localhost.localdomain.invalid.localhost/x", allow_private=False
-        )
-    await resolve_public("http://127.0.0.1:9/x", allow_private=True)
-    assert check_url_shape("https://hooks.example.no/x", allow_private=False) == "hooks.example.no"
+        await check_target("https://localhost.localdomain.invalid.localhost/x", PUBLIC_ONLY)
+    await check_target("http://127.0.0.1:9/x", TargetPolicy(private=True))
+    assert check_url_shape("https://hooks.example.no/x", PUBLIC_ONLY) == "hooks.example.no"
 
 
 def test_unsubscribe_links_are_signed() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -26,6 +27,8 @@ from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
 
+SWEEP_BATCH = 500
+
 
 class Scheduler(Worker):
     def __init__(self, runtime: Runtime, stores: Stores, delivery: DeliveryWorker) -> None:
@@ -34,14 +37,17 @@ class Scheduler(Worker):
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        next_digests = loop.time()
+        next_digests = next_sweep = loop.time()
 
         async def once() -> int:
-            nonlocal next_digests
+            nonlocal next_digests, next_sweep
             await self.fire_reminders()
             if loop.time() >= next_digests:
                 await self.send_digests()
                 next_digests = loop.time() + self.settings.digest_poll_seconds
+            if loop.time() >= next_sweep:
+                await self.sweep_old_notices()
+                next_sweep = loop.time() + self.settings.notice_sweep_seconds
             return 0  # time moves on its own: wait for the next poll
 
         await self.rounds(once, self.settings.scheduler_poll_seconds, "scheduler")
@@ -98,3 +104,23 @@ class Scheduler(Worker):
                 {"$set": {"status": str(Status.DIGESTED)}},
             )
         return len(by_recipient)
+
+    async def sweep_old_notices(self) -> int:
+        """Delete notices older than the retention, and their read state (FerretDB has no TTL
+        indexes, so expiry is this sweep on ``created_at``). In batches: a filter other than
+        ``_id`` is a full scan on FerretDB, a batch of ids keeps each delete bounded."""
+        before = self.runtime.clock.now() - timedelta(days=self.settings.notice_retention_days)
+        removed = 0
+        while True:
+            cursor = self.stores.notifications.find(
+                {"created_at": {"$lt": before}}, {"_id": 1}, limit=SWEEP_BATCH
+            )
+            ids = [doc["_id"] async for doc in cursor]
+            if not ids:
+                return removed
+            # The read states first: a crash in between leaves notices to sweep next time,
+            # never read states whose notice is gone.
+            await self.stores.inbox_reads.delete_many({"_id": {"$in": ids}})
+            removed += (
+                await self.stores.notifications.delete_many({"_id": {"$in": ids}})
+            ).deleted_count

@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import ipaddress
 import logging
 import random
-import socket
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -31,12 +29,19 @@ from samling_runtime.store import AlreadyExists
 from standardwebhooks import Webhook
 
 from samling_notifications.adapters.store.stores import Stores, delivery_fact
+from samling_notifications.adapters.webhook_http import (
+    Resolver,
+    checked_addresses,
+    system_resolver,
+    webhook_client,
+)
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import retry_delay
+from samling_notifications.domain.visibility import EndpointOwner, ReportScope, may_receive
 from samling_notifications.domain.webhooks import (
     MAX_ATTEMPTS,
+    TargetPolicy,
     UnsafeTarget,
-    check_address,
     check_url_shape,
     disable,
 )
@@ -53,12 +58,33 @@ def delivery_id(endpoint_id: str, event_id: str) -> str:
     return f"msg_{endpoint_id}_{event_id}"
 
 
-async def fan_out(runtime: Runtime, event: CloudEvent) -> int:
-    """Queue this fact for every enabled endpoint that wants its type (keyed: redelivery-safe)."""
+async def fan_out(
+    runtime: Runtime,
+    event: CloudEvent,
+    *,
+    report: ReportScope | None = None,
+    taking_part: frozenset[str] = frozenset(),
+) -> int:
+    """Queue this fact for every enabled endpoint that wants its type and whose owner may read
+    it (see domain.visibility; keyed: redelivery-safe)."""
     stores = _stores(runtime)
-    endpoints = [
+    wanting = [
         doc
         async for doc in stores.endpoints.current.find({"enabled": True, "event_types": event.type})
+    ]
+    if not wanting:
+        return 0
+    fact = event.fact()
+    owners = await endpoint_owners(stores, wanting)
+    endpoints = [
+        e
+        for e in wanting
+        if may_receive(
+            owners[(e.get("owner_type", "municipality"), e["owner_id"])],
+            fact,
+            report=report,
+            taking_part=taking_part,
+        )
     ]
     if not endpoints:
         return 0
@@ -87,20 +113,41 @@ async def fan_out(runtime: Runtime, event: CloudEvent) -> int:
     return len(docs)
 
 
-async def resolve_public(url: str, *, allow_private: bool) -> None:
-    """SSRF guard at call time: every address the name resolves to must be public."""
-    host = check_url_shape(url, allow_private=allow_private)
-    if allow_private:
-        return
-    with contextlib.suppress(ValueError):
-        ipaddress.ip_address(host)
-        return  # a literal address, checked by check_url_shape
-    port = urlparse(url).port or 443
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    if not infos:
-        raise UnsafeTarget(f"{host} does not resolve.")
-    for info in infos:
-        check_address(str(info[4][0]), allow_private=False)
+async def check_target(
+    url: str, policy: TargetPolicy, resolver: Resolver = system_resolver
+) -> None:
+    """SSRF guard at registration: the URL's shape, and every address its host resolves to.
+    Each call resolves and checks again (see webhook_http), so a later answer cannot slip by."""
+    host = check_url_shape(url, policy)
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    await checked_addresses(host, port, policy, resolver)
+
+
+async def endpoint_owners(
+    stores: Stores, endpoints: list[Document]
+) -> dict[tuple[str, str], EndpointOwner]:
+    """The owners of these endpoints with their region and networks, from the read models."""
+    owners: dict[tuple[str, str], EndpointOwner] = {}
+    municipalities = {
+        e["owner_id"] for e in endpoints if e.get("owner_type", "municipality") == "municipality"
+    }
+    for e in endpoints:
+        if e.get("owner_type") == "system":
+            owners[("system", e["owner_id"])] = EndpointOwner()
+    if municipalities:
+        regions = {
+            doc["_id"]: doc.get("region_id")
+            async for doc in stores.municipalities.find({"_id": {"$in": sorted(municipalities)}})
+        }
+        networks: dict[str, set[str]] = {m: set() for m in municipalities}
+        async for doc in stores.memberships.find(
+            {"municipality_id": {"$in": sorted(municipalities)}, "active": True}
+        ):
+            networks[doc["municipality_id"]].add(doc["network_id"])
+        for m in municipalities:
+            owners[("municipality", m)] = EndpointOwner(m, regions.get(m), frozenset(networks[m]))
+    return owners
 
 
 def new_secret() -> str:
@@ -111,8 +158,8 @@ def new_secret() -> str:
 
 class WebhookWorker(Worker):
     async def run(self) -> None:
-        async with httpx.AsyncClient(
-            timeout=self.settings.webhook_timeout_seconds, follow_redirects=False
+        async with webhook_client(
+            self.settings.webhook_targets, self.settings.webhook_timeout_seconds
         ) as client:
             await self.rounds(
                 lambda: self.deliver_once(client), self.settings.delivery_poll_seconds, "webhook"
@@ -180,10 +227,8 @@ class WebhookWorker(Worker):
         self, client: httpx.AsyncClient, endpoint: Document, delivery: Document
     ) -> tuple[int | None, str]:
         try:
-            await resolve_public(
-                endpoint["url"], allow_private=self.settings.private_webhooks_allowed
-            )
-        except (UnsafeTarget, OSError) as exc:
+            check_url_shape(endpoint["url"], self.settings.webhook_targets)
+        except UnsafeTarget as exc:
             return None, f"refused target: {exc}"
         body: str = delivery["payload"]
         timestamp = datetime.now(UTC)
@@ -196,6 +241,8 @@ class WebhookWorker(Worker):
         }
         try:
             response = await client.post(endpoint["url"], content=body.encode(), headers=headers)
+        except UnsafeTarget as exc:  # what the name resolves to now, checked when connecting
+            return None, f"refused target: {exc}"
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}"
         return response.status_code, f"{response.status_code} {response.reason_phrase}"

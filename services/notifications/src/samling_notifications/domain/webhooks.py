@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
@@ -18,6 +20,11 @@ MAX_ATTEMPTS = 12
 class Endpoint(BaseModel):
     id: str
     owner_id: str = Field(description="Municipality id or system client id that owns it.")
+    owner_type: Literal["municipality", "system"] = Field(
+        "municipality",
+        description="Whose it is; decides which facts it is sent. Endpoints stored before "
+        "this field existed count as a municipality's, the narrower view.",
+    )
     url: str
     event_types: list[str] = Field(description="CloudEvent types it wants; empty = none.")
     secret: str = Field(description="whsec_… signing secret (shown once to the owner).")
@@ -46,31 +53,52 @@ class UnsafeTarget(ValueError):
     """A URL the service must not call (SSRF guard)."""
 
 
-def check_url_shape(url: str, *, allow_private: bool) -> str:
+@dataclass(frozen=True)
+class TargetPolicy:
+    """Which non-public webhook targets may be called. Production allows none."""
+
+    loopback: bool = False
+    """This machine (127.0.0.0/8, ::1, localhost): a developer's own receiver."""
+    private: bool = False
+    """Every non-public address (private, link-local, ...), loopback included."""
+
+    @property
+    def local(self) -> bool:
+        return self.loopback or self.private
+
+
+PUBLIC_ONLY = TargetPolicy()
+
+
+def check_url_shape(url: str, policy: TargetPolicy) -> str:
     """The URL's host, after the checks that need no DNS: scheme, no credentials, literal IPs."""
     parsed = urlparse(url)
     if parsed.scheme not in ("https", "http") or not parsed.hostname:
         raise UnsafeTarget("Use an http(s) URL with a host name.")
-    if parsed.scheme == "http" and not allow_private:
+    if parsed.scheme == "http" and not policy.local:
         raise UnsafeTarget("Webhook URLs must use https.")
     if parsed.username or parsed.password:
         raise UnsafeTarget("Webhook URLs may not carry credentials.")
     host = parsed.hostname
-    private_name = host == "localhost" or host.endswith((".localhost", ".internal", ".local"))
-    if private_name and not allow_private:
+    loopback_name = host == "localhost" or host.endswith(".localhost")
+    private_name = host.endswith((".internal", ".local"))
+    if (loopback_name and not policy.local) or (private_name and not policy.private):
         raise UnsafeTarget(f"{host} is a private host.")
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return host  # a name: what it resolves to is checked when calling
-    check_address(host, allow_private=allow_private)
+        return host  # a name: what it resolves to is checked when connecting
+    check_address(host, policy)
     return host
 
 
-def check_address(address: str, *, allow_private: bool) -> None:
-    """Refuse loopback, private, link-local, multicast, reserved and unspecified addresses."""
+def check_address(address: str, policy: TargetPolicy) -> None:
+    """Refuse loopback, private, link-local, multicast, reserved and unspecified addresses,
+    unless the policy allows them."""
     ip = ipaddress.ip_address(address)  # ValueError when it is a name, not an address
-    if allow_private:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if policy.private or (policy.loopback and ip.is_loopback):
         return
     if (
         ip.is_private

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from samling_contracts.vocabulary import Channel
 from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.inputs import page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import not_found
 
@@ -91,7 +92,7 @@ async def list_inbox(
     principal: CurrentPrincipal,
     stores: StoresDep,
     cursor: str | None = None,
-    limit: int = Query(20, ge=1, le=100),
+    limit: int = page_limit(20, maximum=100),
     unread_only: bool = False,
 ) -> Page[InboxEntry]:
     """The caller's notices, newest first, in their language."""

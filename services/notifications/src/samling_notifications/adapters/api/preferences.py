@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Role
+from samling_runtime.inputs import RequestBody
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists, Change
 
@@ -24,7 +25,7 @@ from samling_notifications.domain.notices import Digest, Preferences
 router = APIRouter(tags=["preferences"])
 
 
-class PreferencesUpdate(BaseModel):
+class PreferencesUpdate(RequestBody):
     email: bool = Field(True, description="Receive e-mail.", examples=[True])
     inbox: bool = Field(True, description="Receive notices in the inbox.", examples=[True])
     language: str | None = Field(

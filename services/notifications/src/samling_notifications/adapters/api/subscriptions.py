@@ -8,14 +8,22 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from samling_contracts.vocabulary import CompetenceLevel, EventKind, LearningArena
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
 from samling_notifications.adapters.api.deps import RuntimeDep, StoresDep, errors
 from samling_notifications.adapters.store.audience import MUNICIPALITY
+from samling_notifications.adapters.store.stores import Stores
+
+
+async def known_network(stores: Stores, network_id: str) -> bool:
+    return await stores.networks.find_one({"_id": network_id}, {"_id": 1}) is not None
+
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
@@ -27,20 +35,37 @@ class Target(StrEnum):
     REPORT_LEVEL = "report_level"
 
 
-class NewSubscription(BaseModel):
+VOCABULARY: dict[Target, type[StrEnum]] = {
+    Target.EVENT_KIND: EventKind,
+    Target.REPORT_TAG: LearningArena,
+    Target.REPORT_LEVEL: CompetenceLevel,
+}
+"""What a value may be, for the targets whose values are a closed vocabulary."""
+
+
+class NewSubscription(RequestBody):
     target: Target = Field(examples=["network"])
-    value: str = Field(
+    value: SingleLine = Field(
         min_length=1,
         max_length=100,
         description="Network id, event kind, learning arena or competence level.",
         examples=["net_01JD2X8M4Q"],
     )
-    municipality_id: str | None = Field(
+    municipality_id: SingleLine | None = Field(
         None,
+        max_length=100,
         description="Subscribe your municipality's contact persons instead of yourself "
         "(municipality admins).",
         examples=["NO-1804"],
     )
+
+    @model_validator(mode="after")
+    def _known_value(self) -> NewSubscription:
+        vocabulary = VOCABULARY.get(self.target)
+        if vocabulary is not None and self.value not in {str(v) for v in vocabulary}:
+            known = ", ".join(str(v) for v in vocabulary)
+            raise ValueError(f"{self.value!r} is not a known {self.target} (one of: {known})")
+        return self
 
 
 class Subscription(BaseModel):
@@ -77,6 +102,10 @@ async def subscribe(
 ) -> JSONResponse:
     """Follow a network, event kind or report tag. Subscribing twice keeps one subscription."""
     subscriber_type, subscriber_id = _subscriber(principal, body.municipality_id)
+    if body.target is Target.NETWORK and not await known_network(stores, body.value):
+        # Networks are known from the network facts this service consumes: one created a
+        # moment ago may not be known yet, and the caller can try again.
+        raise Problem(422, f"There is no network {body.value}.", kind="unknown-network")
 
     async def operation() -> tuple[int, Subscription]:
         sub_id = f"{subscriber_type}:{subscriber_id}:{body.target}:{body.value}"
@@ -112,14 +141,17 @@ async def subscribe(
 
 @router.get("", response_model=Page[Subscription], responses=errors(400))
 async def list_subscriptions(
-    principal: CurrentPrincipal, stores: StoresDep, cursor: str | None = None, limit: int = 50
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    cursor: str | None = None,
+    limit: int = page_limit(),
 ) -> Page[Subscription]:
     """The caller's subscriptions and, for municipality admins, their municipality's."""
     query = {**_owned_by(principal), **after_cursor("created_at", cursor)}
     docs = [
         d
         async for d in stores.subscriptions.find(
-            query, sort=[("created_at", 1), ("_id", 1)], limit=min(limit, 200) + 1
+            query, sort=[("created_at", 1), ("_id", 1)], limit=limit + 1
         )
     ]
     more = len(docs) > limit

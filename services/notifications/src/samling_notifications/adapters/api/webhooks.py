@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from samling_contracts.facts import REGISTRY
-from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
+from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import Change
 
 from samling_notifications.adapters.api.deps import RuntimeDep, SettingsDep, StoresDep, errors
-from samling_notifications.adapters.webhooks_out import new_secret, replay_fields, resolve_public
+from samling_notifications.adapters.webhooks_out import check_target, new_secret, replay_fields
 from samling_notifications.domain.webhooks import Endpoint, UnsafeTarget, new_endpoint_id
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -23,9 +26,11 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 PUBLIC_TYPES = sorted(t for t, cls in REGISTRY.items() if not cls.spec().topic.restricted)
 
 
-class NewEndpoint(BaseModel):
-    url: str = Field(max_length=2000, examples=["https://hr.bodo.kommune.no/samling/webhook"])
-    event_types: list[str] = Field(
+class NewEndpoint(RequestBody):
+    url: SingleLine = Field(
+        max_length=2000, examples=["https://hr.bodo.kommune.no/samling/webhook"]
+    )
+    event_types: list[SingleLine] = Field(
         min_length=1,
         description="CloudEvent types to receive (public facts only).",
         examples=[["no.samling.events.registration.confirmed.v1"]],
@@ -61,11 +66,22 @@ class WebhookDelivery(BaseModel):
     created_at: datetime
 
 
-def _owner(principal: Principal) -> str:
+@dataclass(frozen=True)
+class OwnerRef:
+    type: Literal["municipality", "system"]
+    id: str
+
+
+async def webhook_owner(principal: CurrentPrincipal) -> OwnerRef:
+    """Who the caller's endpoints belong to: their municipality (admins) or themselves
+    (system clients). A dependency, so anyone else gets 403 before their body is read."""
     require_role(principal, Role.MUNICIPALITY_ADMIN, Role.SYSTEM)
     if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
-        return principal.municipality_id
-    return principal.subject
+        return OwnerRef("municipality", principal.municipality_id)
+    return OwnerRef("system", principal.subject)
+
+
+Owner = Annotated[OwnerRef, Depends(webhook_owner)]
 
 
 def _view(endpoint: Endpoint) -> EndpointView:
@@ -75,29 +91,28 @@ def _view(endpoint: Endpoint) -> EndpointView:
 @router.post("", status_code=201, response_model=CreatedEndpoint, responses=errors(403, 422))
 async def register(
     body: NewEndpoint,
-    principal: CurrentPrincipal,
+    owner: Owner,
     stores: StoresDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register an endpoint for the caller's municipality (admins) or system client."""
-    owner = _owner(principal)
     unknown = sorted(set(body.event_types) - set(PUBLIC_TYPES))
     if unknown:
         raise Problem(
             422, f"Unknown or restricted event types: {', '.join(unknown)}.", kind="invalid"
         )
-    allow_private = settings.private_webhooks_allowed
     try:
-        await resolve_public(body.url, allow_private=allow_private)
-    except (UnsafeTarget, OSError) as exc:
+        await check_target(body.url, settings.webhook_targets)
+    except UnsafeTarget as exc:
         raise Problem(422, f"This URL cannot receive webhooks: {exc}", kind="unsafe-url") from exc
 
     async def operation() -> tuple[int, CreatedEndpoint]:
         endpoint = Endpoint(
             id=new_endpoint_id(),
-            owner_id=owner,
+            owner_id=owner.id,
+            owner_type=owner.type,
             url=body.url,
             event_types=body.event_types,
             secret=new_secret(),
@@ -107,34 +122,32 @@ async def register(
         return 201, CreatedEndpoint(**endpoint.model_dump())
 
     return await runtime.idempotency.run(
-        scope=f"webhooks:{owner}", key=idempotency_key, body=body, operation=operation
+        scope=f"webhooks:{owner.id}", key=idempotency_key, body=body, operation=operation
     )
 
 
-async def _owned(stores: StoresDep, principal: Principal, endpoint_id: str) -> Endpoint:
-    owner = _owner(principal)
-    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner})
+async def _owned(stores: StoresDep, owner: OwnerRef, endpoint_id: str) -> Endpoint:
+    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner.id})
     if doc is None:
         raise not_found("Webhook endpoint")
     return stores.endpoints.from_current(doc)
 
 
 @router.get("", response_model=list[EndpointView], responses=errors(403))
-async def list_endpoints(principal: CurrentPrincipal, stores: StoresDep) -> list[EndpointView]:
+async def list_endpoints(owner: Owner, stores: StoresDep) -> list[EndpointView]:
     """The caller's endpoints."""
-    owner = _owner(principal)
     return [
         _view(stores.endpoints.from_current(d))
-        async for d in stores.endpoints.current.find({"owner_id": owner}, sort=[("created_at", 1)])
+        async for d in stores.endpoints.current.find(
+            {"owner_id": owner.id}, sort=[("created_at", 1)]
+        )
     ]
 
 
 @router.get("/{endpoint_id}", response_model=EndpointView, responses=errors(403, 404))
-async def get_endpoint(
-    endpoint_id: str, principal: CurrentPrincipal, stores: StoresDep
-) -> EndpointView:
+async def get_endpoint(endpoint_id: str, owner: Owner, stores: StoresDep) -> EndpointView:
     """One endpoint (enabled, or why it was disabled)."""
-    return _view(await _owned(stores, principal, endpoint_id))
+    return _view(await _owned(stores, owner, endpoint_id))
 
 
 @router.get(
@@ -142,18 +155,18 @@ async def get_endpoint(
 )
 async def deliveries(
     endpoint_id: str,
-    principal: CurrentPrincipal,
+    owner: Owner,
     stores: StoresDep,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: int = page_limit(),
 ) -> Page[WebhookDelivery]:
     """Deliveries to the endpoint, newest first."""
-    await _owned(stores, principal, endpoint_id)
+    await _owned(stores, owner, endpoint_id)
     query = {"endpoint_id": endpoint_id, **after_cursor("created_at", cursor, descending=True)}
     docs = [
         d
         async for d in stores.webhook_deliveries.find(
-            query, sort=[("created_at", -1), ("_id", -1)], limit=min(limit, 200) + 1
+            query, sort=[("created_at", -1), ("_id", -1)], limit=limit + 1
         )
     ]
     more = len(docs) > limit
@@ -179,12 +192,12 @@ async def deliveries(
 async def replay(
     endpoint_id: str,
     delivery_id: str,
-    principal: CurrentPrincipal,
+    owner: Owner,
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> WebhookDelivery:
     """Send a delivery again (same webhook-id, so the receiver can tell it is the same)."""
-    endpoint = await _owned(stores, principal, endpoint_id)
+    endpoint = await _owned(stores, owner, endpoint_id)
     if not endpoint.enabled:
         raise Problem(409, "The endpoint is disabled; register it again first.", kind="conflict")
     doc = await stores.webhook_deliveries.find_one({"_id": delivery_id, "endpoint_id": endpoint_id})

@@ -23,6 +23,7 @@ from samling_contracts.events import (
     EventRescheduled,
     EventScheduled,
     EventUpdated,
+    ParticipantAnonymised,
     ParticipantContactRecorded,
     ParticipantErased,
     RegistrationApproved,
@@ -37,6 +38,7 @@ from samling_contracts.network import (
     ContactPersonsChanged,
     MunicipalityJoinedNetwork,
     MunicipalityLeftNetwork,
+    MunicipalityRegistered,
     NetworkCreated,
     NetworkUpdated,
     ReportPublished,
@@ -54,6 +56,7 @@ from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.notices import event_details
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
+from samling_notifications.domain.visibility import ReportScope
 
 ASSIGNMENT_REMINDER_BEFORE = timedelta(hours=24)
 
@@ -182,8 +185,14 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
     def notifier() -> Notifier:
         return Notifier(runtime_ref())
 
-    async def after(fact: Fact, event: CloudEvent) -> None:
-        await webhooks_out.fan_out(runtime_ref(), event)
+    async def after(
+        fact: Fact,
+        event: CloudEvent,
+        *,
+        report: ReportScope | None = None,
+        taking_part: frozenset[str] = frozenset(),
+    ) -> None:
+        await webhooks_out.fan_out(runtime_ref(), event, report=report, taking_part=taking_part)
 
     # -- network --------------------------------------------------------------------------
     @subs.on(NetworkCreated, NetworkUpdated)
@@ -191,6 +200,15 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         stores = stores_of(runtime_ref())
         await stores.networks.update_one(
             {"_id": fact.network_id}, {"$set": {"name": fact.name}}, upsert=True
+        )
+        await after(fact, event)
+
+    @subs.on(MunicipalityRegistered)
+    async def municipality(fact: MunicipalityRegistered, event: CloudEvent) -> None:
+        """Which region a municipality is in: what its admins may read depends on it."""
+        stores = stores_of(runtime_ref())
+        await stores.municipalities.replace_one(
+            {"_id": fact.municipality_id}, {"region_id": fact.region_id}, upsert=True
         )
         await after(fact, event)
 
@@ -287,6 +305,18 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
 
     @subs.on(ReportPublished, ReportRevised)
     async def report(fact: ReportPublished | ReportRevised, event: CloudEvent) -> None:
+        scope = ReportScope.of(fact)
+        # Who could read it, kept for its withdrawal (which carries no visibility).
+        await stores_of(runtime_ref()).reports.replace_one(
+            {"_id": fact.report_id},
+            {
+                "municipality_id": scope.municipality_id,
+                "region_id": scope.region_id,
+                "network_ids": sorted(scope.network_ids),
+                "visibility": str(scope.visibility),
+            },
+            upsert=True,
+        )
         if fact.visibility is not Visibility.PRIVATE:
             n = notifier()
             tags = [str(a) for a in fact.tags.learning_arenas]
@@ -317,7 +347,18 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             {"refs.report_id": fact.report_id, "digest": {"$exists": True}, "status": "queued"},
             {"$set": {"status": "skipped", "digest_at": None}},
         )
-        await after(fact, event)
+        known = await stores.reports.find_one({"_id": fact.report_id})
+        scope = (
+            ReportScope(
+                known["municipality_id"],
+                known["region_id"],
+                frozenset(known["network_ids"]),
+                Visibility(known["visibility"]),
+            )
+            if known
+            else None
+        )
+        await after(fact, event, report=scope)
 
     # -- events ---------------------------------------------------------------------------
     @subs.on(EventScheduled)
@@ -451,7 +492,8 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             {"event_id": fact.event_id, "assignment_id": fact.assignment_id},
             params,
         )
-        await after(fact, event)
+        taking_part = await audience.registered_through(n.stores, {"event_id": fact.event_id})
+        await after(fact, event, taking_part=taking_part)
 
     # -- registrations --------------------------------------------------------------------
     @subs.on(*REGISTRATION_KINDS)
@@ -522,10 +564,15 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         )
         notifier().delivery.facts_arrived(recipients={fact.participant_id})
 
-    @subs.on(ParticipantErased)
-    async def erased(fact: ParticipantErased, event: CloudEvent) -> None:
+    @subs.on(ParticipantErased, ParticipantAnonymised)
+    async def erased(fact: ParticipantErased | ParticipantAnonymised, event: CloudEvent) -> None:
+        """Asked to be forgotten, or past the retention after their last event: the same."""
         stores = stores_of(runtime_ref())
         pid = fact.participant_id
+        # Webhooks first: who knew the participant is read from the registrations about to go
+        # (a redelivery after a crash finds the deliveries queued already).
+        knew = await audience.registered_through(stores, {"participant_id": pid})
+        await after(fact, event, taking_part=knew)
         await stores.recipients.replace_one(
             {"_id": pid}, {"type": "participant", "erased": True, "active": False}, upsert=True
         )
@@ -536,6 +583,5 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             {"recipient_id": pid},
             {"$set": {"params": {}, "pending": False, "erased": True}},
         )
-        await after(fact, event)
 
     return subs

@@ -2,7 +2,8 @@
 
 Read models (one document per entity, written by the fact handlers of one partition):
 ``recipients`` (participants and contact persons with address and language; users who
-subscribed), ``memberships``, ``networks``, ``events``, ``registrations``.
+subscribed), ``memberships``, ``networks``, ``municipalities`` (their region), ``reports``
+(who may read each, for webhooks), ``events``, ``registrations``.
 
 Own documents: ``notifications`` (one per recipient, fact, kind and channel: the ``_id`` is a
 hash of those four, and a unique index holds them too), ``mail_chunks`` (e-mail notices a
@@ -136,7 +137,13 @@ async def open_stores(runtime: Runtime) -> Stores:
         [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
     )
     await create_indexes_one_by_one(db["memberships"], [IndexModel([("network_id", ASCENDING)])])
-    await create_indexes_one_by_one(db["registrations"], [IndexModel([("event_id", ASCENDING)])])
+    await create_indexes_one_by_one(
+        db["registrations"],
+        [IndexModel([("event_id", ASCENDING)]), IndexModel([("participant_id", ASCENDING)])],
+    )
+    await create_indexes_one_by_one(
+        db["memberships"], [IndexModel([("municipality_id", ASCENDING)])]
+    )
     await create_indexes_one_by_one(
         db["subscriptions"],
         [
