@@ -573,15 +573,17 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         # (a redelivery after a crash finds the deliveries queued already).
         knew = await audience.registered_through(stores, {"participant_id": pid})
         await after(fact, event, taking_part=knew)
-        await stores.recipients.replace_one(
-            {"_id": pid}, {"type": "participant", "erased": True, "active": False}, upsert=True
-        )
         await stores.registrations.delete_many({"participant_id": pid})
         await stores.inbox_reads.delete_many({"recipient_id": pid})
         # Unsent mail is dropped; sent notices keep only their ids (the unique key must stay).
         await stores.notifications.update_many(
             {"recipient_id": pid},
             {"$set": {"params": {}, "pending": False, "erased": True}},
+        )
+        # The marker comes last, so whoever sees it sees the rest done; being a replacement, it
+        # also wipes contact details that a concurrent ParticipantContactRecorded wrote meanwhile.
+        await stores.recipients.replace_one(
+            {"_id": pid}, {"type": "participant", "erased": True, "active": False}, upsert=True
         )
 
     return subs
