@@ -31,6 +31,10 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         value = datetime.fromisoformat(raw["t"]) if "t" in raw else raw["v"]
+        # The value goes into a query filter: a caller-made object there would be an operator
+        # ({"$where": ...}) and a list a different comparison, so only plain values pass.
+        if not isinstance(value, datetime | str | int | float) or isinstance(value, bool):
+            raise TypeError(f"a cursor holds a plain value, not {type(value).__name__}")
         return value, str(raw["id"])
     except (ValueError, KeyError, TypeError) as exc:
         raise Problem(

@@ -1,190 +1,506 @@
-"""Who may call what: a role-by-endpoint matrix, allowed and denied, on one running service."""
+"""Every endpoint by every role: who is allowed, who is refused (401/403), and who must not
+even learn that something exists (404). One table, checked request by request, and a check
+that the table covers every route the service has."""
 
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from samling_devtools.testing import RunningService
+from samling_events.adapters.api.tokens import manage_token
 from samling_runtime.auth import Role
 
 from .conftest import COORDINATOR, SeedNetwork, applicant, headers, new_event, published_event
+from .test_registration import token_for
 
 pytestmark = pytest.mark.integration
 
 ROLES: dict[str, dict[str, str]] = {
+    "anonymous": {},
     "coordinator": COORDINATOR,
     "other_region": headers([Role.COORDINATOR], region_id="rkk-other"),
     "admin": headers([Role.MUNICIPALITY_ADMIN], municipality_id="NO-1804"),
+    "other_admin": headers([Role.MUNICIPALITY_ADMIN], municipality_id="NO-1833"),
     "participant": headers([Role.PARTICIPANT], email="person1@example.no"),
     "stranger": headers([Role.PARTICIPANT], email="someone@example.no"),
     "system": headers([Role.SYSTEM]),
-    "anonymous": {},
 }
-COORDINATORS_ONLY = {
-    "coordinator": 200,
-    "other_region": 403,
-    "admin": 403,
-    "participant": 403,
-    "system": 403,
-    "anonymous": 401,
-}
+# Times the test clock (2027-01-10 08:00 UTC) is already inside: check-in, completion and
+# evaluation are open.
+STARTED = {"starts_at": "2027-01-10T08:30:00+01:00", "ends_at": "2027-01-10T15:00:00+01:00"}
+DETAILS = {"title": "Ny tittel", "venue": "Bodø", "capacity": 20}
+
+
+def managed(ok: int) -> dict[str, int]:
+    """Only the coordinators of the event's region; everyone else may see the event."""
+    return {
+        "coordinator": ok,
+        "other_region": 403,
+        "admin": 403,
+        "other_admin": 403,
+        "participant": 403,
+        "system": 403,
+        "anonymous": 401,
+    }
+
+
+def draft(ok: int) -> dict[str, int]:
+    """A draft exists only for its region's coordinators."""
+    return {**{role: 404 for role in ROLES}, "coordinator": ok, "anonymous": 401}
+
+
+def coordinators(ok: int) -> dict[str, int]:
+    """Planning in one's own region (the seeded network is in another region for other_region)."""
+    return {**managed(ok), "other_region": 404}
+
+
+def signed_in(ok: int) -> dict[str, int]:
+    return {**{role: ok for role in ROLES}, "anonymous": 401}
+
+
+def public(ok: int) -> dict[str, int]:
+    """Calendar feeds: calendar apps cannot send a token, and the feeds hold no personal data."""
+    return {role: ok for role in ROLES}
+
+
+def organisers(ok: int) -> dict[str, int]:
+    """A registration: the participant, their municipality's admin, the region's coordinators."""
+    return {
+        "coordinator": ok,
+        "admin": ok,
+        "participant": ok,
+        "other_region": 404,
+        "other_admin": 404,
+        "stranger": 404,
+        "system": 404,
+        "anonymous": 401,
+    }
+
+
+def municipality(ok: int) -> dict[str, int]:
+    """Approval is the participant's municipality's, and nobody else learns the registration."""
+    return {**{role: 404 for role in ROLES}, "admin": ok, "anonymous": 401}
+
+
+def linked(ok: int) -> dict[str, int]:
+    """The private link is the right: the participant's own link, not someone else's."""
+    return {"participant": ok, "stranger": 404, "anonymous": 404, "coordinator": 404}
+
+
+def own_link(ok: int) -> dict[str, int]:
+    """Links that name no registration: a valid one shows its holder's own, a forged one 404."""
+    return {"participant": ok, "anonymous": 404, "coordinator": 404}
+
+
+class World:
+    """Fresh things to act on, so an allowed request never spoils the next one."""
+
+    def __init__(self, events: RunningService, network_id: str) -> None:
+        self.events = events
+        self.client = events.client
+        self.network_id = network_id
+
+    async def event(self, **overrides: Any) -> str:
+        return await published_event(self.events, self.network_id, **overrides)
+
+    async def draft(self) -> str:
+        created = await self.client.post(
+            "/events", json=new_event(self.network_id), headers=COORDINATOR
+        )
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    async def call(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        response = await self.client.request(method, path, json=body, headers=COORDINATOR)
+        assert response.status_code == status, (path, response.text)
+        return response.json() if response.content else None
+
+    async def registration(self, event_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """The participant's (person1's) registration, made by a coordinator."""
+        event_id = event_id or await self.event(**overrides)
+        path = f"/events/{event_id}/registrations"
+        reg: dict[str, Any] = await self.call("POST", path, applicant(1), 201)
+        return reg
+
+    def link(self, role: str, participant_id: str) -> str:
+        """The private link a role holds: the participant's own, a stranger's own, or forged."""
+        if role == "participant":
+            return token_for(self.events, participant_id)
+        if role == "stranger":
+            return token_for(self.events, f"par_{uuid.uuid4().hex[:20]}")
+        return manage_token(participant_id, "not-the-service-secret")
+
+    async def assignment(self, event_id: str) -> str:
+        body = {
+            "phase": "post",
+            "title": "Skriv en erfaringsrapport",
+            "due_at": "2027-03-01T12:00Z",
+        }
+        created = await self.call("POST", f"/events/{event_id}/assignments", body, 201)
+        return str(created["id"])
+
+    async def series(self) -> str:
+        body = {**new_event(self.network_id), "rrule": "FREQ=WEEKLY;COUNT=2"}
+        return str((await self.call("POST", "/series", body, 201))["series_id"])
+
+
+Make = Callable[[World, str], Awaitable[tuple[str, Any]]]
+
+
+@dataclass
+class Case:
+    method: str
+    route: str
+    make: Make
+    expect: dict[str, int]
+    variant: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.route}" + (f" ({self.variant})" if self.variant else "")
+
+
+def path(template: str, body: Any = None) -> Make:
+    """A request on a fresh published event (``{event_id}``) of the seeded network."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        event_id = await world.event() if "{event_id}" in template else ""
+        return template.format(event_id=event_id, network_id=world.network_id), body
+
+    return make
+
+
+def on_event(suffix: str, body: Any = None, prepare: str = "", **overrides: Any) -> Make:
+    """A request on a fresh event; ``prepare`` is a coordinator's POST to it first."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        event_id = await world.event(**overrides)
+        if prepare:
+            await world.call("POST", f"/events/{event_id}/{prepare}")
+        return f"/events/{event_id}{suffix}", body
+
+    return make
+
+
+def on_draft(suffix: str) -> Make:
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        return f"/events/{await world.draft()}{suffix}", None
+
+    return make
+
+
+def on_registration(suffix: str, body: Any = None, **overrides: Any) -> Make:
+    """A request on a fresh registration of person1 (the participant role)."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        reg = await world.registration(**overrides)
+        return f"/events/{reg['event_id']}/registrations/{reg['id']}{suffix}", body
+
+    return make
+
+
+def by_link(
+    suffix: str = "", body: Any = None, *, with_registration: bool = True, started: bool = False
+) -> Make:
+    """A private-link request about a fresh registration of person1."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        reg = await world.registration(**(STARTED if started else {}))
+        token = world.link(role, reg["participant_id"])
+        where = f"/registrations/{reg['id']}" if with_registration else ""
+        return f"/manage/{token}{where}{suffix}", body
+
+    return make
+
+
+async def _series(world: World, role: str) -> tuple[str, Any]:
+    return f"/series/{await world.series()}/details", DETAILS
+
+
+async def _completion(world: World, role: str) -> tuple[str, Any]:
+    reg = await world.registration()
+    assignment_id = await world.assignment(reg["event_id"])
+    return (
+        f"/events/{reg['event_id']}/assignments/{assignment_id}/completions/{reg['id']}",
+        None,
+    )
+
+
+async def _my_assignment(world: World, role: str) -> tuple[str, Any]:
+    reg = await world.registration()
+    assignment_id = await world.assignment(reg["event_id"])
+    token = world.link(role, reg["participant_id"])
+    return f"/manage/{token}/registrations/{reg['id']}/assignments/{assignment_id}/done", None
+
+
+async def _groups(world: World, role: str) -> tuple[str, Any]:
+    reg = await world.registration()
+    await world.call("POST", f"/events/{reg['event_id']}/groups", {"size": 2})
+    return f"/events/{reg['event_id']}/groups", reg["id"]
+
+
+async def _group_get(world: World, role: str) -> tuple[str, Any]:
+    return (await _groups(world, role))[0], None
+
+
+async def _group_move(world: World, role: str) -> tuple[str, Any]:
+    groups, registration_id = await _groups(world, role)
+    return f"{groups}/moves", {"registration_id": registration_id, "group": 0}
+
+
+def in_network(route: str, body: dict[str, Any]) -> Make:
+    """Planning in the seeded network (of the coordinator's region, not other_region's)."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        return route, {**body, "network_id": world.network_id}
+
+    return make
+
+
+async def _registering(world: World, role: str) -> tuple[str, Any]:
+    # Each caller registers person1 (the participant role's own e-mail) from Bodø (NO-1804).
+    return f"/events/{await world.event()}/registrations", applicant(1)
+
+
+CASES: list[Case] = [
+    # -- events --------------------------------------------------------------------------------
+    Case("POST", "/events", in_network("/events", new_event(None)), coordinators(201)),
+    Case("GET", "/events", path("/events"), signed_in(200)),
+    Case("GET", "/events/{event_id}", path("/events/{event_id}"), signed_in(200)),
+    Case("GET", "/events/{event_id}", on_draft(""), draft(200), "draft"),
+    Case("PUT", "/events/{event_id}/details", on_event("/details", DETAILS), managed(200)),
+    Case(
+        "POST",
+        "/events/{event_id}/reschedule",
+        on_event("/reschedule", {k: v.replace("10T", "17T") for k, v in STARTED.items()}),
+        managed(200),
+    ),
+    Case("POST", "/events/{event_id}/publish", on_draft("/publish"), draft(200)),
+    Case(
+        "POST",
+        "/events/{event_id}/close-registration",
+        on_event("/close-registration"),
+        managed(200),
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/reopen-registration",
+        on_event("/reopen-registration", prepare="close-registration"),
+        managed(200),
+    ),
+    Case("POST", "/events/{event_id}/complete", on_event("/complete", **STARTED), managed(200)),
+    Case("POST", "/events/{event_id}/cancel", on_event("/cancel", {}), managed(200)),
+    Case(
+        "POST",
+        "/events/from-template",
+        in_network(
+            "/events/from-template",
+            {
+                "template": "one_day",
+                "title": "Dialogkonferanse: Lesing",
+                "starts_at": "2027-02-10T09:00:00+01:00",
+                "venue": "Bodø rådhus",
+                "capacity": 40,
+            },
+        ),
+        coordinators(201),
+    ),
+    Case(
+        "POST",
+        "/series",
+        in_network("/series", {**new_event(None), "rrule": "FREQ=WEEKLY;COUNT=2"}),
+        coordinators(201),
+    ),
+    Case("PUT", "/series/{series_id}/details", _series, draft(200)),
+    Case("GET", "/events/{event_id}/conflicts", on_event("/conflicts"), managed(200)),
+    Case("GET", "/events/{event_id}/attendance", on_event("/attendance"), managed(200)),
+    Case("GET", "/events/{event_id}/evaluations", on_event("/evaluations"), managed(200)),
+    # -- assignments and groups ----------------------------------------------------------------
+    Case(
+        "POST",
+        "/events/{event_id}/assignments",
+        on_event(
+            "/assignments", {"phase": "pre", "title": "Forbered", "due_at": "2027-02-01T12:00Z"}
+        ),
+        managed(201),
+    ),
+    Case("GET", "/events/{event_id}/assignments", on_event("/assignments"), managed(200)),
+    Case(
+        "POST",
+        "/events/{event_id}/assignments/{assignment_id}/completions/{registration_id}",
+        _completion,
+        managed(204),
+    ),
+    Case(
+        "POST",
+        "/manage/{token}/registrations/{registration_id}/assignments/{assignment_id}/done",
+        _my_assignment,
+        linked(204),
+    ),
+    Case("POST", "/events/{event_id}/groups", on_event("/groups", {"size": 3}), managed(200)),
+    Case("GET", "/events/{event_id}/groups", _group_get, managed(200)),
+    Case("POST", "/events/{event_id}/groups/moves", _group_move, managed(200)),
+    # -- registrations -------------------------------------------------------------------------
+    Case(
+        "POST",
+        "/events/{event_id}/registrations",
+        _registering,
+        {
+            **organisers(201),
+            "other_region": 403,
+            "other_admin": 403,
+            "stranger": 403,
+            "system": 403,
+        },
+    ),
+    Case(
+        "GET",
+        "/events/{event_id}/registrations",
+        on_event("/registrations"),
+        {**managed(200), "admin": 200, "other_admin": 200},
+    ),
+    Case(
+        "GET",
+        "/events/{event_id}/registrations/{registration_id}",
+        on_registration(""),
+        organisers(200),
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/{registration_id}/cancel",
+        on_registration("/cancel"),
+        organisers(200),
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/{registration_id}/accept",
+        on_registration("/accept"),
+        organisers(200),
+        "already confirmed",
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/{registration_id}/approve",
+        on_registration("/approve", requires_approval=True),
+        municipality(200),
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/{registration_id}/decline",
+        on_registration("/decline", requires_approval=True),
+        municipality(200),
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/{registration_id}/attendance",
+        on_registration("/attendance", {"attended": True}, **STARTED),
+        managed(200),
+    ),
+    # -- the private link ----------------------------------------------------------------------
+    Case("GET", "/manage/{token}", by_link(with_registration=False), own_link(200)),
+    Case("DELETE", "/manage/{token}", by_link(with_registration=False), own_link(204)),
+    Case(
+        "POST",
+        "/manage/{token}/registrations/{registration_id}/cancel",
+        by_link("/cancel"),
+        linked(200),
+    ),
+    Case(
+        "POST",
+        "/manage/{token}/registrations/{registration_id}/accept",
+        by_link("/accept"),
+        linked(200),
+        "already confirmed",
+    ),
+    Case(
+        "PUT",
+        "/manage/{token}/registrations/{registration_id}/evaluation",
+        by_link("/evaluation", {"rating": 4}, started=True),
+        linked(204),
+    ),
+    # -- calendars -----------------------------------------------------------------------------
+    Case(
+        "GET",
+        "/events/{event_id}/calendar.ics",
+        path("/events/{event_id}/calendar.ics"),
+        signed_in(200),
+    ),
+    Case("GET", "/events/{event_id}/calendar.ics", on_draft("/calendar.ics"), draft(200), "draft"),
+    Case(
+        "GET",
+        "/calendars/networks/{network_id}.ics",
+        path("/calendars/networks/{network_id}.ics"),
+        public(200),
+    ),
+    Case(
+        "GET",
+        "/calendars/municipalities/{municipality_id}.ics",
+        path("/calendars/municipalities/NO-1804.ics"),
+        public(200),
+    ),
+    Case(
+        "GET",
+        "/manage/{token}/calendar.ics",
+        by_link("/calendar.ics", with_registration=False),
+        own_link(200),
+    ),
+    # -- erasure (who else may erase is settled with the erasure work) -------------------------
+    Case(
+        "POST",
+        "/participants/{participant_id}/erasure",
+        path("/participants/par_x/erasure"),
+        {"admin": 403, "participant": 403, "system": 403, "anonymous": 401},
+    ),
+]
+
+
+def test_the_matrix_covers_every_endpoint(events: RunningService) -> None:
+    # FastAPI keeps included routers nested in app.routes, so the routes are read from the
+    # OpenAPI document, which lists every route the service serves to callers.
+    routes = {
+        f"{method.upper()} {route}"
+        for route, operations in events.app.openapi()["paths"].items()
+        for method in operations
+        if route not in ("/healthz", "/readyz")
+    }
+    covered = {f"{case.method} {case.route}" for case in CASES}
+    assert len(routes) >= 41
+    assert routes - covered == set()
+    assert covered - routes == set()
 
 
 async def test_role_endpoint_matrix(events: RunningService, seed_network: SeedNetwork) -> None:
-    network_id = await seed_network(["NO-1804"])
-    event_id = await published_event(events, network_id, capacity=20)
-    draft = (
-        await events.client.post("/events", json=new_event(network_id), headers=COORDINATOR)
-    ).json()["id"]
-    own = (
-        await events.client.post(
-            f"/events/{event_id}/registrations", json=applicant(1), headers=ROLES["participant"]
-        )
-    ).json()
-    details = {"title": "Ny tittel", "venue": "Bodø", "capacity": 20}
-
-    # (method, path, body, {role: expected status}); unlisted roles expect "other".
-    cases: list[tuple[str, str, Any, dict[str, int]]] = [
-        (
-            "POST",
-            "/events",
-            new_event(network_id),
-            {
-                "coordinator": 201,
-                "other_region": 404,
-                "admin": 403,
-                "participant": 403,
-                "system": 403,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "GET",
-            f"/events/{draft}",
-            None,
-            {
-                "coordinator": 200,
-                "other_region": 404,
-                "admin": 404,
-                "participant": 404,
-                "system": 404,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "GET",
-            f"/events/{event_id}",
-            None,
-            {
-                "coordinator": 200,
-                "other_region": 200,
-                "admin": 200,
-                "participant": 200,
-                "system": 200,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "PUT",
-            f"/events/{event_id}/details",
-            details,
-            COORDINATORS_ONLY,
-        ),
-        (
-            "POST",
-            f"/events/{draft}/publish",
-            None,
-            {
-                "other_region": 404,
-                "admin": 404,
-                "participant": 404,
-                "system": 404,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "GET",
-            f"/events/{event_id}/registrations",
-            None,
-            {
-                "coordinator": 200,
-                "other_region": 403,
-                "admin": 200,
-                "participant": 403,
-                "system": 403,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "GET",
-            f"/events/{event_id}/registrations/{own['id']}",
-            None,
-            {
-                "coordinator": 200,
-                "other_region": 404,
-                "admin": 200,
-                "participant": 200,
-                "stranger": 404,
-                "system": 404,
-                "anonymous": 401,
-            },
-        ),
-        (
-            "POST",
-            f"/events/{event_id}/registrations",
-            applicant(1),
-            {"stranger": 403, "system": 403, "anonymous": 401},
-        ),
-        (
-            "POST",
-            f"/events/{event_id}/groups",
-            {"size": 3},
-            COORDINATORS_ONLY,
-        ),
-        (
-            "GET",
-            f"/events/{event_id}/attendance",
-            None,
-            COORDINATORS_ONLY,
-        ),
-        (
-            "GET",
-            f"/events/{event_id}/conflicts",
-            None,
-            {"coordinator": 200, "admin": 403, "participant": 403, "anonymous": 401},
-        ),
-        (
-            "POST",
-            f"/events/{event_id}/registrations/{own['id']}/approve",
-            None,
-            {"coordinator": 404, "participant": 404, "anonymous": 401},
-        ),
-        (
-            "POST",
-            "/participants/par_x/erasure",
-            None,
-            {"admin": 403, "participant": 403, "system": 403, "anonymous": 401},
-        ),
-    ]
+    world = World(events, await seed_network(["NO-1804"]))
     wrong = []
-    for method, path, body, expected in cases:
-        for role, status in expected.items():
-            response = await events.client.request(method, path, json=body, headers=ROLES[role])
-            if response.status_code != status:
-                wrong.append(f"{role} {method} {path}: {response.status_code} != {status}")
+    for case in CASES:
+        for role, expected in case.expect.items():
+            where, body = await case.make(world, role)
+            response = await events.client.request(
+                case.method, where, json=body, headers=ROLES[role]
+            )
+            if response.status_code != expected:
+                wrong.append(f"{role} {case.name}: {response.status_code} != {expected}")
             if response.status_code >= 400:
-                assert response.headers["content-type"] == "application/problem+json"
-    assert wrong == []
+                assert response.headers["content-type"] == "application/problem+json", case.name
+    assert wrong == [], "\n".join(wrong)
 
-    # Allowed registrations by each kind of caller (distinct people).
-    for role, body in (
-        ("coordinator", applicant(2)),
-        ("admin", applicant(3)),
-        ("participant", applicant(1, answers={})),
-    ):
-        response = await events.client.post(
-            f"/events/{event_id}/registrations", json=body, headers=ROLES[role]
+
+async def test_registering_someone_already_registered_is_409_for_every_caller(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    event_id = await published_event(events, await seed_network(["NO-1804"]))
+    first = await events.client.post(
+        f"/events/{event_id}/registrations", json=applicant(1), headers=COORDINATOR
+    )
+    assert first.status_code == 201, first.text
+    for role in ("coordinator", "admin", "participant"):
+        again = await events.client.post(
+            f"/events/{event_id}/registrations", json=applicant(1), headers=ROLES[role]
         )
-        assert response.status_code in (201, 409), (role, response.text)
+        assert again.status_code == 409, (role, again.text)
+        assert again.json()["registration_id"] == first.json()["id"]
 
 
 async def test_lists_page_by_start_and_hide_drafts_from_others(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 from samling_contracts.events import (
     EventCancelled,
     EventCompleted,
@@ -19,6 +19,7 @@ from samling_contracts.events import (
     EventUpdated,
 )
 from samling_contracts.vocabulary import EventKind, MunicipalityId
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.store import Change
 
 TimeZoneName = Literal["Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen"]
@@ -40,14 +41,16 @@ class RuleBroken(Exception):
         self.status = status
 
 
-class AgendaItem(BaseModel):
-    title: str = Field(min_length=1, max_length=300, examples=["Del 2: Innledning fra forskning"])
+class AgendaItem(RequestBody):
+    title: SingleLine = Field(
+        min_length=1, max_length=300, examples=["Del 2: Innledning fra forskning"]
+    )
     starts_at: AwareDatetime = Field(examples=["2027-02-10T10:00:00+01:00"])
     ends_at: AwareDatetime = Field(examples=["2027-02-10T11:00:00+01:00"])
-    description: str = Field("", max_length=3000)
+    description: MultiLine = Field("", max_length=3000)
 
 
-class Contingent(BaseModel):
+class Contingent(RequestBody):
     """Seats reserved for one member municipality until ``release_at``."""
 
     municipality_id: MunicipalityId
@@ -59,25 +62,27 @@ class Contingent(BaseModel):
     )
 
 
-class Question(BaseModel):
+class Question(RequestBody):
     """A question of the event's own (dietary needs, accessibility, group session)."""
 
     id: str = Field(pattern=r"^[a-z0-9_]{1,40}$", examples=["diet"])
-    label: str = Field(min_length=1, max_length=300, examples=["Allergier eller dietthensyn?"])
+    label: SingleLine = Field(
+        min_length=1, max_length=300, examples=["Allergier eller dietthensyn?"]
+    )
     required: bool = False
-    options: list[str] | None = Field(
+    options: list[SingleLine] | None = Field(
         None, description="If given, the answer must be one of these.", examples=[None]
     )
 
 
-class EventDetails(BaseModel):
-    """What an organiser can set and change on an event."""
+class EventDetails(RequestBody):
+    """What an organiser can set and change on an event (unknown fields are refused)."""
 
-    title: str = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
-    description: str = Field("", max_length=10_000)
-    organisers: list[str] = Field(default_factory=list, examples=[["RKK Salten"]])
-    venue: str | None = Field(None, max_length=500, examples=["Bodø rådhus, Kongens gate 1"])
-    online_url: str | None = Field(None, max_length=1000, examples=[None])
+    title: SingleLine = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
+    description: MultiLine = Field("", max_length=10_000)
+    organisers: list[SingleLine] = Field(default_factory=list, examples=[["RKK Salten"]])
+    venue: SingleLine | None = Field(None, max_length=500, examples=["Bodø rådhus, Kongens gate 1"])
+    online_url: SingleLine | None = Field(None, max_length=1000, examples=[None])
     capacity: int = Field(ge=1, le=100_000, examples=[60])
     open_to_all: bool = Field(False, description="Non-member municipalities may register too.")
     contingents: list[Contingent] = Field(default_factory=list)
@@ -115,6 +120,10 @@ class EventDetails(BaseModel):
 
 
 class Event(EventDetails):
+    # Stored revisions are read back into this model: a field an older version wrote and this
+    # one dropped must not make the event unreadable.
+    model_config = ConfigDict(extra="ignore")
+
     id: str
     region_id: str
     network_id: str | None = None

@@ -25,6 +25,7 @@ from samling_contracts.events import (
 )
 from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import Language, MunicipalityId
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.store import Change
 
 from samling_events.domain.events import Event, Question, RuleBroken
@@ -46,15 +47,15 @@ HOLDS_SEAT = frozenset(
 ACTIVE = HOLDS_SEAT | {RegistrationStatus.WAITLISTED}
 
 
-class Applicant(BaseModel):
-    """What a person sends to register."""
+class Applicant(RequestBody):
+    """What a person sends to register (unknown fields are refused)."""
 
-    name: str = Field(min_length=1, max_length=200, examples=["Kari Nordmann"])
+    name: SingleLine = Field(min_length=1, max_length=200, examples=["Kari Nordmann"])
     email: EmailStr = Field(examples=["kari.nordmann@bodo.kommune.no"])
     municipality_id: MunicipalityId
-    role: str = Field(min_length=1, max_length=200, examples=["Lærer"])
+    role: SingleLine = Field(min_length=1, max_length=200, examples=["Lærer"])
     language: Language = Field(Language.NB, examples=["nb"])
-    answers: dict[str, str] = Field(
+    answers: dict[SingleLine, MultiLine] = Field(
         default_factory=dict, examples=[{"diet": "Vegetar", "group": "Lesing i realfag"}]
     )
 

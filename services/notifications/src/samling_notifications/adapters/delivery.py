@@ -579,6 +579,7 @@ class DeliveryWorker(Worker):
                 ends_at=event["ends_at"],
                 sequence=key[1],
                 stamp=self.runtime.clock.now(),
+                timezone=event.get("timezone"),
                 venue=event.get("venue"),
                 online_url=event.get("online_url"),
                 cancelled=key[2],

@@ -2,21 +2,30 @@
 
 Each event keeps one UID; every visible change raises its SEQUENCE (the event's ``sequence``),
 and a cancelled event stays in the feed with STATUS:CANCELLED, so calendar clients update the
-entry instead of adding a second one. Feeds hold no personal data and need no account
+entry instead of adding a second one. Times are local to the event's time zone (TZID plus its
+VTIMEZONE), so an event at 09:00 in Oslo reads 09:00 on either side of a daylight-saving change;
+DTSTAMP is when the feed was made. Feeds hold no personal data and need no account
 (calendar apps cannot send a bearer token); the personal feed sits behind the private link.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Response
 from icalendar import Calendar
 from icalendar import Event as VEvent
 from samling_runtime.auth import CurrentPrincipal
 
-from samling_events.adapters.api.deps import SettingsDep, StoresDep, errors, visible_event
+from samling_events.adapters.api.deps import (
+    RuntimeDep,
+    SettingsDep,
+    StoresDep,
+    errors,
+    visible_event,
+)
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus
@@ -30,14 +39,20 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def vevent(event: Event) -> VEvent:
+# The VTIMEZONEs describe the zone's rules this long around the events, which covers any
+# recurrence a client might expand and keeps the feed small.
+ZONE_MARGIN = timedelta(days=366)
+
+
+def vevent(event: Event, stamp: datetime) -> VEvent:
+    zone = ZoneInfo(event.timezone)
     entry = VEvent()
     entry.add("uid", f"{event.id}@samling.no")
     entry.add("sequence", event.sequence)
     entry.add("summary", event.title)
-    entry.add("dtstart", event.starts_at.astimezone(UTC))
-    entry.add("dtend", event.ends_at.astimezone(UTC))
-    entry.add("dtstamp", event.starts_at.astimezone(UTC))
+    entry.add("dtstart", event.starts_at.astimezone(zone))
+    entry.add("dtend", event.ends_at.astimezone(zone))
+    entry.add("dtstamp", stamp.astimezone(UTC))
     entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
     if event.venue:
         entry.add("location", event.venue)
@@ -48,14 +63,20 @@ def vevent(event: Event) -> VEvent:
     return entry
 
 
-def calendar(name: str, events: list[Event]) -> Response:
+def calendar(name: str, events: list[Event], now: datetime) -> Response:
+    """The feed as of ``now`` (its DTSTAMP), with a VTIMEZONE for every zone it uses."""
     cal = Calendar()
     cal.add("prodid", "-//Samling//events//NO")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
     cal.add("method", "PUBLISH")
     for event in sorted(events, key=lambda e: e.starts_at):
-        cal.add_component(vevent(event))
+        cal.add_component(vevent(event, now))
+    if events:
+        cal.add_missing_timezones(
+            first_date=(min(e.starts_at for e in events) - ZONE_MARGIN).date(),
+            last_date=(max(e.ends_at for e in events) + ZONE_MARGIN).date(),
+        )
     return Response(cal.to_ical(), media_type=ICS)
 
 
@@ -70,9 +91,11 @@ async def _events(stores: Stores, query: dict[str, Any]) -> list[Event]:
     responses={**errors(404), **ICS_RESPONSE},
     summary="One event as iCalendar",
 )
-async def event_ics(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Response:
+async def event_ics(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+) -> Response:
     event = await visible_event(stores, principal, event_id)
-    return calendar(event.title, [event])
+    return calendar(event.title, [event], runtime.clock.now())
 
 
 @router.get(
@@ -81,8 +104,9 @@ async def event_ics(event_id: str, principal: CurrentPrincipal, stores: StoresDe
     responses=ICS_RESPONSE,
     summary="A network's events (subscribe in a calendar app)",
 )
-async def network_feed(network_id: str, stores: StoresDep) -> Response:
-    return calendar(f"Samling: {network_id}", await _events(stores, {"network_id": network_id}))
+async def network_feed(network_id: str, stores: StoresDep, runtime: RuntimeDep) -> Response:
+    events = await _events(stores, {"network_id": network_id})
+    return calendar(f"Samling: {network_id}", events, runtime.clock.now())
 
 
 @router.get(
@@ -91,12 +115,14 @@ async def network_feed(network_id: str, stores: StoresDep) -> Response:
     responses=ICS_RESPONSE,
     summary="Events of every network a municipality belongs to",
 )
-async def municipality_feed(municipality_id: str, stores: StoresDep) -> Response:
+async def municipality_feed(
+    municipality_id: str, stores: StoresDep, runtime: RuntimeDep
+) -> Response:
     networks = await stores.memberships.distinct(
         "network_id", {"municipality_id": municipality_id, "active": True}
     )
     events = await _events(stores, {"network_id": {"$in": networks}}) if networks else []
-    return calendar(f"Samling: {municipality_id}", events)
+    return calendar(f"Samling: {municipality_id}", events, runtime.clock.now())
 
 
 @router.get(
@@ -106,11 +132,13 @@ async def municipality_feed(municipality_id: str, stores: StoresDep) -> Response
     tags=["self-service"],
     summary="My events (private link)",
 )
-async def personal_feed(token: str, stores: StoresDep, settings: SettingsDep) -> Response:
+async def personal_feed(
+    token: str, stores: StoresDep, settings: SettingsDep, runtime: RuntimeDep
+) -> Response:
     participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
     event_ids = await stores.registrations.current.distinct(
         "event_id",
         {"participant_id": participant_id, "status": {"$in": [s.value for s in HOLDS_SEAT]}},
     )
     events = await _events(stores, {"_id": {"$in": event_ids}}) if event_ids else []
-    return calendar("Samling: mine arrangementer", events)
+    return calendar("Samling: mine arrangementer", events, runtime.clock.now())

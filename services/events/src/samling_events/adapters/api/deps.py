@@ -1,4 +1,10 @@
-"""Dependencies shared by the routes: stores, desks, settings, and who may do what."""
+"""Dependencies shared by the routes: stores, desks, settings, and who may do what.
+
+Who may do what is decided in dependencies (``Coordinator``, ``ManagedEvent``,
+``LinkedRegistration``) rather than in route bodies: FastAPI solves dependencies before it
+validates the request body, so a caller without the right gets 401/403/404 and learns nothing
+from validation messages about a body they may not send.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,16 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
-from samling_runtime.auth import Principal, Role
+from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime, runtime_of
 from samling_runtime.store import Change, WriteConflict
 
+from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus, RuleBroken
+from samling_events.domain.registrations import Registration
 from samling_events.settings import EventsSettings
 
 S = TypeVar("S", bound=BaseModel)
@@ -89,6 +97,44 @@ async def managed_event(stores: Stores, principal: Principal, event_id: str) -> 
             403, "Only the region's coordinators can manage this event.", kind="forbidden"
         )
     return event
+
+
+async def _coordinator(principal: CurrentPrincipal) -> Principal:
+    require_role(principal, Role.COORDINATOR)
+    return principal
+
+
+Coordinator = Annotated[Principal, Depends(_coordinator)]
+"""The caller, who must be a coordinator (of any region: the route decides which)."""
+
+
+async def _managed(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Event:
+    return await managed_event(stores, principal, event_id)
+
+
+ManagedEvent = Annotated[Event, Depends(_managed)]
+"""The path's event, when the caller coordinates its region (else 403, or 404 for a draft)."""
+
+
+async def linked_registration(
+    stores: Stores, settings: EventsSettings, token: str, registration_id: str
+) -> Registration:
+    """The registration, when the private link names its participant (else 404)."""
+    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.participant_id != participant_id:
+        raise not_found("Registration")
+    return found.state
+
+
+async def _linked(
+    token: str, registration_id: str, stores: StoresDep, settings: SettingsDep
+) -> Registration:
+    return await linked_registration(stores, settings, token, registration_id)
+
+
+LinkedRegistration = Annotated[Registration, Depends(_linked)]
+"""The path's registration, when the path's private link belongs to its participant."""
 
 
 def organises(principal: Principal, event: Event, municipality_id: str) -> bool:

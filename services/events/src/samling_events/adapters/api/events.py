@@ -7,22 +7,24 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 from samling_contracts.vocabulary import EventKind
-from samling_runtime.auth import CurrentPrincipal, Role, require_role
+from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import WriteConflict
 
 from samling_events.adapters.api.deps import (
+    Coordinator,
     DesksDep,
+    ManagedEvent,
     RuntimeDep,
     StoresDep,
     busy,
     decided,
     errors,
-    managed_event,
     rule,
     visible_event,
 )
@@ -39,7 +41,7 @@ class NewEvent(EventDetails):
     """An event to plan. It starts as a draft; publish it to open registration."""
 
     kind: EventKind = Field(examples=["dialogue_conference"])
-    network_id: str | None = Field(
+    network_id: SingleLine | None = Field(
         None,
         description="The owning network; leave out for a region-wide event.",
         examples=["net_01"],
@@ -49,14 +51,14 @@ class NewEvent(EventDetails):
     timezone: TimeZoneName = Field("Europe/Oslo", examples=["Europe/Oslo"])
 
 
-class NewTimes(BaseModel):
+class NewTimes(RequestBody):
     starts_at: AwareDatetime = Field(examples=["2027-02-17T09:00:00+01:00"])
     ends_at: AwareDatetime = Field(examples=["2027-02-17T15:00:00+01:00"])
     timezone: TimeZoneName | None = Field(None, description="Keep the current one when absent.")
 
 
-class Cancellation(BaseModel):
-    reason: str | None = Field(None, max_length=1000, examples=["Sykdom hos innleder"])
+class Cancellation(RequestBody):
+    reason: MultiLine | None = Field(None, max_length=1000, examples=["Sykdom hos innleder"])
 
 
 async def check_network(stores: Stores, region_id: str, network_id: str | None) -> None:
@@ -78,13 +80,12 @@ async def seat_usage(stores: Stores, event_id: str) -> tuple[int, bool]:
 @router.post("", status_code=201, response_model=Event, responses=errors(403, 404))
 async def create_event(
     body: NewEvent,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Plan an event in the coordinator's region (a draft until published)."""
-    require_role(principal, Role.COORDINATOR)
     region_id = principal.region_id or ""
     await check_network(stores, region_id, body.network_id)
 
@@ -122,7 +123,7 @@ async def list_events(
     status: EventStatus | None = Query(None, description="Only events in this state."),
     starts_after: datetime | None = Query(None, description="Only events starting after this."),
     cursor: str | None = Query(None, description="From the previous page's next_cursor."),
-    limit: int = Query(50, ge=1, le=200),
+    limit: int = page_limit(),
 ) -> Page[Event]:
     """Events by start time. Drafts are listed only for their region's coordinators."""
     query: dict[str, Any] = {}
@@ -171,14 +172,13 @@ async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> E
 async def update_event(
     event_id: str,
     body: EventDetails,
-    principal: CurrentPrincipal,
+    _: ManagedEvent,
     stores: StoresDep,
     desks: DesksDep,
 ) -> Event:
     """Change the title, venue, capacity, agenda, questions... (times: see reschedule).
 
     Raising the capacity gives the new seats to the waiting list."""
-    await managed_event(stores, principal, event_id)
     highest, has_regs = await seat_usage(stores, event_id)
     event = await _change(
         stores,
@@ -194,10 +194,9 @@ async def update_event(
 
 @router.post("/{event_id}/reschedule", response_model=Event, responses=errors(403, 404, 409))
 async def reschedule_event(
-    event_id: str, body: NewTimes, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+    event_id: str, body: NewTimes, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Move the event; registrations are kept and told (EventRescheduled)."""
-    await managed_event(stores, principal, event_id)
     return await _change(
         stores,
         desks,
@@ -208,10 +207,9 @@ async def reschedule_event(
 
 @router.post("/{event_id}/publish", response_model=Event, responses=errors(403, 404, 409))
 async def publish_event(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+    event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Publish a draft: it becomes visible and open for registration (EventScheduled)."""
-    await managed_event(stores, principal, event_id)
     return await _change(stores, desks, event_id, domain.publish)
 
 
@@ -219,10 +217,9 @@ async def publish_event(
     "/{event_id}/close-registration", response_model=Event, responses=errors(403, 404, 409)
 )
 async def close_registration(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+    event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Stop taking registrations (the waiting list still moves up when seats free)."""
-    await managed_event(stores, principal, event_id)
     return await _change(stores, desks, event_id, domain.close_registration)
 
 
@@ -230,23 +227,21 @@ async def close_registration(
     "/{event_id}/reopen-registration", response_model=Event, responses=errors(403, 404, 409)
 )
 async def reopen_registration(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep, desks: DesksDep
+    event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Take registrations again after closing."""
-    await managed_event(stores, principal, event_id)
     return await _change(stores, desks, event_id, domain.reopen_registration)
 
 
 @router.post("/{event_id}/complete", response_model=Event, responses=errors(403, 404, 409))
 async def complete_event(
     event_id: str,
-    principal: CurrentPrincipal,
+    _: ManagedEvent,
     stores: StoresDep,
     desks: DesksDep,
     runtime: RuntimeDep,
 ) -> Event:
     """Mark the event as held (EventCompleted): evaluation and follow-up can start."""
-    await managed_event(stores, principal, event_id)
     now = runtime.clock.now()
     return await _change(stores, desks, event_id, lambda e: domain.complete(e, now))
 
@@ -255,10 +250,9 @@ async def complete_event(
 async def cancel_event(
     event_id: str,
     body: Cancellation,
-    principal: CurrentPrincipal,
+    _: ManagedEvent,
     stores: StoresDep,
     desks: DesksDep,
 ) -> Event:
     """Cancel the event (EventCancelled); calendars see it cancelled under the same UID."""
-    await managed_event(stores, principal, event_id)
     return await _change(stores, desks, event_id, lambda e: domain.cancel(e, body.reason))

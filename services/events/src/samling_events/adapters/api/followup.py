@@ -6,22 +6,25 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from dateutil.rrule import rrulestr
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from samling_contracts.vocabulary import AssignmentPhase, EventKind
-from samling_runtime.auth import CurrentPrincipal, Role, require_role
+from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists, Change, WriteConflict
 
 from samling_events.adapters.api.deps import (
+    Coordinator,
     DesksDep,
+    LinkedRegistration,
+    ManagedEvent,
     RuntimeDep,
-    SettingsDep,
     StoresDep,
     busy,
     decided,
@@ -31,7 +34,6 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.api.events import NewEvent, check_network, seat_usage
-from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import conference
 from samling_events.domain import registrations as regs
@@ -51,16 +53,16 @@ from samling_events.domain.registrations import Registration
 router = APIRouter(tags=["follow-up"])
 
 
-class FromTemplate(BaseModel):
+class FromTemplate(RequestBody):
     """A dialogue conference from one of its three shapes (seed 002)."""
 
     template: Template = Field(examples=["short_afternoon"])
-    network_id: str | None = Field(None, examples=["net_01"])
-    title: str = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
+    network_id: SingleLine | None = Field(None, examples=["net_01"])
+    title: SingleLine = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
     starts_at: AwareDatetime = Field(examples=["2027-02-10T12:00:00+01:00"])
     timezone: TimeZoneName = Field("Europe/Oslo", examples=["Europe/Oslo"])
-    venue: str | None = Field(None, examples=["Bodø rådhus"])
-    online_url: str | None = None
+    venue: SingleLine | None = Field(None, max_length=500, examples=["Bodø rådhus"])
+    online_url: SingleLine | None = Field(None, max_length=1000)
     capacity: int = Field(ge=1, le=100_000, examples=[60])
 
     @model_validator(mode="after")
@@ -75,10 +77,12 @@ class CreatedFromTemplate(BaseModel):
     assignments: list[Assignment]
 
 
-class NewAssignment(BaseModel):
+class NewAssignment(RequestBody):
     phase: AssignmentPhase = Field(examples=["pre"])
-    title: str = Field(min_length=1, max_length=300, examples=["Forbered et praksiseksempel"])
-    description: str = Field("", max_length=5000)
+    title: SingleLine = Field(
+        min_length=1, max_length=300, examples=["Forbered et praksiseksempel"]
+    )
+    description: MultiLine = Field("", max_length=5000)
     due_at: AwareDatetime = Field(examples=["2027-02-03T16:00:00+01:00"])
 
 
@@ -90,7 +94,7 @@ class AssignmentProgress(BaseModel):
 class NewSeries(NewEvent):
     """Recurring network meetings: the first occurrence's times and an RFC 5545 RRULE."""
 
-    rrule: str = Field(
+    rrule: SingleLine = Field(
         max_length=500,
         examples=["FREQ=MONTHLY;BYDAY=2TU;COUNT=6"],
         description="RRULE (RFC 5545) from the first start; at most 52 occurrences.",
@@ -114,25 +118,25 @@ class Conflict(BaseModel):
     reason: str = Field(examples=["same network", "same venue"])
 
 
-class GroupSize(BaseModel):
+class GroupSize(RequestBody):
     size: int = Field(ge=2, le=50, examples=[6])
 
 
-class Move(BaseModel):
-    registration_id: str
+class Move(RequestBody):
+    registration_id: SingleLine
     group: int = Field(ge=0, description="Group number, from 0.")
 
 
-class Attendance(BaseModel):
+class Attendance(RequestBody):
     attended: bool = Field(examples=[True])
 
 
-class Evaluation(BaseModel):
+class Evaluation(RequestBody):
     """The short evaluation after the event (the E of SMTTE)."""
 
     rating: int = Field(ge=1, le=5, examples=[4], description="1 (poor) to 5 (excellent).")
     useful_for_practice: bool | None = Field(None, examples=[True])
-    comment: str = Field("", max_length=3000, examples=["Nyttig gruppearbeid."])
+    comment: MultiLine = Field("", max_length=3000, examples=["Nyttig gruppearbeid."])
 
 
 class EvaluationSummary(BaseModel):
@@ -154,14 +158,13 @@ class EvaluationSummary(BaseModel):
 )
 async def from_template(
     body: FromTemplate,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """One day (all four parts in 5 to 6 hours), two days, or a short afternoon where parts 1 and 4
     become pre-work and follow-up work. The result is a draft the coordinator can edit."""
-    require_role(principal, Role.COORDINATOR)
     region_id = principal.region_id or ""
     await check_network(stores, region_id, body.network_id)
 
@@ -209,14 +212,13 @@ async def from_template(
 )
 async def create_series(
     body: NewSeries,
-    principal: CurrentPrincipal,
+    principal: Coordinator,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """One draft per occurrence of the RRULE; change one occurrence through its event, or all
     future ones through the series."""
-    require_role(principal, Role.COORDINATOR)
     region_id = principal.region_id or ""
     await check_network(stores, region_id, body.network_id)
     try:
@@ -258,6 +260,22 @@ async def create_series(
     )
 
 
+async def _managed_series(
+    series_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+) -> list[Event]:
+    docs = await stores.events.current.find(
+        {"series_id": series_id, "starts_at": {"$gt": runtime.clock.now()}}
+    ).to_list()
+    events = [stores.events.from_current(d) for d in docs]
+    if not events or not principal.is_coordinator_of(events[0].region_id):
+        raise not_found("Series")
+    return events
+
+
+ManagedSeries = Annotated[list[Event], Depends(_managed_series)]
+"""The series' occurrences still to come, when the caller coordinates its region (else 404)."""
+
+
 @router.put(
     "/series/{series_id}/details",
     response_model=Series,
@@ -268,17 +286,10 @@ async def create_series(
 async def change_series(
     series_id: str,
     body: SeriesChange,
-    principal: CurrentPrincipal,
+    events: ManagedSeries,
     stores: StoresDep,
-    runtime: RuntimeDep,
 ) -> Series:
     """Applies to the occurrences that have not started and are not cancelled."""
-    docs = await stores.events.current.find(
-        {"series_id": series_id, "starts_at": {"$gt": runtime.clock.now()}}
-    ).to_list()
-    events = [stores.events.from_current(d) for d in docs]
-    if not events or not principal.is_coordinator_of(events[0].region_id):
-        raise not_found("Series")
     changed = []
     for event in sorted(events, key=lambda e: e.starts_at):
         if event.status == EventStatus.CANCELLED:
@@ -367,13 +378,12 @@ async def conflicts(
 async def create_assignment(
     event_id: str,
     body: NewAssignment,
-    principal: CurrentPrincipal,
+    _: ManagedEvent,
     stores: StoresDep,
     runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Every participating unit gets it (AssignmentAssigned); AssignmentDue follows at the due time."""
-    await managed_event(stores, principal, event_id)
 
     async def operation() -> tuple[int, Assignment]:
         change = conference.assign(
@@ -438,11 +448,10 @@ async def mark_completed(
     event_id: str,
     assignment_id: str,
     registration_id: str,
-    principal: CurrentPrincipal,
+    _: ManagedEvent,
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> None:
-    await managed_event(stores, principal, event_id)
     found = await stores.registrations.get(registration_id)
     if found is None or found.state.event_id != event_id:
         raise not_found("Registration")
@@ -460,15 +469,11 @@ async def mark_my_assignment(
     token: str,
     registration_id: str,
     assignment_id: str,
+    reg: LinkedRegistration,
     stores: StoresDep,
     runtime: RuntimeDep,
-    settings: SettingsDep,
 ) -> None:
-    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
-    found = await stores.registrations.get(registration_id)
-    if found is None or found.state.participant_id != participant_id:
-        raise not_found("Registration")
-    await complete_assignment(stores, assignment_id, found.state, runtime.clock.now())
+    await complete_assignment(stores, assignment_id, reg, runtime.clock.now())
 
 
 # -- groups ------------------------------------------------------------------------------------
@@ -478,13 +483,10 @@ async def mark_my_assignment(
     responses=errors(403, 404),
     summary="Allocate groups across municipalities",
 )
-async def allocate(
-    event_id: str, body: GroupSize, principal: CurrentPrincipal, stores: StoresDep
-) -> Groups:
+async def allocate(event_id: str, body: GroupSize, _: ManagedEvent, stores: StoresDep) -> Groups:
     """Split confirmed participants into groups of about this size, each mixing as many
     municipalities as possible. The same people always give the same groups; reallocating
     replaces earlier moves."""
-    await managed_event(stores, principal, event_id)
     docs = await stores.registrations.current.find(
         {"event_id": event_id, "status": "confirmed"}
     ).to_list()
@@ -517,8 +519,7 @@ async def get_groups(event_id: str, principal: CurrentPrincipal, stores: StoresD
     responses=errors(403, 404),
     summary="Move a person to another group",
 )
-async def move(event_id: str, body: Move, principal: CurrentPrincipal, stores: StoresDep) -> Groups:
-    await managed_event(stores, principal, event_id)
+async def move(event_id: str, body: Move, _: ManagedEvent, stores: StoresDep) -> Groups:
     if await stores.groups.get(event_id) is None:
         raise not_found("Groups")
     return (
@@ -589,11 +590,10 @@ async def attendance(
     event_id: str,
     registration_id: str,
     body: Attendance,
-    principal: CurrentPrincipal,
+    event: ManagedEvent,
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> Registration:
-    event = await managed_event(stores, principal, event_id)
     reg = await _registration(stores, event_id, registration_id)
     now = runtime.clock.now()
     return (
@@ -615,16 +615,12 @@ async def evaluate(
     token: str,
     registration_id: str,
     body: Evaluation,
+    reg: LinkedRegistration,
     stores: StoresDep,
     runtime: RuntimeDep,
-    settings: SettingsDep,
 ) -> None:
     """After the event has started; sending again replaces the earlier answer."""
-    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
-    found = await stores.registrations.get(registration_id)
-    if found is None or found.state.participant_id != participant_id:
-        raise not_found("Registration")
-    event = await stores.events.require(found.state.event_id)
+    event = await stores.events.require(reg.event_id)
     if runtime.clock.now() < event.state.starts_at:
         raise Problem(409, "The evaluation opens when the event has started.", kind="conflict")
     await stores.evaluations.replace_one(

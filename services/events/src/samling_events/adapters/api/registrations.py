@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.inputs import page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import WriteConflict
@@ -22,6 +23,7 @@ from samling_events.adapters.api.deps import (
     busy,
     decided,
     errors,
+    linked_registration,
     may_see,
     organises,
     rule,
@@ -84,6 +86,18 @@ async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationVi
     ]
 
 
+async def _registrable(event_id: str, principal: CurrentPrincipal, desks: DesksDep) -> Event:
+    require_role(principal, Role.PARTICIPANT, Role.MUNICIPALITY_ADMIN, Role.COORDINATOR)
+    event = await desks.recent_event(event_id)
+    if event is None or not may_see(principal, event):
+        raise not_found("Event")
+    return event
+
+
+RegistrableEvent = Annotated[Event, Depends(_registrable)]
+"""The path's event, when the caller has a role that may register someone for it."""
+
+
 @router.post(
     "/events/{event_id}/registrations",
     status_code=201,
@@ -94,6 +108,7 @@ async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationVi
 async def register(
     event_id: str,
     body: Applicant,
+    event: RegistrableEvent,
     principal: CurrentPrincipal,
     stores: StoresDep,
     desks: DesksDep,
@@ -106,10 +121,6 @@ async def register(
     Participants register themselves; a municipality's administrator registers its own staff;
     coordinators register anyone. Only members of the event's network take seats unless the
     event is open to all. Send an `Idempotency-Key` so a double click registers once."""
-    require_role(principal, Role.PARTICIPANT, Role.MUNICIPALITY_ADMIN, Role.COORDINATOR)
-    event = await desks.recent_event(event_id)
-    if event is None or not may_see(principal, event):
-        raise not_found("Event")
     email = normalise_email(str(body.email))
     if not (
         principal.is_coordinator_of(event.region_id)
@@ -208,7 +219,7 @@ async def list_registrations(
     status: RegistrationStatus | None = Query(None, description="Only this status."),
     municipality_id: str | None = Query(None, description="Only this municipality."),
     cursor: str | None = Query(None),
-    limit: int = Query(100, ge=1, le=500),
+    limit: int = page_limit(100, maximum=500),
 ) -> Page[RegistrationView]:
     """In arrival order (the waiting list's order). Coordinators see all; a municipality's
     administrator sees their own municipality's."""
@@ -367,14 +378,11 @@ async def manage(token: str, stores: StoresDep, settings: SettingsDep) -> Manage
 async def _by_token(
     stores: Stores, settings: EventsSettings, token: str, registration_id: str
 ) -> tuple[Event, Registration]:
-    participant_id = participant_from_token(token, _secret(settings))
-    found = await stores.registrations.get(registration_id)
-    if found is None or found.state.participant_id != participant_id:
-        raise not_found("Registration")
-    event = await stores.events.get(found.state.event_id)
+    registration = await linked_registration(stores, settings, token, registration_id)
+    event = await stores.events.get(registration.event_id)
     if event is None:
         raise not_found("Event")
-    return event.state, found.state
+    return event.state, registration
 
 
 @router.post(
