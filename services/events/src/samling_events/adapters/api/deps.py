@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from samling_runtime.auth import Principal, Role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime, runtime_of
-from samling_runtime.store import Change, WriteConflict
+from samling_runtime.store import Change
 
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
@@ -64,10 +64,6 @@ def decided(decide: Callable[[S], Change[S] | None]) -> Callable[[S], Change[S] 
             raise rule(exc) from exc
 
     return run
-
-
-def busy(exc: WriteConflict) -> Problem:
-    return Problem(503, "Many changes are arriving at once; please try again.", kind="busy")
 
 
 def may_see(principal: Principal, event: Event) -> bool:

@@ -13,13 +13,11 @@ from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import WriteConflict
 
 from samling_events.adapters.api.deps import (
     DesksDep,
     RuntimeDep,
     StoresDep,
-    busy,
     decided,
     errors,
     managed_event,
@@ -159,10 +157,7 @@ async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDe
 
 
 async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
-    try:
-        changed = (await stores.events.update(event_id, decided(decide))).state
-    except WriteConflict as exc:
-        raise busy(exc) from exc
+    changed = (await stores.events.update(event_id, decided(decide))).state
     desks.forget(event_id)
     return changed
 

@@ -16,14 +16,13 @@ from samling_contracts.vocabulary import AssignmentPhase, EventKind
 from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import AlreadyExists, Change, WriteConflict
+from samling_runtime.store import AlreadyExists, Change
 
 from samling_events.adapters.api.deps import (
     DesksDep,
     RuntimeDep,
     SettingsDep,
     StoresDep,
-    busy,
     decided,
     errors,
     managed_event,
@@ -284,20 +283,17 @@ async def change_series(
         if event.status == EventStatus.CANCELLED:
             continue
         highest, has_regs = await seat_usage(stores, event.id)
-        try:
-            result = await stores.events.update(
-                event.id,
-                decided(
-                    partial(
-                        update_details,
-                        details=body,
-                        highest_taken_seat=highest,
-                        has_registrations=has_regs,
-                    )
-                ),
-            )
-        except WriteConflict as exc:
-            raise busy(exc) from exc
+        result = await stores.events.update(
+            event.id,
+            decided(
+                partial(
+                    update_details,
+                    details=body,
+                    highest_taken_seat=highest,
+                    has_registrations=has_regs,
+                )
+            ),
+        )
         changed.append(result.state)
     return Series(series_id=series_id, events=changed)
 
