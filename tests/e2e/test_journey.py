@@ -9,8 +9,9 @@ subscribers hear about it in their language. Every fact is read back from Kafka 
 CloudEvents SDK, and no personal data appears on a public topic.
 """
 
+import itertools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -165,7 +166,21 @@ async def test_from_network_to_experience_report(
             },
         )
         event_id = planned["event"]["id"]
-        assert [a["title"] for a in planned["event"]["agenda"]]  # the four parts
+        agenda = planned["event"]["agenda"]
+        assert [a["title"] for a in agenda] == [
+            "Del 1: Forberedelse og innspill",
+            "Del 2: Praksiseksempler",
+            "Del 3: Erfaringsdeling i grupper på tvers av kommuner",
+            "Del 4: Oppfølging",
+        ]
+        # One day: the parts follow each other within the event, with no overlap.
+        spans = [
+            (datetime.fromisoformat(a["starts_at"]), datetime.fromisoformat(a["ends_at"]))
+            for a in agenda
+        ]
+        assert spans[0][0] == starts_at
+        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+        assert spans[-1][1] == datetime.fromisoformat(planned["event"]["ends_at"])
         await call(events.client, "POST", f"/events/{event_id}/publish", 200, headers=coordinator)
 
         # Contact persons of member municipalities are invited: e-mail with .ics and inbox.

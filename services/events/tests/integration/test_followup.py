@@ -2,7 +2,7 @@
 erasure and anonymisation, against Kafka + FerretDB."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -50,8 +50,12 @@ async def test_short_afternoon_template_assigns_pre_and_post_work_and_announces_
     assert progress.json()[0]["completed_by"] == [reg["id"]]
     assert progress.json()[1]["completed_by"] == []
 
-    clock.set(made.json()["assignments"][0]["due_at"] and clock.now() + timedelta(days=40))
+    pre_due, post_due = (datetime.fromisoformat(a["due_at"]) for a in made.json()["assignments"])
     sweeper = events.app.state.runtime.state["sweeper"]
+    await sweeper.run_once()  # before either is due: nothing to announce
+    assert await events.db["assignments"].count_documents({"due_announced": True}) == 0
+    clock.set(pre_due + timedelta(minutes=1))  # the pre-work is due, the follow-up is not
+    assert clock.now() < post_due
     await sweeper.run_once()
     await sweeper.run_once()  # a second sweep announces nothing twice
 
@@ -64,6 +68,8 @@ async def test_short_afternoon_template_assigns_pre_and_post_work_and_announces_
 
     records = await read_topic(topics, EVENTS.name, lambda rs: len(due(rs)) >= 1)
     assert due(records) == [pre]
+    announced = await events.db["assignments"].distinct("_id", {"due_announced": True})
+    assert announced == [pre]
 
 
 async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
@@ -249,4 +255,4 @@ async def test_erasure_removes_the_person_and_tells_others(
         lambda rs: any(r.key == reg["participant_id"].encode() for r in rs),
     )
     assert any(b"participant.erased.v1" in r.value for r in records)
-    assert status_of  # (imported helper kept for symmetry with the other suites)
+    assert await status_of(events, event_id, reg["id"]) == "cancelled"  # the seat is free again

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel
-from samling_contracts.events import ParticipantErased
+from samling_contracts.events import ParticipantAnonymised, ParticipantErased
 from samling_runtime.store import Change
 
 from samling_events.domain.registrations import Registration
@@ -24,6 +24,21 @@ def erase(participant_id: str, now: datetime) -> Change[Erasure]:
     return Change(
         Erasure(participant_id=participant_id, requested_at=now),
         [ParticipantErased(participant_id=participant_id)],
+    )
+
+
+class Anonymisation(BaseModel):
+    """A participant's retention period passed and their name and e-mail were removed (kept as
+    the record that ParticipantAnonymised went out, so it goes out once)."""
+
+    participant_id: str
+    anonymised_at: AwareDatetime
+
+
+def anonymise(participant_id: str, now: datetime) -> Change[Anonymisation]:
+    return Change(
+        Anonymisation(participant_id=participant_id, anonymised_at=now),
+        [ParticipantAnonymised(participant_id=participant_id)],
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime, runtime_of
-from samling_runtime.store import Change, WriteConflict
+from samling_runtime.store import Change
 
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
@@ -72,10 +72,6 @@ def decided(decide: Callable[[S], Change[S] | None]) -> Callable[[S], Change[S] 
             raise rule(exc) from exc
 
     return run
-
-
-def busy(exc: WriteConflict) -> Problem:
-    return Problem(503, "Many changes are arriving at once; please try again.", kind="busy")
 
 
 def may_see(principal: Principal, event: Event) -> bool:

@@ -14,7 +14,6 @@ from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import WriteConflict
 
 from samling_events.adapters.api.deps import (
     Coordinator,
@@ -22,7 +21,6 @@ from samling_events.adapters.api.deps import (
     ManagedEvent,
     RuntimeDep,
     StoresDep,
-    busy,
     decided,
     errors,
     rule,
@@ -160,10 +158,7 @@ async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDe
 
 
 async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
-    try:
-        changed = (await stores.events.update(event_id, decided(decide))).state
-    except WriteConflict as exc:
-        raise busy(exc) from exc
+    changed = (await stores.events.update(event_id, decided(decide))).state
     desks.forget(event_id)
     return changed
 

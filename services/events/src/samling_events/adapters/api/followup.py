@@ -17,7 +17,7 @@ from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import AlreadyExists, Change, WriteConflict
+from samling_runtime.store import AlreadyExists, Change
 
 from samling_events.adapters.api.deps import (
     Coordinator,
@@ -26,7 +26,6 @@ from samling_events.adapters.api.deps import (
     ManagedEvent,
     RuntimeDep,
     StoresDep,
-    busy,
     decided,
     errors,
     managed_event,
@@ -295,20 +294,17 @@ async def change_series(
         if event.status == EventStatus.CANCELLED:
             continue
         highest, has_regs = await seat_usage(stores, event.id)
-        try:
-            result = await stores.events.update(
-                event.id,
-                decided(
-                    partial(
-                        update_details,
-                        details=body,
-                        highest_taken_seat=highest,
-                        has_registrations=has_regs,
-                    )
-                ),
-            )
-        except WriteConflict as exc:
-            raise busy(exc) from exc
+        result = await stores.events.update(
+            event.id,
+            decided(
+                partial(
+                    update_details,
+                    details=body,
+                    highest_taken_seat=highest,
+                    has_registrations=has_regs,
+                )
+            ),
+        )
         changed.append(result.state)
     return Series(series_id=series_id, events=changed)
 

@@ -13,14 +13,12 @@ from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import WriteConflict
 
 from samling_events.adapters.api.deps import (
     DesksDep,
     RuntimeDep,
     SettingsDep,
     StoresDep,
-    busy,
     decided,
     errors,
     linked_registration,
@@ -293,12 +291,9 @@ async def cancel_registration_as(
     by: Literal["participant", "organiser", "system"],
 ) -> Registration:
     now, event = now_event
-    try:
-        result = await stores.registrations.update(
-            reg.id, decided(lambda r: domain.cancel(r, event, by, now))
-        )
-    except WriteConflict as exc:
-        raise busy(exc) from exc
+    result = await stores.registrations.update(
+        reg.id, decided(lambda r: domain.cancel(r, event, by, now))
+    )
     if reg.status in domain.ACTIVE:
         await desks.release(event.id, [reg.id])
     return result.state
@@ -348,12 +343,9 @@ async def accept_offer(
 async def accept_as(
     stores: Stores, now: datetime, event: Event, reg: Registration
 ) -> RegistrationView:
-    try:
-        result = await stores.registrations.update(
-            reg.id, decided(lambda r: domain.accept_offer(r, event, now))
-        )
-    except WriteConflict as exc:
-        raise busy(exc) from exc
+    result = await stores.registrations.update(
+        reg.id, decided(lambda r: domain.accept_offer(r, event, now))
+    )
     return (await views(stores, [result.state]))[0]
 
 

@@ -152,17 +152,15 @@ class Desk:
         # another replica took (the unique index refuses it and the desk re-reads) or wait-list
         # someone a moment early (the next promotion fixes that). Releases, promotions and
         # clashes always look afresh.
+        # The batch keeps the event it read: Desks.forget (an event changed) may clear
+        # self.event while this batch awaits the store.
         now = time.monotonic()
-        if (
-            self.event is None
-            or len(jobs) > _count_arrivals(jobs)
-            or now - self._synced > SYNC_SECONDS
-        ):
-            await self._sync()
+        event = self.event
+        if event is None or len(jobs) > _count_arrivals(jobs) or now - self._synced > SYNC_SECONDS:
+            event = await self._sync()
         elif now - self.event_loaded > EVENT_CACHE_SECONDS:
-            await self._reload_event()
-        event, taken = self.event, self._taken_seats
-        assert event is not None
+            event = await self._reload_event()
+        taken = self._taken_seats
         if self._may_promote and len(taken) < event.capacity and self._waiting_count:
             await self._promote(event, taken)
             self._waiting_count = await self._waiting()
@@ -174,20 +172,22 @@ class Desk:
             if not isinstance(job, Arrival) and not job.future.done():
                 job.future.set_result(None)
 
-    async def _reload_event(self) -> None:
+    async def _reload_event(self) -> Event:
         found = await self._stores.events.get(self.event_id)
         if found is None:
             raise RuleBroken("This event does not exist.", status=404)
         if self.event is not None and found.state != self.event:
             self._may_promote = True  # capacity, contingents or status changed
         self.event, self.event_loaded = found.state, time.monotonic()
+        return found.state
 
-    async def _sync(self) -> None:
-        await self._reload_event()
+    async def _sync(self) -> Event:
+        event = await self._reload_event()
         self._taken_seats = await self._taken()
         self._waiting_count = await self._waiting()
         self._synced = time.monotonic()
         self._may_promote = True
+        return event
 
     async def _taken(self) -> dict[int, str]:
         cursor = self._stores.seats.find(

@@ -9,7 +9,7 @@ from typing import Any
 from samling_runtime.store import AlreadyExists
 
 from samling_events.adapters.store.stores import Stores
-from samling_events.domain.participants import ANONYMOUS, erase, scrub
+from samling_events.domain.participants import ANONYMOUS, anonymise, erase, scrub
 
 PERSONAL_FIELDS = ("name", "email")
 
@@ -44,8 +44,9 @@ async def erase_participant(stores: Stores, participant_id: str, now: datetime) 
         await stores.erasures.create(participant_id, erase(participant_id, now))
 
 
-async def anonymise_old_events(stores: Stores, before: datetime) -> int:
-    """Registrations of events that ended before ``before`` lose their personal data."""
+async def anonymise_old_events(stores: Stores, before: datetime, now: datetime) -> int:
+    """Registrations of events that ended before ``before`` lose their personal data; people
+    with no other registration lose their name and e-mail, and other services are told."""
     event_ids = await stores.events.current.distinct("_id", {"ends_at": {"$lt": before}})
     if not event_ids:
         return 0
@@ -54,9 +55,21 @@ async def anonymise_old_events(stores: Stores, before: datetime) -> int:
     ).to_list()
     if not docs:
         return 0
-    await anonymise_registrations(stores, [d["_id"] for d in docs])
-    for participant_id in {d["participant_id"] for d in docs}:
-        still = await stores.registrations.current.find_one({"participant_id": participant_id})
-        if still is None:
-            await stores.participants.delete_one({"_id": participant_id})
+    ids = [d["_id"] for d in docs]
+    leaving = [
+        participant_id
+        for participant_id in {d["participant_id"] for d in docs}
+        if await stores.registrations.current.find_one(
+            {"participant_id": participant_id, "_id": {"$nin": ids}}
+        )
+        is None
+    ]
+    # The fact is recorded before the data goes: a sweep that stops half-way finds these
+    # registrations again next time, and the unique participant id keeps it to one fact.
+    for participant_id in leaving:
+        with contextlib.suppress(AlreadyExists):  # another replica's sweep, or an earlier one
+            await stores.anonymisations.create(participant_id, anonymise(participant_id, now))
+    await anonymise_registrations(stores, ids)
+    for participant_id in leaving:
+        await stores.participants.delete_one({"_id": participant_id})
     return len(docs)

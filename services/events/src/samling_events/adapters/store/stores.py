@@ -14,7 +14,7 @@ from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event
-from samling_events.domain.participants import Erasure
+from samling_events.domain.participants import Anonymisation, Erasure
 from samling_events.domain.registrations import Registration
 
 MEMBERSHIP_CACHE_SECONDS = 5.0
@@ -33,13 +33,22 @@ class Stores:
     assignments: AggregateStore[Assignment]
     groups: AggregateStore[Groups]
     erasures: AggregateStore[Erasure]
+    anonymisations: AggregateStore[Anonymisation]
+    """One per participant whose personal data the retention sweep removed."""
     completions: AsyncCollection[Document]
     """One document per (assignment, participant): ``_id = <assignment id>:<participant id>``."""
     evaluations: AsyncCollection[Document]
     """One per (event, participant): ``_id = <event id>:<participant id>``."""
 
     def all(self) -> list[AggregateStore[Any]]:
-        return [self.events, self.registrations, self.assignments, self.groups, self.erasures]
+        return [
+            self.events,
+            self.registrations,
+            self.assignments,
+            self.groups,
+            self.erasures,
+            self.anonymisations,
+        ]
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
@@ -68,12 +77,14 @@ async def open_stores(runtime: Runtime) -> Stores:
         assignments=runtime.store("assignments", Assignment),
         groups=runtime.store("groups", Groups),
         erasures=runtime.store("erasures", Erasure),
+        anonymisations=runtime.store("anonymisations", Anonymisation),
         completions=db["assignment_completions"],
         evaluations=db["evaluations"],
     )
     await stores.assignments.ensure_indexes(IndexModel([("event_id", ASCENDING)]))
     await stores.groups.ensure_indexes()
     await stores.erasures.ensure_indexes()
+    await stores.anonymisations.ensure_indexes()
     await create_indexes_one_by_one(
         stores.completions, [IndexModel([("assignment_id", ASCENDING)])]
     )

@@ -54,7 +54,8 @@ class Sweeper:
         await self.repair_seats()
         await self.fill_free_seats()
         await self.announce_due_assignments()
-        await anonymise_old_events(self._stores, self._clock.now() - self._anonymise_after)
+        now = self._clock.now()
+        await anonymise_old_events(self._stores, now - self._anonymise_after, now)
 
     async def announce_due_assignments(self) -> None:
         now = self._clock.now()
