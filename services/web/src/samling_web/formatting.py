@@ -49,5 +49,12 @@ def moment(value: datetime, timezone: str, language: str) -> str:
     return f"{day}, {event_time(at, timezone, language)}"
 
 
+def agenda_time(at: datetime, event_starts_at: datetime, timezone: str, language: str) -> str:
+    """An agenda item's start: the time alone on the event's first day, else day and time."""
+    if local(at, timezone).date() == local(event_starts_at, timezone).date():
+        return event_time(at, timezone, language)
+    return moment(at, timezone, language)
+
+
 def number(value: int, language: str) -> str:
     return format_decimal(value, locale=babel_locale(language))

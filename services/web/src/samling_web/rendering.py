@@ -44,6 +44,11 @@ def _moment(context: Context, value: datetime, timezone: str) -> str:
 
 
 @pass_context
+def _agenda_time(context: Context, value: datetime, event: Any) -> str:
+    return formatting.agenda_time(value, event.starts_at, event.timezone, context["lang"])
+
+
+@pass_context
 def _number(context: Context, value: int) -> str:
     return formatting.number(value, context["lang"])
 
@@ -71,7 +76,9 @@ class Pages:
         self.env.globals.update(
             static=assets.url, LANGUAGES=LANGUAGES, ENDONYMS=ENDONYMS, CSRF_FIELD=CSRF_FIELD
         )
-        self.env.filters.update(span=_span, moment=_moment, number=_number)
+        self.env.filters.update(
+            span=_span, moment=_moment, number=_number, agenda_time=_agenda_time
+        )
 
     def gettext(self, request: Request) -> GNUTranslations:
         return self.catalogues.get(reader_language(request))

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from samling_web.formatting import event_span, moment, number
+from samling_web.formatting import agenda_time, event_span, moment, number
 
 START = datetime(2027, 2, 10, 8, 0, tzinfo=UTC)  # 09:00 in Oslo (winter time)
 END = datetime(2027, 2, 10, 14, 0, tzinfo=UTC)
@@ -31,3 +31,10 @@ def test_deadlines_and_numbers() -> None:
     assert moment(START, "Europe/Stockholm", "sv") == "10 feb. 2027, 09:00"
     assert number(1500, "nb") == "1\xa0500"
     assert number(1500, "en") == "1,500"
+
+
+def test_agenda_items_on_the_first_day_show_the_time_only() -> None:
+    later = datetime(2027, 2, 10, 10, 15, tzinfo=UTC)
+    next_day = datetime(2027, 2, 11, 8, 0, tzinfo=UTC)
+    assert agenda_time(later, START, "Europe/Oslo", "nb") == "11:15"
+    assert agenda_time(next_day, START, "Europe/Oslo", "nb") == "11. feb. 2027, 09:00"
