@@ -63,7 +63,7 @@ class Assets:
 def assets_router(assets: Assets) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/static/{name:path}", include_in_schema=False)
+    @router.api_route("/static/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def static(name: str, request: Request) -> Response:
         path = assets.files.get(name)
         if path is None:

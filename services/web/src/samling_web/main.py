@@ -48,7 +48,7 @@ def create(
     settings = settings or WebSettings()
     configure_logging("web", settings.log_level)
     configure_telemetry("web", settings.otlp_endpoint)
-    assets = Assets.load(node_modules)
+    assets = Assets.load(node_modules or settings.assets_dir)
     pages = Pages(Catalogues.load(), assets)
     secret = settings.session_secret.get_secret_value()
     transports = transports or {}

@@ -5,6 +5,8 @@ unused here; it keeps the class for the environment, telemetry, token and body-l
 every service reads the same way.
 """
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from samling_runtime.settings import DEVELOPMENT_SECRET, ServiceSettings
@@ -33,8 +35,8 @@ class WebSettings(ServiceSettings):
     upstream_connections: int = Field(
         50, ge=1, description="Connections kept open to each service's API."
     )
-    max_request_bytes: int = Field(
-        64 * 1024,
-        ge=1024,
-        description="Largest form body accepted; larger ones get a 413 page.",
+    assets_dir: Path | None = Field(
+        None,
+        description="The node_modules folder holding the pinned front-end assets; defaults to "
+        "services/web/node_modules (the Docker image sets its own).",
     )
