@@ -3,6 +3,7 @@
 #   docker build --build-arg SERVICE=network       -t samling-network .
 #   docker build --build-arg SERVICE=events        -t samling-events .
 #   docker build --build-arg SERVICE=notifications -t samling-notifications .
+#   docker build --build-arg SERVICE=web           -t samling-web .             (the web app)
 #   docker build --build-arg SERVICE=devtools      -t samling-devtools .   (topic-init, `samling`)
 # The build installs exactly what uv.lock pins for that service (no dev tools, no other
 # service) into a virtual environment; the runtime stage copies only that environment.
@@ -12,10 +13,16 @@ ARG UV_VERSION=0.13.9
 
 FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv
 
+# --- assets: the web app's pinned front-end files (npm ci from its lockfile, no dev tools) -----
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY services/web/package.json services/web/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 # --- build: resolve from uv.lock, build the workspace packages as wheels ------------------
 FROM python:${PYTHON_VERSION}-slim-bookworm AS build
 ARG SERVICE
-RUN test -n "$SERVICE" || (echo "build with --build-arg SERVICE=network|events|notifications|devtools" >&2 && exit 1)
+RUN test -n "$SERVICE" || (echo "build with --build-arg SERVICE=network|events|notifications|web|devtools" >&2 && exit 1)
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
@@ -31,6 +38,7 @@ COPY devtools/pyproject.toml devtools/
 COPY services/network/pyproject.toml services/network/
 COPY services/events/pyproject.toml services/events/
 COPY services/notifications/pyproject.toml services/notifications/
+COPY services/web/pyproject.toml services/web/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "samling-${SERVICE}"
 
@@ -50,10 +58,13 @@ LABEL org.opencontainers.image.title="samling-${SERVICE}" \
 RUN groupadd --system --gid 10001 samling \
  && useradd --system --uid 10001 --gid samling --no-create-home --shell /usr/sbin/nologin samling
 COPY --from=build --chown=root:root /app/.venv /app/.venv
+# A few MB in every image; only the web app reads them (SAMLING_WEB_ASSETS_DIR).
+COPY --from=assets --chown=root:root /assets/node_modules /app/web-assets/node_modules
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    SAMLING_SERVICE=${SERVICE}
+    SAMLING_SERVICE=${SERVICE} \
+    SAMLING_WEB_ASSETS_DIR=/app/web-assets/node_modules
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

@@ -6,6 +6,7 @@
 #   3. a FerretDB v1.24.2 binary (built from source with Go)
 #   4. a Mailpit v1.33.1 binary, the local mailbox (go install)
 #   5. compose-config, which validates docker-compose.yml without Docker (Go)
+#   6. the web app's npm assets (npm ci) and Debian's chromium for its browser tests
 # Artefacts live in a per-user cache outside the clone, so fresh clones share
 # them and a second run is a few seconds. Safe to re-run at any time.
 set -euo pipefail
@@ -186,6 +187,33 @@ else
     echo "$compose_hash" >"$COMPOSE_BIN.sha256"
     GOMODCACHE="$CACHE/go-compose/mod" go clean -modcache >/dev/null 2>&1 || true
     rm -rf "$CACHE/go-compose"
+fi
+
+# --- 5. the web app's front-end assets (npm) and the browser its tests drive -----------
+# Designsystemet, htmx and the Inter font, pinned in services/web/package-lock.json; `npm ci`
+# runs only when the lockfile changed since the last install (its hash is kept beside it).
+WEB_DIR="$REPO_ROOT/services/web"
+npm_hash="$(sha256sum "$WEB_DIR/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$WEB_DIR/node_modules/.lock-sha256" && "$(cat "$WEB_DIR/node_modules/.lock-sha256")" == "$npm_hash" ]]; then
+    step "web assets: cached (services/web/node_modules)"
+else
+    command -v npm >/dev/null 2>&1 || die "npm not found (the web app's assets need it): install Node.js 20+ (e.g. apt-get install nodejs npm)"
+    step "web assets: npm ci"
+    (cd "$WEB_DIR" && npm ci --no-audit --no-fund --cache "$CACHE/npm" --prefer-offline >/dev/null) ||
+        die "npm ci failed in services/web: check access to the npm registry, then re-run"
+    echo "$npm_hash" >"$WEB_DIR/node_modules/.lock-sha256"
+fi
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work
+# on machines without general internet access).
+if ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+        step "chromium: apt-get install chromium"
+        apt-get install -y -qq chromium >/dev/null 2>&1 ||
+            { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; } ||
+            die "apt-get could not install chromium: install it yourself"
+    else
+        printf 'install.sh: warning: chromium not found; the browser tests will be skipped\n' >&2
+    fi
 fi
 
 step "done in $((SECONDS - START))s: kafka=$KAFKA_HOME/libs ferretdb=$FERRETDB_BIN mailpit=$MAILPIT_BIN (cache $CACHE)"

@@ -165,3 +165,22 @@ def test_telemetry_reaches_jaeger(services: dict[str, Any]) -> None:
 def test_smtp_sink_is_there(services: dict[str, Any]) -> None:
     assert services["mailpit"]["image"].startswith("axllent/mailpit:")
     assert {p["target"] for p in services["mailpit"]["ports"]} == {1025, 8025}
+
+
+def test_the_web_app_runs_on_the_links_port(services: dict[str, Any]) -> None:
+    """Port 8000 as `make up` has it, where the notifications service's mail links point; it
+    calls the services inside the compose network and starts once they are healthy."""
+    web = services["web"]
+    assert web["build"]["args"]["SERVICE"] == "web"
+    local_port = {s.name: s.port for s in default_services()}["web"]
+    assert [(p["published"], p["target"]) for p in web["ports"]] == [(str(local_port), 8000)]
+    env: dict[str, str] = web["environment"]
+    fields = set(service_settings()["web"].model_fields)
+    assert {k.removeprefix("SAMLING_WEB_").lower() for k in env} <= fields
+    assert env["SAMLING_WEB_NETWORK_URL"] == "http://network:8000"
+    assert env["SAMLING_WEB_EVENTS_URL"] == "http://events:8000"
+    app_url = services["notifications"]["environment"]["SAMLING_NOTIFICATIONS_APP_URL"]
+    assert app_url == f"http://localhost:{local_port}"
+    for upstream in ("network", "events"):
+        assert web["depends_on"][upstream]["condition"] == "service_healthy"
+    assert "127.0.0.1:8000/readyz" in " ".join(web["healthcheck"]["test"])

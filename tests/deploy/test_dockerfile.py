@@ -71,10 +71,11 @@ def test_runtime_is_slim_unprivileged_and_healthchecked(
     assert "samling_${SAMLING_SERVICE}.main:create" in cmd
     assert "--host 0.0.0.0 --port 8000" in cmd
     copies = [c for c in runtime if c.cmd == "COPY"]
-    assert [c.value[0] for c in copies] == ["/app/.venv"]  # nothing but the environment
+    # Nothing but the environment and the web app's pinned front-end assets (npm ci, no dev).
+    assert [c.value[0] for c in copies] == ["/app/.venv", "/assets/node_modules"]
 
 
-@pytest.mark.parametrize("service", ["network", "events", "notifications"])
+@pytest.mark.parametrize("service", ["network", "events", "notifications", "web"])
 def test_every_service_has_the_factory_the_image_starts(service: str) -> None:
     main = ROOT / "services" / service / "src" / f"samling_{service}" / "main.py"
     assert "def create(" in main.read_text()

@@ -214,7 +214,31 @@ def test_every_workload_runs_a_samling_image(objects: dict[tuple[str, str], Mani
     for (kind, _), obj in objects.items():
         if kind in ("Deployment", "Job"):
             by_kind[kind] += [c["image"] for c in pod_spec(obj)["containers"]]
-    assert sorted(by_kind["Deployment"]) == sorted(f"samling-{s}" for s in SERVICES)
+    assert sorted(by_kind["Deployment"]) == sorted(f"samling-{s}" for s in (*SERVICES, "web"))
     assert by_kind["Job"] == ["samling-devtools"]
     kustomization = load(BASE / "kustomization.yaml")[0]
     assert {i["name"] for i in kustomization["images"]} == {*by_kind["Deployment"], *by_kind["Job"]}
+
+
+def test_the_web_app_is_deployed_like_the_services(
+    objects: dict[tuple[str, str], Manifest],
+) -> None:
+    """Same probes, user and rollout as the services; its settings exist; its secrets are
+    placeholders it refuses in production."""
+    deployment = objects[("Deployment", "samling-web")]
+    spec = pod_spec(deployment)
+    (container,) = spec["containers"]
+    assert container["image"] == "samling-web"
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert spec["securityContext"]["runAsUser"] == 10001
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    fields = set(service_settings()["web"].model_fields)
+    names = {e["name"].removeprefix("SAMLING_WEB_").lower() for e in container["env"]}
+    assert names <= fields
+    assert {"network_url", "events_url", "session_secret", "jwt_secret"} <= names
+    service = objects[("Service", "samling-web")]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= labels.items()
+    secrets = objects[("Secret", "samling-web-secrets")]["stringData"]
+    assert all("change-me" in value for value in secrets.values())

@@ -49,7 +49,8 @@ def token(role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}"
 
 @app.command()
 def up() -> None:
-    """Start Kafka, the store, Mailpit and the three services; stop everything on Ctrl-C."""
+    """Start Kafka, the store, Mailpit, the three services and the web app; stop everything
+    on Ctrl-C."""
     stopping = False
 
     def interrupt(signum: int, frame: object) -> None:
@@ -81,6 +82,7 @@ def up() -> None:
             f"[green]✓[/] Mailpit: SMTP on {mailpit.host}:{mailpit.port}, "
             f"the demo's mails at {mailpit.web_url}"
         )
+        urls = {spec.name: spec.url for spec in default_services()}
         for spec in default_services():
             env = {
                 f"{spec.env_prefix}ENVIRONMENT": "development",
@@ -89,6 +91,8 @@ def up() -> None:
                 f"{spec.env_prefix}PUBLIC_URL": spec.url,
                 "SAMLING_NOTIFICATIONS_SMTP_HOST": mailpit.host,
                 "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
+                "SAMLING_WEB_NETWORK_URL": urls["network"],
+                "SAMLING_WEB_EVENTS_URL": urls["events"],
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):
@@ -122,7 +126,13 @@ def up() -> None:
 
 def _print_welcome(processes: list[ServiceProcess]) -> None:
     console.print("\n[bold green]Samling is running.[/] Try this:\n")
+    web = next(p for p in processes if p.spec.name == "web")
+    console.print(
+        f"  [bold]{'web app':<14}[/] {web.spec.url}   (the event calendar and registration)"
+    )
     for p in processes:
+        if p is web:
+            continue
         console.print(
             f"  [bold]{p.spec.name:<14}[/] API docs {p.spec.url}/docs   "
             f"AsyncAPI {p.spec.url}/asyncapi   health {p.spec.url}/readyz",

@@ -31,11 +31,13 @@ def service_settings() -> dict[str, type[ServiceSettings]]:
     from samling_events.settings import EventsSettings
     from samling_network.settings import NetworkSettings
     from samling_notifications.settings import NotificationsSettings
+    from samling_web.settings import WebSettings
 
     return {
         "network": NetworkSettings,
         "events": EventsSettings,
         "notifications": NotificationsSettings,
+        "web": WebSettings,
     }
 
 
@@ -119,7 +121,8 @@ def configuration() -> str:
     lines = [
         "Generated from the settings classes by `python -m samling_devtools.docs`. Each service "
         "reads environment variables with its own prefix: `SAMLING_NETWORK_`, `SAMLING_EVENTS_`, "
-        "`SAMLING_NOTIFICATIONS_` (written `SAMLING_<SERVICE>_` below).",
+        "`SAMLING_NOTIFICATIONS_`, `SAMLING_WEB_` (written `SAMLING_<SERVICE>_` below). The web "
+        "app owns no data: it ignores the Kafka, store and relay settings.",
         "",
         "**Every service**",
         "",

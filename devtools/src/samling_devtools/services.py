@@ -1,4 +1,4 @@
-"""The three services as local processes (uvicorn), for ``make up`` and system tests."""
+"""The services and the web app as local processes (uvicorn), for ``make up`` and system tests."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ def default_services() -> list[ServiceProcessSpec]:
             "notifications",
             "samling_notifications.main:create",
             int(os.environ.get("SAMLING_NOTIFICATIONS_PORT", 8003)),
+        ),
+        # The web app on the notifications service's app_url, where the links in mail point.
+        ServiceProcessSpec(
+            "web", "samling_web.main:create", int(os.environ.get("SAMLING_WEB_PORT", 8000))
         ),
     ]
 

@@ -1,0 +1,98 @@
+"""Languages: gettext catalogues compiled in memory at start-up, and the reader's choice.
+
+The ``.po`` files under ``locale/`` are the only source of texts (``pybabel extract`` finds
+them in templates and Python; see services/web/README.md). They are compiled when the app
+starts, so no binary ``.mo`` is committed and a catalogue can never be out of step with it.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("nb", "nn", "sv", "da", "en")
+DEFAULT_LANGUAGE = "nb"
+LANGUAGE_COOKIE = "samling_lang"
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+# What each language calls itself in the chooser (never translated: a reader looks for their own).
+ENDONYMS = {
+    "nb": "Norsk bokmål",
+    "nn": "Norsk nynorsk",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "en": "English",
+}
+# Babel locales for formatting; English readers here are Nordic, so 24-hour British forms.
+BABEL_LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "en": "en_GB"}
+# Accept-Language tags that mean one of ours: "no" is Norwegian, which we read as bokmål.
+ALIASES = {"no": "nb", "nob": "nb", "nno": "nn"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
+    """Mark a message for extraction where it is defined; it is translated where shown."""
+    return message
+
+
+def po_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalogue(language: str) -> gettext.GNUTranslations:
+    with po_path(language).open("rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    translations: dict[str, gettext.GNUTranslations]
+
+    @classmethod
+    def load(cls) -> Catalogues:
+        return cls({language: compile_catalogue(language) for language in LANGUAGES})
+
+    def get(self, language: str) -> gettext.GNUTranslations:
+        return self.translations[language]
+
+
+def babel_locale(language: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[language])
+
+
+def _accepted(header: str) -> list[str]:
+    """Language tags of an Accept-Language header, most wanted first (q=0 left out)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, index, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def choose_language(cookie: str | None, accept_language: str | None) -> str:
+    """The reader's language: their choice in the cookie, else their browser's, else bokmål."""
+    if cookie in LANGUAGES:
+        return cookie
+    for tag in _accepted(accept_language or ""):
+        primary = tag.split("-")[0]
+        primary = ALIASES.get(primary, primary)
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,100 @@
+"""The Samling web app: server-rendered pages over the network and events APIs.
+
+Run with ``uvicorn --factory samling_web.main:create``. Tests pass ``transports`` to reach
+services running in the same process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from samling_runtime.clock import Clock, SystemClock
+from samling_runtime.health import Check, health_router
+from samling_runtime.logs import configure_logging
+from samling_runtime.settings import Environment
+from samling_runtime.telemetry import configure_telemetry, instrument_app
+from starlette.middleware.sessions import SessionMiddleware
+
+from samling_web.assets import Assets, assets_router
+from samling_web.deps import Web
+from samling_web.errors import HtmlBodyLimit, install_error_pages
+from samling_web.i18n import Catalogues
+from samling_web.pages import calendar, event, language, manage
+from samling_web.rendering import Pages
+from samling_web.security import IdempotencyKeys, SecurityHeaders
+from samling_web.settings import WebSettings
+from samling_web.upstreams import Api, Services, Tokens, pooled_client
+
+SESSION_COOKIE = "samling_session"
+SESSION_SECONDS = 24 * 3600
+
+
+def _checks(request: Request) -> dict[str, Check]:
+    web: Web = request.app.state.web
+    return {"network": web.services.network.ready, "events": web.services.events.ready}
+
+
+def create(
+    settings: WebSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    node_modules: Path | None = None,
+) -> FastAPI:
+    settings = settings or WebSettings()
+    configure_logging("web", settings.log_level)
+    configure_telemetry("web", settings.otlp_endpoint)
+    assets = Assets.load(node_modules or settings.assets_dir)
+    pages = Pages(Catalogues.load(), assets)
+    secret = settings.session_secret.get_secret_value()
+    transports = transports or {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        network = pooled_client(settings.network_url, settings, transports.get("network"))
+        events = pooled_client(settings.events_url, settings, transports.get("events"))
+        async with network, events:
+            app.state.web = Web(
+                settings=settings,
+                services=Services(Api("network", network), Api("events", events), Tokens(settings)),
+                pages=pages,
+                keys=IdempotencyKeys(secret),
+                clock=clock or SystemClock(),
+            )
+            yield
+
+    app = FastAPI(
+        title="Samling web app",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    for router in (
+        calendar.router,
+        event.router,
+        manage.router,
+        language.router,
+        assets_router(assets),
+        health_router(_checks),
+    ):
+        app.include_router(router)
+    install_error_pages(app, pages)
+    development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
+    # Added last to first: the body limit runs first, then the headers, then the session.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_SECONDS,
+        same_site="lax",
+        https_only=not development,
+    )
+    app.add_middleware(SecurityHeaders, hsts=not development)
+    app.add_middleware(HtmlBodyLimit, max_bytes=settings.max_request_bytes, pages=pages)
+    instrument_app(app)
+    return app

@@ -1,0 +1,82 @@
+"""What the web app reads from the services' APIs: its own view of their JSON, only the
+fields the pages show (a service never imports another's code; unknown fields are ignored)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Upstream(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Region(Upstream):
+    id: str
+    name: str
+
+
+class Network(Upstream):
+    id: str
+    name: str
+    region_id: str
+
+
+class Municipality(Upstream):
+    id: str
+    name: str
+    region_id: str
+
+
+class AgendaItem(Upstream):
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    description: str = ""
+
+
+class Event(Upstream):
+    id: str
+    region_id: str
+    network_id: str | None = None
+    kind: str
+    title: str
+    description: str = ""
+    venue: str | None = None
+    online_url: str | None = None
+    capacity: int
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: str
+    agenda: list[AgendaItem] = []
+    requires_approval: bool = False
+    open_to_all: bool = False
+    cancellation_deadline: datetime | None = None
+
+    @property
+    def open_for_registration(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def cancellable_until(self) -> datetime:
+        return self.cancellation_deadline or self.starts_at
+
+
+class EventPage(Upstream):
+    items: list[Event]
+    next_cursor: str | None = None
+
+
+class Registration(Upstream):
+    id: str
+    event_id: str
+    status: str
+    municipality_id: str
+    offer_expires_at: datetime | None = None
+    arrival_seq: int = 0
+
+
+class MyRegistrations(Upstream):
+    registrations: list[Registration]

@@ -1,0 +1,125 @@
+"""My registration: the private link in every mail to a participant (``/r/{token}``).
+
+The token is the events API's signed self-service token; it is the only personal thing ever in
+a URL here, so these pages are never cached and never sent as a referrer. Accepting an offer
+and cancelling are plain form POSTs (CSRF-protected); cancelling asks first on a page of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from samling_web.deps import IdPath, TokenPath, Web, WebDep
+from samling_web.i18n import N_
+from samling_web.models import Event, Registration
+from samling_web.security import check_csrf
+from samling_web.upstreams import Refused
+
+router = APIRouter()
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+NOTICE = "notice"
+
+CANCELLED = N_("Your registration is cancelled.")
+ACCEPTED = N_("You took the seat. Welcome!")
+NOT_DONE = N_("That could not be done: the deadline may have passed. Ask the organiser.")
+
+
+@dataclass(frozen=True)
+class Mine:
+    registration: Registration
+    event: Event
+    position: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.registration.status in (
+            "confirmed",
+            "pending_approval",
+            "offered",
+            "waitlisted",
+        )
+
+
+async def _mine(web: Web, token: str) -> list[Mine]:
+    found = await web.services.my_registrations(token)
+    if found is None:
+        raise HTTPException(404)
+    mine = []
+    for registration in found.registrations:
+        event = await web.services.event(registration.event_id)
+        if event is None:
+            continue
+        position = (
+            await web.services.waiting_position(event, registration.id)
+            if registration.status == "waitlisted"
+            else None
+        )
+        mine.append(Mine(registration, event, position))
+    return mine
+
+
+@router.get("/r/{token}", response_class=HTMLResponse, summary="My registrations")
+async def my_registrations(request: Request, token: TokenPath, web: WebDep) -> HTMLResponse:
+    notice = request.session.pop(NOTICE, None)
+    return web.pages.render(
+        request,
+        "manage.html",
+        headers=PRIVATE,
+        token=token,
+        mine=await _mine(web, token),
+        notice=notice,
+        now=web.clock.now(),
+    )
+
+
+async def _one(web: Web, token: str, registration_id: str) -> Mine:
+    for item in await _mine(web, token):
+        if item.registration.id == registration_id:
+            return item
+    raise HTTPException(404)
+
+
+@router.get(
+    "/r/{token}/cancel/{registration_id}",
+    response_class=HTMLResponse,
+    summary="Confirm cancelling",
+)
+async def confirm_cancel(
+    request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
+) -> HTMLResponse:
+    item = await _one(web, token, registration_id)
+    return web.pages.render(request, "cancel.html", headers=PRIVATE, token=token, item=item)
+
+
+async def _act(
+    request: Request, token: str, done: str, action: Awaitable[Registration]
+) -> Response:
+    try:
+        await action
+        request.session[NOTICE] = done
+    except Refused as refused:
+        if refused.status == 404:
+            raise HTTPException(404) from refused
+        request.session[NOTICE] = NOT_DONE
+    return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE)
+
+
+@router.post("/r/{token}/cancel/{registration_id}", summary="Cancel")
+async def cancel(
+    request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
+) -> Response:
+    check_csrf(request.session, await request.form())
+    return await _act(request, token, CANCELLED, web.services.cancel_mine(token, registration_id))
+
+
+@router.post("/r/{token}/accept/{registration_id}", summary="Accept an offered seat")
+async def accept(
+    request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
+) -> Response:
+    check_csrf(request.session, await request.form())
+    return await _act(request, token, ACCEPTED, web.services.accept_offer(token, registration_id))

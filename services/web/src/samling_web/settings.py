@@ -1,0 +1,42 @@
+"""Web app settings: environment variables prefixed ``SAMLING_WEB_``.
+
+The web app owns no data, so the shared Kafka and store settings of ``ServiceSettings`` are
+unused here; it keeps the class for the environment, telemetry, token and body-limit settings
+every service reads the same way.
+"""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+from samling_runtime.settings import DEVELOPMENT_SECRET, ServiceSettings
+
+
+class WebSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMLING_WEB_", extra="ignore")
+
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL of the web app.")
+    network_url: str = Field(
+        "http://127.0.0.1:8001", description="Base URL of the network service's API."
+    )
+    events_url: str = Field(
+        "http://127.0.0.1:8002", description="Base URL of the events service's API."
+    )
+    default_region_id: str = Field(
+        "rkk-salten", description="The region whose calendar the front page shows."
+    )
+    session_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key signing the session cookie, CSRF tokens and idempotency keys.",
+    )
+    upstream_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long a page waits for a service's API."
+    )
+    upstream_connections: int = Field(
+        50, ge=1, description="Connections kept open to each service's API."
+    )
+    assets_dir: Path | None = Field(
+        None,
+        description="The node_modules folder holding the pinned front-end assets; defaults to "
+        "services/web/node_modules (the Docker image sets its own).",
+    )

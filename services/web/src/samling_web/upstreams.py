@@ -1,0 +1,258 @@
+"""The services' HTTP APIs as the pages need them: one pooled client per service.
+
+The web app calls with its own credentials: a system token for reads (it sees what the public
+may see: no drafts) and, to register someone through the public form, a coordinator token of
+the event's region (the events API lets only a coordinator, the municipality's administrator or
+the person themselves register someone; see services/web/README.md on why and what is next).
+A service that does not answer, or answers 5xx, is :class:`UpstreamDown`: the pages then say
+so in the reader's language instead of failing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+from samling_runtime.auth import Role, mint_token
+
+from samling_web.models import (
+    Event,
+    EventPage,
+    Municipality,
+    MyRegistrations,
+    Network,
+    Region,
+    Registration,
+)
+from samling_web.settings import WebSettings
+
+M = TypeVar("M", bound=BaseModel)
+SUBJECT = "client-samling-web"
+TOKEN_LIFETIME = timedelta(hours=1)
+PAGE = 200  # the services' largest page
+
+
+class UpstreamDown(Exception):
+    """A service did not answer, or failed: the page cannot be made now."""
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+
+
+class Refused(Exception):
+    """A service refused a request (4xx) with problem details a page can explain."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
+        super().__init__(f"{status}: {problem.get('detail')}")
+        self.status = status
+        self.kind = str(problem.get("type", "")).rsplit("/", 1)[-1]
+        self.problem = problem
+
+
+@dataclass
+class Tokens:
+    """Tokens the web app mints for itself, re-minted well before they expire."""
+
+    settings: WebSettings
+    _cache: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def _get(self, key: str, **claims: Any) -> str:
+        now = time.monotonic()
+        found = self._cache.get(key)
+        if found is None or found[0] < now:
+            token = mint_token(self.settings, subject=SUBJECT, lifetime=TOKEN_LIFETIME, **claims)
+            self._cache[key] = (now + TOKEN_LIFETIME.total_seconds() / 2, token)
+            return token
+        return found[1]
+
+    def reader(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._get('system', roles=[Role.SYSTEM])}"}
+
+    def organiser(self, region_id: str) -> dict[str, str]:
+        token = self._get(f"region:{region_id}", roles=[Role.COORDINATOR], region_id=region_id)
+        return {"Authorization": f"Bearer {token}"}
+
+
+class Api:
+    """One service's API over one pooled client."""
+
+    def __init__(self, name: str, client: httpx.AsyncClient) -> None:
+        self.name = name
+        self.client = client
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise UpstreamDown(self.name, type(exc).__name__) from exc
+        if response.status_code >= 500:
+            raise UpstreamDown(self.name, f"answered {response.status_code}")
+        return response
+
+    async def fetch(self, model: type[M], url: str, **kwargs: Any) -> M | None:
+        """GET one thing; None when it does not exist (or the web app may not see it)."""
+        response = await self.request("GET", url, **kwargs)
+        if response.status_code == 404:
+            return None
+        checked(response)
+        return model.model_validate(response.json())
+
+    async def send(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
+        response = await self.request(method, url, **kwargs)
+        checked(response)
+        return model.model_validate(response.json())
+
+    async def every(self, model: type[M], url: str, params: dict[str, Any], **kw: Any) -> list[M]:
+        """All items of a paged list (the lists the pages need are short: a region's
+        municipalities and networks)."""
+        items: list[M] = []
+        cursor: str | None = None
+        while True:
+            query = {**params, "limit": PAGE, **({"cursor": cursor} if cursor else {})}
+            response = await self.request("GET", url, params=query, **kw)
+            checked(response)
+            body = response.json()
+            items += [model.model_validate(item) for item in body["items"]]
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return items
+
+    async def ready(self) -> bool:
+        response = await self.request("GET", "/readyz")
+        return response.status_code == 200
+
+
+def checked(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {"detail": response.text}
+        raise Refused(response.status_code, problem if isinstance(problem, dict) else {})
+
+
+class Services:
+    """The calls the pages make, typed."""
+
+    def __init__(self, network: Api, events: Api, tokens: Tokens) -> None:
+        self.network = network
+        self.events = events
+        self.tokens = tokens
+
+    # -- network ---------------------------------------------------------------------------
+    async def region(self, region_id: str) -> Region | None:
+        return await self.network.fetch(
+            Region, f"/regions/{region_id}", headers=self.tokens.reader()
+        )
+
+    async def networks(self, region_id: str) -> list[Network]:
+        return await self.network.every(
+            Network, "/networks", {"region_id": region_id}, headers=self.tokens.reader()
+        )
+
+    async def network_of(self, network_id: str) -> Network | None:
+        return await self.network.fetch(
+            Network, f"/networks/{network_id}", headers=self.tokens.reader()
+        )
+
+    async def municipalities(self, region_id: str) -> list[Municipality]:
+        found = await self.network.every(
+            Municipality, "/municipalities", {"region_id": region_id}, headers=self.tokens.reader()
+        )
+        return sorted(found, key=lambda m: m.name)
+
+    # -- events ----------------------------------------------------------------------------
+    async def upcoming(
+        self,
+        region_id: str,
+        *,
+        after: datetime,
+        network_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> EventPage:
+        params: dict[str, Any] = {
+            "region_id": region_id,
+            "status": "published",
+            "starts_after": after.isoformat(),
+            "limit": limit,
+        }
+        if network_id:
+            params["network_id"] = network_id
+        if cursor:
+            params["cursor"] = cursor
+        response = await self.events.request(
+            "GET", "/events", params=params, headers=self.tokens.reader()
+        )
+        checked(response)
+        return EventPage.model_validate(response.json())
+
+    async def event(self, event_id: str) -> Event | None:
+        return await self.events.fetch(Event, f"/events/{event_id}", headers=self.tokens.reader())
+
+    async def event_ics(self, event_id: str) -> bytes | None:
+        response = await self.events.request(
+            "GET", f"/events/{event_id}/calendar.ics", headers=self.tokens.reader()
+        )
+        if response.status_code == 404:
+            return None
+        checked(response)
+        return response.content
+
+    async def register(
+        self, event: Event, applicant: Mapping[str, Any], idempotency_key: str
+    ) -> Registration:
+        return await self.events.send(
+            Registration,
+            "POST",
+            f"/events/{event.id}/registrations",
+            json=dict(applicant),
+            headers={**self.tokens.organiser(event.region_id), "Idempotency-Key": idempotency_key},
+        )
+
+    async def waiting_position(self, event: Event, registration_id: str) -> int | None:
+        """Where a registration stands on the waiting list (1 = next in line).
+
+        The events API does not say this yet, so it is counted from the waiting list in
+        arrival order (an organiser's list; the web app shows only the number)."""
+        waiting = await self.events.every(
+            Registration,
+            f"/events/{event.id}/registrations",
+            {"status": "waitlisted"},
+            headers=self.tokens.organiser(event.region_id),
+        )
+        ids = [r.id for r in waiting]
+        return ids.index(registration_id) + 1 if registration_id in ids else None
+
+    async def my_registrations(self, token: str) -> MyRegistrations | None:
+        return await self.events.fetch(MyRegistrations, f"/manage/{token}")
+
+    async def cancel_mine(self, token: str, registration_id: str) -> Registration:
+        return await self.events.send(
+            Registration, "POST", f"/manage/{token}/registrations/{registration_id}/cancel"
+        )
+
+    async def accept_offer(self, token: str, registration_id: str) -> Registration:
+        return await self.events.send(
+            Registration, "POST", f"/manage/{token}/registrations/{registration_id}/accept"
+        )
+
+
+def pooled_client(
+    base_url: str, settings: WebSettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=settings.upstream_timeout_seconds,
+        limits=httpx.Limits(
+            max_connections=settings.upstream_connections,
+            max_keepalive_connections=settings.upstream_connections,
+        ),
+        transport=transport,
+    )

@@ -1,0 +1,164 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, axe-core's WCAG 2.1 AA
+rules on every page at 375 and 1280 px in bokmål and English, a registration with JavaScript
+turned off, and a screenshot of each page (services/web/.screenshots/, git-ignored)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
+from samling_devtools.smtp_sink import free_port
+from samling_devtools.testing import eventually
+from samling_events.adapters.api.tokens import manage_token
+from samling_events.settings import EventsSettings
+
+from services.web.tests.conftest import World
+
+CHROMIUM = shutil.which("chromium")
+WEB = Path(__file__).resolve().parents[2]
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = WEB / ".screenshots"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS: dict[str, ViewportSize] = {
+    "375": {"width": 375, "height": 800},
+    "1280": {"width": 1280, "height": 900},
+}
+LOCALES = {"nb": "nb-NO", "en": "en-GB"}
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (install.sh adds it)"),
+]
+
+
+@pytest.fixture(scope="module")
+async def site(world: World) -> AsyncIterator[str]:
+    """The web app on a real port, in this event loop (the services it calls are here too)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            world.web.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await eventually(started, timeout=30)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        await launched.close()
+
+
+async def audit(page: Page, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules find nothing; the page is photographed for people."""
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    # evaluate() runs through the DevTools protocol, outside the page's CSP.
+    await page.evaluate(AXE.read_text() + "\n;undefined")
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    assert len(result["passes"]) > 10, "axe checked next to nothing"
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{name}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
+
+
+async def pages_of_the_slice(world: World, site: str) -> dict[str, str]:
+    event_id = await world.publish("Dialogkonferanse: Lesing i alle fag", 1, days=1)
+    return {"calendar": f"{site}/", "event": f"{site}/events/{event_id}", "event_id": event_id}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+async def test_every_page_passes_axe_at_both_widths(
+    world: World, site: str, browser: Browser, language: str
+) -> None:
+    urls = await pages_of_the_slice(world, site)
+    refused: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    for width, viewport in WIDTHS.items():
+        context = await browser.new_context(viewport=viewport, locale=LOCALES[language])
+        page = await context.new_page()
+        page.on("console", record)
+        tag = f"{language}-{width}"
+
+        await page.goto(urls["calendar"])
+        assert await page.get_attribute("html", "lang") == language
+        await audit(page, f"calendar-{tag}")
+
+        await page.goto(urls["event"])
+        await audit(page, f"event-{tag}")
+
+        # The form sent empty: the error summary and the messages beside the fields.
+        await page.click("form[action$='/register'] button[type=submit]")
+        await page.wait_for_selector(".ds-error-summary")
+        await audit(page, f"event-errors-{tag}")
+
+        await page.fill("#name", f"Kari {tag}")
+        await page.fill("#email", f"kari.{tag}@example.no")
+        await page.select_option("#municipality_id", "NO-1804")
+        await page.fill("#role", "Lærer")
+        await page.click("form[action$='/register'] button[type=submit]")
+        await page.wait_for_url("**/registered")
+        await audit(page, f"registered-{tag}")
+
+        (reg,) = [
+            r
+            for r in await world.registrations(urls["event_id"])
+            if r["email"] == f"kari.{tag}@example.no"
+        ]
+        secret = EventsSettings().participant_secret.get_secret_value()
+        await page.goto(f"{site}/r/{manage_token(reg['participant_id'], secret)}")
+        await audit(page, f"my-registration-{tag}")
+        await page.click("a[href*='/cancel/']")
+        await audit(page, f"cancel-{tag}")
+        await page.click("form.actions button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+
+        await page.goto(f"{site}/events/no-such-event")
+        await audit(page, f"not-found-{tag}")
+        assert refused == [], refused
+        await context.close()
+
+
+async def test_registering_works_with_javascript_turned_off(
+    world: World, site: str, browser: Browser
+) -> None:
+    event_id = await world.publish("Temadag uten skript", 5, days=2)
+    context = await browser.new_context(java_script_enabled=False, locale="nn-NO")
+    page = await context.new_page()
+    await page.goto(f"{site}/")
+    await page.click(f"a[href='/events/{event_id}']")
+    await page.fill("#name", "Nils Nynorsk")
+    await page.fill("#email", "nils.nynorsk@example.no")
+    await page.select_option("#municipality_id", "NO-1841")
+    await page.fill("#role", "Rektor")
+    await page.click("form[action$='/register'] button[type=submit]")
+    await page.wait_for_url(f"**/events/{event_id}/registered")
+    assert "Du har fått plass" in await page.inner_text("h1")
+    assert await page.get_attribute("html", "lang") == "nn"
+    (registration,) = await world.registrations(event_id)
+    assert registration["status"] == "confirmed"
+    await context.close()

@@ -1,0 +1,147 @@
+"""A small real Samling for the web app's tests: the network and events services in this
+process against the session's Kafka and FerretDB, seeded with a region, three municipalities
+(two in a network) and helpers to publish events; the web app in front of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from samling_devtools.infra import Stack
+from samling_devtools.testing import RunningService, bearer, call, eventually, running, unique
+from samling_events.main import create as create_events
+from samling_events.settings import EventsSettings
+from samling_network.main import create as create_network
+from samling_network.settings import NetworkSettings
+from samling_runtime.auth import Role
+from samling_runtime.settings import ServiceSettings
+from samling_web.main import create as create_web
+from samling_web.settings import WebSettings
+
+REGION = "rkk-salten"
+MEMBERS = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
+OUTSIDER = {"NO-1840": ("1840", "Saltdal")}
+COORDINATOR = bearer("u-coordinator", Role.COORDINATOR, region_id=REGION)
+
+
+def settings(cls: type[ServiceSettings], stack: Stack, run: str, **overrides: Any) -> Any:
+    return cls(
+        environment="test",
+        kafka_bootstrap=stack.bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_db=f"{run}_{cls.__name__.lower()}",
+        consumer_group=f"{run}-{cls.__name__.lower()}",
+        relay_interval_seconds=0.2,
+        **overrides,
+    )
+
+
+@dataclass
+class World:
+    network: RunningService
+    events: RunningService
+    web: RunningService
+    network_id: str
+    starts: datetime = field(
+        default_factory=lambda: (datetime.now(UTC) + timedelta(days=20)).replace(
+            hour=8, minute=0, second=0, microsecond=0
+        )
+    )
+
+    async def publish(self, title: str, capacity: int, *, days: int = 0) -> str:
+        """A published one-day dialogue conference (four parts) in the seeded network."""
+        created = await call(
+            self.events.client,
+            "POST",
+            "/events/from-template",
+            201,
+            headers=COORDINATOR,
+            json={
+                "template": "one_day",
+                "network_id": self.network_id,
+                "title": title,
+                "starts_at": (self.starts + timedelta(days=days)).isoformat(),
+                "venue": "Bodø rådhus, Kongens gate 1",
+                "capacity": capacity,
+            },
+        )
+        event_id: str = created["event"]["id"]
+        await call(
+            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=COORDINATOR
+        )
+        return event_id
+
+    def browser(self) -> httpx.AsyncClient:
+        """A new visitor: a client with a cookie jar of its own."""
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.web.app), base_url="http://web"
+        )
+
+    async def registrations(self, event_id: str) -> list[dict[str, Any]]:
+        page = await call(
+            self.events.client,
+            "GET",
+            f"/events/{event_id}/registrations",
+            200,
+            headers=COORDINATOR,
+        )
+        items: list[dict[str, Any]] = page["items"]
+        return items
+
+
+async def _seed(network: RunningService, events: RunningService) -> str:
+    system = bearer("client-admin", Role.SYSTEM)
+    await call(network.client, "POST", "/regions", 201, headers=system,
+               json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
+    for number, name in [*MEMBERS.values(), *OUTSIDER.values()]:
+        await call(network.client, "POST", "/municipalities", 201, headers=COORDINATOR,
+                   json={"country": "NO", "number": number, "name": name})  # fmt: skip
+    net = await call(network.client, "POST", "/networks", 201, headers=COORDINATOR,
+                     json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
+    for municipality_id in MEMBERS:
+        admin = bearer(f"admin-{municipality_id}", Role.MUNICIPALITY_ADMIN,
+                       municipality_id=municipality_id)  # fmt: skip
+        await call(network.client, "POST", f"/networks/{net['id']}/memberships", 201,
+                   headers=admin, json={"municipality_id": municipality_id})  # fmt: skip
+
+    async def members_known() -> bool:
+        members = await events.db["membership_view"].count_documents(
+            {"network_id": net["id"], "active": True}
+        )
+        known = await events.db["network_view"].count_documents({"_id": net["id"]})
+        return members == len(MEMBERS) and known == 1
+
+    await eventually(members_known)
+    network_id: str = net["id"]
+    return network_id
+
+
+@pytest.fixture(scope="module")
+async def world(stack: Stack, topics: str) -> AsyncIterator[World]:
+    run = unique("w").replace("-", "_")
+    async with (
+        running(create_network(settings(NetworkSettings, stack, run))) as network,
+        running(create_events(settings(EventsSettings, stack, run))) as events,
+    ):
+        network_id = await _seed(network, events)
+        web_app = create_web(
+            WebSettings(environment="test", default_region_id=REGION),
+            transports={
+                "network": httpx.ASGITransport(app=network.app),
+                "events": httpx.ASGITransport(app=events.app),
+            },
+        )
+        async with running(web_app) as web:
+            yield World(network, events, web, network_id)
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of a hidden form field."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"no hidden field {name}"
+    return found.group(1)
