@@ -1,4 +1,5 @@
-"""The three services as local processes (uvicorn), for ``make up`` and system tests."""
+"""The three services as local processes (uvicorn, configured by ``samling_runtime.server``), for
+``make up`` and system tests."""
 
 from __future__ import annotations
 
@@ -61,14 +62,12 @@ class ServiceProcess:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
+                "samling_runtime.server",
                 self.spec.factory,
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.spec.port),
-                "--no-access-log",
             ],
             env=env,
             stdout=log,

@@ -34,6 +34,7 @@ from samling_runtime.mongo import Mongo
 from samling_runtime.outbox import OutboxRelay
 from samling_runtime.problems import install_problem_handlers
 from samling_runtime.processed import ProcessedEvents
+from samling_runtime.request_limit import ConcurrencyLimit
 from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
 from samling_runtime.telemetry import configure_telemetry, instrument_app
@@ -177,8 +178,10 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app_ref.append(app)
+    app.state.settings = settings  # samling_runtime.server configures uvicorn from them
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ConcurrencyLimit, max_requests=settings.max_concurrent_requests)
     instrument_app(app)
 
     def checks(request: Request) -> dict[str, Callable[[], Awaitable[object]]]:
