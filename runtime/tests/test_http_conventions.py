@@ -127,3 +127,17 @@ def test_cursors_round_trip_and_reject_garbage() -> None:
     with pytest.raises(Problem) as bad:
         decode_cursor("not-a-cursor")
     assert bad.value.status == 400
+
+
+async def test_a_body_that_is_not_even_text_is_invalid_input_too(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = {
+        **bearer(subject="u1", roles=[Role.COORDINATOR]),
+        "Content-Type": "application/json",
+    }
+    response = await client.post("/things", content=b'{"name": "\xff\xfe"}', headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    (param,) = response.json()["invalid-params"]
+    assert param["name"] == "body"

@@ -31,6 +31,7 @@ from samling_runtime.idempotency import IdempotencyKeys
 from samling_runtime.kafka import FactSubscriptions, make_broker, publish
 from samling_runtime.logs import configure_logging
 from samling_runtime.mongo import Mongo
+from samling_runtime.openapi_problems import document_problems
 from samling_runtime.outbox import OutboxRelay
 from samling_runtime.problems import install_problem_handlers
 from samling_runtime.processed import ProcessedEvents
@@ -191,6 +192,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(health_router(checks))
     for router in spec.routers:
         app.include_router(router)
+    document_problems(app)
 
     asyncapi = AsyncAPI(
         broker, title=f"{spec.title} — Kafka", version=spec.version, description=spec.description
