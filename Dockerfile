@@ -70,5 +70,7 @@ USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-# exec replaces the shell, so uvicorn gets SIGTERM directly and drains before it stops.
-CMD ["sh", "-c", "exec uvicorn --factory \"samling_${SAMLING_SERVICE}.main:create\" --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*' --no-access-log"]
+# exec replaces the shell, so uvicorn gets SIGTERM directly and drains before it stops. The
+# server settings (keep-alive, backlog, overload answers) come from samling_runtime.server, as
+# in `make up` and the tests.
+CMD ["sh", "-c", "exec python -m samling_runtime.server \"samling_${SAMLING_SERVICE}.main:create\" --host 0.0.0.0 --port 8000 --proxy-headers"]

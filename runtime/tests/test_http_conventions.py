@@ -163,3 +163,17 @@ async def test_any_other_store_error_stays_a_500(client: httpx.AsyncClient) -> N
     response = await client.get("/store/bad-query")
     assert response.status_code == 500
     assert response.json()["type"].endswith("/internal")
+
+
+async def test_a_body_that_is_not_even_text_is_invalid_input_too(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = {
+        **bearer(subject="u1", roles=[Role.COORDINATOR]),
+        "Content-Type": "application/json",
+    }
+    response = await client.post("/things", content=b'{"name": "\xff\xfe"}', headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    (param,) = response.json()["invalid-params"]
+    assert param["name"] == "body"

@@ -67,7 +67,7 @@ def test_runtime_is_slim_unprivileged_and_healthchecked(
     healthcheck = next(c for c in runtime if c.cmd == "HEALTHCHECK")
     assert "http://127.0.0.1:8000/healthz" in " ".join(healthcheck.value)
     cmd = " ".join(next(c for c in runtime if c.cmd == "CMD").value)
-    assert "uvicorn --factory" in cmd
+    assert "python -m samling_runtime.server" in cmd  # uvicorn, configured in one place
     assert "samling_${SAMLING_SERVICE}.main:create" in cmd
     assert "--host 0.0.0.0 --port 8000" in cmd
     copies = [c for c in runtime if c.cmd == "COPY"]

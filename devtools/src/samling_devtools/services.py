@@ -1,4 +1,5 @@
-"""The services and the web app as local processes (uvicorn), for ``make up`` and system tests."""
+"""The services and the web app as local processes (uvicorn, configured by
+``samling_runtime.server``), for ``make up`` and system tests."""
 
 from __future__ import annotations
 
@@ -65,14 +66,12 @@ class ServiceProcess:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
+                "samling_runtime.server",
                 self.spec.factory,
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.spec.port),
-                "--no-access-log",
             ],
             env=env,
             stdout=log,

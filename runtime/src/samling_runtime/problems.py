@@ -16,6 +16,7 @@ from samling_runtime.store import WriteConflict
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://samling.no/problems/"
+FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"  # fastapi.routing, as a 400
 log = logging.getLogger(__name__)
 
 
@@ -185,6 +186,20 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == FASTAPI_UNREADABLE_BODY:
+            # A body that is not even text (not UTF-8): invalid input like a body that is not
+            # JSON, so the same 422 as that one, not a second status for the same mistake.
+            param = InvalidParam(
+                name="body", reason="The body cannot be read: it is not UTF-8 encoded JSON."
+            )
+            return problem_response(
+                request,
+                422,
+                "Your request contains invalid fields",
+                f"body: {param.reason}",
+                kind="validation",
+                invalid_params=[param],
+            )
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(
             request,

@@ -32,9 +32,11 @@ from samling_runtime.idempotency import IdempotencyKeys
 from samling_runtime.kafka import FactSubscriptions, make_broker, publish
 from samling_runtime.logs import configure_logging
 from samling_runtime.mongo import Mongo
+from samling_runtime.openapi_problems import document_problems
 from samling_runtime.outbox import OutboxRelay
 from samling_runtime.problems import install_problem_handlers
 from samling_runtime.processed import ProcessedEvents
+from samling_runtime.request_limit import ConcurrencyLimit
 from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
 from samling_runtime.sweep import RetentionSweep
@@ -195,8 +197,10 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app_ref.append(app)
+    app.state.settings = settings  # samling_runtime.server configures uvicorn from them
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ConcurrencyLimit, max_requests=settings.max_concurrent_requests)
     instrument_app(app)
 
     def checks(request: Request) -> dict[str, Callable[[], Awaitable[object]]]:
@@ -206,6 +210,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(health_router(checks))
     for router in spec.routers:
         app.include_router(router)
+    document_problems(app)
 
     asyncapi = AsyncAPI(
         broker, title=f"{spec.title} — Kafka", version=spec.version, description=spec.description

@@ -77,6 +77,19 @@ class ServiceSettings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413 problem details.",
     )
+    max_concurrent_requests: int = Field(
+        1000,
+        ge=1,
+        description="Requests one process serves at once; more get 503 problem details with "
+        "Retry-After (health checks are always served).",
+    )
+    http_keep_alive_seconds: int = Field(
+        75,
+        ge=1,
+        description="How long an idle HTTP connection is kept open. Longer than the idle timeout "
+        "of every client and proxy in front (httpx 5 s, load balancers 60 s), so the client "
+        "closes first and never sends a request on a connection the server is closing.",
+    )
 
     @property
     def service_name(self) -> str:
