@@ -74,6 +74,7 @@ def create(
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.settings = settings  # samling_runtime.server configures uvicorn from them
     for router in (
         calendar.router,
         event.router,
