@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 from samling_contracts.topics import every_topic_name
-from samling_devtools.smtp_sink import SmtpSink
+from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import bearer, start_at_end
 from samling_runtime.settings import ServiceSettings
 from schemathesis import GenerationMode
@@ -63,21 +63,21 @@ CHECKS = [
 ]
 
 
-def network(settings_for: Callable[..., Any], smtp: SmtpSink) -> FastAPI:
+def network(settings_for: Callable[..., Any], smtp: Mailpit) -> FastAPI:
     from samling_network.main import create
     from samling_network.settings import NetworkSettings
 
     return create(settings_for(NetworkSettings))
 
 
-def events(settings_for: Callable[..., Any], smtp: SmtpSink) -> FastAPI:
+def events(settings_for: Callable[..., Any], smtp: Mailpit) -> FastAPI:
     from samling_events.main import create
     from samling_events.settings import EventsSettings
 
     return create(settings_for(EventsSettings, sweep_interval_seconds=3600))
 
 
-def notifications(settings_for: Callable[..., Any], smtp: SmtpSink) -> FastAPI:
+def notifications(settings_for: Callable[..., Any], smtp: Mailpit) -> FastAPI:
     from samling_notifications.main import create
     from samling_notifications.settings import NotificationsSettings
 
@@ -143,9 +143,9 @@ def fuzz_operation(app: AppThread, operation: Any, findings: Findings) -> None:
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_every_documented_operation_answers_as_documented(
-    service: str, settings_for: Callable[..., ServiceSettings], smtp_sink: SmtpSink
+    service: str, settings_for: Callable[..., ServiceSettings], mailbox: Mailpit
 ) -> None:
-    app = SERVICES[service](settings_for, smtp_sink)
+    app = SERVICES[service](settings_for, mailbox)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per generated request
     settings: ServiceSettings = app.state.settings
     assert settings.consumer_group is not None

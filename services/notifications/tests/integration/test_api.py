@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from fastapi.routing import APIRoute
 from samling_contracts import CloudEvent
 from samling_contracts.topics import DELIVERIES, WEBHOOKS
 from samling_devtools.infra import Stack
 from samling_devtools.smtp_sink import free_port
-from samling_devtools.testing import eventually, read_topic, running
+from samling_devtools.testing import eventually, read_topic, running, served_operations
 from samling_notifications.adapters.webhooks_out import delivery_id
 from samling_notifications.domain.webhooks import MAX_ATTEMPTS
 from samling_notifications.main import create
@@ -286,14 +285,11 @@ MATRIX: dict[tuple[str, str, str], dict[str | None, int]] = {
 
 def test_the_matrix_covers_every_endpoint() -> None:
     app = create(NotificationsSettings())
-    routes = {
-        (method, route.path)
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.include_in_schema
-        for method in route.methods
-        if route.path not in ("/healthz", "/readyz")
-    }
-    assert routes - {(method, path) for method, path, _ in MATRIX} == set()
+    routes = served_operations(app)
+    covered = {f"{method} {path}" for method, path, _ in MATRIX}
+    assert len(routes) >= 17
+    assert routes - covered == set()
+    assert covered - routes == set()
 
 
 async def test_an_endpoint_that_keeps_failing_is_disabled_after_its_last_attempt(

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Response
 from icalendar import Calendar
 from icalendar import Event as VEvent
 from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.inputs import SingleLine
 
 from samling_events.adapters.api.deps import (
     RuntimeDep,
@@ -104,7 +105,7 @@ async def event_ics(
     responses=ICS_RESPONSE,
     summary="A network's events (subscribe in a calendar app)",
 )
-async def network_feed(network_id: str, stores: StoresDep, runtime: RuntimeDep) -> Response:
+async def network_feed(network_id: SingleLine, stores: StoresDep, runtime: RuntimeDep) -> Response:
     events = await _events(stores, {"network_id": network_id})
     return calendar(f"Samling: {network_id}", events, runtime.clock.now())
 
@@ -116,7 +117,7 @@ async def network_feed(network_id: str, stores: StoresDep, runtime: RuntimeDep) 
     summary="Events of every network a municipality belongs to",
 )
 async def municipality_feed(
-    municipality_id: str, stores: StoresDep, runtime: RuntimeDep
+    municipality_id: SingleLine, stores: StoresDep, runtime: RuntimeDep
 ) -> Response:
     networks = await stores.memberships.distinct(
         "network_id", {"municipality_id": municipality_id, "active": True}
