@@ -1,0 +1,256 @@
+"""Who may open which page: every route of the web app, for every kind of visitor.
+
+Part 1 of the web app has no sign-in: a visitor is anonymous, or holds a private link (the
+signed token in the mail), which is the credential for one participant's registrations. So
+the matrix asks, for each route: what does a stranger get, what does the link's holder get,
+what does someone holding another participant's link get, and what does a forged link get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from samling_devtools.testing import call, served_operations
+from samling_events.adapters.api.tokens import manage_token
+from samling_events.settings import EventsSettings
+
+from services.web.tests.conftest import COORDINATOR, REGION, World, hidden
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Scene:
+    """A published event with Kari confirmed and Per waitlisted, and a draft event."""
+
+    event_id: str
+    draft_id: str
+    kari_link: str
+    kari_registration: str
+    per_link: str
+    per_registration: str
+
+
+async def _scene(world: World) -> Scene:
+    event_id = await world.publish("Temadag: Tilgang", 1)
+    created = await call(
+        world.events.client,
+        "POST",
+        "/events/from-template",
+        201,
+        headers=COORDINATOR,
+        json={
+            "template": "one_day",
+            "network_id": world.network_id,
+            "title": "Utkast: ikke publisert",
+            "starts_at": world.starts.isoformat(),
+            "venue": "Fauske hotell",
+            "capacity": 10,
+        },
+    )
+    for name, municipality_id in (("Kari Nordmann", "NO-1804"), ("Per Hansen", "NO-1841")):
+        async with world.browser() as browser:
+            page = await browser.get(f"/events/{event_id}")
+            sent = await browser.post(
+                f"/events/{event_id}/register",
+                data={
+                    "csrf_token": hidden(page.text, "csrf_token"),
+                    "form_key": hidden(page.text, "form_key"),
+                    "name": name,
+                    "email": f"{name.split()[0].lower()}@example.no",
+                    "municipality_id": municipality_id,
+                    "role": "Lærer",
+                },
+            )
+            assert sent.status_code == 303, sent.text
+    by_status = {r["status"]: r for r in await world.registrations(event_id)}
+    secret = EventsSettings().participant_secret.get_secret_value()
+    kari, per = by_status["confirmed"], by_status["waitlisted"]
+    return Scene(
+        event_id=event_id,
+        draft_id=created["event"]["id"],
+        kari_link=f"/r/{manage_token(kari['participant_id'], secret)}",
+        kari_registration=kari["id"],
+        per_link=f"/r/{manage_token(per['participant_id'], secret)}",
+        per_registration=per["id"],
+    )
+
+
+# Each case: (route as served, request to make) per visitor -> expected status.
+Request = Callable[[httpx.AsyncClient, Scene], Awaitable[httpx.Response]]
+
+
+async def _post_with_session(
+    browser: httpx.AsyncClient, page_path: str, path: str, csrf: bool
+) -> httpx.Response:
+    page = await browser.get(page_path)
+    token = hidden(page.text, "csrf_token") if csrf and page.status_code == 200 else "forged"
+    return await browser.post(path, data={"csrf_token": token})
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str
+    visitor: str
+    request: Request
+    expected: int
+
+
+FORGED_LINK = "/r/eyJmb3JnZWQiOiJ5ZXMifQ.forged"
+
+
+def _cases() -> list[Case]:
+    def get(path: Callable[[Scene], str]) -> Request:
+        async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
+            return await browser.get(path(scene))
+
+        return run
+
+    def post(page: Callable[[Scene], str], path: Callable[[Scene], str], csrf: bool) -> Request:
+        async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
+            return await _post_with_session(browser, page(scene), path(scene), csrf)
+
+        return run
+
+    def register(csrf: bool) -> Request:
+        async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
+            page = await browser.get(f"/events/{scene.event_id}")
+            return await browser.post(
+                f"/events/{scene.event_id}/register",
+                data={
+                    "csrf_token": hidden(page.text, "csrf_token") if csrf else "forged",
+                    "form_key": hidden(page.text, "form_key"),
+                    "name": "Mallory",
+                    "email": "mallory@example.no",
+                    "municipality_id": "NO-1804",
+                    "role": "Lærer",
+                },
+            )
+
+        return run
+
+    def kari_cancel(s: Scene) -> str:
+        return f"{s.kari_link}/cancel/{s.kari_registration}"
+
+    def kari_accept(s: Scene) -> str:
+        return f"{s.kari_link}/accept/{s.kari_registration}"
+
+    def per_own_form(s: Scene) -> str:
+        # Per's own page with a form: his session's form token, used on Kari's registration.
+        return f"{s.per_link}/cancel/{s.per_registration}"
+
+    def per_on_kari(s: Scene) -> str:
+        return f"{s.per_link}/cancel/{s.kari_registration}"
+
+    return [
+        Case("GET /", "anonymous", get(lambda s: "/"), 200),
+        Case("GET /regions/{region_id}", "anonymous", get(lambda s: f"/regions/{REGION}"), 200),
+        Case("GET /events/{event_id}", "anonymous", get(lambda s: f"/events/{s.event_id}"), 200),
+        Case(
+            "GET /events/{event_id}",
+            "anonymous (draft)",
+            get(lambda s: f"/events/{s.draft_id}"),
+            404,
+        ),
+        Case(
+            "GET /events/{event_id}/calendar.ics",
+            "anonymous",
+            get(lambda s: f"/events/{s.event_id}/calendar.ics"),
+            200,
+        ),
+        Case(
+            "GET /events/{event_id}/calendar.ics",
+            "anonymous (draft)",
+            get(lambda s: f"/events/{s.draft_id}/calendar.ics"),
+            404,
+        ),
+        # The answer page shows only the visitor's own outcome; others are sent to the event.
+        Case(
+            "GET /events/{event_id}/registered",
+            "anonymous",
+            get(lambda s: f"/events/{s.event_id}/registered"),
+            303,
+        ),
+        Case(
+            "POST /events/{event_id}/register",
+            "anonymous with the form's token",
+            register(csrf=True),
+            303,
+        ),
+        Case("POST /events/{event_id}/register", "a forged form", register(csrf=False), 403),
+        Case("GET /language/{language}", "anonymous", get(lambda s: "/language/en"), 303),
+        Case("GET /r/{token}", "the link's holder", get(lambda s: s.kari_link), 200),
+        Case("GET /r/{token}", "a forged link", get(lambda s: FORGED_LINK), 404),
+        Case("GET /r/{token}/cancel/{registration_id}", "the link's holder", get(kari_cancel), 200),
+        Case(
+            "GET /r/{token}/cancel/{registration_id}",
+            "another participant's link",
+            get(per_on_kari),
+            404,
+        ),
+        Case(
+            "GET /r/{token}/cancel/{registration_id}",
+            "a forged link",
+            get(lambda s: f"{FORGED_LINK}/cancel/{s.kari_registration}"),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/cancel/{registration_id}",
+            "another participant's link",
+            post(per_own_form, per_on_kari, csrf=True),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/cancel/{registration_id}",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, kari_cancel, csrf=False),
+            403,
+        ),
+        Case(
+            "POST /r/{token}/accept/{registration_id}",
+            "another participant's link",
+            post(
+                per_own_form,
+                lambda s: f"{s.per_link}/accept/{s.kari_registration}",
+                csrf=True,
+            ),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/accept/{registration_id}",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, kari_accept, csrf=False),
+            403,
+        ),
+    ]
+
+
+CASES = _cases()
+
+
+def test_the_matrix_covers_every_page(world: World) -> None:
+    routes = served_operations(world.web.app)
+    covered = {case.route for case in CASES}
+    assert len(routes) >= 11
+    assert routes - covered == set()
+    assert covered - routes == set()
+
+
+async def test_every_visitor_gets_what_the_page_allows(world: World) -> None:
+    scene = await _scene(world)
+    wrong = []
+    for case in CASES:
+        async with world.browser() as browser:
+            response = await case.request(browser, scene)
+        if response.status_code != case.expected:
+            wrong.append(f"{case.route} as {case.visitor}: {response.status_code}")
+        elif response.status_code >= 400:
+            # A person gets a page, never JSON or a stack trace.
+            assert response.headers["content-type"].startswith("text/html"), case
+    assert wrong == []
+    # Nobody but Kari's own form changed Kari's registration.
+    statuses = {r["id"]: r["status"] for r in await world.registrations(scene.event_id)}
+    assert statuses[scene.kari_registration] == "confirmed"
