@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.vocabulary import EventKind
 from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.mongo import hoisted
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import WriteConflict
@@ -139,7 +140,7 @@ async def list_events(
         visible = {"$or": [visible, {"region_id": principal.region_id}]}
     filters = [query, visible, after_cursor("starts_at", cursor)]
     docs = await stores.events.current.find(
-        {"$and": [f for f in filters if f]},
+        hoisted({"$and": [f for f in filters if f]}),
         sort=[("starts_at", 1), ("_id", 1)],
         limit=limit + 1,
     ).to_list()
