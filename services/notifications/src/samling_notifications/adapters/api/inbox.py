@@ -57,8 +57,9 @@ def _read_by(ids: list[str]) -> list[dict[str, Any]]:
 
 
 async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -> list[InboxEntry]:
-    found = await find_by_ids(stores.inbox_reads, [d["_id"] for d in docs])
-    reads = {k: v["read"] for k, v in found.items()}
+    # The caller's read states by recipient (one indexed query each), not one look-up per entry.
+    mine = await find_each(stores.inbox_reads, [{"recipient_id": i} for i in ids])
+    reads = {d["_id"]: d["read"] for d in mine}
     prefs = await preferences_of(stores, ids)
     people = await find_by_ids(stores.recipients, ids)
     event_ids = [d["refs"]["event_id"] for d in docs if d["refs"].get("event_id")]
