@@ -129,6 +129,7 @@ class Year:
         self.network_ids = [f"net_bench_{n:02d}" for n in range(NETWORKS)]
         self.event_ids = [f"evt_bench_{e:05d}" for e in range(self.events)]
         self.people = max(50, self.registrations // 4)  # each registers about four times
+        self.middle_event = self.event_ids[len(self.event_ids) // 2]
 
 
 async def load_network(db: AsyncDatabase[Document], year: Year, now: datetime) -> None:
@@ -360,7 +361,7 @@ def reads(year: Year) -> list[tuple[str, str, dict[str, str]]]:
     admin = bearer(Role.MUNICIPALITY_ADMIN, municipality_id=m)
     _, email = person(0)
     reader = bearer(Role.PARTICIPANT, subject="bench-reader", email=email)
-    n, e = year.network_ids[0], year.event_ids[len(year.event_ids) // 2]
+    n, e = year.network_ids[0], year.middle_event
     return [
         ("network", "/regions", coordinator),
         ("network", "/municipalities", coordinator),
@@ -390,6 +391,7 @@ async def latencies(
     urls: dict[str, str], year: Year, requests: int
 ) -> dict[str, tuple[float, float]]:
     found: dict[str, tuple[float, float]] = {}
+    n, e, m = year.network_ids[0], year.middle_event, year.municipality_ids[0]
     async with httpx.AsyncClient(timeout=60) as client:
         for service, path, headers in reads(year):
             took = []
@@ -399,7 +401,8 @@ async def latencies(
                 took.append((time.perf_counter() - t0) * 1000)
                 assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
             took.sort()
-            found[f"{service} {path}"] = (
+            label = path.replace(n, "{network}").replace(e, "{event}").replace(m, "{municipality}")
+            found[f"{service} {label}"] = (
                 statistics.median(took),
                 took[min(len(took) - 1, int(len(took) * 0.95))],
             )
@@ -550,11 +553,10 @@ async def main(args: argparse.Namespace) -> int:
         # "Empty": the least the reads need (20 events, 200 registrations and notices).
         empty = await phase(stack, root, "empty", Year(0), args, box)
         loaded = await phase(stack, root, "year", Year(args.scale), args, box)
-        report = table(empty, loaded, args)
-        print(report)
         out = repo_root() / ".local" / "bench-scale.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"empty": empty, "year": loaded, "scale": args.scale}, indent=2))
+        print(table(empty, loaded, args))
         box.close()
         return 0
     finally:
