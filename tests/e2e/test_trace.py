@@ -105,6 +105,7 @@ async def test_a_registration_and_its_confirmation_mail_share_one_trace(
         assert notifications  # kept running until the mail is out
 
     finished = spans.get_finished_spans()
+    spans.shutdown()  # the processor stays with the session's provider; the exporter keeps nothing
     request = next(
         s
         for s in finished
