@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout
+.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout bench-scale
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -39,3 +39,6 @@ bench-registrations: setup ## Registration rush on one event against a real serv
 
 bench-fanout: setup ## Notifications fan-out: 10,000 people, one new event; inbox + SMTP time vs raw Kafka
 	uv run --frozen python services/notifications/benchmarks/fanout.py
+
+bench-scale: setup ## A year of a large region in the store: read p50/p95, rush and fan-out vs empty (BENCH_ARGS="--scale 0.1")
+	uv run --frozen python benchmarks/scale.py $(BENCH_ARGS)

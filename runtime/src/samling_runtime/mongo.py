@@ -3,7 +3,8 @@
 Queries stay inside what both MongoDB and FerretDB v1 accept (see docs/store-rule.md).
 """
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -75,3 +76,77 @@ class Mongo:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+# -- queries an index can answer on FerretDB v1 as on MongoDB ------------------------------
+# FerretDB v1 pushes down to PostgreSQL only equalities on top-level fields of the filter
+# itself: not `$in`, `$or` or `$and`, nor ranges. A filter without such an equality reads the
+# whole collection. These helpers say the same thing as `$in`/`$and` in equalities.
+
+
+def hoisted(query: Document) -> Document:
+    """``query`` with the conditions of a top-level ``$and`` (and of a one-way ``$or``) lifted
+    to the top level where no other condition names the same field, so their equalities reach
+    the index; the documents it selects are the same."""
+    out: Document = {k: v for k, v in query.items() if k not in ("$and", "$or")}
+    rest: list[Document] = []
+    parts: list[Document] = list(query.get("$and", []))
+    ways = query.get("$or")
+    if ways is not None and len(ways) == 1:
+        parts.append(ways[0])
+    elif ways is not None:
+        out["$or"] = ways
+    while parts:
+        part = parts.pop(0)
+        nested = hoisted(part)
+        for key, value in nested.items():
+            if key.startswith("$") or key in out:
+                rest.append({key: value})
+            else:
+                out[key] = value
+    if rest:
+        out["$and"] = rest
+    return out
+
+
+async def find_each(
+    collection: AsyncCollection[Document],
+    queries: Sequence[Document],
+    projection: Document | None = None,
+    *,
+    sort: Sequence[tuple[str, int]] = (),
+    limit: int = 0,
+    concurrency: int = 16,
+) -> list[Document]:
+    """The documents of several queries (each led by an indexed equality), run concurrently,
+    each document once: the indexed form of ``$in``/``$or`` over a handful of values. With
+    ``sort`` and ``limit`` the merged result is in that order and at most that long."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(query: Document) -> list[Document]:
+        async with gate:
+            cursor = collection.find(query, projection, sort=list(sort) or None, limit=limit)
+            return await cursor.to_list()
+
+    found: dict[Any, Document] = {}
+    for docs in await asyncio.gather(*(one(q) for q in queries)):
+        for doc in docs:
+            found.setdefault(doc["_id"], doc)
+    merged = list(found.values())
+    for field, direction in reversed(sort):  # stable sorts, the last key first
+        merged.sort(key=lambda d: d[field], reverse=direction < 0)
+    return merged[:limit] if limit else merged
+
+
+async def find_by_ids(
+    collection: AsyncCollection[Document], ids: Iterable[Any], projection: Document | None = None
+) -> dict[Any, Document]:
+    """Documents by ``_id`` (``{_id: {$in: ids}}`` reads the whole collection on FerretDB v1)."""
+    docs = await find_each(collection, [{"_id": i} for i in dict.fromkeys(ids)], projection)
+    return {d["_id"]: d for d in docs}
+
+
+async def count_each(collection: AsyncCollection[Document], queries: Sequence[Document]) -> int:
+    """The sum of the queries' counts (the queries must not overlap)."""
+    counts = await asyncio.gather(*(collection.count_documents(q) for q in queries))
+    return sum(counts)

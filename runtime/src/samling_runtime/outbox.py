@@ -22,10 +22,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from samling_contracts import CloudEvent
 
 from samling_runtime.mongo import Document
 from samling_runtime.store import AggregateStore
+from samling_runtime.telemetry import continued
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +165,8 @@ class OutboxRelay:
     async def _send_in_order(self, chain: list[Document]) -> list[Document]:
         sent: list[Document] = []
         for revision in chain:
-            await self._publish([CloudEvent.model_validate(e) for e in revision["events"]])
+            with continued(revision.get("trace"), "outbox publish", SpanKind.PRODUCER):
+                await self._publish([CloudEvent.model_validate(e) for e in revision["events"]])
             sent.append(revision)
         return sent
 

@@ -14,7 +14,7 @@ each aggregate's latest revision for queries; the revision log is the truth (and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -28,6 +28,7 @@ from samling_contracts import Fact, envelope
 
 from samling_runtime.bson import to_document
 from samling_runtime.mongo import Document, insert_new
+from samling_runtime.telemetry import current_trace
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -61,6 +62,8 @@ class Change(Generic[S]):
 
     state: S
     facts: Iterable[Fact] = ()
+    trace: Mapping[str, str] | None = None
+    """The W3C trace context the facts belong to; None: the current one (the request's)."""
 
 
 def revision_id(aggregate_id: str, version: int) -> str:
@@ -233,6 +236,8 @@ class AggregateStore(Generic[S]):
             "events": events,
             "pending": bool(events),
             "recorded_at": now,
+            # The relay publishes the facts in the trace of the request that made them.
+            "trace": dict(change.trace) if change.trace is not None else current_trace(),
         }
 
     # -- the materialised copy -------------------------------------------------------------

@@ -1,7 +1,12 @@
 """OpenTelemetry traces and metrics, exported over OTLP/HTTP when an endpoint is configured."""
 
+import contextlib
+from collections.abc import Iterator, Mapping
+
 from fastapi import FastAPI
-from opentelemetry import metrics, trace
+from opentelemetry import context as otel_context
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -11,6 +16,7 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, SpanKind
 
 _configured = False
 
@@ -39,3 +45,34 @@ def configure_telemetry(service: str, otlp_endpoint: str | None) -> None:
 
 def instrument_app(app: FastAPI) -> None:
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+
+
+# -- one trace from a request through the outbox to every consumer -------------------------
+# A fact is published by the relay, long after (and outside) the request that made it. The
+# revision keeps the W3C trace context of that request (as Debezium's outbox keeps a tracing
+# column) and the relay publishes the fact under it; FastStream's telemetry middleware then
+# carries it in the Kafka headers to every consumer.
+
+
+def current_trace() -> dict[str, str]:
+    """The W3C trace context (``traceparent``, ``tracestate``) of the current span; empty
+    outside a trace."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+@contextlib.contextmanager
+def continued(
+    carrier: Mapping[str, str] | None, name: str, kind: SpanKind = SpanKind.INTERNAL
+) -> Iterator[Span]:
+    """A span in the trace ``carrier`` names (a new trace when it names none)."""
+    parent = propagate.extract(carrier) if carrier else Context()
+    with trace.get_tracer("samling").start_as_current_span(name, parent, kind) as span:
+        yield span
+
+
+def forget_trace() -> None:
+    """Leave whatever trace the current task inherited from the request that started it: a
+    long-lived task's spans belong to no single request."""
+    otel_context.attach(Context())

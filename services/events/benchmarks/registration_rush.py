@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S607 - a benchmark script: it builds and runs its load generator
+# ruff: noqa: ASYNC110, S603, S607 - a benchmark script: it builds and runs its load generator
 """Registration rush: N concurrent HTTP clients register for one event on a running service.
 
 Starts its own Kafka + FerretDB (separate ports and data dir) and the events service under
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,17 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
 from samling_devtools.benchmarking import CpuUsage
 from samling_devtools.infra import Stack, cache_dir, free_port
+from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.testing import ensure_topics
+from samling_devtools.testing import ensure_topics, start_at_end
+from samling_notifications.adapters.kafka.handlers import (
+    subscriptions as notification_subscriptions,
+)
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
 DB = "bench_events"
+NOTIFICATIONS_DB = "bench_notifications"
 
 
 VEGETA = "github.com/tsenart/vegeta/v12@v12.12.0"
@@ -58,13 +64,13 @@ def vegeta() -> Path:
     return binary
 
 
-def targets(urls: list[str], event_id: str, n: int, token: str) -> str:
+def targets(urls: list[str], event_id: str, n: int, token: str, who: str = "deltaker") -> str:
     """One POST per person (vegeta's JSON target format), replicas taking turns."""
     lines = []
     for i in range(n):
         body = {
             "name": f"Deltaker {i}",
-            "email": f"deltaker{i}@example.no",
+            "email": f"{who}{i}@example.no",
             "municipality_id": "NO-1804",
             "role": "Lærer",
         }
@@ -75,7 +81,7 @@ def targets(urls: list[str], event_id: str, n: int, token: str) -> str:
             "header": {
                 "Authorization": [f"Bearer {token}"],
                 "Content-Type": ["application/json"],
-                "Idempotency-Key": [f"bench-{i}"],
+                "Idempotency-Key": [f"{who}-{i}"],
             },
         }
         lines.append(json.dumps(target))
@@ -95,13 +101,17 @@ def floor(workdir: Path, urls: list[str], n: int, concurrency: int) -> Report:
     return attack(workdir, "\n".join(json.dumps(target) for _ in range(n)) + "\n", concurrency)
 
 
-def attack(workdir: Path, targets: str, concurrency: int) -> Report:
+def attack(
+    workdir: Path, targets: str, concurrency: int, rate: int = 0, seconds: int = 0
+) -> Report:
+    """Send the targets as fast as the clients can (``rate`` 0), or ``rate`` a second for
+    ``seconds``; the per-request results stay in ``results.bin``."""
     binary = vegeta()
     results = workdir / "results.bin"
     command = [
-        str(binary), "attack", "-lazy", "-format=json", "-rate=0", "-duration=0",
-        f"-workers={concurrency}", f"-max-workers={concurrency}", "-timeout=120s",
-        "-keepalive=true", f"-output={results}",
+        str(binary), "attack", "-lazy", "-format=json", f"-rate={rate}/1s" if rate else "-rate=0",
+        f"-duration={seconds}s", f"-workers={concurrency}", f"-max-workers={concurrency}",
+        "-timeout=120s", "-keepalive=true", f"-output={results}",
     ]  # fmt: skip
     subprocess.run(command, input=targets.encode(), check=True)
     report = subprocess.run(
@@ -140,6 +150,81 @@ class Report(BaseModel):
     @property
     def seconds(self) -> float:
         return (self.duration + self.wait) / 1e9
+
+
+def answered_at(workdir: Path) -> dict[str, tuple[float, str]]:
+    """Each 201's participant id -> (epoch seconds of the HTTP answer, e-mail address), from
+    vegeta's per-request results."""
+    encoded = subprocess.run(
+        [str(vegeta()), "encode", "-to=json", str(workdir / "results.bin")],
+        check=True,
+        capture_output=True,
+    )
+    answers: dict[str, tuple[float, str]] = {}
+    for line in encoded.stdout.splitlines():
+        result = json.loads(line)
+        if result["code"] != 201:
+            continue
+        sent = datetime.fromisoformat(result["timestamp"].replace("Z", "+00:00"))
+        body = json.loads(base64.b64decode(result["body"]))
+        answers[body["participant_id"]] = (
+            sent.timestamp() + result["latency"] / 1e9,
+            body["email"].lower(),
+        )
+    return answers
+
+
+def percentiles(label: str, delays: list[float], expected: int) -> str:
+    if not delays:
+        return f"{label:<21}none arrived of {expected}"
+    ordered = sorted(delays)
+    p50 = ordered[len(ordered) // 2] * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"{label:<21}{p50:8.0f} / {p99:.0f} ms  (p50 / p99 of {len(delays)} of {expected})"
+
+
+async def end_to_end(
+    workdir: Path,
+    url: str,
+    event_id: str,
+    mongo_url: str,
+    mailbox: Mailpit,
+    rate: int,
+    seconds: int,
+) -> list[str]:
+    """Registrations at a steady ``rate``: from each HTTP answer to the participant's inbox
+    entry (the notice's ``created_at`` in the notifications service) and to the mail in
+    Mailpit (its arrival time there). One machine, one clock."""
+    token = mint_token(
+        ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
+    )
+    n = rate * seconds
+    report = attack(workdir, targets([url], event_id, n, token, who="steady"), 50, rate, seconds)
+    answers = answered_at(workdir)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    notices = client[NOTIFICATIONS_DB]["notifications"]
+    query = {"kind": "registration.confirmed", "channel": "inbox"}
+    inbox: dict[str, float] = {}
+    mails: dict[str, float] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (len(inbox) < len(answers) or len(mails) < len(answers)):
+        await asyncio.sleep(1)
+        inbox = {
+            d["recipient_id"]: d["created_at"].timestamp()
+            async for d in notices.find(query, {"recipient_id": 1, "created_at": 1})
+        }
+        mails = await asyncio.to_thread(mailbox.arrivals)
+    await client.close()
+    to_inbox = [inbox[p] - at for p, (at, _) in answers.items() if p in inbox]
+    to_mail = [mails[a] - at for p, (at, a) in answers.items() if a in mails]
+    lat = report.latencies
+    return [
+        f"steady rate          {rate:8d}/s for {seconds} s: {len(answers)} registrations answered "
+        f"201 (status codes {report.answers}), HTTP p50 / p99 {lat.p50 / 1e6:.0f} / "
+        f"{lat.p99 / 1e6:.0f} ms",
+        percentiles("answer -> inbox", to_inbox, len(answers)),
+        percentiles("answer -> e-mail", to_mail, len(answers)),
+    ]
 
 
 async def raw_inserts(mongo_url: str, n: int, concurrency: int) -> tuple[float, float]:
@@ -196,6 +281,76 @@ async def check(mongo_url: str, event_id: str, capacity: int, n: int) -> dict[st
     return result
 
 
+async def open_event(url: str, auth: dict[str, str], title: str, day: str, capacity: int) -> str:
+    """A published theme day (its id), open for registration."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        created = await client.post(
+            f"{url}/events",
+            headers=auth,
+            json={
+                "kind": "theme_day",
+                "title": title,
+                "starts_at": f"{day}T09:00:00+01:00",
+                "ends_at": f"{day}T15:00:00+01:00",
+                "venue": "Bodø",
+                "capacity": capacity,
+            },
+        )
+        created.raise_for_status()
+        event_id: str = created.json()["id"]
+        (await client.post(f"{url}/events/{event_id}/publish", headers=auth)).raise_for_status()
+    return event_id
+
+
+async def steady_run(
+    args: argparse.Namespace,
+    stack: Stack,
+    root: Path,
+    url: str,
+    auth: dict[str, str],
+    services: list[ServiceProcess],
+) -> list[str]:
+    """Item 4 of #14: the notifications service and Mailpit join (reading from now on, not
+    the rush's facts), a second event opens, and registrations arrive at a steady rate."""
+    mailpit = MailpitServer(free_port(), free_port(), root / "mailpit", root / "logs")
+    mailpit.start()
+    mailpit.wait_ready()
+    group = "bench-notifications"
+    topics = [t.name for t in notification_subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+    await start_at_end(stack.bootstrap, group, topics)
+    notifications = ServiceProcess(
+        ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port()),
+        {
+            "SAMLING_NOTIFICATIONS_ENVIRONMENT": "test",
+            "SAMLING_NOTIFICATIONS_KAFKA_BOOTSTRAP": stack.bootstrap,
+            "SAMLING_NOTIFICATIONS_MONGO_URL": stack.mongo_url,
+            "SAMLING_NOTIFICATIONS_MONGO_DB": NOTIFICATIONS_DB,
+            "SAMLING_NOTIFICATIONS_CONSUMER_GROUP": group,
+            "SAMLING_NOTIFICATIONS_SMTP_HOST": mailpit.host,
+            "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
+            "SAMLING_NOTIFICATIONS_LOG_LEVEL": "WARNING",
+        },
+        root / "logs",
+    )
+    services.append(notifications)  # stopped with the others
+    notifications.start()
+    await asyncio.to_thread(notifications.wait_ready, 120)
+    n = args.steady_rate * args.steady_seconds
+    event_id = await open_event(url, auth, "Temadag: jevn påmelding", "2027-03-02", n)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
+    while await mongo[NOTIFICATIONS_DB]["events"].find_one({"_id": event_id}) is None:
+        await asyncio.sleep(0.2)  # the event's details reach the notifications service first
+    await mongo.close()
+    box = mailpit.mailbox()
+    try:
+        return await end_to_end(
+            root, url, event_id, stack.mongo_url, box, args.steady_rate, args.steady_seconds
+        )
+    finally:
+        box.close()
+        mailpit.stop()
+
+
 async def main(args: argparse.Namespace) -> int:
     root = Path(tempfile.mkdtemp(prefix="samling-bench-"))
     stack = Stack(
@@ -203,6 +358,7 @@ async def main(args: argparse.Namespace) -> int:
         kafka_port=free_port(),
         controller_port=free_port(),
         mongo_port=free_port(),
+        postgres_port=free_port(),
         root=root,
     )
     print(f"starting Kafka + FerretDB in {root} ...", flush=True)
@@ -234,24 +390,9 @@ async def main(args: argparse.Namespace) -> int:
             ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
         )
         auth = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(timeout=30) as client:
-            created = await client.post(
-                f"{urls[0]}/events",
-                headers=auth,
-                json={
-                    "kind": "theme_day",
-                    "title": "Temadag: registreringsrush",
-                    "starts_at": "2027-03-01T09:00:00+01:00",
-                    "ends_at": "2027-03-01T15:00:00+01:00",
-                    "venue": "Bodø",
-                    "capacity": args.capacity,
-                },
-            )
-            created.raise_for_status()
-            event_id = created.json()["id"]
-            (
-                await client.post(f"{urls[0]}/events/{event_id}/publish", headers=auth)
-            ).raise_for_status()
+        event_id = await open_event(
+            urls[0], auth, "Temadag: registreringsrush", "2027-03-01", args.capacity
+        )
         # warm-up outside the measurement (JIT-free Python, but connection pools and desks)
         print(
             f"rush: {args.n} registrations, {args.concurrency} concurrent clients, capacity {args.capacity}, {args.replicas} replica(s)",
@@ -272,6 +413,9 @@ async def main(args: argparse.Namespace) -> int:
             print(f"errors: {report.failures[:5]}", flush=True)
         result = await check(stack.mongo_url, event_id, args.capacity, args.n)
         one, many = await raw_inserts(stack.mongo_url, args.n, args.concurrency)
+        steady = (
+            await steady_run(args, stack, root, urls[0], auth, services) if args.steady_rate else []
+        )
         lat = report.latencies
         print(
             f"registrations/s      {args.n / report.seconds:8.0f}   ({args.n} in {report.seconds:.2f}s, status codes {report.answers})"
@@ -286,6 +430,8 @@ async def main(args: argparse.Namespace) -> int:
         print(f"raw insert_one/s     {one:8.0f}   (same concurrency, unique _id, no HTTP)")
         print(f"raw insert_many/s    {many:8.0f}   (batches of 500, ordered=False)")
         print(f"capacity rule        OK {result}")
+        for line in steady:
+            print(line)
         return 0
     finally:
         for service in services:
@@ -303,4 +449,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--replicas", type=int, default=1, help="service processes (clients alternate)"
     )
+    parser.add_argument(
+        "--steady-rate",
+        type=int,
+        default=100,
+        help="then registrations/s for the end-to-end latency to inbox and mail (0: skip)",
+    )
+    parser.add_argument("--steady-seconds", type=int, default=30, help="how long at that rate")
     sys.exit(asyncio.run(main(parser.parse_args())))

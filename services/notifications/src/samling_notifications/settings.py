@@ -16,7 +16,9 @@ class NotificationsSettings(ServiceSettings):
         "http://127.0.0.1:8000", description="Base URL of the Samling web app (links in mail)."
     )
     smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
-    smtp_port: int = Field(1025, description="SMTP server port (Mailpit, the local mailbox, listens on 1025).")
+    smtp_port: int = Field(
+        1025, description="SMTP server port (Mailpit, the local mailbox, listens on 1025)."
+    )
     smtp_username: str | None = Field(None, description="SMTP user, when the server wants one.")
     smtp_password: SecretStr | None = Field(None, description="SMTP password.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")

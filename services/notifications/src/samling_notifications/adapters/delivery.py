@@ -45,12 +45,14 @@ from email.utils import parseaddr
 from typing import Any
 
 import aiosmtplib
+from opentelemetry.trace import SpanKind
 from pymongo.errors import DuplicateKeyError
 from samling_contracts import Fact
 from samling_contracts.vocabulary import Channel
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import Change
+from samling_runtime.telemetry import continued, current_trace
 
 from samling_notifications.adapters.email import prototype
 from samling_notifications.adapters.email.compose import MANAGE_KINDS
@@ -97,6 +99,8 @@ class Job:
     """The language the recipient chose in their preferences (looked up with ``recipient``)."""
     waiting_for_facts: bool = False
     """The last attempt found no address (or no event details) yet."""
+    trace: dict[str, str] = field(default_factory=current_trace)
+    """The trace of the fact that made the notice: its mail is sent in it."""
 
 
 @dataclass
@@ -305,7 +309,9 @@ class DeliveryWorker(Worker):
 
     async def _attempt_safely(self, client: aiosmtplib.SMTP, job: Job) -> Outcome:
         try:
-            return await self._attempt(client, job)
+            with continued(job.trace, "smtp send", SpanKind.CLIENT) as span:
+                span.set_attribute("samling.notification.kind", str(job.notice["kind"]))
+                return await self._attempt(client, job)
         except Exception as exc:  # a bug with one notice must not hold up the others
             log.exception("could not send notification %s", job.notice["_id"])
             return Outcome(job, Status.RETRYING, f"{type(exc).__name__}: {exc}")
@@ -589,7 +595,7 @@ class DeliveryWorker(Worker):
     async def _digest_items(self, notice: Document, language: str) -> list[str]:
         ids = notice["params"].get("item_ids", [])
         lines = []
-        async for item in self.stores.notifications.find({"_id": {"$in": ids}}):
+        for item in (await find_by_ids(self.stores.notifications, ids)).values():
             context = {"items": [], **(item.get("params") or {})}
             context.setdefault("report", item.get("params", {}).get("report", ""))
             lines.append(render(item["kind"], language, _defaults(context)).subject)

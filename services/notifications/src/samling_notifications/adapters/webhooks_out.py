@@ -23,7 +23,7 @@ import httpx
 from pymongo import ASCENDING
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.vocabulary import Channel
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.mongo import Document, find_by_ids, insert_new
 from samling_runtime.service import Runtime
 from samling_runtime.store import AlreadyExists
 from standardwebhooks import Webhook
@@ -175,12 +175,9 @@ class WebhookWorker(Worker):
                 limit=100,
             )
         ]
-        endpoints = {
-            doc["_id"]: doc
-            async for doc in self.stores.endpoints.current.find(
-                {"_id": {"$in": list({d["endpoint_id"] for d in due})}}
-            )
-        }
+        endpoints = await find_by_ids(
+            self.stores.endpoints.current, [d["endpoint_id"] for d in due]
+        )
         await asyncio.gather(
             *(self._attempt(client, d, endpoints.get(d["endpoint_id"])) for d in due)
         )

@@ -19,6 +19,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.inputs import SingleLine
+from samling_runtime.mongo import find_each
 
 from samling_events.adapters.api.deps import (
     RuntimeDep,
@@ -81,9 +82,10 @@ def calendar(name: str, events: list[Event], now: datetime) -> Response:
     return Response(cal.to_ical(), media_type=ICS)
 
 
-async def _events(stores: Stores, query: dict[str, Any]) -> list[Event]:
-    docs = await stores.events.current.find({**query, "status": {"$in": LISTED}}).to_list()
-    return [stores.events.from_current(d) for d in docs]
+async def _events(stores: Stores, field: str, values: list[str]) -> list[Event]:
+    """Listed events whose ``field`` is one of ``values``: one indexed query per value."""
+    queries = [{field: value, "status": {"$in": LISTED}} for value in values]
+    return [stores.events.from_current(d) for d in await find_each(stores.events.current, queries)]
 
 
 @router.get(
@@ -106,7 +108,7 @@ async def event_ics(
     summary="A network's events (subscribe in a calendar app)",
 )
 async def network_feed(network_id: SingleLine, stores: StoresDep, runtime: RuntimeDep) -> Response:
-    events = await _events(stores, {"network_id": network_id})
+    events = await _events(stores, "network_id", [network_id])
     return calendar(f"Samling: {network_id}", events, runtime.clock.now())
 
 
@@ -122,7 +124,7 @@ async def municipality_feed(
     networks = await stores.memberships.distinct(
         "network_id", {"municipality_id": municipality_id, "active": True}
     )
-    events = await _events(stores, {"network_id": {"$in": networks}}) if networks else []
+    events = await _events(stores, "network_id", networks)
     return calendar(f"Samling: {municipality_id}", events, runtime.clock.now())
 
 
@@ -141,5 +143,5 @@ async def personal_feed(
         "event_id",
         {"participant_id": participant_id, "status": {"$in": [s.value for s in HOLDS_SEAT]}},
     )
-    events = await _events(stores, {"_id": {"$in": event_ids}}) if event_ids else []
+    events = await _events(stores, "_id", event_ids)
     return calendar("Samling: mine arrangementer", events, runtime.clock.now())

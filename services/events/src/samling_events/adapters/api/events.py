@@ -12,6 +12,7 @@ from samling_contracts.vocabulary import EventKind
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
+from samling_runtime.mongo import hoisted
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
@@ -138,7 +139,7 @@ async def list_events(
         visible = {"$or": [visible, {"region_id": principal.region_id}]}
     filters = [query, visible, after_cursor("starts_at", cursor)]
     docs = await stores.events.current.find(
-        {"$and": [f for f in filters if f]},
+        hoisted({"$and": [f for f in filters if f]}),
         sort=[("starts_at", 1), ("_id", 1)],
         limit=limit + 1,
     ).to_list()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
+from samling_runtime.mongo import find_by_ids
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
@@ -73,7 +74,7 @@ def caller_participant(principal: Principal, settings: EventsSettings) -> str | 
 
 async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationView]:
     ids = list({r.participant_id for r in regs})
-    people = {d["_id"]: d async for d in stores.participants.find({"_id": {"$in": ids}})}
+    people = await find_by_ids(stores.participants, ids)
     return [
         RegistrationView(
             **r.model_dump(),

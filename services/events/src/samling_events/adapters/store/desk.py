@@ -30,6 +30,7 @@ from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
 from samling_runtime.mongo import insert_new
 from samling_runtime.store import Change
+from samling_runtime.telemetry import current_trace, forget_trace
 
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus, RuleBroken
@@ -66,6 +67,8 @@ class Arrival:
     future: asyncio.Future[Registration] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    trace: dict[str, str] = field(default_factory=current_trace)
+    """The trace of the request that brought them: their facts are published in it."""
 
 
 @dataclass
@@ -127,6 +130,7 @@ class Desk:
         self._queue.put_nowait(job)
 
     async def run(self) -> None:
+        forget_trace()  # the desk serves many requests, not the one that opened it
         while True:
             jobs = [await self._queue.get()]
             while len(jobs) < MAX_BATCH and not self._queue.empty():
@@ -236,7 +240,9 @@ class Desk:
             if seat_no is None:
                 waiting += 1
             change = admit(arrival.registration, event, seat_no, waiting)
-            change = Change(change.state, [arrival.contact_fact, *change.facts])
+            change = Change(
+                change.state, [arrival.contact_fact, *change.facts], trace=arrival.trace
+            )
             items.append((arrival.registration.id, change))
         clashes = set(await self._stores.registrations.create_many(items))
         changes = dict(items)

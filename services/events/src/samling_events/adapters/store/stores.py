@@ -81,7 +81,17 @@ async def open_stores(runtime: Runtime) -> Stores:
         completions=db["assignment_completions"],
         evaluations=db["evaluations"],
     )
-    await stores.assignments.ensure_indexes(IndexModel([("event_id", ASCENDING)]))
+    await stores.assignments.ensure_indexes(
+        IndexModel([("event_id", ASCENDING)]),
+        IndexModel([("due_announced", ASCENDING), ("due_at", ASCENDING)]),
+    )
+    await create_indexes_one_by_one(
+        stores.memberships,
+        [
+            IndexModel([("municipality_id", ASCENDING), ("active", ASCENDING)]),
+            IndexModel([("network_id", ASCENDING), ("active", ASCENDING)]),
+        ],
+    )
     await stores.groups.ensure_indexes()
     await stores.erasures.ensure_indexes()
     await stores.anonymisations.ensure_indexes()

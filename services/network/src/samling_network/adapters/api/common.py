@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, hoisted
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime, runtime_of
@@ -126,7 +126,7 @@ async def page(
 ) -> Page[T]:
     """One page of the materialised collection in (sort, _id) order."""
     after = after_cursor(sort, cursor, descending=descending)
-    combined = {"$and": [query, after]} if after else query
+    combined = hoisted({"$and": [query, after]} if after else query)
     direction = -1 if descending else 1
     docs = [
         doc

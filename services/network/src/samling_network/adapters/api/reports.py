@@ -20,7 +20,7 @@ from samling_contracts.vocabulary import (
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, hoisted
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, not_found
 
@@ -95,7 +95,9 @@ async def check_networks(stores: Stores, region_id: str, network_ids: list[str] 
 async def readable(stores: Stores, principal: Principal, report_id: str) -> Report:
     """The report if the caller may read it; 404 otherwise (existence does not leak)."""
     scope = await reader_scope(principal, stores)
-    doc = await stores.reports.current.find_one({"$and": [{"_id": report_id}, readable_by(scope)]})
+    doc = await stores.reports.current.find_one(
+        hoisted({"$and": [{"_id": report_id}, readable_by(scope)]})
+    )
     if doc is None:
         raise not_found("Report")
     report: Report = stores.reports.from_current(doc)

@@ -116,7 +116,8 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("region_id", ASCENDING), ("_id", ASCENDING)])
     )
     await stores.networks.ensure_indexes(
-        IndexModel([("region_id", ASCENDING), ("name", ASCENDING)])
+        IndexModel([("region_id", ASCENDING), ("name", ASCENDING)]),
+        IndexModel([("archived", ASCENDING), ("_id", ASCENDING)]),
     )
     await stores.memberships.ensure_indexes(
         IndexModel([("network_id", ASCENDING), ("municipality_id", ASCENDING)]),
@@ -128,6 +129,7 @@ async def open_stores(runtime: Runtime) -> Stores:
     await stores.reports.ensure_indexes(
         IndexModel([("status", ASCENDING), ("visibility", ASCENDING)]),
         IndexModel([("municipality_id", ASCENDING)]),
+        IndexModel([("network_ids", ASCENDING)]),
         IndexModel([("created_at", DESCENDING)]),
     )
     runtime.state["stores"] = stores

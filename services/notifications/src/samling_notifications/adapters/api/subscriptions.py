@@ -13,6 +13,7 @@ from samling_contracts.vocabulary import CompetenceLevel, EventKind, LearningAre
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
+from samling_runtime.mongo import find_each
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
@@ -85,11 +86,15 @@ def _subscriber(principal: Principal, municipality_id: str | None) -> tuple[str,
     return MUNICIPALITY, municipality_id
 
 
-def _owned_by(principal: Principal) -> dict[str, object]:
+def _owners(principal: Principal) -> list[dict[str, str]]:
     owners = [{"subscriber_type": "user", "subscriber_id": principal.subject}]
     if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
         owners.append({"subscriber_type": MUNICIPALITY, "subscriber_id": principal.municipality_id})
-    return {"$or": owners}
+    return owners
+
+
+def _owned_by(principal: Principal) -> dict[str, object]:
+    return {"$or": _owners(principal)}
 
 
 @router.post("", status_code=201, response_model=Subscription, responses=errors(403, 422))
@@ -147,13 +152,15 @@ async def list_subscriptions(
     limit: int = page_limit(),
 ) -> Page[Subscription]:
     """The caller's subscriptions and, for municipality admins, their municipality's."""
-    query = {**_owned_by(principal), **after_cursor("created_at", cursor)}
-    docs = [
-        d
-        async for d in stores.subscriptions.find(
-            query, sort=[("created_at", 1), ("_id", 1)], limit=limit + 1
-        )
-    ]
+    # One indexed query per owner (FerretDB v1 does not push an $or down), each after the
+    # cursor (merging the cursor's own $or into the owners' would replace it).
+    later = after_cursor("created_at", cursor)
+    docs = await find_each(
+        stores.subscriptions,
+        [{**owner, **later} for owner in _owners(principal)],
+        sort=[("created_at", 1), ("_id", 1)],
+        limit=limit + 1,
+    )
     more = len(docs) > limit
     docs = docs[:limit]
     return Page[Subscription](

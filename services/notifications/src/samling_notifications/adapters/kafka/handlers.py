@@ -47,7 +47,7 @@ from samling_contracts.network import (
 )
 from samling_contracts.vocabulary import AssignmentPhase, Visibility
 from samling_runtime.kafka import FactSubscriptions
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.mongo import Document, find_each, insert_new
 from samling_runtime.service import Runtime, RuntimeRef
 
 from samling_notifications.adapters import webhooks_out
@@ -144,11 +144,11 @@ class Notifier:
         if not recipients or not network_ids:
             return 0
         now = self.runtime.clock.now()
-        upcoming = self.stores.events.find(
-            {"network_id": {"$in": network_ids}, "starts_at": {"$gt": now}}
+        upcoming = await find_each(
+            self.stores.events, [{"network_id": n, "starts_at": {"$gt": now}} for n in network_ids]
         )
         queued = 0
-        async for doc in upcoming:
+        for doc in upcoming:
             if doc.get("cancelled") or not doc.get("scheduled_id"):
                 continue
             queued += await self.notify_as(

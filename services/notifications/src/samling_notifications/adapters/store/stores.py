@@ -112,7 +112,10 @@ async def open_stores(runtime: Runtime) -> Stores:
     await stores.delivery_batches.ensure_indexes()
     await stores.deliveries.ensure_indexes(IndexModel([("recipient_id", ASCENDING)]))
     await stores.preferences.ensure_indexes()
-    await stores.endpoints.ensure_indexes(IndexModel([("owner_id", ASCENDING)]))
+    await stores.endpoints.ensure_indexes(
+        IndexModel([("owner_id", ASCENDING)]),
+        IndexModel([("enabled", ASCENDING), ("event_types", ASCENDING)]),
+    )
     await create_indexes_one_by_one(
         db["notifications"],
         [
@@ -130,20 +133,25 @@ async def open_stores(runtime: Runtime) -> Stores:
                 [("recipient_id", ASCENDING), ("channel", ASCENDING), ("created_at", DESCENDING)]
             ),
             IndexModel([("digest_at", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("digest_at", ASCENDING)]),
         ],
     )
     await create_indexes_one_by_one(
         db["recipients"],
         [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
     )
-    await create_indexes_one_by_one(db["memberships"], [IndexModel([("network_id", ASCENDING)])])
+    await create_indexes_one_by_one(
+        db["memberships"],
+        [
+            IndexModel([("network_id", ASCENDING)]),
+            IndexModel([("municipality_id", ASCENDING), ("active", ASCENDING)]),
+        ],
+    )
     await create_indexes_one_by_one(
         db["registrations"],
         [IndexModel([("event_id", ASCENDING)]), IndexModel([("participant_id", ASCENDING)])],
     )
-    await create_indexes_one_by_one(
-        db["memberships"], [IndexModel([("municipality_id", ASCENDING)])]
-    )
+    await create_indexes_one_by_one(db["events"], [IndexModel([("network_id", ASCENDING)])])
     await create_indexes_one_by_one(
         db["subscriptions"],
         [
@@ -152,7 +160,10 @@ async def open_stores(runtime: Runtime) -> Stores:
         ],
     )
     await create_indexes_one_by_one(db["inbox_reads"], [IndexModel([("recipient_id", ASCENDING)])])
-    await create_indexes_one_by_one(db["reminders"], [IndexModel([("due_at", ASCENDING)])])
+    await create_indexes_one_by_one(
+        db["reminders"],
+        [IndexModel([("due_at", ASCENDING)]), IndexModel([("event_id", ASCENDING)])],
+    )
     await create_indexes_one_by_one(
         db["webhook_deliveries"],
         [
