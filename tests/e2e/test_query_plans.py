@@ -65,6 +65,11 @@ KNOWN_SCANS: dict[str, str] = {
     r"^events \{\"ends_at\": \{\"\$lt\"": "retention: events whose registrations age out",
     r"^seats \{\"taken_at\": \{\"\$lt\"": "the orphan-seat repair sweep",
     r"^reminders \{\"due_at\": \{\"\$lte\"": "the reminder scheduler's poll",
+    # Retention (#15): hourly deletions of what has aged out, by a date; a date range is not
+    # pushed down by FerretDB v1, and the sweep is one query an hour, never a request.
+    r"^(notifications|inbox_reads|idempotency_keys|idempotency_results) "
+    r"\{\"created_at\": \{\"\$lt\"": "retention: notices and idempotency keys that aged out",
+    r"^processed_events \{\"processed_at\": \{\"\$lt\"": "retention: old consumed-event markers",
 }
 
 Journey = Callable[[Stack, Mailpit, Callable[..., Any]], Coroutine[Any, Any, None]]
