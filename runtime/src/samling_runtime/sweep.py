@@ -55,11 +55,17 @@ class RetentionSweep:
                 log.warning("retention step %s failed, trying again later: %s", name, exc)
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("retention sweep failed, trying again later: %s", exc)
-            await asyncio.sleep(self._interval)
+        await repeat(self.run_once, self._interval, "retention sweep")
+
+
+async def repeat(work: Callable[[], Awaitable[None]], interval: float, name: str) -> None:
+    """Run ``work`` every ``interval`` seconds until cancelled; a failed round is logged and
+    the next one tries again (periodic work must outlive a store that is briefly away)."""
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("%s failed, trying again later: %s", name, exc)
+        await asyncio.sleep(interval)

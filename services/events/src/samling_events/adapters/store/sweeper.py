@@ -7,11 +7,11 @@ replicas at once: each change is an aggregate revision or a keyed delete.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from samling_runtime.clock import Clock
+from samling_runtime.sweep import repeat
 
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.erasure import anonymise_old_events
@@ -40,14 +40,7 @@ class Sweeper:
         self._interval = interval
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("sweep failed, trying again later: %s", exc)
-            await asyncio.sleep(self._interval)
+        await repeat(self.run_once, self._interval, "sweep")
 
     async def run_once(self) -> None:
         await self.expire_offers()
