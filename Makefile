@@ -20,7 +20,7 @@ lint: ## ruff (lint and format check)
 
 typecheck: ## mypy --strict over every package
 	uv run --frozen mypy contracts/src runtime/src devtools/src services/*/src
-	uv run --frozen mypy contracts/tests runtime/tests tests
+	uv run --frozen mypy contracts/tests runtime/tests tests devtools/tests services/*/tests benchmarks services/*/benchmarks
 
 schemas: ## Export the event JSON Schemas after changing contracts (refuses breaking changes)
 	uv run --frozen python -m samling_contracts.schemas export

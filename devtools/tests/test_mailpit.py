@@ -2,6 +2,7 @@
 
 import uuid
 from email.message import EmailMessage
+from typing import Any
 
 import aiosmtplib
 import httpx
@@ -34,7 +35,7 @@ async def test_mail_sent_over_smtp_is_read_back_per_recipient(mailbox: Mailpit) 
     for message in (first, _message(ola, "Venteliste"), _message(kari, "Påminnelse")):
         await aiosmtplib.send(message, hostname=mailbox.host, port=mailbox.port)
 
-    async def both_for_kari() -> list[object]:
+    async def both_for_kari() -> list[Any]:
         found = mailbox.messages(to=kari)
         return found if len(found) == 2 else []
 

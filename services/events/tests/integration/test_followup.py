@@ -247,6 +247,7 @@ async def test_erasure_removes_the_person_and_tells_others(
     assert (await events.client.delete(f"/manage/{token}")).status_code == 204
     assert await events.db["participants"].find_one({"_id": reg["participant_id"]}) is None
     kept = await events.db["registrations"].find_one({"_id": reg["id"]})
+    assert kept is not None
     assert kept["municipality_id"] == "NO-1804"
     assert kept["erased"] is True
     records = await read_topic(

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from samling_contracts.vocabulary import EventKind
 from samling_events.domain.conference import (
     Template,
     allocate_groups,
@@ -78,7 +79,7 @@ def test_contingent_seats_come_first_and_release_into_the_open_pool() -> None:
         "evt_1",
         region_id="r",
         network_id="n",
-        kind="theme_day",
+        kind=EventKind.THEME_DAY,
         starts_at=START + timedelta(days=9),
         ends_at=START + timedelta(days=9, hours=6),
         timezone="Europe/Oslo",

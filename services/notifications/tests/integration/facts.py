@@ -104,7 +104,7 @@ class World:
                 {"_id": {"$in": [c.contact_id for c in self.contacts]}, "active": True}
             )
             network = await db.networks.count_documents({"_id": self.network_id})
-            return (
+            return bool(
                 members == len(self.municipalities)
                 and contacts == len(self.contacts)
                 and network == 1

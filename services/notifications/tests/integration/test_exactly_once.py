@@ -180,7 +180,11 @@ async def test_the_same_fact_delivered_twice_notifies_once(
         await world.settled(service.db)
         (scheduled,) = await publish(stack.bootstrap, world.event())
         for contact in world.contacts:
-            await eventually(lambda c=contact: asyncio.sleep(0, mailbox.messages(to=c.email)))
+
+            async def mailed(email: str = contact.email) -> list[Any]:
+                return list(mailbox.messages(to=email))
+
+            await eventually(mailed)
         # Redelivery of the same event id; then once more after forgetting that it was
         # handled (a crash between the notices and the processed marker).
         async with producer(stack.bootstrap) as p:
@@ -237,11 +241,11 @@ async def test_bad_messages_go_to_the_dead_letter_topic_and_consumption_goes_on(
             (CONTACTS_RESTRICTED, bad_contacts, b"ValidationError"),
             (EVENTS, bad_event, b"JSONDecodeError"),
         ):
-            records = await read_topic(
-                stack.bootstrap,
-                topic.dead_letter,
-                lambda rs, v=value: any(r.value == v for r in rs),
-            )
+
+            def arrived(records: list[Any], expected: bytes = value) -> bool:
+                return any(r.value == expected for r in records)
+
+            records = await read_topic(stack.bootstrap, topic.dead_letter, arrived)
             headers_of = dict(next(r for r in records if r.value == value).headers)
             assert reason in headers_of["dlq-reason"]
             assert headers_of["dlq-original-topic"] == topic.name.encode()

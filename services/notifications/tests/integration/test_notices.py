@@ -246,7 +246,7 @@ async def test_a_notice_waits_for_an_address_that_arrives_later_on_another_topic
 
         async def sent() -> Any:
             found = await db.deliveries.find_one({"_id": log["_id"]})
-            return found if found["status"] == "sent" else None
+            return found if found is not None and found["status"] == "sent" else None
 
         assert (await eventually(sent))["attempt"] >= 2
         assert len(mailbox.messages(to=participant.email)) == 1

@@ -70,6 +70,7 @@ async def test_reminders_follow_the_event_and_the_registration(
 
         await eventually(scheduled)
         reminder = await service.db["reminders"].find_one({"_id": f"event:{event.event_id}"})
+        assert reminder is not None
         assert reminder["due_at"] == START - timedelta(days=1)
         moved_to = START + timedelta(days=7)
         await publish(

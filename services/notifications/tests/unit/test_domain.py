@@ -4,6 +4,7 @@ templates in five languages with fallback."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from samling_contracts.vocabulary import Channel
@@ -75,7 +76,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 def test_the_calendar_entry_keeps_its_uid_and_carries_the_sequence() -> None:
     start = datetime(2027, 2, 10, 8, tzinfo=UTC)
-    common = {
+    common: dict[str, Any] = {
         "event_id": "evt_1",
         "title": "Dialog",
         "starts_at": start,
