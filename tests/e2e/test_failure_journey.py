@@ -46,6 +46,11 @@ async def notifications_process(
         f"{prefix}SMTP_PORT": str(mailbox.port),
         f"{prefix}DELIVERY_POLL_SECONDS": "0.1",
         f"{prefix}RELAY_INTERVAL_SECONDS": "0.2",
+        # The process is killed, never stopped gracefully, so nobody else sends its mails: a
+        # short lease lets the restarted one take them over within the test's wait rather than
+        # after the production lease (60 s) plus a sweep (30 s) on a loaded machine.
+        f"{prefix}DELIVERY_LEASE_SECONDS": "10",
+        f"{prefix}DELIVERY_SWEEP_SECONDS": "2",
     }
     await start_at_end(stack.bootstrap, env[f"{prefix}CONSUMER_GROUP"], every_topic_name())
     spec = ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port())
