@@ -26,7 +26,6 @@ import importlib.util
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -40,6 +39,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_contracts import envelope
 from samling_contracts.events import EventScheduled
+from samling_devtools.benchmarking import isolated_stack
 from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
@@ -533,15 +533,8 @@ def table(empty: dict[str, Any], loaded: dict[str, Any], args: argparse.Namespac
 
 
 async def main(args: argparse.Namespace) -> int:
-    root = Path(tempfile.mkdtemp(prefix="samling-scale-"))
-    stack = Stack(
-        "test",
-        kafka_port=free_port(),
-        controller_port=free_port(),
-        mongo_port=free_port(),
-        postgres_port=free_port(),
-        root=root,
-    )
+    stack = isolated_stack("samling-scale-")
+    root = stack.root
     print(f"starting Kafka + FerretDB on PostgreSQL in {root} ...", flush=True)
     stack.start()
     mailpit = MailpitServer(free_port(), free_port(), root / "mailpit", root / "logs")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
+
+from samling_devtools.infra import Stack, free_port
 
 
 @dataclass
@@ -43,3 +47,17 @@ def _cpu(process: psutil.Process) -> float:
     if process.pid == os.getpid():
         return times.children_user + times.children_system
     return times.user + times.system
+
+
+def isolated_stack(prefix: str) -> Stack:
+    """A test-profile Stack on free ports in a fresh temporary folder (not started), so a
+    benchmark never meets a developer's or a test session's servers."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    return Stack(
+        "test",
+        kafka_port=free_port(),
+        controller_port=free_port(),
+        mongo_port=free_port(),
+        postgres_port=free_port(),
+        root=root,
+    )

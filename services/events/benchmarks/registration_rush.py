@@ -31,7 +31,7 @@ import httpx
 from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
-from samling_devtools.benchmarking import CpuUsage
+from samling_devtools.benchmarking import CpuUsage, isolated_stack
 from samling_devtools.infra import Stack, cache_dir, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
@@ -352,15 +352,8 @@ async def steady_run(
 
 
 async def main(args: argparse.Namespace) -> int:
-    root = Path(tempfile.mkdtemp(prefix="samling-bench-"))
-    stack = Stack(
-        "test",
-        kafka_port=free_port(),
-        controller_port=free_port(),
-        mongo_port=free_port(),
-        postgres_port=free_port(),
-        root=root,
-    )
+    stack = isolated_stack("samling-bench-")
+    root = stack.root
     print(f"starting Kafka + FerretDB in {root} ...", flush=True)
     stack.start()
     services: list[ServiceProcess] = []
