@@ -41,6 +41,7 @@ from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
 from samling_runtime.sweep import RetentionSweep
 from samling_runtime.telemetry import configure_telemetry, instrument_app
+from samling_runtime.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Runtime:
         if self.relay is not None:
             self.relay.recorded(store, revisions)
 
-    def store(self, name: str, model: type[Any]) -> AggregateStore[Any]:
+    def store(self, name: str, model: type[Any], *timelines: Timeline) -> AggregateStore[Any]:
         return AggregateStore(
             self.mongo.db,
             name,
@@ -73,6 +74,7 @@ class Runtime:
             source=f"/samling/{self.settings.service_name}",
             on_recorded=self.recorded,
             now=self.clock.now,
+            timelines=timelines,
         )
 
     def background(self, coro: Awaitable[None], name: str) -> None:

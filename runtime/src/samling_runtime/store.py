@@ -14,7 +14,7 @@ each aggregate's latest revision for queries; the revision log is the truth (and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -29,6 +29,7 @@ from samling_contracts import Fact, envelope
 from samling_runtime.bson import to_document
 from samling_runtime.mongo import Document, insert_new
 from samling_runtime.telemetry import current_trace
+from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -80,6 +81,7 @@ class AggregateStore(Generic[S]):
         source: str,
         on_recorded: Callable[[AggregateStore[Any], list[Document]], None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        timelines: Sequence[Timeline] = (),
     ) -> None:
         self.name = name
         self.model = model
@@ -90,6 +92,8 @@ class AggregateStore(Generic[S]):
         self._source = source
         self._on_recorded = on_recorded or (lambda store, revisions: None)
         self._now = now
+        self.timelines = {t.name: TimelineIndex(t, self.current, db[DIRECTORY]) for t in timelines}
+        """Long lists of the copy read a bucket at a time (``samling_runtime.timeline``)."""
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
         """Create the indexes one per call: FerretDB v1 drops the connection (a server-side
@@ -104,6 +108,8 @@ class AggregateStore(Generic[S]):
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
         await create_indexes_one_by_one(self.current, list(extra))
+        for index in self.timelines.values():
+            await create_indexes_one_by_one(index.directory, [DIRECTORY_INDEX])
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:
@@ -171,6 +177,7 @@ class AggregateStore(Generic[S]):
         self._on_recorded(self, fresh)
         if fresh:
             await self._materialise_many(fresh)
+            await self._note_buckets(fresh)
         return [items[i][0] for i in sorted(clashes)]
 
     async def update(
@@ -219,6 +226,7 @@ class AggregateStore(Generic[S]):
         await self.revisions.insert_one(doc)
         self._on_recorded(self, [doc])
         await self._materialise(doc)
+        await self._note_buckets([doc])
         return Versioned(aggregate_id, version, change.state, doc["recorded_at"])
 
     def _revision(
@@ -242,11 +250,20 @@ class AggregateStore(Generic[S]):
 
     # -- the materialised copy -------------------------------------------------------------
     def _current_doc(self, revision: Document) -> Document:
-        return {
+        doc = {
             **revision["state"],
             "_id": revision["aggregate_id"],
             "_version": revision["version"],
         }
+        for index in self.timelines.values():
+            doc.update(index.timeline.fields(doc))
+        return doc
+
+    async def _note_buckets(self, revisions: list[Document]) -> None:
+        """After the copies: a crash in between leaves a bucket unlisted until the
+        aggregate's next write (the revision log and the copy are right regardless)."""
+        for index in self.timelines.values():
+            await index.record([self._current_doc(r) for r in revisions])
 
     async def _materialise(self, revision: Document) -> None:
         """Bring the copy up to this revision, by ``_id`` only (anything else makes FerretDB

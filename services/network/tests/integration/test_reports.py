@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -9,7 +10,11 @@ import pytest
 from samling_contracts import CloudEvent
 from samling_contracts.topics import REPORTS
 from samling_devtools.infra import Stack
-from samling_devtools.testing import read_topic
+from samling_devtools.query_plans import recorder
+from samling_devtools.testing import read_topic, running
+from samling_network.adapters.store.stores import REPORT_TIMELINE
+from samling_network.main import create
+from samling_runtime.clock import ManualClock
 
 from services.network.tests.integration.conftest import (
     BODO,
@@ -21,7 +26,9 @@ from services.network.tests.integration.conftest import (
     STEIGEN,
     SYSTEM,
     Headers,
+    network_settings,
     ok,
+    seed_salten,
 )
 
 pytestmark = pytest.mark.integration
@@ -347,3 +354,43 @@ async def test_reports_page_newest_first_with_a_cursor(
             break
     assert seen == [r["id"] for r in everything["items"]]
     assert len(seen) >= 5
+
+
+async def test_a_report_page_reads_one_day_of_reports_per_query(stack: Stack) -> None:
+    """The list is read a day's bucket at a time (FerretDB v1 sorts and limits only after
+    reading everything the equalities match): every query of a page names its day, and the
+    pages still run newest first across days, drafts and visibility as before."""
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    queries = recorder()  # before the service's client is made
+    async with running(create(network_settings(stack), clock=clock)) as service:
+        client = service.client
+        await seed_salten(client)
+        written: list[tuple[str, str]] = []
+        for day in range(4):
+            for visibility in ("public", "region", "private"):
+                report_id = await write(client, f"Dag {day} {visibility}", visibility)
+                written.append((report_id, visibility))
+                clock.advance(timedelta(minutes=5))
+            clock.advance(timedelta(days=3))
+        newest_first = [r for r, _ in reversed(written)]
+        fauske_reads = [r for r, visibility in reversed(written) if visibility != "private"]
+        queries.queries.clear()
+        queries.recording = True
+        try:
+            seen: list[str] = []
+            cursor = None
+            while True:
+                params = {"limit": "4", **({"cursor": cursor} if cursor else {})}
+                got = await ok(await client.get("/reports", params=params, headers=FAUSKE))
+                seen += [r["id"] for r in got["items"]]
+                cursor = got["next_cursor"]
+                if not cursor:
+                    break
+        finally:
+            queries.recording = False
+        own = await ok(await client.get("/reports?limit=50", headers=BODO))
+    assert seen == fauske_reads
+    assert [r["id"] for r in own["items"]] == newest_first
+    lists = [q.filter for q in queries.queries.values() if q.collection == "reports"]
+    assert lists
+    assert all(REPORT_TIMELINE.bucket_field in f for f in lists), lists

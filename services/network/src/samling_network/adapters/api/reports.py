@@ -21,8 +21,9 @@ from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document, hoisted
-from samling_runtime.pagination import Page
+from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
+from samling_runtime.timeline import Way
 
 from samling_network.adapters.api.common import (
     Cursor,
@@ -30,11 +31,16 @@ from samling_network.adapters.api.common import (
     StoresDep,
     any_role,
     forbidden,
-    page,
     problems,
     reader_scope,
 )
-from samling_network.adapters.store.stores import Stores, readable_by, text_filter
+from samling_network.adapters.store.stores import (
+    REPORT_TIMELINE,
+    Stores,
+    readable_by,
+    readable_ways,
+    text_filter,
+)
 from samling_network.domain import reports as rules
 from samling_network.domain.ids import new_id
 from samling_network.domain.reports import Report, ReportBody, ReportStatus, ReportView
@@ -167,6 +173,7 @@ async def create_report(
 async def find_reports(
     principal: CurrentPrincipal,
     stores: StoresDep,
+    runtime: RuntimeDep,
     q: Annotated[
         str | None,
         Query(
@@ -190,7 +197,7 @@ async def find_reports(
 ) -> Page[ReportView]:
     """Newest first. Only reports the caller may read are ever returned."""
     scope = await reader_scope(principal, stores)
-    conditions: list[Document] = [readable_by(scope)]
+    conditions: list[Document] = []
     if q and q.strip():
         conditions.append(text_filter(q))
     for field, value in (
@@ -204,15 +211,26 @@ async def find_reports(
     ):
         if value is not None:
             conditions.append({field: str(value)})
-    found: Page[Report] = await page(
-        stores.reports,
-        {"$and": conditions},
-        sort="created_at",
-        cursor=cursor,
-        limit=limit,
-        descending=True,
+    narrower = (
+        f"network:{network_id}"
+        if network_id
+        else f"municipality:{municipality_id}"
+        if municipality_id
+        else None
     )
-    return Page[ReportView](items=list(found.items), next_cursor=found.next_cursor)
+    ways = [
+        Way(hoisted({"$and": [way.query, *conditions]}), way.key)
+        for way in readable_ways(scope, narrower)
+    ]
+    after = decode_cursor(cursor) if cursor else None
+    timeline = stores.reports.timelines[REPORT_TIMELINE.name]
+    docs = await timeline.page(
+        ways, limit=limit + 1, descending=True, after=after, always=[runtime.clock.now()]
+    )
+    items = [stores.reports.from_current(d) for d in docs[:limit]]
+    last = docs[limit - 1] if len(docs) > limit else None
+    next_cursor = encode_cursor(last["created_at"], last["_id"]) if last else None
+    return Page[ReportView](items=items, next_cursor=next_cursor)
 
 
 @router.get(

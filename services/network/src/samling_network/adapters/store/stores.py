@@ -9,6 +9,7 @@ from samling_contracts.vocabulary import Visibility
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore
+from samling_runtime.timeline import Timeline, Way
 
 from samling_network.domain.access import ReaderScope
 from samling_network.domain.announcements import Announcement
@@ -97,6 +98,58 @@ def readable_by(scope: ReaderScope) -> Document:
     return {"$or": ways}
 
 
+def report_keys(doc: Document) -> list[str]:
+    """Every way of ``readable_by`` that may match the report, as timeline keys (its
+    visibility and networks may change: each write adds the keys it has then)."""
+    keys = [f"municipality:{doc['municipality_id']}", f"region:{doc['region_id']}"]
+    if doc.get("visibility") == Visibility.PUBLIC.value:
+        keys.append("public")
+    keys += [f"network:{n}" for n in doc.get("network_ids", [])]
+    return keys
+
+
+#: The report list, newest first, a day of reports per query.
+REPORT_TIMELINE = Timeline("reports", "created_at", days=1, keys=report_keys)
+
+
+def readable_ways(scope: ReaderScope, narrower: str | None = None) -> list[Way]:
+    """``readable_by`` as equality queries, one per way, each with the timeline key that
+    lists every report it matches; ``narrower``, a key every wanted report has (a filter of
+    the caller's), replaces them all."""
+    published = ReportStatus.PUBLISHED.value
+    ways: list[Way] = [Way({"status": published, "visibility": Visibility.PUBLIC.value}, "public")]
+    if scope.own_municipality:
+        own = scope.own_municipality
+        ways.append(Way({"municipality_id": own}, f"municipality:{own}"))
+    if scope.region_id:
+        region = f"region:{scope.region_id}"
+        shared = [Visibility.REGION.value]
+        if scope.all_networks_of_region:
+            shared.append(Visibility.NETWORK.value)
+        for visibility in shared:
+            query = {"status": published, "visibility": visibility, "region_id": scope.region_id}
+            ways.append(Way(query, region))
+    for network_id in sorted(scope.network_ids):
+        query = {
+            "status": published,
+            "visibility": Visibility.NETWORK.value,
+            "network_ids": network_id,
+        }
+        ways.append(Way(query, f"network:{network_id}"))
+    return [Way(w.query, narrower) for w in ways] if narrower else ways
+
+
+def report_page_indexes() -> list[IndexModel]:
+    """Every way of ``readable_ways`` within a day's bucket."""
+    day = REPORT_TIMELINE.bucket_field
+    return [
+        IndexModel([(day, ASCENDING), ("status", ASCENDING), ("visibility", ASCENDING)]),
+        IndexModel([("municipality_id", ASCENDING), (day, ASCENDING)]),
+        IndexModel([("region_id", ASCENDING), (day, ASCENDING)]),
+        IndexModel([("network_ids", ASCENDING), (day, ASCENDING)]),
+    ]
+
+
 def text_filter(query: str) -> Document:
     """Case-insensitive search in title and body (FerretDB has no text index)."""
     return {"text": {"$regex": re.escape(query.strip()), "$options": "i"}}
@@ -109,7 +162,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         networks=runtime.store("networks", Network),
         memberships=runtime.store("memberships", Membership),
         announcements=runtime.store("announcements", Announcement),
-        reports=runtime.store("reports", Report),
+        reports=runtime.store("reports", Report, REPORT_TIMELINE),
     )
     await stores.regions.ensure_indexes()
     await stores.municipalities.ensure_indexes(
@@ -131,6 +184,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("municipality_id", ASCENDING)]),
         IndexModel([("network_ids", ASCENDING)]),
         IndexModel([("created_at", DESCENDING)]),
+        *report_page_indexes(),
     )
     runtime.state["stores"] = stores
     return stores
