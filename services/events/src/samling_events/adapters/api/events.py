@@ -12,8 +12,7 @@ from samling_contracts.vocabulary import EventKind
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import hoisted
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
 from samling_events.adapters.api.deps import (
@@ -28,7 +27,7 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.store.desk import Desks
-from samling_events.adapters.store.stores import Stores
+from samling_events.adapters.store.stores import EVENT_TIMELINE, Stores, listed_ways
 from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
 from samling_events.domain.ids import new_id
@@ -125,24 +124,14 @@ async def list_events(
     limit: int = page_limit(),
 ) -> Page[Event]:
     """Events by start time. Drafts are listed only for their region's coordinators."""
-    query: dict[str, Any] = {}
-    if network_id:
-        query["network_id"] = network_id
-    if region_id:
-        query["region_id"] = region_id
-    if status:
-        query["status"] = status.value
-    if starts_after:
-        query["starts_at"] = {"$gt": starts_after}
-    visible: dict[str, Any] = {"status": {"$ne": EventStatus.DRAFT.value}}
-    if principal.has(Role.COORDINATOR) and principal.region_id:
-        visible = {"$or": [visible, {"region_id": principal.region_id}]}
-    filters = [query, visible, after_cursor("starts_at", cursor)]
-    docs = await stores.events.current.find(
-        hoisted({"$and": [f for f in filters if f]}),
-        sort=[("starts_at", 1), ("_id", 1)],
+    coordinated = principal.region_id if principal.has(Role.COORDINATOR) else None
+    ways = listed_ways(coordinated, network_id=network_id, region_id=region_id, status=status)
+    docs = await stores.events.timelines[EVENT_TIMELINE.name].page(
+        ways,
         limit=limit + 1,
-    ).to_list()
+        after=decode_cursor(cursor) if cursor else None,
+        since=starts_after,
+    )
     items = [stores.events.from_current(d) for d in docs[:limit]]
     next_cursor = (
         encode_cursor(docs[limit - 1]["starts_at"], docs[limit - 1]["_id"])

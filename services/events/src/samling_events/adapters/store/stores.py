@@ -11,13 +11,54 @@ from pymongo.asynchronous.collection import AsyncCollection
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.timeline import Timeline, Way
 
 from samling_events.domain.conference import Assignment, Groups
-from samling_events.domain.events import Event
+from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.participants import Anonymisation, Erasure
 from samling_events.domain.registrations import Registration
 
 MEMBERSHIP_CACHE_SECONDS = 5.0
+
+
+def event_keys(doc: Document) -> list[str]:
+    keys = ["all", f"region:{doc['region_id']}"]
+    if doc.get("network_id"):
+        keys.append(f"network:{doc['network_id']}")
+    return keys
+
+
+#: The event list, by start, a week of events per query.
+EVENT_TIMELINE = Timeline("events", "starts_at", days=7, keys=event_keys)
+
+
+def listed_ways(
+    coordinated_region: str | None,
+    *,
+    network_id: str | None = None,
+    region_id: str | None = None,
+    status: EventStatus | None = None,
+) -> list[Way]:
+    """The events a caller may list, as equality queries: every state but draft, and the
+    drafts of the region the caller coordinates; narrowed by the caller's filters."""
+    narrowing: Document = {}
+    key = "all"
+    if region_id:
+        narrowing["region_id"] = region_id
+        key = f"region:{region_id}"
+    if network_id:
+        narrowing["network_id"] = network_id
+        key = f"network:{network_id}"
+    states = [status] if status else list(EventStatus)
+    ways = [
+        Way({**narrowing, "status": s.value}, key) for s in states if s is not EventStatus.DRAFT
+    ]
+    if coordinated_region and region_id in (None, coordinated_region):
+        own = {**narrowing, "region_id": coordinated_region}
+        if status:
+            own["status"] = status.value
+        ways.append(Way(own, key if key != "all" else f"region:{coordinated_region}"))
+    return ways
 
 
 @dataclass
@@ -68,7 +109,7 @@ class Stores:
 async def open_stores(runtime: Runtime) -> Stores:
     db = runtime.mongo.db
     stores = Stores(
-        events=runtime.store("events", Event),
+        events=runtime.store("events", Event, EVENT_TIMELINE),
         registrations=runtime.store("registrations", Registration),
         seats=db["seats"],
         participants=db["participants"],
@@ -104,6 +145,9 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("series_id", ASCENDING)]),
+        IndexModel([(EVENT_TIMELINE.bucket_field, ASCENDING), ("status", ASCENDING)]),
+        IndexModel([("region_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
+        IndexModel([("network_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
     )
     await stores.registrations.ensure_indexes(
         IndexModel(
