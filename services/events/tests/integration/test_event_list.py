@@ -39,7 +39,7 @@ async def test_the_event_list_reads_one_week_per_query_in_start_order(
         seen: list[str] = []
         cursor = None
         while True:
-            params = {
+            params: dict[str, str | int] = {
                 "network_id": network_id,
                 "limit": 2,
                 **({"cursor": cursor} if cursor else {}),
