@@ -44,8 +44,10 @@ from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics, start_at_end
+from samling_events.adapters.store.stores import EVENT_TIMELINE
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
+from samling_network.adapters.store.stores import REPORT_TIMELINE
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
 from samling_network.domain.networks import Network
@@ -58,6 +60,7 @@ from samling_runtime.auth import Role, mint_token
 from samling_runtime.mongo import Document
 from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore, Change
+from samling_runtime.timeline import Timeline
 
 REGION = "rkk-salten"
 YEAR = {"events": 2_000, "registrations": 200_000, "reports": 20_000, "notices": 2_000_000}
@@ -106,10 +109,14 @@ async def in_chunks(
     await asyncio.gather(*(one(list(items[i : i + CHUNK])) for i in range(0, len(items), CHUNK)))
 
 
-async def create(db: AsyncDatabase[Document], name: str, states: Sequence[Any]) -> None:
-    """Aggregates as the service writes them (revision and copy), without facts: a year's
-    facts went out long ago."""
-    store: AggregateStore[Any] = AggregateStore(db, name, type(states[0]), source="/bench")
+async def create(
+    db: AsyncDatabase[Document], name: str, states: Sequence[Any], *timelines: Timeline
+) -> None:
+    """Aggregates as the service writes them (revision, copy and the copy's timeline
+    buckets), without facts: a year's facts went out long ago."""
+    store: AggregateStore[Any] = AggregateStore(
+        db, name, type(states[0]), source="/bench", timelines=timelines
+    )
     await in_chunks(lambda chunk: store.create_many([(s.id, Change(s)) for s in chunk]), states)
 
 
@@ -207,7 +214,7 @@ async def load_network(db: AsyncDatabase[Document], year: Year, now: datetime) -
                 }
             )
         )
-    await create(db, "reports", reports)
+    await create(db, "reports", reports, REPORT_TIMELINE)
 
 
 def person(p: int) -> tuple[str, str]:
@@ -235,7 +242,7 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                 }
             )
         )
-    await create(db, "events", events)
+    await create(db, "events", events, EVENT_TIMELINE)
     per_event = year.registrations // year.events
     registrations, seats, participants = [], [], []
     for r in range(year.registrations):
