@@ -279,8 +279,8 @@ class AggregateStore(Generic[S]):
                 try:
                     await self.current.insert_one(doc)
                     # No copy existed, so every later revision's copy is written after this one
-                    # and wins. Skipping the look for revision 2 matters on FerretDB v1: an _id
-                    # that is not there costs a scan of the whole table.
+                    # and wins: the look for revision 2 would only cost a round trip (an index
+                    # lookup on PostgreSQL; it was a table scan on SQLite).
                     return
                 except DuplicateKeyError:
                     await self.current.replace_one({"_id": doc["_id"]}, doc)
