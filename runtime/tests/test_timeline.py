@@ -29,13 +29,14 @@ def test_a_copy_is_listed_under_each_key_once() -> None:
 
 def test_after_and_since_keep_what_a_sorted_query_would() -> None:
     start = datetime(2027, 1, 1, tzinfo=UTC)
-    docs = [{"_id": f"t{i}", "at": start + timedelta(hours=i // 2)} for i in range(10)]
-    after = (docs[3]["at"], docs[3]["_id"])
+    moments = [start + timedelta(hours=i // 2) for i in range(10)]
+    docs: list[dict[str, Any]] = [{"_id": f"t{i}", "at": m} for i, m in enumerate(moments)]
+    after = (moments[3], "t3")
     ascending = [d for d in _ordered(docs, "at", False) if _wanted(d, "at", False, after, None)]
     assert [d["_id"] for d in ascending] == [f"t{i}" for i in range(4, 10)]
     descending = [d for d in _ordered(docs, "at", True) if _wanted(d, "at", True, after, None)]
     assert [d["_id"] for d in descending] == ["t2", "t1", "t0"]
-    since = docs[5]["at"].replace(tzinfo=None)  # a naive query parameter is UTC
+    since = moments[5].replace(tzinfo=None)  # a naive query parameter is UTC
     assert [d["_id"] for d in docs if _wanted(d, "at", False, None, since)] == [
         f"t{i}" for i in range(6, 10)
     ]
