@@ -79,21 +79,24 @@ async def open_page(world: World, link: str, language: str) -> httpx.Response:
     raise AssertionError(f"{link}: too many redirects")
 
 
-async def _contact_person(world: World) -> None:
-    await call(
-        world.network.client,
-        "PUT",
-        "/municipalities/NO-1804/contacts",
-        200,
-        headers=COORDINATOR,
-        json={"contacts": [{"name": "Åse Ørnes", "email": CONTACT, "language": "nn"}]},
-    )
+async def set_contacts(world: World, contacts: list[dict[str, str]]) -> None:
+    """Bodø's contact persons (name, email, language), once the notifications service knows
+    them all."""
+    await call(world.network.client, "PUT", "/municipalities/NO-1804/contacts", 200,
+               headers=COORDINATOR, json={"contacts": contacts})  # fmt: skip
+    emails = [c["email"] for c in contacts]
 
     async def known() -> bool:
-        found = await world.notifications.db["recipients"].find_one({"email": CONTACT})
-        return found is not None
+        found = await world.notifications.db["recipients"].count_documents(
+            {"email": {"$in": emails}, "active": {"$ne": False}}
+        )
+        return found == len(emails)
 
     await eventually(known, timeout=30)
+
+
+async def _contact_person(world: World) -> None:
+    await set_contacts(world, [{"name": "Åse Ørnes", "email": CONTACT, "language": "nn"}])
 
 
 async def _register(world: World, event_id: str, who: dict[str, str]) -> None:
