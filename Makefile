@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout bench-scale
+.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout bench-scale bench-web
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -42,3 +42,6 @@ bench-fanout: setup ## Notifications fan-out: 10,000 people, one new event; inbo
 
 bench-scale: setup ## A year of a large region in the store: read p50/p95, rush and fan-out vs empty (BENCH_ARGS="--scale 0.1")
 	uv run --frozen python benchmarks/scale.py $(BENCH_ARGS)
+
+bench-web: setup ## The web app under 50 concurrent users: p95 per page, registrations/s vs the events API
+	uv run --frozen python services/web/benchmarks/web_pages.py $(BENCH_ARGS)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import statistics
 import sys
@@ -31,7 +30,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -39,7 +37,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_contracts import envelope
 from samling_contracts.events import EventScheduled
-from samling_devtools.benchmarking import isolated_stack
+from samling_devtools.benchmarking import isolated_stack, sibling
 from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
@@ -71,17 +69,6 @@ SERVICES = {
     "events": "samling_events.main:create",
     "notifications": "samling_notifications.main:create",
 }
-
-
-def sibling(path: str) -> ModuleType:
-    """A benchmark script of a service, for its load generators (scripts are no package)."""
-    spec = importlib.util.spec_from_file_location(Path(path).stem, repo_root() / path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its pydantic models resolve their annotations there
-    spec.loader.exec_module(module)
-    return module
 
 
 RUSH = sibling("services/events/benchmarks/registration_rush.py")

@@ -10,6 +10,7 @@ CloudEvents SDK, and no personal data appears on a public topic.
 """
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -283,7 +284,8 @@ async def test_from_network_to_experience_report(
             )
         )
         followup = mailbox.messages(to=mail("per"))[-1].parsed()
-        assert "report" in _text(followup).lower()
+        # The evaluation form, under the participant's private link (#12).
+        assert re.search(r"https?://\S+/evaluation\b", _text(followup))
 
         # Fauske's contact (nynorsk) follows the network's reports; Bodø publishes one.
         await call(

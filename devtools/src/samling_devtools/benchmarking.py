@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import psutil
 
-from samling_devtools.infra import Stack, free_port
+from samling_devtools.infra import Stack, free_port, repo_root
 
 
 @dataclass
@@ -61,3 +64,15 @@ def isolated_stack(prefix: str) -> Stack:
         postgres_port=free_port(),
         root=root,
     )
+
+
+def sibling(path: str) -> ModuleType:
+    """A benchmark script of a service (by its path in the repository), for its load
+    generators: scripts are no package."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, repo_root() / path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its pydantic models resolve their annotations there
+    spec.loader.exec_module(module)
+    return module

@@ -93,6 +93,7 @@ def up() -> None:
                 "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
                 "SAMLING_WEB_NETWORK_URL": urls["network"],
                 "SAMLING_WEB_EVENTS_URL": urls["events"],
+                "SAMLING_WEB_NOTIFICATIONS_URL": urls["notifications"],
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):

@@ -102,16 +102,22 @@ def floor(workdir: Path, urls: list[str], n: int, concurrency: int) -> Report:
 
 
 def attack(
-    workdir: Path, targets: str, concurrency: int, rate: int = 0, seconds: int = 0
+    workdir: Path,
+    targets: str,
+    concurrency: int,
+    rate: int = 0,
+    seconds: int = 0,
+    options: tuple[str, ...] = (),
 ) -> Report:
     """Send the targets as fast as the clients can (``rate`` 0), or ``rate`` a second for
-    ``seconds``; the per-request results stay in ``results.bin``."""
+    ``seconds``; the per-request results stay in ``results.bin``. ``options`` are more of
+    vegeta's attack flags (e.g. ``-redirects=-1``: a redirect is the answer)."""
     binary = vegeta()
     results = workdir / "results.bin"
     command = [
         str(binary), "attack", "-lazy", "-format=json", f"-rate={rate}/1s" if rate else "-rate=0",
         f"-duration={seconds}s", f"-workers={concurrency}", f"-max-workers={concurrency}",
-        "-timeout=120s", "-keepalive=true", f"-output={results}",
+        "-timeout=120s", "-keepalive=true", f"-output={results}", *options,
     ]  # fmt: skip
     subprocess.run(command, input=targets.encode(), check=True)
     report = subprocess.run(

@@ -1,6 +1,8 @@
-"""A small real Samling for the web app's tests: the network and events services in this
-process against the session's Kafka and FerretDB, seeded with a region, three municipalities
-(two in a network) and helpers to publish events; the web app in front of them."""
+"""A small real Samling for the web app's tests: the network, events and notifications services
+in this process against the session's Kafka, FerretDB and Mailpit, seeded with a region, three
+municipalities (two in a network) and helpers to publish events; the web app in front of them.
+The services' links point at the hosts the tests reach them by (``http://web``,
+``http://events``, ``http://notifications``)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,23 @@ from typing import Any
 import httpx
 import pytest
 from samling_devtools.infra import Stack
-from samling_devtools.testing import RunningService, bearer, call, eventually, running, unique
+from samling_devtools.mailpit import Mailpit
+from samling_devtools.testing import (
+    RunningService,
+    bearer,
+    call,
+    eventually,
+    running,
+    start_at_end,
+    unique,
+)
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
+from samling_notifications.adapters.kafka.handlers import subscriptions
+from samling_notifications.main import create as create_notifications
+from samling_notifications.settings import NotificationsSettings
 from samling_runtime.auth import Role
 from samling_runtime.settings import ServiceSettings
 from samling_web.main import create as create_web
@@ -46,6 +60,8 @@ class World:
     network: RunningService
     events: RunningService
     web: RunningService
+    notifications: RunningService
+    mailbox: Mailpit
     network_id: str
     starts: datetime = field(
         default_factory=lambda: (datetime.now(UTC) + timedelta(days=20)).replace(
@@ -121,12 +137,35 @@ async def _seed(network: RunningService, events: RunningService) -> str:
     return network_id
 
 
+async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit) -> Any:
+    found: NotificationsSettings = settings(
+        NotificationsSettings,
+        stack,
+        run,
+        app_url="http://web",
+        public_url="http://notifications",
+        smtp_host=mailbox.host,
+        smtp_port=mailbox.port,
+        delivery_poll_seconds=0.1,
+        scheduler_poll_seconds=0.1,
+    )
+    assert found.consumer_group is not None
+    topics = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+    # Only what this module's services publish: not every earlier test's facts.
+    await start_at_end(found.kafka_bootstrap, found.consumer_group, topics)
+    return found
+
+
 @pytest.fixture(scope="module")
-async def world(stack: Stack, topics: str) -> AsyncIterator[World]:
+async def world(stack: Stack, topics: str, mailbox: Mailpit) -> AsyncIterator[World]:
     run = unique("w").replace("-", "_")
+    notifications_settings = await _notifications_settings(stack, run, mailbox)
     async with (
         running(create_network(settings(NetworkSettings, stack, run))) as network,
-        running(create_events(settings(EventsSettings, stack, run))) as events,
+        running(
+            create_events(settings(EventsSettings, stack, run, public_url="http://events"))
+        ) as events,
+        running(create_notifications(notifications_settings)) as notifications,
     ):
         network_id = await _seed(network, events)
         web_app = create_web(
@@ -134,10 +173,11 @@ async def world(stack: Stack, topics: str) -> AsyncIterator[World]:
             transports={
                 "network": httpx.ASGITransport(app=network.app),
                 "events": httpx.ASGITransport(app=events.app),
+                "notifications": httpx.ASGITransport(app=notifications.app),
             },
         )
         async with running(web_app) as web:
-            yield World(network, events, web, network_id)
+            yield World(network, events, web, notifications, mailbox, network_id)
 
 
 def hidden(html: str, name: str) -> str:

@@ -62,7 +62,9 @@ class NotificationsSettings(ServiceSettings):
         3600.0, description="How often notices older than the retention are looked for."
     )
     link_secret: SecretStr = Field(
-        SecretStr(DEVELOPMENT_SECRET), description="Key signing one-click unsubscribe links."
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key signing the links to a recipient's preferences: one-click unsubscribe "
+        "and the web app's preferences page, which has the notifications API verify them.",
     )
     webhook_allow_private: bool = Field(
         False,
@@ -73,11 +75,13 @@ class NotificationsSettings(ServiceSettings):
     webhook_timeout_seconds: float = Field(10.0, description="Timeout of one webhook call.")
     webhook_retry_base_seconds: float = Field(30.0, description="First webhook retry delay.")
     webhook_retry_cap_seconds: float = Field(4 * 3600.0, description="Longest retry delay.")
-    followup_evaluation_path: str = Field(
-        "/events/{event_id}/evaluation", description="Evaluation link (under app_url)."
+    reader_link_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key signing the links to reports only a mail's recipient may read; the web "
+        "app verifies them with the same key (SAMLING_WEB_READER_LINK_SECRET).",
     )
-    followup_report_path: str = Field(
-        "/reports/new?event={event_id}", description="Write-a-report link (under app_url)."
+    reader_link_days: int = Field(
+        30, ge=1, description="How long a signed link to a report in a mail can be opened."
     )
 
     @property

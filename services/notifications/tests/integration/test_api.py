@@ -201,6 +201,7 @@ async def test_webhooks_and_the_role_matrix(
         }
         bodies: dict[str, Any] = {
             "/preferences/me": {"email": True, "inbox": True, "digest": "daily", "language": "nn"},
+            "/preferences/link": {"email": True, "digest": "weekly"},
             "/subscriptions": {
                 "target": "event_kind",
                 "value": "workshop",
@@ -212,7 +213,7 @@ async def test_webhooks_and_the_role_matrix(
         results = {}
         for (method, template, variant), by_role in MATRIX.items():
             path = template.format(**{**paths, **(owned if variant == "owned" else {})})
-            path += "?token=forged" if template == "/unsubscribe" else ""
+            path += "?token=forged" if template in ("/unsubscribe", "/preferences/link") else ""
             for role in by_role:
                 response = await client.request(
                     method, path, json=bodies.get(template), headers=headers_for(role)
@@ -253,6 +254,8 @@ MATRIX: dict[tuple[str, str, str], dict[str | None, int]] = {
     # The unsubscribe link needs no sign-in: its signed token is the credential.
     ("GET", "/unsubscribe", ""): {role: 400 for role in ROLES},
     ("POST", "/unsubscribe", ""): {role: 400 for role in ROLES},
+    ("GET", "/preferences/link", ""): {role: 400 for role in ROLES},
+    ("PUT", "/preferences/link", ""): {role: 400 for role in ROLES},
     ("GET", "/notifications/{notification_id}/log", ""): everyone(404),
     ("GET", "/subscriptions", ""): everyone(200),
     ("POST", "/subscriptions", ""): {

@@ -142,7 +142,9 @@ async def test_invitations_confirmations_inbox_and_unsubscribe(
         # One-click unsubscribe from the link in the mail: no more invitations by any channel.
         link = nb["headers"]["List-Unsubscribe"].strip("<>")
         path = link.split("127.0.0.1:8003", 1)[1]
-        assert (await service.client.get(path)).status_code == 200
+        opened = await service.client.get(path)  # a browser: the web app's confirm page
+        assert opened.status_code == 303
+        assert opened.headers["location"].startswith("http://127.0.0.1:8000/unsubscribe/")
         response = await service.client.post(path)
         assert response.status_code == 200
         assert response.json()["unsubscribed"] is True

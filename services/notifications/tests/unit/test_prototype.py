@@ -28,7 +28,7 @@ NOTICE: dict[str, Any] = {
         "network": "Nettverk Salten",
     },
 }
-LINKS: dict[str, str | None] = {"evaluation_url": None, "report_url": None}
+LINKS: dict[str, str | None] = {"page_url": "http://127.0.0.1:8000/events/evt_1"}
 ICS = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 
 
@@ -100,7 +100,9 @@ def test_a_prototype_addressed_to_a_person_equals_the_mail_rendered_for_them(
         unsubscribe=url is not None,
     )
     assert proto is not None
-    person = prototype.Personal(NOTICE["_id"], name, "someone@example.no", url, None)
+    person = prototype.Personal(
+        NOTICE["_id"], name, "someone@example.no", url, None, unsubscribe_url=url
+    )
     fast = parsed(proto.message_for(person, NOW))
     slow = reference(NOTICE, name, "someone@example.no", language, url, ics=ICS)
     for header in (

@@ -23,7 +23,11 @@ REAL_SECRET = SecretStr("5f0c9b1e7d2a4c6e8f1a3b5d7c9e0f2a")
 
 def settings(environment: str, **overrides: Any) -> NotificationsSettings:
     return NotificationsSettings(
-        environment=environment, jwt_secret=REAL_SECRET, link_secret=REAL_SECRET, **overrides
+        environment=environment,
+        jwt_secret=REAL_SECRET,
+        link_secret=REAL_SECRET,
+        reader_link_secret=REAL_SECRET,
+        **overrides,
     )
 
 

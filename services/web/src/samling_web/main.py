@@ -23,7 +23,8 @@ from samling_web.assets import Assets, assets_router
 from samling_web.deps import Web
 from samling_web.errors import HtmlBodyLimit, install_error_pages
 from samling_web.i18n import Catalogues
-from samling_web.pages import calendar, event, language, manage
+from samling_web.notifications_api import Notifications
+from samling_web.pages import calendar, event, language, manage, networks, preferences, reports
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys, SecurityHeaders
 from samling_web.settings import WebSettings
@@ -57,13 +58,17 @@ def create(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         network = pooled_client(settings.network_url, settings, transports.get("network"))
         events = pooled_client(settings.events_url, settings, transports.get("events"))
-        async with network, events:
+        notifications = pooled_client(
+            settings.notifications_url, settings, transports.get("notifications")
+        )
+        async with network, events, notifications:
             app.state.web = Web(
                 settings=settings,
                 services=Services(Api("network", network), Api("events", events), Tokens(settings)),
                 pages=pages,
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
+                notifications=Notifications(Api("notifications", notifications)),
             )
             yield
 
@@ -80,6 +85,9 @@ def create(
         event.router,
         manage.router,
         language.router,
+        preferences.router,
+        reports.router,
+        networks.router,
         assets_router(assets),
         health_router(_checks),
     ):

@@ -80,3 +80,34 @@ class Registration(Upstream):
 
 class MyRegistrations(Upstream):
     registrations: list[Registration]
+
+
+class Preferences(Upstream):
+    """A mail recipient's choices, as the notifications API keeps them."""
+
+    email: bool = True
+    inbox: bool = True
+    language: str | None = None
+    digest: str = "immediate"
+    unsubscribed: bool = False
+
+
+class Report(Upstream):
+    id: str
+    title: str
+    municipality_id: str
+    region_id: str
+    body: dict[str, str]
+    published_at: datetime | None = None
+
+
+class Announcement(Upstream):
+    id: str
+    title: str
+    body: str
+    language: str | None = None
+    posted_at: datetime
+
+
+class AnnouncementPage(Upstream):
+    items: list[Announcement]

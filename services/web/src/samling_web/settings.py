@@ -22,12 +22,21 @@ class WebSettings(ServiceSettings):
     events_url: str = Field(
         "http://127.0.0.1:8002", description="Base URL of the events service's API."
     )
+    notifications_url: str = Field(
+        "http://127.0.0.1:8003",
+        description="Base URL of the notifications service's API (the preferences pages).",
+    )
     default_region_id: str = Field(
         "rkk-salten", description="The region whose calendar the front page shows."
     )
     session_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET),
         description="Key signing the session cookie, CSRF tokens and idempotency keys.",
+    )
+    reader_link_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key verifying the signed links to members-only reports in mails: the "
+        "notifications service's SAMLING_NOTIFICATIONS_READER_LINK_SECRET.",
     )
     upstream_timeout_seconds: float = Field(
         10.0, gt=0, description="How long a page waits for a service's API."

@@ -29,6 +29,7 @@ from samling_web.models import (
     Region,
     Registration,
 )
+from samling_web.recent import Recent
 from samling_web.settings import WebSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -144,28 +145,44 @@ class Services:
         self.network = network
         self.events = events
         self.tokens = tokens
+        self.recent = Recent()
 
     # -- network ---------------------------------------------------------------------------
     async def region(self, region_id: str) -> Region | None:
-        return await self.network.fetch(
-            Region, f"/regions/{region_id}", headers=self.tokens.reader()
+        return await self.recent.get(
+            f"region:{region_id}",
+            lambda: self.network.fetch(
+                Region, f"/regions/{region_id}", headers=self.tokens.reader()
+            ),
         )
 
     async def networks(self, region_id: str) -> list[Network]:
-        return await self.network.every(
-            Network, "/networks", {"region_id": region_id}, headers=self.tokens.reader()
+        return await self.recent.get(
+            f"networks:{region_id}",
+            lambda: self.network.every(
+                Network, "/networks", {"region_id": region_id}, headers=self.tokens.reader()
+            ),
         )
 
     async def network_of(self, network_id: str) -> Network | None:
-        return await self.network.fetch(
-            Network, f"/networks/{network_id}", headers=self.tokens.reader()
+        return await self.recent.get(
+            f"network:{network_id}",
+            lambda: self.network.fetch(
+                Network, f"/networks/{network_id}", headers=self.tokens.reader()
+            ),
         )
 
     async def municipalities(self, region_id: str) -> list[Municipality]:
-        found = await self.network.every(
-            Municipality, "/municipalities", {"region_id": region_id}, headers=self.tokens.reader()
-        )
-        return sorted(found, key=lambda m: m.name)
+        async def load() -> list[Municipality]:
+            found = await self.network.every(
+                Municipality,
+                "/municipalities",
+                {"region_id": region_id},
+                headers=self.tokens.reader(),
+            )
+            return sorted(found, key=lambda m: m.name)
+
+        return await self.recent.get(f"municipalities:{region_id}", load)
 
     # -- events ----------------------------------------------------------------------------
     async def upcoming(

@@ -16,8 +16,10 @@ import pytest
 from samling_devtools.testing import call, served_operations
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
+from samling_notifications.domain.links import sign_recipient
 
 from services.web.tests.conftest import COORDINATOR, REGION, World, hidden
+from services.web.tests.integration.test_mail_links import write_report
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +34,10 @@ class Scene:
     kari_registration: str
     per_link: str
     per_registration: str
+    network_id: str
+    preferences_token: str
+    public_report: str
+    members_report: str
 
 
 async def _scene(world: World) -> Scene:
@@ -76,6 +82,12 @@ async def _scene(world: World) -> Scene:
         kari_registration=kari["id"],
         per_link=f"/r/{manage_token(per['participant_id'], secret)}",
         per_registration=per["id"],
+        network_id=world.network_id,
+        preferences_token=sign_recipient(
+            "con_access", world.notifications.app.state.settings.link_secret.get_secret_value()
+        ),
+        public_report=await write_report(world, "Tilgang (for alle)", "public"),
+        members_report=await write_report(world, "Tilgang (nettverket)", "network"),
     )
 
 
@@ -100,6 +112,7 @@ class Case:
 
 
 FORGED_LINK = "/r/eyJmb3JnZWQiOiJ5ZXMifQ.forged"
+FORGED_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged"
 
 
 def _cases() -> list[Case]:
@@ -145,7 +158,78 @@ def _cases() -> list[Case]:
     def per_on_kari(s: Scene) -> str:
         return f"{s.per_link}/cancel/{s.kari_registration}"
 
+    def preferences(s: Scene) -> str:
+        return f"/preferences/{s.preferences_token}"
+
+    def unsubscribe(s: Scene) -> str:
+        return f"/unsubscribe/{s.preferences_token}"
+
     return [
+        Case("GET /preferences/{token}", "the link's holder", get(preferences), 200),
+        Case(
+            "GET /preferences/{token}",
+            "a forged link",
+            get(lambda s: f"/preferences/{FORGED_TOKEN}"),
+            404,
+        ),
+        Case(
+            "POST /preferences/{token}",
+            "the holder, without the form's token",
+            post(preferences, preferences, csrf=False),
+            403,
+        ),
+        Case(
+            "POST /preferences/{token}",
+            "a forged link with a form's token",
+            post(preferences, lambda s: f"/preferences/{FORGED_TOKEN}", csrf=True),
+            404,
+        ),
+        Case("GET /unsubscribe/{token}", "the link's holder", get(unsubscribe), 200),
+        Case(
+            "GET /unsubscribe/{token}",
+            "a forged link",
+            get(lambda s: f"/unsubscribe/{FORGED_TOKEN}"),
+            404,
+        ),
+        Case(
+            "POST /unsubscribe/{token}",
+            "the holder, without the form's token",
+            post(unsubscribe, unsubscribe, csrf=False),
+            403,
+        ),
+        Case(
+            "POST /unsubscribe/{token}",
+            "a forged link with a form's token",
+            post(unsubscribe, lambda s: f"/unsubscribe/{FORGED_TOKEN}", csrf=True),
+            404,
+        ),
+        Case(
+            "GET /reports/{report_id}",
+            "anonymous (public report)",
+            get(lambda s: f"/reports/{s.public_report}"),
+            200,
+        ),
+        Case(
+            "GET /reports/{report_id}",
+            "anonymous (members-only report)",
+            get(lambda s: f"/reports/{s.members_report}"),
+            404,
+        ),
+        Case(
+            "GET /reports/{report_id}",
+            "a forged reader link",
+            get(lambda s: f"/reports/{s.members_report}?t={FORGED_TOKEN}"),
+            404,
+        ),
+        Case(
+            "GET /networks/{network_id}",
+            "anonymous",
+            get(lambda s: f"/networks/{s.network_id}"),
+            200,
+        ),
+        Case(
+            "GET /networks/{network_id}", "anonymous (unknown)", get(lambda s: "/networks/x"), 404
+        ),
         Case("GET /", "anonymous", get(lambda s: "/"), 200),
         Case("GET /regions/{region_id}", "anonymous", get(lambda s: f"/regions/{REGION}"), 200),
         Case("GET /events/{event_id}", "anonymous", get(lambda s: f"/events/{s.event_id}"), 200),

@@ -56,6 +56,7 @@ from samling_runtime.telemetry import continued, current_trace
 
 from samling_notifications.adapters.email import prototype
 from samling_notifications.adapters.email.compose import MANAGE_KINDS
+from samling_notifications.adapters.email.links import MailLinks, restricted
 from samling_notifications.adapters.email.render import render, resolved_language
 from samling_notifications.adapters.email.smtp import (
     PermanentFailure,
@@ -73,7 +74,6 @@ from samling_notifications.adapters.store.notices import (
 from samling_notifications.adapters.store.stores import Delivery, Stores, delivery_fact
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.calendar import event_ics
-from samling_notifications.domain.links import sign_recipient
 from samling_notifications.domain.notices import Draft, Kind, Status, retry_delay
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ class DeliveryWorker(Worker):
         """Notification ids queued, in flight or waiting for a retry in this process."""
         self._prototypes: OrderedDict[tuple[Any, ...], prototype.Prototype | None] = OrderedDict()
         self._ics: dict[tuple[str, int, bool], bytes] = {}
+        self.links = MailLinks(self.settings)
+        self._reports: OrderedDict[str, Document | None] = OrderedDict()
         self._next_sweep = 0.0
         self._flushing: asyncio.Future[None] | None = None
         self._stopping = False
@@ -353,6 +355,9 @@ class DeliveryWorker(Worker):
         manage = recipient.get("manage_url") if kind in MANAGE_KINDS else None
         name = recipient.get("name") or ""
         ics = self._calendar(event) if kind.attaches_calendar and event else None
+        report_id = notice["refs"].get("report_id")
+        report = await self._report(notice["source_event_id"], report_id) if report_id else None
+        members_only = bool(report_id) and restricted(report)
         key: tuple[Any, ...] = (
             notice["source_event_id"],
             notice["kind"],
@@ -360,6 +365,7 @@ class DeliveryWorker(Worker):
             bool(name.strip()),
             bool(manage),
             None if event is None else (event.get("sequence"), event.get("cancelled")),
+            members_only,
         )
         if kind is Kind.DIGEST:
             key = (notice["_id"], *key)  # its lines are the recipient's own
@@ -370,26 +376,32 @@ class DeliveryWorker(Worker):
                 with_event(notice, event),  # queued before its event was known: fill it in
                 items=items,
                 language=language,
-                links=self._links(notice["refs"].get("event_id")),
+                links={"page_url": self.links.page(notice)},
                 sender=self.settings.smtp_from,
                 ics=ics,
                 with_name=bool(name.strip()),
                 with_manage=bool(manage),
                 unsubscribe=unsubscribe,
+                with_reader=members_only,
             )
             self._prototypes[key] = proto
             while len(self._prototypes) > PROTOTYPES:
                 self._prototypes.popitem(last=False)
         if proto is None:
             raise PermanentFailure("the notice has a line too long for e-mail")
+        rid, now = notice["recipient_id"], self.runtime.clock.now()
         person = prototype.Personal(
             notification_id=notice["_id"],
             name=name,
             address=recipient["email"],
-            preferences_url=self._unsubscribe_url(notice) if unsubscribe else None,
+            preferences_url=self.links.preferences(rid) if unsubscribe else None,
             manage_url=manage,
+            unsubscribe_url=self.links.one_click(rid) if unsubscribe else None,
+            reader_token=self.links.reader(report_id, rid, report or {}, now)
+            if members_only
+            else None,
         )
-        return proto.message_for(person, self.runtime.clock.now())
+        return proto.message_for(person, now)
 
     # -- recording ----------------------------------------------------------------------------
     async def _recorder(self) -> None:
@@ -561,19 +573,15 @@ class DeliveryWorker(Worker):
         return waiting
 
     # -- what a message needs -------------------------------------------------------------------
-    def _links(self, event_id: str | None) -> dict[str, str | None]:
-        if not event_id:
-            return {"evaluation_url": None, "report_url": None}
-        base = self.settings.app_url.rstrip("/")
-        return {
-            "evaluation_url": base
-            + self.settings.followup_evaluation_path.format(event_id=event_id),
-            "report_url": base + self.settings.followup_report_path.format(event_id=event_id),
-        }
-
-    def _unsubscribe_url(self, notice: Document) -> str:
-        token = sign_recipient(notice["recipient_id"], self.settings.link_secret.get_secret_value())
-        return f"{self.settings.public_url.rstrip('/')}/unsubscribe?token={token}"
+    async def _report(self, source_event_id: str, report_id: str) -> Document | None:
+        """Who may read the report (kept by the report handler), once per fact: a fan-out
+        does not look it up for every recipient."""
+        if source_event_id not in self._reports:
+            found = await self.stores.reports.find_one({"_id": report_id})
+            self._reports[source_event_id] = found
+            while len(self._reports) > PROTOTYPES:
+                self._reports.popitem(last=False)
+        return self._reports[source_event_id]
 
     def _calendar(self, event: Document) -> bytes:
         key = (event["_id"], int(event.get("sequence", 0)), bool(event.get("cancelled")))

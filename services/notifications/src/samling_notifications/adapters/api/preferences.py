@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.inputs import RequestBody
@@ -18,6 +18,7 @@ from samling_notifications.adapters.api.deps import (
     errors,
     recipient_ids,
 )
+from samling_notifications.adapters.email.links import MailLinks
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.links import verify_recipient
 from samling_notifications.domain.notices import Digest, Preferences
@@ -98,16 +99,57 @@ def _recipient_from(token: str, settings: SettingsDep) -> str:
     return recipient_id
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse, responses=errors(400))
-async def unsubscribe_page(token: str, settings: SettingsDep) -> HTMLResponse:
-    """The page behind the link in each e-mail: one button unsubscribes (GET changes nothing,
-    so mail scanners following links do not unsubscribe anyone)."""
-    _recipient_from(token, settings)
-    return HTMLResponse(
-        "<!doctype html><meta charset=utf-8><title>Samling</title>"
-        "<form method=post><p>Ikke flere varsler fra Samling? / No more notices from Samling?</p>"
-        "<button>Meld meg av / Unsubscribe</button></form>"
+@router.get(
+    "/preferences/link",
+    response_model=Preferences,
+    responses=errors(400),
+    summary="Preferences behind a mail's signed link",
+)
+async def linked_preferences(
+    stores: StoresDep,
+    settings: SettingsDep,
+    token: str = Query(description="From the mail's preferences link."),
+) -> Preferences:
+    """What the web app's preferences page shows: no sign-in, the signed link is the
+    credential, and it reaches only the recipient it was made for."""
+    recipient_id = _recipient_from(token, settings)
+    found = await stores.preferences.get(recipient_id)
+    return found.state if found else Preferences(recipient_id=recipient_id)
+
+
+@router.put(
+    "/preferences/link",
+    response_model=Preferences,
+    responses=errors(400, 422),
+    summary="Change the preferences behind a mail's signed link",
+)
+async def set_linked_preferences(
+    body: PreferencesUpdate,
+    stores: StoresDep,
+    settings: SettingsDep,
+    token: str = Query(description="From the mail's preferences link."),
+) -> Preferences:
+    """Channels, language, digest and unsubscribe of the link's recipient (only that address:
+    a link from a mail knows no account)."""
+    recipient_id = _recipient_from(token, settings)
+    return await save_preferences(
+        stores, recipient_id, Preferences(recipient_id=recipient_id, **body.model_dump())
     )
+
+
+@router.get(
+    "/unsubscribe",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses=errors(400),
+    summary="Open the unsubscribe page",
+)
+async def unsubscribe_page(token: str, settings: SettingsDep) -> RedirectResponse:
+    """``List-Unsubscribe`` opened in a browser: the web app's confirm page. GET changes
+    nothing, so mail scanners following links do not unsubscribe anyone; the mail client's
+    one-click POST (RFC 8058) comes here."""
+    _recipient_from(token, settings)
+    return RedirectResponse(MailLinks(settings).unsubscribe_page(token), status_code=303)
 
 
 @router.post("/unsubscribe", response_model=Preferences, responses=errors(400))

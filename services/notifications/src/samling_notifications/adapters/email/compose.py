@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
 
+from samling_notifications.adapters.email.links import evaluation, page_label
 from samling_notifications.adapters.email.render import Rendered, format_moment, render
 from samling_notifications.domain.notices import Kind
 from samling_runtime.mongo import Document
@@ -22,6 +23,7 @@ MANAGE_KINDS = frozenset(
         Kind.EVENT_REMINDER,
         Kind.ASSIGNMENT_ASSIGNED,
         Kind.ASSIGNMENT_REMINDER,
+        Kind.EVENT_FOLLOWUP,
     }
 )
 
@@ -41,6 +43,7 @@ def template_context(
     def moment(key: str) -> str | None:
         return format_moment(params[key], language, tz) if params.get(key) else None
 
+    manage_url = (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None
     when = None
     if params.get("starts_at"):
         end = format_moment(params["ends_at"], language, tz)
@@ -62,7 +65,11 @@ def template_context(
         "task": params.get("task"),
         "due": moment("due_at"),
         "items": items or [],
-        "manage_url": (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None,
+        "manage_url": manage_url,
+        "evaluation_url": evaluation(manage_url)
+        if manage_url and kind is Kind.EVENT_FOLLOWUP
+        else None,
+        "page_label": page_label(kind),
         **links,
     }
 

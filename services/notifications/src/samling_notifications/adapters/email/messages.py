@@ -19,6 +19,11 @@ COMMON: dict[str, dict[str, str]] = {
         "preferences": "Endre varslinger eller meld deg av",
         "calendar": "Kalenderfilen er vedlagt.",
         "signature": "Hilsen Samling",
+        "register": "Meld på deltakere",
+        "event": "Se arrangementet",
+        "report": "Les rapporten",
+        "network": "Se nettverkets side",
+        "evaluation": "Svar på evalueringen",
     },
     "nn": {
         "greeting": "Hei {{ name }},",
@@ -29,6 +34,11 @@ COMMON: dict[str, dict[str, str]] = {
         "preferences": "Endre varslingar eller meld deg av",
         "calendar": "Kalenderfila er vedlagd.",
         "signature": "Helsing Samling",
+        "register": "Meld på deltakarar",
+        "event": "Sjå arrangementet",
+        "report": "Les rapporten",
+        "network": "Sjå sida til nettverket",
+        "evaluation": "Svar på evalueringa",
     },
     "sv": {
         "greeting": "Hej {{ name }},",
@@ -39,6 +49,11 @@ COMMON: dict[str, dict[str, str]] = {
         "preferences": "Ändra aviseringar eller avsluta prenumerationen",
         "calendar": "Kalenderfilen är bifogad.",
         "signature": "Hälsningar, Samling",
+        "register": "Anmäl deltagare",
+        "event": "Se evenemanget",
+        "report": "Läs rapporten",
+        "network": "Se nätverkets sida",
+        "evaluation": "Svara på utvärderingen",
     },
     "da": {
         "greeting": "Hej {{ name }},",
@@ -49,6 +64,11 @@ COMMON: dict[str, dict[str, str]] = {
         "preferences": "Skift notifikationer eller afmeld",
         "calendar": "Kalenderfilen er vedhæftet.",
         "signature": "Venlig hilsen Samling",
+        "register": "Tilmeld deltagere",
+        "event": "Se arrangementet",
+        "report": "Læs rapporten",
+        "network": "Se netværkets side",
+        "evaluation": "Besvar evalueringen",
     },
     "en": {
         "greeting": "Hello {{ name }},",
@@ -59,6 +79,11 @@ COMMON: dict[str, dict[str, str]] = {
         "preferences": "Change notifications or unsubscribe",
         "calendar": "The calendar file is attached.",
         "signature": "Best regards, Samling",
+        "register": "Register participants",
+        "event": "See the event",
+        "report": "Read the report",
+        "network": "See the network's page",
+        "evaluation": "Answer the evaluation",
     },
 }
 
@@ -294,23 +319,23 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
     "event.followup": {
         "nb": (
             "Takk for sist: {{ title }}",
-            "Fortell oss hva du syntes: {{ evaluation_url }}. Del gjerne erfaringene i en rapport: {{ report_url }}",
+            "Fortell oss hva du syntes.",
         ),
         "nn": (
             "Takk for sist: {{ title }}",
-            "Fortel oss kva du syntest: {{ evaluation_url }}. Del gjerne røynslene i ein rapport: {{ report_url }}",
+            "Fortel oss kva du syntest.",
         ),
         "sv": (
             "Tack för senast: {{ title }}",
-            "Berätta vad du tyckte: {{ evaluation_url }}. Dela gärna erfarenheterna i en rapport: {{ report_url }}",
+            "Berätta vad du tyckte.",
         ),
         "da": (
             "Tak for sidst: {{ title }}",
-            "Fortæl os, hvad du syntes: {{ evaluation_url }}. Del gerne erfaringerne i en rapport: {{ report_url }}",
+            "Fortæl os, hvad du syntes.",
         ),
         "en": (
             "Thank you for joining: {{ title }}",
-            "Tell us what you thought: {{ evaluation_url }}. Share what you learned in a report: {{ report_url }}",
+            "Tell us what you thought.",
         ),
     },
     "digest": {

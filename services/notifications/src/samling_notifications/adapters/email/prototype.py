@@ -5,7 +5,8 @@ preferences link, the registration link and the envelope headers differ. So the 
 rendered and the MIME message is built and serialised **once** with placeholders in those
 spots, and each person's message is the serialised bytes with the placeholders replaced
 (HTML-escaped in the HTML part, as the template would have escaped them) plus their own
-``To``, ``Message-ID``, ``Date`` and ``List-Unsubscribe`` headers. The bodies are 8-bit
+``To``, ``Message-ID``, ``Date`` and ``List-Unsubscribe`` headers. (A report only members may
+read also gets each person's signed reader link in its page link.) The bodies are 8-bit
 (``BODY=8BITMIME``) so the placeholders survive serialisation byte for byte;
 ``tests/unit/test_prototype.py`` checks that a substituted message reads exactly like one
 rendered for the person from scratch.
@@ -22,12 +23,14 @@ from typing import Any
 
 from markupsafe import escape
 from samling_notifications.adapters.email.compose import MANAGE_KINDS, template_context
+from samling_notifications.adapters.email.links import READER_QUERY
 from samling_notifications.adapters.email.render import Rendered, render
 from samling_notifications.domain.notices import Kind
 
 _NAME = "ZqSamlingNameQz"
 _PREFS = "https://zq.invalid/samling-preferences-qz"
 _MANAGE = "https://zq.invalid/samling-manage-qz"
+_READER = "ZqSamlingReaderQz"
 _TEXT, _HTML = "t", "h"
 LONGEST_LINE = 998
 """SMTP's line limit: a body line longer than this cannot go out as 8-bit."""
@@ -39,7 +42,7 @@ def _marker(base: str, part: str) -> str:
 
 _ENCODED = {
     (base, part): _marker(base, part).encode()
-    for base in (_NAME, _PREFS, _MANAGE)
+    for base in (_NAME, _PREFS, _MANAGE, _READER)
     for part in (_TEXT, _HTML)
 }
 """The placeholders as they stand in the serialised message (looked up per mail)."""
@@ -54,6 +57,10 @@ class Personal:
     address: str
     preferences_url: str | None
     manage_url: str | None
+    unsubscribe_url: str | None = None
+    """One-click unsubscribe (``List-Unsubscribe``): the API, where the footer's is a page."""
+    reader_token: str | None = None
+    """Their signed reader link of a report only members may read."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class Prototype:
             _NAME: name,
             _PREFS: person.preferences_url or "",
             _MANAGE: person.manage_url or "",
+            _READER: person.reader_token or "",
         }
         out = self.body
         for part, render_value in ((_TEXT, str), (_HTML, lambda v: str(escape(v)))):
@@ -82,8 +90,8 @@ class Prototype:
             f"Message-ID: <{person.notification_id}@{self.domain}>",
             f"Date: {format_datetime(now)}",
         ]
-        if self.unsubscribe and person.preferences_url:
-            headers.append(f"List-Unsubscribe: <{person.preferences_url}>")
+        if self.unsubscribe and person.unsubscribe_url:
+            headers.append(f"List-Unsubscribe: <{person.unsubscribe_url}>")
             headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         return ("\r\n".join(headers) + "\r\n").encode() + out
 
@@ -98,12 +106,18 @@ def _render_part(
     with_name: bool,
     with_manage: bool,
     with_preferences: bool,
+    with_reader: bool,
     items: list[str] | None,
 ) -> Rendered:
     recipient = {
         "name": _marker(_NAME, part) if with_name else "",
         "manage_url": _marker(_MANAGE, part) if with_manage else None,
     }
+    if with_reader and links.get("page_url"):
+        links = {
+            **links,
+            "page_url": f"{links['page_url']}?{READER_QUERY}={_marker(_READER, part)}",
+        }
     context = template_context(
         notice, recipient=recipient, language=language, links=links, items=items
     )
@@ -123,6 +137,7 @@ def build(
     with_manage: bool,
     unsubscribe: bool,
     items: list[str] | None = None,
+    with_reader: bool = False,
     domain: str = "samling.no",
 ) -> Prototype | None:
     """The prototype of ``notice``'s e-mail; None when it cannot go out as 8-bit."""
@@ -134,6 +149,7 @@ def build(
         "with_name": with_name,
         "with_manage": with_manage and kind in MANAGE_KINDS,
         "with_preferences": unsubscribe,
+        "with_reader": with_reader,
         "items": items,
     }
     text = _render_part(notice, _TEXT, **options)  # type: ignore[arg-type]

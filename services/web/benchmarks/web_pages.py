@@ -1,0 +1,249 @@
+# ruff: noqa: S603 - a benchmark script: it runs its load generator
+"""The web app under 50 concurrent users: p95 per page, and registrations through the web app
+against the events API's rate in the same run.
+
+Starts its own Kafka + FerretDB (free ports, a fresh folder), the network and events services
+and the web app under uvicorn, seeds a region, a municipality and two published events, and
+drives them with the registration benchmark's load generator (vegeta, 50 workers):
+
+1. ``GET /`` (the calendar) and ``GET /events/{id}`` (the event page with its form): p50/p95.
+2. ``POST /events/{id}/register`` through the web app: each simulated person first opened the
+   page (outside the measurement), so each POST carries its own session cookie, CSRF token and
+   form key, as a browser sends them; the answer is the 303 to the answer page (not followed).
+3. The same number of registrations straight to the events API (``POST
+   /events/{id}/registrations``) on a second event with the same capacity.
+
+It prints registrations/s and p50/p95 of both, the CPU each process spent per registration, and
+what the web app adds to a registration's cost (throughput and CPU).
+
+    make bench-web            # or: uv run python services/web/benchmarks/web_pages.py --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from pydantic import BaseModel, Field
+from samling_devtools.benchmarking import CpuUsage, isolated_stack, sibling
+from samling_devtools.infra import free_port
+from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.testing import ensure_topics
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
+
+RUSH = sibling("services/events/benchmarks/registration_rush.py")
+REGION = "rkk-salten"
+SESSION_COOKIE = "samling_session"
+HIDDEN = re.compile(r'name="(csrf_token|form_key)" value="([^"]*)"')
+
+
+class Percentiles(BaseModel):
+    p50: float = Field(alias="50th")
+    p95: float = Field(alias="95th")
+    p99: float = Field(alias="99th")
+
+
+class Measured(BaseModel):
+    """The part of ``vegeta report -type=json`` this benchmark reads (nanoseconds)."""
+
+    latencies: Percentiles
+    status_codes: dict[str, int]
+
+
+def bearer(role: Role, **claims: Any) -> dict[str, str]:
+    token = mint_token(ServiceSettings(), subject=f"bench-{role}", roles=[role], **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def measured(workdir: Path) -> Measured:
+    """p50/p95/p99 of the last attack (its results.bin), with vegeta's own report."""
+    out = subprocess.run(
+        [str(RUSH.vegeta()), "report", "-type=json", str(workdir / "results.bin")],
+        check=True,
+        capture_output=True,
+    )
+    return Measured.model_validate_json(out.stdout)
+
+
+def attack(workdir: Path, targets: list[dict[str, Any]], users: int) -> tuple[Any, Measured]:
+    """A redirect is the answer (the registration's 303 to its answer page is not followed)."""
+    lines = "\n".join(json.dumps(t) for t in targets) + "\n"
+    report = RUSH.attack(workdir, lines, users, options=("-redirects=-1",))
+    return report, measured(workdir)
+
+
+async def seed(network: str, events: str, capacity: int) -> tuple[str, str]:
+    """A region with a municipality and two published theme days (the web app's and the
+    API's), both with ``capacity`` seats."""
+    coordinator = bearer(Role.COORDINATOR, region_id=REGION)
+    async with httpx.AsyncClient(timeout=30) as client:
+        made = await client.post(f"{network}/regions", headers=bearer(Role.SYSTEM),
+                                 json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
+        made.raise_for_status()
+        made = await client.post(f"{network}/municipalities", headers=coordinator,
+                                 json={"country": "NO", "number": "1804", "name": "Bodø"})  # fmt: skip
+        made.raise_for_status()
+    ids = []
+    for title, day in (("Temadag i nettleseren", "2027-04-06"), ("Temadag i API-et", "2027-04-07")):
+        ids.append(await RUSH.open_event(events, coordinator, title, day, capacity))
+    return ids[0], ids[1]
+
+
+async def forms(web: str, event_id: str, n: int) -> list[dict[str, Any]]:
+    """n people who each opened the event page: their POST (cookie, CSRF token, form key)."""
+    gate = asyncio.Semaphore(8)
+
+    async def one(i: int, client: httpx.AsyncClient) -> dict[str, Any]:
+        async with gate:
+            page = await client.get(f"{web}/events/{event_id}")
+        page.raise_for_status()
+        hidden = dict(HIDDEN.findall(page.text))
+        body = urlencode(
+            {
+                **hidden,
+                "name": f"Deltaker {i}",
+                "email": f"nettleser{i}@example.no",
+                "municipality_id": "NO-1804",
+                "role": "Lærer",
+            }
+        )
+        return {
+            "method": "POST",
+            "url": f"{web}/events/{event_id}/register",
+            "body": base64.b64encode(body.encode()).decode(),
+            "header": {
+                "Content-Type": ["application/x-www-form-urlencoded"],
+                "Cookie": [f"{SESSION_COOKIE}={page.cookies[SESSION_COOKIE]}"],
+            },
+        }
+
+    targets = []
+    for start in range(0, n, 200):
+        # A client per person: each has a session of its own.
+        clients = [httpx.AsyncClient(timeout=30) for _ in range(min(200, n - start))]
+        try:
+            targets += await asyncio.gather(*(one(start + k, c) for k, c in enumerate(clients)))
+        finally:
+            for c in clients:
+                await c.aclose()
+    return targets
+
+
+def ms(ns: float) -> str:
+    return f"{ns / 1e6:.1f}"
+
+
+async def main(args: argparse.Namespace) -> int:
+    stack = isolated_stack("samling-bench-web-")
+    root = stack.root
+    print(f"starting Kafka + FerretDB in {root} ...", flush=True)
+    stack.start()
+    services: list[ServiceProcess] = []
+    try:
+        await ensure_topics(stack.bootstrap)
+        urls: dict[str, str] = {}
+        for name, factory in (
+            ("network", "samling_network.main:create"),
+            ("events", "samling_events.main:create"),
+            ("web", "samling_web.main:create"),
+        ):
+            port = free_port()  # just before it binds: a port picked early can be taken
+            urls[name] = f"http://127.0.0.1:{port}"
+            prefix = f"SAMLING_{name.upper()}_"
+            env = {
+                f"{prefix}ENVIRONMENT": "test",
+                f"{prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
+                f"{prefix}MONGO_URL": stack.mongo_url,
+                f"{prefix}MONGO_DB": f"bench_web_{name}",
+                f"{prefix}PUBLIC_URL": urls[name],
+                f"{prefix}LOG_LEVEL": "WARNING",
+                f"{prefix}CONSUMER_GROUP": f"bench-web-{name}",
+                "SAMLING_WEB_NETWORK_URL": urls.get("network", ""),
+                "SAMLING_WEB_EVENTS_URL": urls.get("events", ""),
+                "SAMLING_WEB_DEFAULT_REGION_ID": REGION,
+            }
+            service = ServiceProcess(ServiceProcessSpec(name, factory, port), env,
+                                     root / "logs")  # fmt: skip
+            service.start()
+            services.append(service)
+            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
+        web_event, api_event = await seed(urls["network"], urls["events"], args.n)
+        print(f"{args.users} concurrent users; {args.pages} requests per page, "
+              f"{args.n} registrations each way", flush=True)  # fmt: skip
+
+        # Warm-up: pools, templates and caches (not measured).
+        attack(root, [{"method": "GET", "url": f"{urls['web']}/events/{web_event}"}] * 100, 10)
+        lines = []
+        for label, path in (("calendar  GET /", "/"), ("event page GET /events/{id}",
+                                                          f"/events/{web_event}")):  # fmt: skip
+            _, page = attack(
+                root, [{"method": "GET", "url": urls["web"] + path}] * args.pages, args.users
+            )
+            lat = page.latencies
+            lines.append(f"{label:<34} p50 {ms(lat.p50):>7} ms  p95 {ms(lat.p95):>7} ms  "
+                         f"p99 {ms(lat.p99):>7} ms  {page.status_codes}")  # fmt: skip
+
+        print("opening the form for each person (not measured) ...", flush=True)
+        targets = await forms(urls["web"], web_event, args.n)
+        pids = {s.spec.name: s.process.pid for s in services if s.process}
+        usage = CpuUsage.of({**pids, "ferretdb": stack.ferretdb.pid, "kafka": stack.kafka.pid})
+        web_report, web_lat = attack(root, targets, args.users)
+        web_cpu = usage.since()
+        token = mint_token(ServiceSettings(), subject="bench", roles=[Role.COORDINATOR],
+                           region_id=REGION)  # fmt: skip
+        usage = CpuUsage.of({**pids, "ferretdb": stack.ferretdb.pid, "kafka": stack.kafka.pid})
+        api_report = RUSH.attack(
+            root, RUSH.targets([urls["events"]], api_event, args.n, token), args.users
+        )
+        api_lat = measured(root)
+        api_cpu = usage.since()
+
+        web_rate, api_rate = args.n / web_report.seconds, args.n / api_report.seconds
+        lines.append(f"{'register POST (web app)':<34} p50 {ms(web_lat.latencies.p50):>7} ms  "
+                     f"p95 {ms(web_lat.latencies.p95):>7} ms  {web_rate:6.0f} registrations/s  "
+                     f"{web_lat.status_codes}")  # fmt: skip
+        lines.append(f"{'register POST (events API)':<34} p50 {ms(api_lat.latencies.p50):>7} ms  "
+                     f"p95 {ms(api_lat.latencies.p95):>7} ms  {api_rate:6.0f} registrations/s  "
+                     f"{api_lat.status_codes}")  # fmt: skip
+
+        def per(cpu: dict[str, float]) -> str:
+            return ", ".join(f"{k} {v / args.n * 1000:.2f} ms" for k, v in cpu.items() if v > 0)
+
+        lines.append(f"CPU per registration, web app:     {per(web_cpu)}")
+        lines.append(f"CPU per registration, events API:  {per(api_cpu)}")
+        total_web, total_api = sum(web_cpu.values()), sum(api_cpu.values())
+        lines.append(
+            f"the web app adds {api_rate / web_rate - 1:+.0%} to a registration's time "
+            f"(throughput) and {total_web / total_api - 1:+.0%} to its CPU (all processes)"
+        )
+        for line in lines:
+            print(line)
+        return 0
+    finally:
+        for service in services:
+            service.stop()
+        stack.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50, help="concurrent users")
+    parser.add_argument("--pages", type=int, default=2000, help="requests per page measured")
+    parser.add_argument("-n", type=int, default=1000, help="registrations each way")
+    started = time.monotonic()
+    code = asyncio.run(main(parser.parse_args()))
+    print(f"({time.monotonic() - started:.0f} s)")
+    sys.exit(code)
