@@ -61,6 +61,7 @@ def template_context(
         "previous": moment("previous_starts_at"),
         "task": params.get("task"),
         "due": moment("due_at"),
+        "event_url": params.get("event_url"),
         "items": items or [],
         "manage_url": (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None,
         **links,
