@@ -93,6 +93,8 @@ def up() -> None:
                 "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
                 "SAMLING_WEB_NETWORK_URL": urls["network"],
                 "SAMLING_WEB_EVENTS_URL": urls["events"],
+                # Participants' private links open in the web app.
+                "SAMLING_EVENTS_APP_URL": urls["web"],
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):
