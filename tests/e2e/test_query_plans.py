@@ -28,6 +28,7 @@ from samling_devtools.query_plans import (
     scanned_tables,
 )
 from samling_devtools.testing import bearer, call, running
+from samling_events.adapters.api.tokens import manage_token
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
@@ -141,6 +142,10 @@ async def test_every_query_of_the_journey_and_the_read_endpoints_uses_an_index(
                 registration_id=registration["_id"],
                 municipality_id="NO-1804",
                 email=recipient["email"],
+                manage=manage_token(
+                    registration["participant_id"],
+                    made[EventsSettings].participant_secret.get_secret_value(),
+                ),
             )
     finally:
         queries.recording = False
@@ -185,6 +190,7 @@ async def _read_everything(
     registration_id: str,
     municipality_id: str,
     email: str,
+    manage: str,
 ) -> None:
     """Every read endpoint once, as its usual caller."""
     coordinator = bearer("u-coord", Role.COORDINATOR, region_id=REGION)
@@ -226,6 +232,41 @@ async def _read_everything(
         f"/events/{event_id}/conflicts",
     ):
         await call(events, "GET", path, 200, headers=coordinator)
+    # What the public web app reads, and a registration it makes (the municipality's e-mail
+    # domains are looked up) on an event of its own.
+    await call(events, "GET", f"/events/{event_id}/eligibility", 200)
+    await call(events, "GET", f"/manage/{manage}", 200)
+    fresh = await call(
+        events,
+        "POST",
+        "/events",
+        201,
+        headers=coordinator,
+        json={
+            "kind": "workshop",
+            "network_id": network_id,
+            "title": "Verksted",
+            "starts_at": "2031-02-10T09:00:00+01:00",
+            "ends_at": "2031-02-10T15:00:00+01:00",
+            "venue": "Bodø",
+            "capacity": 10,
+        },
+    )
+    await call(events, "POST", f"/events/{fresh['id']}/publish", 200, headers=coordinator)
+    await call(events, "GET", f"/events/{fresh['id']}/eligibility", 200)
+    await call(
+        events,
+        "POST",
+        f"/events/{fresh['id']}/registrations",
+        201,
+        headers=bearer("client-web", Role.WEB),
+        json={
+            "name": "Kari Nordmann",
+            "email": "kari@example.no",
+            "municipality_id": municipality_id,
+            "role": "Lærer",
+        },
+    )
     for path in (
         f"/events/{event_id}/calendar.ics",
         f"/calendars/networks/{network_id}.ics",

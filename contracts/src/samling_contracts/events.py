@@ -184,6 +184,24 @@ class RegistrationApproved(_RegistrationFact):
 
 
 @fact(
+    "no.samling.events.registration.awaiting-approval.v1",
+    topic=REGISTRATIONS,
+    key="event_id",
+    subject="registration_id",
+)
+class RegistrationAwaitingApproval(_RegistrationFact):
+    """A registration holds a seat until the participant's municipality approves or declines it
+    (RegistrationApproved / RegistrationDeclined): the event asks for approval, or the person
+    registered without an account with an address outside the municipality's e-mail domains."""
+
+    reason: Literal["event_requires_approval", "unverified_municipality"] = Field(
+        description="Why it waits: the event approves every registration, or nothing backs the "
+        "person's claim to the municipality.",
+        examples=["unverified_municipality"],
+    )
+
+
+@fact(
     "no.samling.events.registration.declined.v1",
     topic=REGISTRATIONS,
     key="event_id",

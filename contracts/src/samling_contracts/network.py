@@ -10,6 +10,7 @@ from samling_contracts.topics import CONTACTS_RESTRICTED, MUNICIPALITIES, NETWOR
 from samling_contracts.vocabulary import (
     CompetenceLevel,
     Country,
+    EmailDomain,
     Language,
     LearningArena,
     MunicipalityId,
@@ -104,6 +105,24 @@ class MunicipalityRegistered(Fact):
     number: str = Field(description="Official municipality number.", examples=["1804"])
     name: str = Field(description="Municipality name.", examples=["Bodø"])
     country: Country = Field(description="Country.", examples=["NO"])
+
+
+@fact(
+    "no.samling.network.municipality.email-domains-changed.v1",
+    topic=MUNICIPALITIES,
+    key="municipality_id",
+)
+class MunicipalityEmailDomainsChanged(Fact):
+    """The full current list of a municipality's e-mail domains (a snapshot, not a delta).
+
+    Someone registering for an event without an account, with an address in one of these
+    domains, may take the municipality's member seat or contingent without its approval."""
+
+    municipality_id: MunicipalityId
+    email_domains: list[EmailDomain] = Field(
+        description="All current e-mail domains of the municipality's staff; empty when none.",
+        examples=[["bodo.kommune.no"]],
+    )
 
 
 class ContactPerson(Part):

@@ -134,3 +134,16 @@ MunicipalityId = Annotated[
         examples=["NO-1804", "SE-0180", "DK-851"],
     ),
 ]
+
+EmailDomain = Annotated[
+    str,
+    StringConstraints(
+        max_length=253,
+        pattern=r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+    ),
+    Field(
+        description="An e-mail domain a municipality's staff use: a lower-case host name "
+        "(internationalised names in their xn-- form).",
+        examples=["bodo.kommune.no"],
+    ),
+]

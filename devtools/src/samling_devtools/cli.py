@@ -94,6 +94,8 @@ def up() -> None:
                 "SAMLING_WEB_NETWORK_URL": urls["network"],
                 "SAMLING_WEB_EVENTS_URL": urls["events"],
                 "SAMLING_WEB_NOTIFICATIONS_URL": urls["notifications"],
+                # Participants' private links open in the web app.
+                "SAMLING_EVENTS_APP_URL": urls["web"],
             }
             processes.append(ServiceProcess(spec, env, data_root("dev") / "logs"))
         with console.status("Starting the services…"):

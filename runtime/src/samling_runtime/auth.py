@@ -25,6 +25,9 @@ class Role(StrEnum):
     MUNICIPALITY_ADMIN = "municipality_admin"
     PARTICIPANT = "participant"
     SYSTEM = "system"
+    WEB = "web"
+    """The public web app's own client: reads what the public may see and registers people
+    who have no account, whose claim to a municipality the events service checks."""
 
 
 class Principal(BaseModel):

@@ -14,7 +14,14 @@ from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.service import Runtime, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
-from samling_events.adapters.api import calendar, events, followup, participants, registrations
+from samling_events.adapters.api import (
+    availability,
+    calendar,
+    events,
+    followup,
+    participants,
+    registrations,
+)
 from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.desk import Desk, Desks
 from samling_events.adapters.store.stores import open_stores
@@ -61,6 +68,7 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
                 registrations.router,
                 calendar.router,
                 participants.router,
+                availability.router,
             ],
             subscriptions=network_subscriptions,
             publishes=[topics.EVENTS, topics.REGISTRATIONS, topics.PARTICIPANTS_RESTRICTED],

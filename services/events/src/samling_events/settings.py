@@ -10,6 +10,11 @@ class EventsSettings(ServiceSettings):
 
     mongo_db: str = Field("samling_events", description="Database name.")
     public_url: str = Field("http://127.0.0.1:8002", description="Base URL of this service.")
+    app_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Base URL of the web app, where participants' private links "
+        "(`{app_url}/r/{token}`) open.",
+    )
     participant_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET),
         description="Key for pseudonymous participant ids and the private self-service links.",

@@ -26,6 +26,9 @@ ROLES: dict[str, dict[str, str]] = {
     "participant": headers([Role.PARTICIPANT], email="person1@example.no"),
     "stranger": headers([Role.PARTICIPANT], email="someone@example.no"),
     "system": headers([Role.SYSTEM]),
+    # The public web app: reads what the public may see and registers people without an
+    # account; nothing an organiser does.
+    "web": headers([Role.WEB]),
 }
 # Times the test clock (2027-01-10 08:00 UTC) is already inside: check-in, completion and
 # evaluation are open.
@@ -42,6 +45,7 @@ def managed(ok: int) -> dict[str, int]:
         "other_admin": 403,
         "participant": 403,
         "system": 403,
+        "web": 403,
         "anonymous": 401,
     }
 
@@ -75,6 +79,7 @@ def organisers(ok: int) -> dict[str, int]:
         "other_admin": 404,
         "stranger": 404,
         "system": 404,
+        "web": 404,
         "anonymous": 401,
     }
 
@@ -270,6 +275,16 @@ CASES: list[Case] = [
     Case("GET", "/events", path("/events"), signed_in(200)),
     Case("GET", "/events/{event_id}", path("/events/{event_id}"), signed_in(200)),
     Case("GET", "/events/{event_id}", on_draft(""), draft(200), "draft"),
+    Case(
+        "GET", "/events/{event_id}/eligibility", path("/events/{event_id}/eligibility"), public(200)
+    ),
+    Case(
+        "GET",
+        "/events/{event_id}/eligibility",
+        on_draft("/eligibility"),
+        {role: 404 for role in ROLES},
+        "draft",
+    ),
     Case("PUT", "/events/{event_id}/details", on_event("/details", DETAILS), managed(200)),
     Case(
         "POST",
@@ -353,6 +368,7 @@ CASES: list[Case] = [
             "other_admin": 403,
             "stranger": 403,
             "system": 403,
+            "web": 201,
         },
     ),
     Case(
@@ -451,7 +467,7 @@ CASES: list[Case] = [
         "POST",
         "/participants/{participant_id}/erasure",
         path("/participants/par_x/erasure"),
-        {"admin": 403, "participant": 403, "system": 403, "anonymous": 401},
+        {"admin": 403, "participant": 403, "system": 403, "web": 403, "anonymous": 401},
     ),
 ]
 

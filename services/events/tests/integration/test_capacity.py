@@ -1,10 +1,12 @@
 """The capacity rule under a registration rush, against the real FerretDB."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from samling_devtools.testing import RunningService
+from samling_runtime.clock import ManualClock
 
 from .conftest import COORDINATOR, SeedNetwork, applicant, published_event
 
@@ -65,3 +67,26 @@ async def test_500_concurrent_registrations_for_50_seats(
     )
     assert [p for p, _ in positions] == list(range(1, 451))
     assert [s for _, s in positions] == sorted(s for _, s in positions)
+
+
+async def test_an_orphan_seat_is_freed_for_the_waiting_list_and_held_seats_are_kept(
+    events: RunningService, seed_network: SeedNetwork, clock: ManualClock
+) -> None:
+    network_id = await seed_network(["NO-1804"])
+    event_id = await published_event(events, network_id, capacity=2)
+    regs = [
+        (
+            await events.client.post(
+                f"/events/{event_id}/registrations", json=applicant(n), headers=COORDINATOR
+            )
+        ).json()
+        for n in range(2)
+    ]
+    # A seat whose registration was never written (a crash mid-batch) is held by nobody.
+    seats = events.db["seats"]
+    await seats.update_one({"registration_id": regs[1]["id"]}, {"$set": {"registration_id": "x"}})
+    clock.advance(timedelta(minutes=10))
+    await events.app.state.runtime.state["sweeper"].run_once()
+    holders = {s["registration_id"] async for s in seats.find({"event_id": event_id})}
+    assert regs[0]["id"] in holders
+    assert "x" not in holders

@@ -247,6 +247,8 @@ async def seed(client: httpx.AsyncClient, token_for: TokenFor | None = None) -> 
                     "language": "nb",
                 }
             ],
+            # Staff registering through the web app with these addresses need no approval.
+            "email_domains": [f"{domain}.kommune.no"],
         }
         await send("POST", "/municipalities", coordinator, body, key=f"municipality-{number}")
 

@@ -152,6 +152,12 @@ CASES = [
         only({"coordinator": 200, "admin-bodo": 200}),
     ),
     Case(
+        "PUT",
+        "/municipalities/{municipality_id}/email-domains",
+        lambda w: fixed("/municipalities/NO-1804/email-domains", {"email_domains": []}),
+        only({"coordinator": 200, "admin-bodo": 200}),
+    ),
+    Case(
         "GET",
         "/municipalities/{municipality_id}/memberships",
         lambda w: fixed("/municipalities/NO-1804/memberships"),

@@ -36,6 +36,9 @@ async def test_seeding_twice_yields_the_same_data(stack: Stack, topics: str) -> 
         assert len(before["networks"]) == 3 + 2  # two partner invitations are revisions
         names = {d["state"]["name"] for d in before["municipalities"]}
         assert {"Bodø", "Gildeskål", "Sørfold", "Hamarøy"} <= names
+        domains = {d["state"]["id"]: d["state"]["email_domains"] for d in before["municipalities"]}
+        assert domains["NO-1804"] == ["bodo.kommune.no"]
+        assert all(domains.values())
         digital = await ok(
             await service.client.get(
                 f"/networks/{first.networks['digital']}/memberships?active=true",

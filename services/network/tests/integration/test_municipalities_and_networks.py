@@ -149,6 +149,58 @@ async def test_changing_contacts_publishes_a_full_snapshot_on_the_restricted_top
     assert all(b"@" not in value for value in registered)
 
 
+async def test_email_domains_are_set_by_the_municipality_and_published_as_a_snapshot(
+    client: httpx.AsyncClient, stack: Stack
+) -> None:
+    body = {"email_domains": [" Bodø.Kommune.no. ", "bodo.kommune.no", "skole.bodo.no"]}
+    changed = await ok(
+        await client.put("/municipalities/NO-1804/email-domains", json=body, headers=BODO)
+    )
+    assert changed["email_domains"] == [
+        "bodo.kommune.no",
+        "skole.bodo.no",
+        "xn--bod-2na.kommune.no",
+    ]
+    seen = await ok(await client.get("/municipalities/NO-1804", headers=PARTICIPANT))
+    assert seen["email_domains"] == changed["email_domains"]
+    for headers in (FAUSKE, OTHER_COORDINATOR, PARTICIPANT):
+        denied = await client.put(
+            "/municipalities/NO-1804/email-domains", json=body, headers=headers
+        )
+        assert denied.status_code == 403
+    bad = await client.put(
+        "/municipalities/NO-1804/email-domains",
+        json={"email_domains": ["kari@bodo.kommune.no"]},
+        headers=COORDINATOR,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["invalid-params"][0]["name"] == "body.email_domains.0"
+    emptied = await ok(
+        await client.put(
+            "/municipalities/NO-1804/email-domains",
+            json={"email_domains": []},
+            headers=COORDINATOR,
+        )
+    )
+    assert emptied["email_domains"] == []
+
+    def snapshots(records: list[Any]) -> list[dict[str, Any]]:
+        events = [CloudEvent.from_json(r.value) for r in records if r.key == b"NO-1804"]
+        return [
+            e.data
+            for e in events
+            if e.type == "no.samling.network.municipality.email-domains-changed.v1"
+        ]
+
+    records = await read_topic(
+        stack.bootstrap, MUNICIPALITIES.name, lambda rs: len(snapshots(rs)) >= 2
+    )
+    assert [s["email_domains"] for s in snapshots(records)][-2:] == [
+        ["bodo.kommune.no", "skole.bodo.no", "xn--bod-2na.kommune.no"],
+        [],
+    ]
+
+
 async def test_network_lifecycle_and_its_facts(
     client: httpx.AsyncClient, stack: Stack, new_network: Callable[..., Any]
 ) -> None:

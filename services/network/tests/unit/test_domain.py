@@ -52,6 +52,27 @@ def test_registering_with_contacts_publishes_both_facts() -> None:
     assert municipalities.change_contacts(change.state, [contact]) is None
 
 
+def test_email_domains_are_a_sorted_snapshot_and_unchanged_lists_say_nothing() -> None:
+    change = municipalities.register(
+        "rkk-salten", Country.NO, "1804", "Bodø", [], NOW, ["skole.bodo.no", "bodo.kommune.no"]
+    )
+    assert [type(f).__name__ for f in change.facts] == [
+        "MunicipalityRegistered",
+        "MunicipalityEmailDomainsChanged",
+    ]
+    assert change.state.email_domains == ["bodo.kommune.no", "skole.bodo.no"]
+    assert (
+        municipalities.change_email_domains(change.state, ["bodo.kommune.no", "skole.bodo.no"])
+        is None
+    )
+    cleared = municipalities.change_email_domains(change.state, [])
+    assert cleared is not None
+    assert [f.model_dump() for f in cleared.facts] == [
+        {"municipality_id": "NO-1804", "email_domains": []}
+    ]
+    assert municipalities.normalise_domain(" Bodø.Kommune.NO. ") == "xn--bod-2na.kommune.no"
+
+
 def test_contacts_keep_their_id_by_email() -> None:
     existing = [
         ContactPerson(contact_id="con_1", name="Åse", email="Ase@b.no", language=Language.NB)

@@ -10,6 +10,7 @@ from samling_contracts.events import (
     AssignmentDue,
     EventScheduled,
     ParticipantAnonymised,
+    RegistrationAwaitingApproval,
     RegistrationConfirmed,
 )
 from samling_contracts.network import (
@@ -83,6 +84,10 @@ FACTS: dict[str, tuple[Fact, dict[str, object]]] = {
         {},
     ),
     "registration": (registration, {}),
+    "awaiting approval": (
+        RegistrationAwaitingApproval(**registration.model_dump(), reason="unverified_municipality"),
+        {},
+    ),
     "assignment due": (
         AssignmentDue(event_id="evt_1", assignment_id="asg_1", due_at=WHEN),
         {"taking_part": frozenset({"NO-1804"})},
@@ -104,6 +109,7 @@ EXPECTED: dict[str, set[str]] = {
     "withdrawn network report": {"member", "author"},
     "withdrawn unknown report": {"author"},
     "registration": {"member"},
+    "awaiting approval": {"member"},
     "assignment due": {"member"},
     "anonymised": {"member"},
 }

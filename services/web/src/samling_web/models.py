@@ -76,6 +76,7 @@ class Registration(Upstream):
     municipality_id: str
     offer_expires_at: datetime | None = None
     arrival_seq: int = 0
+    waiting_position: int | None = None
 
 
 class MyRegistrations(Upstream):

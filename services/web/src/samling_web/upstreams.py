@@ -1,9 +1,10 @@
 """The services' HTTP APIs as the pages need them: one pooled client per service.
 
-The web app calls with its own credentials: a system token for reads (it sees what the public
-may see: no drafts) and, to register someone through the public form, a coordinator token of
-the event's region (the events API lets only a coordinator, the municipality's administrator or
-the person themselves register someone; see services/web/README.md on why and what is next).
+The web app calls with its own credential, a token with the ``web`` role only: it reads what the
+public may see (no drafts, no one's registrations but through their private link) and registers
+people who have no account. The events API decides what such a registration gets: a member seat
+only with an address in the municipality's e-mail domains, otherwise a seat held until the
+municipality approves. Nothing an organiser or another system client does is open to it.
 A service that does not answer, or answers 5xx, is :class:`UpstreamDown`: the pages then say
 so in the reader's language instead of failing.
 """
@@ -73,11 +74,7 @@ class Tokens:
         return found[1]
 
     def reader(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._get('system', roles=[Role.SYSTEM])}"}
-
-    def organiser(self, region_id: str) -> dict[str, str]:
-        token = self._get(f"region:{region_id}", roles=[Role.COORDINATOR], region_id=region_id)
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {self._get('web', roles=[Role.WEB])}"}
 
 
 class Api:
@@ -230,22 +227,8 @@ class Services:
             "POST",
             f"/events/{event.id}/registrations",
             json=dict(applicant),
-            headers={**self.tokens.organiser(event.region_id), "Idempotency-Key": idempotency_key},
+            headers={**self.tokens.reader(), "Idempotency-Key": idempotency_key},
         )
-
-    async def waiting_position(self, event: Event, registration_id: str) -> int | None:
-        """Where a registration stands on the waiting list (1 = next in line).
-
-        The events API does not say this yet, so it is counted from the waiting list in
-        arrival order (an organiser's list; the web app shows only the number)."""
-        waiting = await self.events.every(
-            Registration,
-            f"/events/{event.id}/registrations",
-            {"status": "waitlisted"},
-            headers=self.tokens.organiser(event.region_id),
-        )
-        ids = [r.id for r in waiting]
-        return ids.index(registration_id) + 1 if registration_id in ids else None
 
     async def my_registrations(self, token: str) -> MyRegistrations | None:
         return await self.events.fetch(MyRegistrations, f"/manage/{token}")

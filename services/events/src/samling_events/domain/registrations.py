@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 from samling_contracts.events import (
     ParticipantContactRecorded,
     RegistrationApproved,
+    RegistrationAwaitingApproval,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationDeclined,
@@ -69,6 +71,11 @@ class Registration(BaseModel):
     language: Language = Language.NB
     answers: dict[str, str] = Field(default_factory=dict)
     member: bool = Field(description="The municipality is a member of the event's network.")
+    unverified_claim: bool = Field(
+        False,
+        description="Registered without an account, with an address outside the "
+        "municipality's e-mail domains: the seat waits for the municipality's approval.",
+    )
     status: RegistrationStatus
     seat_no: int | None = None
     arrived_at: AwareDatetime
@@ -87,6 +94,19 @@ def participant_id_for(email: str, secret: bytes) -> str:
     """One pseudonymous id per normalised e-mail (keyed, so it cannot be reversed by guessing)."""
     digest = hmac.new(secret, normalise_email(email).encode(), hashlib.sha256).hexdigest()
     return f"par_{digest[:20]}"
+
+
+def email_domain(email: str) -> str:
+    return normalise_email(email).rsplit("@", 1)[-1]
+
+
+def claim_needs_approval(*, member: bool, email: str, email_domains: Collection[str]) -> bool:
+    """Whether someone without an account needs their municipality's approval to take a seat.
+
+    Saying "I work in Bodø" takes Bodø's member seat or contingent only when something backs
+    it: an address in one of the municipality's registered e-mail domains. A registration that
+    would take no member seat (a non-member at an event open to all) claims nothing."""
+    return member and email_domain(email) not in email_domains
 
 
 def registration_id_for(event_id: str, participant_id: str) -> str:
@@ -133,10 +153,21 @@ def contact_fact(
     )
 
 
-def _seated_status(event: Event) -> RegistrationStatus:
-    if event.requires_approval:
+def _seated_status(event: Event, reg: Registration) -> RegistrationStatus:
+    if event.requires_approval or reg.unverified_claim:
         return RegistrationStatus.PENDING_APPROVAL
     return RegistrationStatus.CONFIRMED
+
+
+def _seated_facts(reg: Registration, event: Event) -> list[Fact]:
+    """What a registration that now holds a seat tells: confirmed, or waiting for approval
+    (so the municipality hears of it)."""
+    if reg.status == RegistrationStatus.CONFIRMED:
+        return [RegistrationConfirmed(**_ids(reg))]
+    if reg.status == RegistrationStatus.PENDING_APPROVAL:
+        reason = "event_requires_approval" if event.requires_approval else "unverified_municipality"
+        return [RegistrationAwaitingApproval(**_ids(reg), reason=reason)]
+    return []
 
 
 def admit(
@@ -146,12 +177,8 @@ def admit(
     if seat_no is None:
         waiting = reg.model_copy(update={"status": RegistrationStatus.WAITLISTED})
         return Change(waiting, [RegistrationWaitlisted(**_ids(waiting), position=position)])
-    status = _seated_status(event)
-    seated = reg.model_copy(update={"status": status, "seat_no": seat_no})
-    facts: list[Fact] = []
-    if status == RegistrationStatus.CONFIRMED:
-        facts.append(RegistrationConfirmed(**_ids(seated)))
-    return Change(seated, facts)
+    seated = reg.model_copy(update={"status": _seated_status(event, reg), "seat_no": seat_no})
+    return Change(seated, _seated_facts(seated, event))
 
 
 def promote(
@@ -161,14 +188,12 @@ def promote(
     if reg.status != RegistrationStatus.WAITLISTED:
         return None
     expires = now + timedelta(hours=event.offer_hours) if event.offer_hours else None
-    status = RegistrationStatus.OFFERED if expires else _seated_status(event)
+    status = RegistrationStatus.OFFERED if expires else _seated_status(event, reg)
     promoted = reg.model_copy(
         update={"status": status, "seat_no": seat_no, "offer_expires_at": expires}
     )
     facts: list[Fact] = [RegistrationPromoted(**_ids(promoted), offer_expires_at=expires)]
-    if status == RegistrationStatus.CONFIRMED:
-        facts.append(RegistrationConfirmed(**_ids(promoted)))
-    return Change(promoted, facts)
+    return Change(promoted, facts + _seated_facts(promoted, event))
 
 
 def accept_offer(reg: Registration, event: Event, now: datetime) -> Change[Registration] | None:
@@ -178,12 +203,10 @@ def accept_offer(reg: Registration, event: Event, now: datetime) -> Change[Regis
         raise RuleBroken("There is no open seat offer on this registration.")
     if reg.offer_expires_at is not None and reg.offer_expires_at <= now:
         raise RuleBroken("The seat offer has expired and went to the next person in line.")
-    status = _seated_status(event)
-    accepted = reg.model_copy(update={"status": status, "offer_expires_at": None})
-    facts: list[Fact] = []
-    if status == RegistrationStatus.CONFIRMED:
-        facts.append(RegistrationConfirmed(**_ids(accepted)))
-    return Change(accepted, facts)
+    accepted = reg.model_copy(
+        update={"status": _seated_status(event, reg), "offer_expires_at": None}
+    )
+    return Change(accepted, _seated_facts(accepted, event))
 
 
 def expire_offer(reg: Registration, now: datetime) -> Change[Registration] | None:

@@ -6,7 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
-from samling_contracts.network import ContactPerson, ContactPersonsChanged, MunicipalityRegistered
+from samling_contracts.network import (
+    ContactPerson,
+    ContactPersonsChanged,
+    MunicipalityEmailDomainsChanged,
+    MunicipalityRegistered,
+)
 from samling_contracts.vocabulary import Country, Language
 from samling_runtime.store import Change
 
@@ -77,6 +82,7 @@ class Municipality(BaseModel):
     number: str = Field(examples=["1804"])
     name: str = Field(examples=["Bodø"])
     contacts: list[ContactPerson] = Field(default_factory=list)
+    email_domains: list[str] = Field(default_factory=list, examples=[["bodo.kommune.no"]])
     registered_at: datetime
 
 
@@ -87,6 +93,7 @@ def register(
     name: str,
     contacts: list[ContactPerson],
     now: datetime,
+    email_domains: list[str] | None = None,
 ) -> Change[Municipality]:
     municipality = Municipality(
         id=municipality_id(country, number),
@@ -95,6 +102,7 @@ def register(
         number=number,
         name=name.strip(),
         contacts=contacts,
+        email_domains=sorted(set(email_domains or [])),
         registered_at=now,
     )
     facts: list[Any] = [
@@ -108,7 +116,39 @@ def register(
     ]
     if contacts:
         facts.append(ContactPersonsChanged(municipality_id=municipality.id, contacts=contacts))
+    if municipality.email_domains:
+        facts.append(
+            MunicipalityEmailDomainsChanged(
+                municipality_id=municipality.id, email_domains=municipality.email_domains
+            )
+        )
     return Change(municipality, facts)
+
+
+def change_email_domains(
+    municipality: Municipality, email_domains: list[str]
+) -> Change[Municipality] | None:
+    """Replace the e-mail domains; the fact carries the full new list (a snapshot)."""
+    domains = sorted(set(email_domains))
+    if domains == municipality.email_domains:
+        return None
+    changed = municipality.model_copy(update={"email_domains": domains})
+    return Change(
+        changed,
+        [MunicipalityEmailDomainsChanged(municipality_id=changed.id, email_domains=domains)],
+    )
+
+
+def normalise_domain(value: object) -> object:
+    """What people type (``Bodø.Kommune.no``, `` bodo.kommune.no.``) as the lower-case host name
+    the contracts carry (IDNA for non-ASCII labels); anything else is left to the validator."""
+    if not isinstance(value, str):
+        return value
+    cleaned = value.strip().rstrip(".").lower()
+    try:
+        return cleaned.encode("idna").decode("ascii")
+    except UnicodeError:
+        return cleaned
 
 
 def change_contacts(

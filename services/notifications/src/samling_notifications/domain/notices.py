@@ -23,6 +23,7 @@ class Kind(StrEnum):
     REGISTRATION_PROMOTED = "registration.promoted"
     REGISTRATION_APPROVED = "registration.approved"
     REGISTRATION_DECLINED = "registration.declined"
+    REGISTRATION_AWAITING_APPROVAL = "registration.awaiting_approval"
     REGISTRATION_CANCELLED = "registration.cancelled"
     EVENT_UPDATED = "event.updated"
     EVENT_RESCHEDULED = "event.rescheduled"

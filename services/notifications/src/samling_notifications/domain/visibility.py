@@ -28,6 +28,7 @@ from samling_contracts.events import (
     ParticipantAnonymised,
     ParticipantErased,
     RegistrationApproved,
+    RegistrationAwaitingApproval,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationDeclined,
@@ -72,6 +73,7 @@ AboutARegistration = (
     | RegistrationWaitlisted
     | RegistrationPromoted
     | RegistrationCancelled
+    | RegistrationAwaitingApproval
     | RegistrationApproved
     | RegistrationDeclined
     | AttendanceRecorded

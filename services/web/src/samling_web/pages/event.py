@@ -125,11 +125,7 @@ async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
             values=applicant.as_dict(),
             form_key=None if fresh else signed_key,
         )
-    position = (
-        await web.services.waiting_position(event, registration.id)
-        if registration.status == "waitlisted"
-        else None
-    )
+    position = registration.waiting_position
     outcomes: dict[str, Any] = dict(request.session.get(OUTCOMES) or {})
     outcomes.pop(event.id, None)
     outcomes[event.id] = {"status": registration.status, "position": position}

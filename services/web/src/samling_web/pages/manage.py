@@ -54,12 +54,7 @@ async def _mine(web: Web, token: str) -> list[Mine]:
         event = await web.services.event(registration.event_id)
         if event is None:
             continue
-        position = (
-            await web.services.waiting_position(event, registration.id)
-            if registration.status == "waitlisted"
-            else None
-        )
-        mine.append(Mine(registration, event, position))
+        mine.append(Mine(registration, event, registration.waiting_position))
     return mine
 
 

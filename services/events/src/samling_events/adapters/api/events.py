@@ -15,6 +15,7 @@ from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limi
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
+from samling_events.adapters.api.availability import EventView, with_availability
 from samling_events.adapters.api.deps import (
     Coordinator,
     DesksDep,
@@ -112,7 +113,7 @@ async def create_event(
     )
 
 
-@router.get("", response_model=Page[Event], responses=errors())
+@router.get("", response_model=Page[EventView], responses=errors())
 async def list_events(
     principal: CurrentPrincipal,
     stores: StoresDep,
@@ -122,8 +123,9 @@ async def list_events(
     starts_after: datetime | None = Query(None, description="Only events starting after this."),
     cursor: str | None = Query(None, description="From the previous page's next_cursor."),
     limit: int = page_limit(),
-) -> Page[Event]:
-    """Events by start time. Drafts are listed only for their region's coordinators."""
+) -> Page[EventView]:
+    """Events by start time, with the seats left. Drafts are listed only for their region's
+    coordinators."""
     coordinated = principal.region_id if principal.has(Role.COORDINATOR) else None
     ways = listed_ways(coordinated, network_id=network_id, region_id=region_id, status=status)
     docs = await stores.events.timelines[EVENT_TIMELINE.name].page(
@@ -138,13 +140,14 @@ async def list_events(
         if len(docs) > limit
         else None
     )
-    return Page[Event](items=items, next_cursor=next_cursor)
+    return Page[EventView](items=await with_availability(stores, items), next_cursor=next_cursor)
 
 
-@router.get("/{event_id}", response_model=Event, responses=errors(404))
-async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Event:
-    """One event."""
-    return await visible_event(stores, principal, event_id)
+@router.get("/{event_id}", response_model=EventView, responses=errors(404))
+async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> EventView:
+    """One event, with the seats left."""
+    event = await visible_event(stores, principal, event_id)
+    return (await with_availability(stores, [event]))[0]
 
 
 async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:

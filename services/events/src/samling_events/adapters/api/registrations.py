@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -49,6 +50,11 @@ class RegistrationView(Registration):
 
     name: str | None = Field(None, description="Absent once anonymised or erased.")
     email: str | None = Field(None, description="Absent once anonymised or erased.")
+    waiting_position: int | None = Field(
+        None,
+        description="Place on the waiting list (1 = next in line) while waitlisted.",
+        examples=[None],
+    )
 
 
 class ManageView(BaseModel):
@@ -75,18 +81,20 @@ def caller_participant(principal: Principal, settings: EventsSettings) -> str | 
 async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationView]:
     ids = list({r.participant_id for r in regs})
     people = await find_by_ids(stores.participants, ids)
+    positions = await waiting_positions(stores, regs)
     return [
         RegistrationView(
             **r.model_dump(),
             name=people.get(r.participant_id, {}).get("name"),
             email=people.get(r.participant_id, {}).get("email"),
+            waiting_position=positions.get(r.id),
         )
         for r in regs
     ]
 
 
 async def _registrable(event_id: str, principal: CurrentPrincipal, desks: DesksDep) -> Event:
-    require_role(principal, Role.PARTICIPANT, Role.MUNICIPALITY_ADMIN, Role.COORDINATOR)
+    require_role(principal, Role.PARTICIPANT, Role.MUNICIPALITY_ADMIN, Role.COORDINATOR, Role.WEB)
     event = await desks.recent_event(event_id)
     if event is None or not may_see(principal, event):
         raise not_found("Event")
@@ -118,14 +126,19 @@ async def register(
     """Take a seat, or a place on the waiting list when the event is full.
 
     Participants register themselves; a municipality's administrator registers its own staff;
-    coordinators register anyone. Only members of the event's network take seats unless the
-    event is open to all. Send an `Idempotency-Key` so a double click registers once."""
+    coordinators register anyone; the public web app (role `web`) registers people without an
+    account, who take their municipality's member seat or contingent only with an address in
+    one of its e-mail domains, and otherwise hold the seat `pending_approval` until the
+    municipality approves (RegistrationAwaitingApproval tells its contact persons). Only
+    members of the event's network take seats unless the event is open to all. Send an
+    `Idempotency-Key` so a double click registers once."""
     email = normalise_email(str(body.email))
-    if not (
+    vouched = (
         principal.is_coordinator_of(event.region_id)
         or principal.is_admin_of(body.municipality_id)
         or (principal.has(Role.PARTICIPANT) and normalise_email(principal.email or "") == email)
-    ):
+    )
+    if not (vouched or principal.has(Role.WEB)):
         raise Problem(
             403,
             "You can register yourself (with the e-mail you signed in with), or, as a "
@@ -134,8 +147,12 @@ async def register(
         )
 
     async def operation() -> tuple[int, RegistrationView]:
-        registration = await _register(stores, desks, settings, event, body, email)
-        return 201, RegistrationView(**registration.model_dump(), name=body.name, email=email)
+        registration, position = await _register(
+            stores, desks, settings, event, body, email, anonymous=not vouched
+        )
+        return 201, RegistrationView(
+            **registration.model_dump(), name=body.name, email=email, waiting_position=position
+        )
 
     return await runtime.idempotency.run(
         scope=f"registrations:{event_id}", key=idempotency_key, body=body, operation=operation
@@ -149,7 +166,10 @@ async def _register(
     event: Event,
     body: Applicant,
     email: str,
-) -> Registration:
+    *,
+    anonymous: bool,
+) -> tuple[Registration, int | None]:
+    """The registration and, when waitlisted, its place in line."""
     if not event.open_for_registration():
         raise Problem(409, "Registration for this event is not open.", kind="conflict")
     member = await stores.is_member(event.network_id, body.municipality_id)
@@ -164,9 +184,14 @@ async def _register(
         answers = domain.check_answers(event.questions, body.answers)
     except RuleBroken as exc:
         raise rule(exc) from exc
+    unverified = anonymous and domain.claim_needs_approval(
+        member=member,
+        email=email,
+        email_domains=await stores.email_domains(body.municipality_id),
+    )
     participant_id = domain.participant_id_for(email, _secret(settings).encode())
     registration_id = domain.registration_id_for(event.id, participant_id)
-    link = manage_url(settings.public_url, participant_id, _secret(settings))
+    link = manage_url(settings.app_url, participant_id, _secret(settings))
     desk = await desks.desk(event.id)
     arrived_at, seq = desk.next_arrival()
     arrival = Arrival(
@@ -179,6 +204,7 @@ async def _register(
             language=body.language,
             answers=answers,
             member=member,
+            unverified_claim=unverified,
             status=RegistrationStatus.WAITLISTED,
             arrived_at=arrived_at,
             arrival_seq=seq,
@@ -193,7 +219,7 @@ async def _register(
         contact_fact=domain.contact_fact(participant_id, body, link),
     )
     try:
-        return await desks.register(desk, arrival)
+        return await desks.register(desk, arrival), arrival.position
     except AlreadyRegistered as exc:
         raise Problem(
             409,
@@ -348,6 +374,23 @@ async def accept_as(
         reg.id, decided(lambda r: domain.accept_offer(r, event, now))
     )
     return (await views(stores, [result.state]))[0]
+
+
+async def waiting_positions(stores: Stores, regs: list[Registration]) -> dict[str, int]:
+    """Where each waitlisted registration stands (1 = next), in the order promotion serves:
+    one read of each event's waiting list, however many of its registrations are shown."""
+    events = {r.event_id for r in regs if r.status == RegistrationStatus.WAITLISTED}
+
+    async def line(event_id: str) -> list[str]:
+        docs = await stores.registrations.current.find(
+            {"event_id": event_id, "status": RegistrationStatus.WAITLISTED.value},
+            {"_id": 1},
+            sort=[("arrived_at", 1), ("arrival_seq", 1), ("_id", 1)],
+        ).to_list()
+        return [doc["_id"] for doc in docs]
+
+    lines = await asyncio.gather(*(line(e) for e in events))
+    return {reg_id: n for ids in lines for n, reg_id in enumerate(ids, start=1)}
 
 
 # -- the private self-service link (no account) --------------------------------------------

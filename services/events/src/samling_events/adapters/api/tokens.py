@@ -22,5 +22,6 @@ def participant_from_token(token: str, secret: str) -> str:
     return str(claims["sub"])
 
 
-def manage_url(public_url: str, participant_id: str, secret: str) -> str:
-    return f"{public_url.rstrip('/')}/manage/{manage_token(participant_id, secret)}"
+def manage_url(app_url: str, participant_id: str, secret: str) -> str:
+    """The private link as a page of the web app (which reads ``GET /manage/{token}`` here)."""
+    return f"{app_url.rstrip('/')}/r/{manage_token(participant_id, secret)}"

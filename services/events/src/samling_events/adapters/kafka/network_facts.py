@@ -1,13 +1,21 @@
-"""The events service's local read model of networks and memberships, built from facts.
+"""The events service's local read model of networks, memberships and municipalities, built
+from facts.
 
 Each membership is its own document keyed by (network, municipality), so facts about different
 municipalities never write the same document; replaying a fact rewrites the same values.
+Municipalities and their e-mail domains are only ever inserted: a redelivered fact hits its own
+``_id`` again and changes nothing.
 """
 
+import contextlib
+
+from pymongo.errors import DuplicateKeyError
 from samling_contracts import CloudEvent
 from samling_contracts.network import (
+    MunicipalityEmailDomainsChanged,
     MunicipalityJoinedNetwork,
     MunicipalityLeftNetwork,
+    MunicipalityRegistered,
     NetworkArchived,
     NetworkCreated,
 )
@@ -61,5 +69,30 @@ def network_subscriptions(runtime: RuntimeRef) -> FactSubscriptions:
                 upsert=True,
             )
         )
+
+    @subscriptions.on(MunicipalityRegistered)
+    async def municipality(fact: MunicipalityRegistered, event: CloudEvent) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            await (
+                runtime()
+                .mongo.db["municipality_view"]
+                .insert_one({"_id": fact.municipality_id, "region_id": fact.region_id})
+            )
+
+    @subscriptions.on(MunicipalityEmailDomainsChanged)
+    async def email_domains(fact: MunicipalityEmailDomainsChanged, event: CloudEvent) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            await (
+                runtime()
+                .mongo.db["municipality_email_domains"]
+                .insert_one(
+                    {
+                        "_id": event.id,
+                        "municipality_id": fact.municipality_id,
+                        "email_domains": fact.email_domains,
+                        "as_of": event.time,
+                    }
+                )
+            )
 
     return subscriptions

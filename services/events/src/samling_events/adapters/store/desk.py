@@ -69,6 +69,8 @@ class Arrival:
     )
     trace: dict[str, str] = field(default_factory=current_trace)
     """The trace of the request that brought them: their facts are published in it."""
+    position: int | None = None
+    """Their place on the waiting list when the desk wait-listed them (for the answer)."""
 
 
 @dataclass
@@ -239,6 +241,7 @@ class Desk:
             seat_no = seats.get(arrival.registration.id)
             if seat_no is None:
                 waiting += 1
+                arrival.position = waiting
             change = admit(arrival.registration, event, seat_no, waiting)
             change = Change(
                 change.state, [arrival.contact_fact, *change.facts], trace=arrival.trace

@@ -71,6 +71,11 @@ class Stores:
     """Names and e-mails (personal data), one document per pseudonymous participant id."""
     memberships: AsyncCollection[Document]
     networks: AsyncCollection[Document]
+    municipalities: AsyncCollection[Document]
+    """Which region each municipality is in, from MunicipalityRegistered (one insert each)."""
+    domain_lists: AsyncCollection[Document]
+    """Every MunicipalityEmailDomainsChanged as a document of its own (``_id`` = the fact's
+    event id): the newest per municipality is its list, so no fact rewrites another's."""
     assignments: AggregateStore[Assignment]
     groups: AggregateStore[Groups]
     erasures: AggregateStore[Erasure]
@@ -92,6 +97,20 @@ class Stores:
         ]
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _domains: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
+
+    async def email_domains(self, municipality_id: str) -> frozenset[str]:
+        """The municipality's staff e-mail domains, from the newest list the network service
+        published (cached a few seconds, like memberships)."""
+        cached = self._domains.get(municipality_id)
+        if cached and time.monotonic() - cached[0] < MEMBERSHIP_CACHE_SECONDS:
+            return cached[1]
+        newest = await self.domain_lists.find_one(
+            {"municipality_id": municipality_id}, sort=[("as_of", -1), ("_id", -1)]
+        )
+        domains = frozenset((newest or {}).get("email_domains", []))
+        self._domains[municipality_id] = (time.monotonic(), domains)
+        return domains
 
     async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
         """From the local read model of the network service's facts (cached a few seconds)."""
@@ -115,6 +134,8 @@ async def open_stores(runtime: Runtime) -> Stores:
         participants=db["participants"],
         memberships=db["membership_view"],
         networks=db["network_view"],
+        municipalities=db["municipality_view"],
+        domain_lists=db["municipality_email_domains"],
         assignments=runtime.store("assignments", Assignment),
         groups=runtime.store("groups", Groups),
         erasures=runtime.store("erasures", Erasure),
@@ -132,6 +153,10 @@ async def open_stores(runtime: Runtime) -> Stores:
             IndexModel([("municipality_id", ASCENDING), ("active", ASCENDING)]),
             IndexModel([("network_id", ASCENDING), ("active", ASCENDING)]),
         ],
+    )
+    await create_indexes_one_by_one(stores.municipalities, [IndexModel([("region_id", ASCENDING)])])
+    await create_indexes_one_by_one(
+        stores.domain_lists, [IndexModel([("municipality_id", ASCENDING), ("as_of", ASCENDING)])]
     )
     await stores.groups.ensure_indexes()
     await stores.erasures.ensure_indexes()

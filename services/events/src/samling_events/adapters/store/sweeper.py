@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from samling_runtime.clock import Clock
+from samling_runtime.mongo import find_by_ids
 from samling_runtime.sweep import repeat
 
 from samling_events.adapters.store.desk import Desks
@@ -75,12 +76,12 @@ class Sweeper:
         seats = await self._stores.seats.find({"taken_at": {"$lt": cutoff}}).to_list()
         if not seats:
             return
-        holders = {
-            d["_id"]: d
-            async for d in self._stores.registrations.current.find(
-                {"_id": {"$in": [s["registration_id"] for s in seats]}}, {"status": 1, "seat_no": 1}
-            )
-        }
+        # One indexed look-up per holder: FerretDB v1 answers an `_id: {$in: ...}` by a scan.
+        holders = await find_by_ids(
+            self._stores.registrations.current,
+            [s["registration_id"] for s in seats],
+            {"status": 1, "seat_no": 1},
+        )
         for seat in seats:
             holder = holders.get(seat["registration_id"])
             if (

@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, EmailStr, Field, model_validator
 from samling_contracts.network import ContactPerson
-from samling_contracts.vocabulary import Country, Language
+from samling_contracts.vocabulary import Country, EmailDomain, Language
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
@@ -54,6 +54,19 @@ def resolve(existing: list[ContactPerson], people: list[ContactPersonIn]) -> lis
     return rules.resolve_contacts(existing, incoming, [new_id("con") for _ in people])
 
 
+DomainIn = Annotated[EmailDomain, BeforeValidator(rules.normalise_domain)]
+EmailDomains = Annotated[
+    list[DomainIn],
+    Field(
+        max_length=20,
+        description="E-mail domains of the municipality's staff: someone registering without "
+        "an account with an address in one of them takes the municipality's member seat or "
+        "contingent without its approval.",
+        examples=[["bodo.kommune.no"]],
+    ),
+]
+
+
 class NewMunicipality(RequestBody):
     country: Country = Field(examples=["NO"])
     number: str = Field(
@@ -61,6 +74,7 @@ class NewMunicipality(RequestBody):
     )
     name: SingleLine = Field(min_length=2, max_length=200, examples=["Bodø"])
     contacts: list[ContactPersonIn] = Field(default_factory=list, max_length=50)
+    email_domains: EmailDomains = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _number(self) -> "NewMunicipality":
@@ -72,12 +86,21 @@ class ContactsIn(RequestBody):
     contacts: list[ContactPersonIn] = Field(max_length=50)
 
 
+class EmailDomainsIn(RequestBody):
+    email_domains: EmailDomains
+
+
 class MunicipalityOut(BaseModel):
     id: str = Field(examples=["NO-1804"])
     region_id: str = Field(examples=["rkk-salten"])
     country: Country
     number: str = Field(examples=["1804"])
     name: str = Field(examples=["Bodø"])
+    email_domains: list[str] = Field(
+        default_factory=list,
+        description="E-mail domains of the municipality's staff.",
+        examples=[["bodo.kommune.no"]],
+    )
     contacts: list[ContactPerson] | None = Field(
         None,
         description="Contact persons; only shown to the region's coordinators and the "
@@ -126,6 +149,7 @@ async def register_municipality(
             body.name,
             resolve([], body.contacts),
             runtime.clock.now(),
+            body.email_domains,
         )
         try:
             await stores.municipalities.create(change.state.id, change)
@@ -215,6 +239,26 @@ async def replace_contacts(
     updated = await stores.municipalities.update(
         municipality_id,
         lambda m: rules.change_contacts(m, resolve(m.contacts, body.contacts)),
+    )
+    return out(updated.state, principal)
+
+
+@router.put(
+    "/{municipality_id}/email-domains",
+    response_model=MunicipalityOut,
+    responses=problems(403, 404),
+    summary="Replace the municipality's e-mail domains",
+)
+async def replace_email_domains(
+    municipality_id: str,
+    _: Annotated[Municipality, Depends(_contacts_manager)],
+    body: EmailDomainsIn,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+) -> MunicipalityOut:
+    """The municipality's administrators or the region's coordinators set the full list."""
+    updated = await stores.municipalities.update(
+        municipality_id, lambda m: rules.change_email_domains(m, body.email_domains)
     )
     return out(updated.state, principal)
 

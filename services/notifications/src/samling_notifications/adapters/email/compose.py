@@ -64,6 +64,7 @@ def template_context(
         "previous": moment("previous_starts_at"),
         "task": params.get("task"),
         "due": moment("due_at"),
+        "event_url": params.get("event_url"),
         "items": items or [],
         "manage_url": manage_url,
         "evaluation_url": evaluation(manage_url)

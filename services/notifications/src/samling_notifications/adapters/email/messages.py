@@ -227,6 +227,33 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
             "Your registration for “{{ title }}” was not approved.",
         ),
     },
+    "registration.awaiting_approval": {
+        "nb": (
+            "Påmelding venter på godkjenning: {{ title }}",
+            "Noen har meldt seg på «{{ title }}» for kommunen din med en e-postadresse utenfor "
+            "kommunens domener. Godkjenn eller avslå påmeldingen: {{ event_url }}",
+        ),
+        "nn": (
+            "Påmelding ventar på godkjenning: {{ title }}",
+            "Nokon har meldt seg på «{{ title }}» for kommunen din med ei e-postadresse utanfor "
+            "kommunen sine domene. Godkjenn eller avslå påmeldinga: {{ event_url }}",
+        ),
+        "sv": (
+            "Anmälan väntar på godkännande: {{ title }}",
+            "Någon har anmält sig till ”{{ title }}” för din kommun med en e-postadress utanför "
+            "kommunens domäner. Godkänn eller avböj anmälan: {{ event_url }}",
+        ),
+        "da": (
+            "Tilmelding venter på godkendelse: {{ title }}",
+            "Nogen har tilmeldt sig »{{ title }}« for din kommune med en e-mailadresse uden for "
+            "kommunens domæner. Godkend eller afvis tilmeldingen: {{ event_url }}",
+        ),
+        "en": (
+            "Registration awaiting approval: {{ title }}",
+            "Someone registered for “{{ title }}” on behalf of your municipality with an e-mail "
+            "address outside its domains. Approve or decline the registration: {{ event_url }}",
+        ),
+    },
     "registration.cancelled": {
         "nb": ("Påmelding avmeldt: {{ title }}", "Påmeldingen din til «{{ title }}» er avmeldt."),
         "nn": ("Påmelding avmeld: {{ title }}", "Påmeldinga di til «{{ title }}» er avmeld."),

@@ -27,6 +27,7 @@ from samling_contracts.events import (
     ParticipantContactRecorded,
     ParticipantErased,
     RegistrationApproved,
+    RegistrationAwaitingApproval,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationDeclined,
@@ -525,6 +526,23 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             [recipient],
             {"event_id": fact.event_id, "registration_id": fact.registration_id},
             {**await event_params(n.stores, fact.event_id), **params},
+        )
+        await after(fact, event)
+
+    @subs.on(RegistrationAwaitingApproval)
+    async def awaiting_approval(fact: RegistrationAwaitingApproval, event: CloudEvent) -> None:
+        """The municipality's contact persons decide: the mail opens the event's page."""
+        n = notifier()
+        app_url = n.delivery.settings.app_url.rstrip("/")
+        await n.notify(
+            Kind.REGISTRATION_AWAITING_APPROVAL,
+            event,
+            await audience.contacts_of(n.stores, [fact.municipality_id]),
+            {"event_id": fact.event_id, "registration_id": fact.registration_id},
+            {
+                **await event_params(n.stores, fact.event_id),
+                "event_url": f"{app_url}/events/{fact.event_id}",
+            },
         )
         await after(fact, event)
 
