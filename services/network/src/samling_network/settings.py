@@ -1,8 +1,8 @@
 """Network service settings: environment variables prefixed ``SAMLING_NETWORK_``."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-from samling_runtime.settings import ServiceSettings
+from samling_runtime.settings import DEVELOPMENT_SECRET, ServiceSettings
 
 
 class NetworkSettings(ServiceSettings):
@@ -16,4 +16,9 @@ class NetworkSettings(ServiceSettings):
         description="Contact persons in a municipality's older revisions (and in the outbox "
         "copies of the facts those revisions published) are erased this long after a newer "
         "list replaced them.",
+    )
+    reader_link_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key verifying the signed links to members-only reports in mails, which the "
+        "web app passes on: the notifications service's SAMLING_NOTIFICATIONS_READER_LINK_SECRET.",
     )

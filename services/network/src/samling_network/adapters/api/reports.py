@@ -23,6 +23,7 @@ from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document, hoisted
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
+from samling_runtime.reader_links import verify_reader_link
 from samling_runtime.timeline import Way
 
 from samling_network.adapters.api.common import (
@@ -42,8 +43,10 @@ from samling_network.adapters.store.stores import (
     text_filter,
 )
 from samling_network.domain import reports as rules
+from samling_network.domain.access import ReaderScope
 from samling_network.domain.ids import new_id
 from samling_network.domain.reports import Report, ReportBody, ReportStatus, ReportView
+from samling_network.settings import NetworkSettings
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -100,7 +103,10 @@ async def check_networks(stores: Stores, region_id: str, network_ids: list[str] 
 
 async def readable(stores: Stores, principal: Principal, report_id: str) -> Report:
     """The report if the caller may read it; 404 otherwise (existence does not leak)."""
-    scope = await reader_scope(principal, stores)
+    return await readable_in(stores, await reader_scope(principal, stores), report_id)
+
+
+async def readable_in(stores: Stores, scope: ReaderScope, report_id: str) -> Report:
     doc = await stores.reports.current.find_one(
         hoisted({"$and": [{"_id": report_id}, readable_by(scope)]})
     )
@@ -236,7 +242,31 @@ async def find_reports(
 @router.get(
     "/{report_id}", response_model=ReportView, responses=problems(404), summary="Read a report"
 )
-async def get_report(report_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Report:
+async def get_report(
+    report_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    reader_link: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="The web app only: the signed reader link from a mail, which lets "
+            "that mail's recipient read a members-only report of its region.",
+        ),
+    ] = None,
+) -> Report:
+    if reader_link is not None and principal.has(Role.WEB):
+        settings = runtime.settings
+        assert isinstance(settings, NetworkSettings)
+        secret = settings.reader_link_secret.get_secret_value()
+        link = verify_reader_link(reader_link, secret, report_id)
+        if link is None:
+            raise not_found("Report")
+        # The link was signed for this report and a reader of its region: read it as the
+        # region's members do, never as its author (drafts stay hidden).
+        scope = ReaderScope(region_id=link.region_id, all_networks_of_region=True)
+        return await readable_in(stores, scope, report_id)
     return await readable(stores, principal, report_id)
 
 
