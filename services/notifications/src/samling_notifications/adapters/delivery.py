@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import json
 import logging
 import random
 import uuid
@@ -403,7 +404,10 @@ class DeliveryWorker(Worker):
         name = recipient.get("name") or ""
         ics = self._calendar(event) if kind.attaches_calendar and event else None
         key: tuple[Any, ...] = (
-            notice["source_event_id"],
+            # What the words depend on (not the fact's id): a hundred confirmations of one
+            # event's registrations share one prototype instead of rendering one each.
+            notice["refs"].get("event_id"),
+            json.dumps(notice.get("params") or {}, sort_keys=True, default=str),
             notice["kind"],
             language,
             bool(name.strip()),
