@@ -4,8 +4,9 @@ import asyncio
 from typing import Any
 
 import pytest
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import DuplicateKeyError
-from samling_runtime.batching import InsertBatcher
+from samling_runtime.batching import BulkWriter, InsertBatcher
 
 pytestmark = pytest.mark.integration
 
@@ -39,3 +40,22 @@ async def test_a_store_failure_reaches_every_caller_of_the_batch(db: Any) -> Non
         *(batcher.insert({"_id": f"x{n}"}) for n in range(5)), return_exceptions=True
     )
     assert all(isinstance(r, Exception) and not isinstance(r, DuplicateKeyError) for r in results)
+
+
+async def test_concurrent_upserts_go_out_together(db: Any) -> None:
+    writer = BulkWriter(db["people"])
+    await db["people"].insert_one({"_id": "p0", "status": "waitlisted", "n": -1})
+
+    async def write(n: int) -> None:
+        if n % 2:
+            await writer.write(ReplaceOne({"_id": f"p{n}"}, {"n": n}, upsert=True))
+        else:
+            update = {"$set": {"status": "confirmed", "n": n}}
+            await writer.write(UpdateOne({"_id": f"p{n}"}, update, upsert=True))
+
+    await asyncio.gather(*(write(n) for n in range(100)))
+
+    stored = {doc["_id"]: doc async for doc in db["people"].find({})}
+    assert {doc["n"] for doc in stored.values()} == set(range(100))
+    assert stored["p0"] == {"_id": "p0", "status": "confirmed", "n": 0}
+    assert writer.batches <= 10  # not 100 round trips

@@ -8,13 +8,13 @@ delete them once Kafka can no longer redeliver their event (``processed_retentio
 Markers written before they carried a time have none and are left alone.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, find_by_ids, insert_new
 
 
 class ProcessedEvents:
@@ -47,3 +47,16 @@ class ProcessedEvents:
         except DuplicateKeyError:
             return False
         return True
+
+    async def seen_any(self, event_ids: Collection[str]) -> set[str]:
+        """Which of the events were recorded (one ``_id`` look-up each, run concurrently)."""
+        found = await find_by_ids(self._collection, map(self._key, event_ids), {"_id": 1})
+        return {event_id for event_id in event_ids if self._key(event_id) in found}
+
+    async def mark_many(self, event_ids: Collection[str]) -> None:
+        """Record the events in one round trip (those recorded already stay as they are)."""
+        now = self._now()
+        await insert_new(
+            self._collection,
+            [{"_id": self._key(e), "group": self._group, "processed_at": now} for e in event_ids],
+        )

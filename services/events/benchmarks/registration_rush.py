@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
@@ -35,7 +36,7 @@ from samling_devtools.benchmarking import CpuUsage, isolated_stack
 from samling_devtools.infra import Stack, cache_dir, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.testing import ensure_topics, start_at_end
+from samling_devtools.testing import ensure_topics, read_topic, start_at_end
 from samling_notifications.adapters.kafka.handlers import (
     subscriptions as notification_subscriptions,
 )
@@ -193,18 +194,23 @@ async def end_to_end(
     workdir: Path,
     url: str,
     event_id: str,
+    bootstrap: str,
     mongo_url: str,
     mailbox: Mailpit,
     rate: int,
     seconds: int,
+    pids: dict[str, int | None],
 ) -> list[str]:
     """Registrations at a steady ``rate``: from each HTTP answer to the participant's inbox
     entry (the notice's ``created_at`` in the notifications service) and to the mail in
-    Mailpit (its arrival time there). One machine, one clock."""
+    Mailpit (its arrival time there). One machine, one clock. The CPU each process spent
+    (from the first request until the last mail arrived) is divided by the registrations."""
     token = mint_token(
         ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
     )
     n = rate * seconds
+    postgres = ProcessTree(pids.pop("postgresql", None))
+    usage = CpuUsage.of(pids, finished_children="load generator (vegeta)")
     report = attack(workdir, targets([url], event_id, n, token, who="steady"), 50, rate, seconds)
     answers = answered_at(workdir)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
@@ -214,23 +220,74 @@ async def end_to_end(
     mails: dict[str, float] = {}
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (len(inbox) < len(answers) or len(mails) < len(answers)):
-        await asyncio.sleep(1)
+        # The delays come from the documents' times, not from when they are seen: look
+        # seldom, so the look (a scan of the notices, Mailpit's list) loads the machine little.
+        await asyncio.sleep(5)
         inbox = {
             d["recipient_id"]: d["created_at"].timestamp()
             async for d in notices.find(query, {"recipient_id": 1, "created_at": 1})
         }
         mails = await asyncio.to_thread(mailbox.arrivals)
+    cpu = usage.per(max(1, len(answers)), "registration") + postgres.per(max(1, len(answers)))
     await client.close()
+    published = await published_at(bootstrap, set(answers))
     to_inbox = [inbox[p] - at for p, (at, _) in answers.items() if p in inbox]
     to_mail = [mails[a] - at for p, (at, a) in answers.items() if a in mails]
+    to_kafka = [published[p] - at for p, (at, _) in answers.items() if p in published]
+    kafka_to_inbox = [inbox[p] - published[p] for p in answers if p in inbox and p in published]
     lat = report.latencies
     return [
         f"steady rate          {rate:8d}/s for {seconds} s: {len(answers)} registrations answered "
         f"201 (status codes {report.answers}), HTTP p50 / p99 {lat.p50 / 1e6:.0f} / "
         f"{lat.p99 / 1e6:.0f} ms",
+        percentiles("answer -> in Kafka", to_kafka, len(answers)),
+        percentiles("Kafka -> inbox", kafka_to_inbox, len(answers)),
         percentiles("answer -> inbox", to_inbox, len(answers)),
         percentiles("answer -> e-mail", to_mail, len(answers)),
+        cpu,
     ]
+
+
+async def published_at(bootstrap: str, participants: set[str]) -> dict[str, float]:
+    """Each participant's ``registration.confirmed`` -> when the events service's relay
+    handed it to Kafka (the record's timestamp): where the time before the inbox goes."""
+    records = await read_topic(
+        bootstrap, "samling.events.registrations", lambda found: True, timeout=60
+    )
+    found: dict[str, float] = {}
+    for record in records:
+        event = json.loads(record.value)
+        participant = event.get("data", {}).get("participant_id")
+        if (
+            event.get("type", "").endswith("registration.confirmed.v1")
+            and participant in participants
+        ):
+            found.setdefault(participant, record.timestamp / 1000)
+    return found
+
+
+class ProcessTree:
+    """CPU seconds of a process and its live children (PostgreSQL: the postmaster and the
+    backends serving FerretDB's connections, which live as long as its pool)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.root = psutil.Process(pid) if pid else None
+        self.start = self.seconds()
+
+    def seconds(self) -> float:
+        if self.root is None:
+            return 0.0
+        total = 0.0
+        for process in [self.root, *self.root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def per(self, units: int) -> str:
+        if self.root is None:
+            return ""
+        return f", postgresql {(self.seconds() - self.start) / units * 1000:.2f} ms"
 
 
 async def raw_inserts(mongo_url: str, n: int, concurrency: int) -> tuple[float, float]:
@@ -348,9 +405,24 @@ async def steady_run(
         await asyncio.sleep(0.2)  # the event's details reach the notifications service first
     await mongo.close()
     box = mailpit.mailbox()
+    pids = {
+        **{s.spec.name: s.process.pid for s in services if s.process},
+        "kafka": stack.kafka.pid,
+        "ferretdb": stack.ferretdb.pid,
+        "mailpit": mailpit.pid,
+        "postgresql": stack.postgres.pid,
+    }
     try:
         return await end_to_end(
-            root, url, event_id, stack.mongo_url, box, args.steady_rate, args.steady_seconds
+            root,
+            url,
+            event_id,
+            stack.bootstrap,
+            stack.mongo_url,
+            box,
+            args.steady_rate,
+            args.steady_seconds,
+            pids,
         )
     finally:
         box.close()

@@ -34,11 +34,12 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import json
 import logging
 import random
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -46,9 +47,11 @@ from typing import Any
 
 import aiosmtplib
 from opentelemetry.trace import SpanKind
-from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from samling_contracts import Fact
 from samling_contracts.vocabulary import Channel
+from samling_runtime.batching import Batcher
 from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import Change
@@ -115,6 +118,35 @@ class Outcome:
         return self.job.notice
 
 
+@dataclass
+class _Queued:
+    draft: Draft
+    trace: dict[str, str] = field(default_factory=current_trace)
+    """The trace of the fact handler that queued it: its mails are sent in it."""
+    inserted: int = 0
+    """Its notices that were new (written when it was queued)."""
+
+
+class _DraftWriter(Batcher[_Queued]):
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        write: Callable[[list[_Queued]], Awaitable[None]],
+    ) -> None:
+        super().__init__(collection)
+        self._write_drafts = write
+
+    async def queue(self, queued: _Queued) -> None:
+        await self._add(queued)
+
+    async def _write_items(self, items: list[_Queued]) -> None:
+        try:
+            await self._write_drafts(items)
+        except BulkWriteError as exc:
+            # Its positions are notices', not drafts': every draft of the batch hears it.
+            raise RuntimeError(f"writing notices failed: {exc}") from exc
+
+
 @dataclass(order=True)
 class _Due:
     at: datetime
@@ -146,46 +178,65 @@ class DeliveryWorker(Worker):
         self._sender_address = parseaddr(self.settings.smtp_from)[1]
         """The envelope sender (``MAIL FROM``): the bare address of ``smtp_from``."""
         self.sent = 0
+        self._drafts = _DraftWriter(stores.notifications, self._write_drafts)
 
     # -- queueing (fact handlers, scheduler) ------------------------------------------------
     async def queue(self, draft: Draft) -> int:
-        """Write the notices of ``draft`` and hand the new e-mails to the senders."""
+        """Write the notices of ``draft`` and hand the new e-mails to the senders.
+
+        Drafts queued while the previous ones are being written are written together (the
+        fact intake handles a batch's facts concurrently): one preferences look-up, one chunk
+        and one ``insert_many`` of notices for all of them, not one each."""
         if not draft.recipients:
             return 0
         if self._stopping:
             # Nothing would send them here: the fact is handled again by whoever takes over.
             raise RuntimeError("e-mail delivery is stopping; not taking new notices")
+        queued = _Queued(draft)
+        await self._drafts.queue(queued)
+        return queued.inserted
+
+    async def _write_drafts(self, drafts: list[_Queued]) -> None:
         now = self.runtime.clock.now()
-        prefs = await preferences_of(self.stores, (r.id for r in draft.recipients))
-        docs = notice_documents(draft, prefs, now)
-        known = {r.id: r.details() for r in draft.recipients if r.email}
+        prefs = await preferences_of(
+            self.stores, (r.id for q in drafts for r in q.draft.recipients)
+        )
         chosen = {rid: p.language for rid, p in prefs.items()}
-        event = await self._event(draft.refs.get("event_id"))
-        inserted = 0
-        for start in range(0, len(docs), CHUNK):
-            chunk = docs[start : start + CHUNK]
+        event_ids = {q.draft.refs.get("event_id") for q in drafts}
+        events = {e: await self._event(e) for e in event_ids if e}
+        entries: list[tuple[_Queued, Document, Document | None]] = []
+        for q in drafts:
+            addresses = {r.id: r.details() for r in q.draft.recipients if r.email}
+            for doc in notice_documents(q.draft, prefs, now):
+                entries.append((q, doc, addresses.get(doc["recipient_id"])))
+        for start in range(0, len(entries), CHUNK):
+            chunk = entries[start : start + CHUNK]
             chunk_id = f"mc_{uuid.uuid4().hex}"
             await self.stores.mail_chunks.insert_one(
                 {
                     "_id": chunk_id,
                     "owner": self.instance,
-                    "ids": [d["_id"] for d in chunk],
+                    "ids": [doc["_id"] for _, doc, _ in chunk],
                     "created_at": now,
                 }
             )
-            for doc in chunk:
+            for _, doc, _ in chunk:
                 doc["chunk"] = chunk_id
-            fresh = await insert_notices(self.stores, chunk)
-            inserted += len(fresh)
-            await self._inbox_facts([d for d in fresh if d["channel"] == str(Channel.INBOX)])
-            emails = [d for d in fresh if d.get("pending")]
+            fresh_ids = {
+                d["_id"] for d in await insert_notices(self.stores, [d for _, d, _ in chunk])
+            }
+            fresh = [(q, doc, known) for q, doc, known in chunk if doc["_id"] in fresh_ids]
+            await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
+            emails = [(q, doc, known) for q, doc, known in fresh if doc.get("pending")]
             self._open[chunk_id] = len(emails)
-            for doc in emails:
+            for q, _, _ in fresh:
+                q.inserted += 1
+            for q, doc, known in emails:
                 rid = doc["recipient_id"]
-                self._put(Job(doc, 1, known.get(rid), event, chosen.get(rid)))
+                event = events.get(q.draft.refs.get("event_id") or "")
+                self._put(Job(doc, 1, known, event, chosen.get(rid), trace=q.trace))
             if not emails:
                 await self._close(chunk_id)
-        return inserted
 
     async def _inbox_facts(self, entries: list[Document]) -> None:
         """An inbox entry is delivered when it is written: NotificationSent (channel inbox) for
@@ -205,8 +256,7 @@ class DeliveryWorker(Worker):
     async def _event(self, event_id: str | None) -> Document | None:
         if not event_id:
             return None
-        found: Document | None = await self.stores.events.find_one({"_id": event_id})
-        return found
+        return await self.stores.shared.events.get(event_id)
 
     async def _close(self, chunk_id: str) -> None:
         self._open.pop(chunk_id, None)
@@ -359,7 +409,10 @@ class DeliveryWorker(Worker):
         report = await self._report(notice["source_event_id"], report_id) if report_id else None
         members_only = bool(report_id) and restricted(report)
         key: tuple[Any, ...] = (
-            notice["source_event_id"],
+            # What the words depend on (not the fact's id): a hundred confirmations of one
+            # event's registrations share one prototype instead of rendering one each.
+            notice["refs"].get("event_id"),
+            json.dumps(notice.get("params") or {}, sort_keys=True, default=str),
             notice["kind"],
             language,
             bool(name.strip()),

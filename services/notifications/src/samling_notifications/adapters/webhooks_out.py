@@ -68,10 +68,7 @@ async def fan_out(
     """Queue this fact for every enabled endpoint that wants its type and whose owner may read
     it (see domain.visibility; keyed: redelivery-safe)."""
     stores = _stores(runtime)
-    wanting = [
-        doc
-        async for doc in stores.endpoints.current.find({"enabled": True, "event_types": event.type})
-    ]
+    wanting = await stores.shared.endpoints.get(event.type)
     if not wanting:
         return 0
     fact = event.fact()

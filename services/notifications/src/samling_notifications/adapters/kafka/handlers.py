@@ -11,7 +11,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import DuplicateKeyError
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.events import (
@@ -47,7 +47,7 @@ from samling_contracts.network import (
     ReportWithdrawn,
 )
 from samling_contracts.vocabulary import AssignmentPhase, Visibility
-from samling_runtime.kafka import FactSubscriptions
+from samling_runtime.kafka import Batches, FactSubscriptions
 from samling_runtime.mongo import Document, find_each, insert_new
 from samling_runtime.service import Runtime, RuntimeRef
 
@@ -78,12 +78,12 @@ def stores_of(runtime: Runtime) -> Stores:
 
 async def event_params(stores: Stores, event_id: str) -> dict[str, Any]:
     """What templates show about an event (the read model may not have it yet)."""
-    doc = await stores.events.find_one({"_id": event_id})
+    doc = await stores.shared.events.get(event_id)
     if doc is None:
         return {}
     params = event_details(doc)
     if doc.get("network_id"):
-        network = await stores.networks.find_one({"_id": doc["network_id"]})
+        network = await stores.shared.networks.get(doc["network_id"])
         params["network"] = network["name"] if network else None
     return params
 
@@ -180,8 +180,18 @@ async def schedule_event_reminder(stores: Stores, event_id: str) -> None:
     )
 
 
+def order_key(event: CloudEvent) -> str:
+    """What the intake keeps in order (see ``samling_runtime.kafka.Batches``): every fact
+    about a registration, and a participant's erasure, names the participant, and their
+    effects (the registration's read model, the participant's notices) are the participant's
+    own; so a batch's facts about one event's registrations are handled concurrently, one
+    participant's in order. Other facts keep their aggregate's order (the record key)."""
+    participant = event.data.get("participant_id")
+    return f"participant:{participant}" if isinstance(participant, str) else event.partitionkey
+
+
 def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
-    subs = FactSubscriptions()
+    subs = FactSubscriptions(Batches(order_key=order_key))
 
     def notifier() -> Notifier:
         return Notifier(runtime_ref())
@@ -507,17 +517,19 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
             params["offer_expires_at"] = fact.offer_expires_at.isoformat()
         if isinstance(fact, RegistrationWaitlisted):
             params["position"] = fact.position
-        await n.stores.registrations.update_one(
-            {"_id": fact.registration_id},
-            {
-                "$set": {
-                    "event_id": fact.event_id,
-                    "participant_id": fact.participant_id,
-                    "municipality_id": fact.municipality_id,
-                    "status": status,
-                }
-            },
-            upsert=True,
+        await n.stores.shared.registrations.write(
+            UpdateOne(
+                {"_id": fact.registration_id},
+                {
+                    "$set": {
+                        "event_id": fact.event_id,
+                        "participant_id": fact.participant_id,
+                        "municipality_id": fact.municipality_id,
+                        "status": status,
+                    }
+                },
+                upsert=True,
+            )
         )
         recipient = Recipient(id=fact.participant_id, type="participant")
         await n.notify(
@@ -568,17 +580,19 @@ def subscriptions(runtime_ref: RuntimeRef) -> FactSubscriptions:
         erased = await stores.recipients.find_one({"_id": fact.participant_id, "erased": True})
         if erased is not None:
             return  # a late copy of an address the person asked us to forget
-        await stores.recipients.replace_one(
-            {"_id": fact.participant_id},
-            {
-                "type": "participant",
-                "name": fact.name,
-                "email": fact.email,
-                "language": str(fact.language),
-                "manage_url": fact.manage_url,
-                "active": True,
-            },
-            upsert=True,
+        await stores.shared.recipients.write(
+            ReplaceOne(
+                {"_id": fact.participant_id},
+                {
+                    "type": "participant",
+                    "name": fact.name,
+                    "email": fact.email,
+                    "language": str(fact.language),
+                    "manage_url": fact.manage_url,
+                    "active": True,
+                },
+                upsert=True,
+            )
         )
         notifier().delivery.facts_arrived(recipients={fact.participant_id})
 

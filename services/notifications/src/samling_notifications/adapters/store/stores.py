@@ -20,7 +20,7 @@ recipient), ``subscriptions``, ``reminders`` and ``reminder_runs``, ``webhook_en
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,10 +30,12 @@ from pymongo.asynchronous.collection import AsyncCollection
 from samling_contracts import Fact
 from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
+from samling_runtime.batching import BulkWriter
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, Change, create_indexes_one_by_one
 
+from samling_notifications.adapters.store.coalesce import SharedLookups
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
 
@@ -75,6 +77,10 @@ class Stores:
     preferences: AggregateStore[Preferences]
     endpoints: AggregateStore[Endpoint]
     delivery_batches: AggregateStore[DeliveryBatch]
+    shared: Shared = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared = Shared(self)
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
@@ -98,6 +104,27 @@ class Stores:
     def __getattr__(self, name: str) -> AsyncCollection[Document]:
         collection: AsyncCollection[Document] = self.db[name]
         return collection
+
+
+class Shared:
+    """The fact intake's hot reads and writes, shared by the handlers of a batch's facts
+    (which run concurrently): a hundred registrations for one event read the event once
+    and write their read-model documents in one round trip."""
+
+    def __init__(self, stores: Stores) -> None:
+        self.events: SharedLookups[str, Document | None] = SharedLookups(
+            lambda event_id: stores.events.find_one({"_id": event_id})
+        )
+        self.networks: SharedLookups[str, Document | None] = SharedLookups(
+            lambda network_id: stores.networks.find_one({"_id": network_id})
+        )
+        self.endpoints: SharedLookups[str, list[Document]] = SharedLookups(
+            lambda event_type: stores.endpoints.current.find(
+                {"enabled": True, "event_types": event_type}
+            ).to_list()
+        )
+        self.registrations = BulkWriter(stores.registrations)
+        self.recipients = BulkWriter(stores.recipients)
 
 
 async def open_stores(runtime: Runtime) -> Stores:
