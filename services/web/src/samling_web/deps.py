@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from samling_runtime.clock import Clock
 
+from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys
 from samling_web.settings import WebSettings
@@ -27,6 +28,7 @@ class Web:
     pages: Pages
     keys: IdempotencyKeys
     clock: Clock
+    register_limit: TokenBucket
 
 
 def _web(request: Request) -> Web:

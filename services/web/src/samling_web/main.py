@@ -23,7 +23,8 @@ from samling_web.assets import Assets, assets_router
 from samling_web.deps import Web
 from samling_web.errors import HtmlBodyLimit, install_error_pages
 from samling_web.i18n import Catalogues
-from samling_web.pages import calendar, event, language, manage
+from samling_web.pages import calendar, event, language, manage, participant
+from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys, SecurityHeaders
 from samling_web.settings import WebSettings
@@ -64,6 +65,7 @@ def create(
                 pages=pages,
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
+                register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
             )
             yield
 
@@ -79,6 +81,7 @@ def create(
         calendar.router,
         event.router,
         manage.router,
+        participant.router,
         language.router,
         assets_router(assets),
         health_router(_checks),

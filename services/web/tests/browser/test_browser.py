@@ -8,17 +8,18 @@ import asyncio
 import json
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
 from samling_devtools.smtp_sink import free_port
-from samling_devtools.testing import eventually
+from samling_devtools.testing import call, eventually
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 
-from services.web.tests.conftest import World
+from services.web.tests.conftest import COORDINATOR, QUESTIONS, World
 
 CHROMIUM = shutil.which("chromium")
 WEB = Path(__file__).resolve().parents[2]
@@ -83,8 +84,30 @@ async def audit(page: Page, name: str) -> None:
 
 
 async def pages_of_the_slice(world: World, site: str) -> dict[str, str]:
+    """An event with questions and pre-work, and one that has begun, to evaluate."""
     event_id = await world.publish("Dialogkonferanse: Lesing i alle fag", 1, days=1)
-    return {"calendar": f"{site}/", "event": f"{site}/events/{event_id}", "event_id": event_id}
+    await world.ask(event_id, QUESTIONS)
+    await world.assign(event_id, "pre", "Ta med et eksempel fra egen praksis", world.starts)
+    began = datetime.now(UTC) - timedelta(hours=1)
+    begun_id = await world.plain("Nettverkssamling: Vurdering", "network_meeting", began)
+    return {
+        "calendar": f"{site}/",
+        "filtered": f"{site}/?network={world.network_id}&municipality=NO-1804",
+        "event": f"{site}/events/{event_id}",
+        "event_id": event_id,
+        "begun_id": begun_id,
+    }
+
+
+async def evaluating(world: World, event_id: str, email: str) -> str:
+    """The private link of someone with a seat at an event that has begun."""
+    registered = await call(
+        world.events.client, "POST", f"/events/{event_id}/registrations", 201,
+        headers=COORDINATOR,
+        json={"name": "Eva Evaluer", "email": email, "municipality_id": "NO-1804", "role": "Lærer"},
+    )  # fmt: skip
+    secret = EventsSettings().participant_secret.get_secret_value()
+    return f"/r/{manage_token(registered['participant_id'], secret)}"
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
@@ -107,6 +130,8 @@ async def test_every_page_passes_axe_at_both_widths(
         await page.goto(urls["calendar"])
         assert await page.get_attribute("html", "lang") == language
         await audit(page, f"calendar-{tag}")
+        await page.goto(urls["filtered"])
+        await audit(page, f"calendar-filtered-{tag}")
 
         await page.goto(urls["event"])
         await audit(page, f"event-{tag}")
@@ -120,6 +145,7 @@ async def test_every_page_passes_axe_at_both_widths(
         await page.fill("#email", f"kari.{tag}@example.no")
         await page.select_option("#municipality_id", "NO-1804")
         await page.fill("#role", "Lærer")
+        await page.check("#answer_session")
         await page.click("form[action$='/register'] button[type=submit]")
         await page.wait_for_url("**/registered")
         await audit(page, f"registered-{tag}")
@@ -132,10 +158,41 @@ async def test_every_page_passes_axe_at_both_widths(
         secret = EventsSettings().participant_secret.get_secret_value()
         await page.goto(f"{site}/r/{manage_token(reg['participant_id'], secret)}")
         await audit(page, f"my-registration-{tag}")
+        await page.click("form[action*='/assignments/'] button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"assignment-done-{tag}")
         await page.click("a[href*='/cancel/']")
         await audit(page, f"cancel-{tag}")
         await page.click("form.actions button[type=submit]")
         await page.wait_for_selector("[role=status]")
+
+        link = await evaluating(world, urls["begun_id"], f"eva.{tag}@example.no")
+        await page.goto(f"{site}{link}")
+        await audit(page, f"my-registration-begun-{tag}")
+        await page.click("a[href*='/evaluation']")
+        await audit(page, f"evaluation-{tag}")
+        await page.click("form[action$='/evaluation'] button[type=submit]")
+        await page.wait_for_selector(".ds-error-summary")
+        await audit(page, f"evaluation-errors-{tag}")
+        await page.check("#rating_4")
+        await page.click("form[action$='/evaluation'] button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await page.click(f"a[href='{link}/erase']")
+        await audit(page, f"erase-{tag}")
+        await page.click("form.actions button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"erased-{tag}")
+
+        # The 429 page: this client is out of forms for now.
+        limit = world.web.app.state.web.register_limit
+        burst, limit.burst = limit.burst, 0
+        try:
+            await page.goto(urls["event"])
+            await page.click("form[action$='/register'] button[type=submit]")
+            await page.wait_for_selector("h1")
+            await audit(page, f"too-many-{tag}")
+        finally:
+            limit.burst = burst
 
         await page.goto(f"{site}/events/no-such-event")
         await audit(page, f"not-found-{tag}")
