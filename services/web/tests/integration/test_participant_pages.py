@@ -213,7 +213,7 @@ async def test_erasing_my_data_asks_first_then_forgets_me(world: World) -> None:
         )
         assert erased.status_code == 303
         after = await browser.get(link)
-        assert "Navnet ditt, e-postadressen din og svarene dine er slettet" in after.text
+        assert "plassene dine på kommende arrangementer er gitt fra deg" in after.text
         assert "Du har ingen påmeldinger." in after.text
     (anonymous,) = await world.registrations(event_id)
     assert anonymous["status"] == "cancelled"

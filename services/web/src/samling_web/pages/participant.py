@@ -23,7 +23,10 @@ from samling_web.upstreams import Refused
 router = APIRouter()
 MARKED = N_("Marked as done. Thank you!")
 EVALUATED = N_("Thank you for your evaluation.")
-ERASED = N_("Your name, e-mail address and answers are erased, and your registrations cancelled.")
+ERASED = N_(
+    "Your name, e-mail address and answers are erased, and your seats at events still to come "
+    "are given up."
+)
 NOT_OPEN = N_("The evaluation opens when the event has started.")
 RegistrationQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]
 
