@@ -503,9 +503,13 @@ async def my_followup(
         {"event_id": reg.event_id}, sort=[("due_at", 1)]
     ).to_list()
     assignments = [stores.assignments.from_current(d) for d in progress]
-    done = await stores.completions.distinct(
-        "assignment_id", {"_id": {"$in": [f"{a.id}:{reg.id}" for a in assignments]}}
-    )
+    # One equality on _id per assignment (an event has a few): FerretDB v1 would read the
+    # whole collection for an $in.
+    done = {
+        a.id
+        for a in assignments
+        if await stores.completions.find_one({"_id": f"{a.id}:{reg.id}"}, {"_id": 1})
+    }
     groups = await stores.groups.get(reg.event_id)
     mine = [g.number for g in groups.state.groups if reg.id in g.registration_ids] if groups else []
     evaluated = await stores.evaluations.find_one({"_id": f"{reg.event_id}:{reg.id}"}, {"_id": 1})
