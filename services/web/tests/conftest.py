@@ -41,6 +41,19 @@ REGION = "rkk-salten"
 MEMBERS = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
 OUTSIDER = {"NO-1840": ("1840", "Saltdal")}
 COORDINATOR = bearer("u-coordinator", Role.COORDINATOR, region_id=REGION)
+QUESTIONS: list[dict[str, Any]] = [
+    {"id": "diet", "label": "Allergier eller dietthensyn?"},
+    {"id": "session", "label": "Hvilken gruppeøkt?", "required": True,
+     "options": ["Lesing", "Skriving"]},
+    {"id": "arena", "label": "Hvilken læringsarena?",
+     "options": ["Skole", "Barnehage", "Helse", "Pleie", "Kultur", "Annet"]},
+]  # fmt: skip
+"""Free text, a required choice of two (radios) and a longer choice (a select)."""
+EVENT_DETAILS = (
+    "title", "description", "organisers", "venue", "online_url", "capacity", "open_to_all",
+    "contingents", "reminder_minutes_before", "agenda", "questions", "cancellation_deadline",
+    "offer_hours", "requires_approval",
+)  # fmt: skip
 
 
 def settings(cls: type[ServiceSettings], stack: Stack, run: str, **overrides: Any) -> Any:
@@ -91,6 +104,49 @@ class World:
             self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=COORDINATOR
         )
         return event_id
+
+    async def plain(self, title: str, kind: str, starts: datetime, **details: Any) -> str:
+        """A published event of any kind in the seeded network (not from a template)."""
+        created = await call(
+            self.events.client,
+            "POST",
+            "/events",
+            201,
+            headers=COORDINATOR,
+            json={
+                "kind": kind,
+                "network_id": self.network_id,
+                "title": title,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=6)).isoformat(),
+                "timezone": "Europe/Oslo",
+                "venue": "Fauske hotell, Storgata 1",
+                "capacity": 20,
+                **details,
+            },
+        )
+        event_id: str = created["id"]
+        await call(
+            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=COORDINATOR
+        )
+        return event_id
+
+    async def assign(self, event_id: str, phase: str, title: str, due: datetime) -> str:
+        """Pre-work ("pre") or follow-up work ("post") for everyone at the event."""
+        made = await call(self.events.client, "POST", f"/events/{event_id}/assignments", 201,
+                          headers=COORDINATOR,
+                          json={"phase": phase, "title": title, "due_at": due.isoformat()})  # fmt: skip
+        assignment_id: str = made["id"]
+        return assignment_id
+
+    async def ask(self, event_id: str, questions: list[dict[str, Any]]) -> None:
+        """Give an event questions of its own (its details are replaced as a whole)."""
+        event = await call(
+            self.events.client, "GET", f"/events/{event_id}", 200, headers=COORDINATOR
+        )
+        details = {k: event[k] for k in EVENT_DETAILS if k in event}
+        await call(self.events.client, "PUT", f"/events/{event_id}/details", 200,
+                   headers=COORDINATOR, json={**details, "questions": questions})  # fmt: skip
 
     def browser(self) -> httpx.AsyncClient:
         """A new visitor: a client with a cookie jar of its own."""
@@ -177,7 +233,8 @@ async def world(stack: Stack, topics: str, mailbox: Mailpit) -> AsyncIterator[Wo
     ):
         network_id = await _seed(network, events)
         web_app = create_web(
-            WebSettings(environment="test", default_region_id=REGION),
+            # Many tests register from one address: the rate limit has a test of its own.
+            WebSettings(environment="test", default_region_id=REGION, register_burst=10_000),
             transports={
                 "network": httpx.ASGITransport(app=network.app),
                 "events": httpx.ASGITransport(app=events.app),

@@ -354,6 +354,12 @@ CASES: list[Case] = [
         _my_assignment,
         linked(204),
     ),
+    Case(
+        "GET",
+        "/manage/{token}/registrations/{registration_id}/followup",
+        by_link("/followup"),
+        linked(200),
+    ),
     Case("POST", "/events/{event_id}/groups", on_event("/groups", {"size": 3}), managed(200)),
     Case("GET", "/events/{event_id}/groups", _group_get, managed(200)),
     Case("POST", "/events/{event_id}/groups/moves", _group_move, managed(200)),

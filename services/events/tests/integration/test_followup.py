@@ -72,6 +72,58 @@ async def test_short_afternoon_template_assigns_pre_and_post_work_and_announces_
     assert announced == [pre]
 
 
+async def test_the_private_link_shows_my_assignments_group_and_evaluation_only(
+    events: RunningService, seed_network: SeedNetwork, clock: ManualClock
+) -> None:
+    network_id = await seed_network(["NO-1804", "NO-1841"])
+    made = await events.client.post(
+        "/events/from-template",
+        json={"template": "short_afternoon", "network_id": network_id,
+              "title": "Dialogkonferanse: Min side", "starts_at": "2027-02-10T12:00:00+01:00",
+              "venue": "Fauske", "capacity": 40},
+        headers=COORDINATOR,
+    )  # fmt: skip
+    event_id = made.json()["event"]["id"]
+    pre, post = (a["id"] for a in made.json()["assignments"])
+    await events.client.post(f"/events/{event_id}/publish", headers=COORDINATOR)
+    regs = [
+        (await register(events, event_id, applicant(n, "NO-1804" if n < 2 else "NO-1841"))).json()
+        for n in range(4)
+    ]
+    mine, other = regs[0], regs[1]
+    link = f"/manage/{token_for(events, mine['participant_id'])}/registrations/{mine['id']}"
+    before = await events.client.get(f"{link}/followup")
+    assert before.status_code == 200, before.text
+    assert [(a["assignment"]["id"], a["done"]) for a in before.json()["assignments"]] == [
+        (pre, False),
+        (post, False),
+    ]
+    assert before.json()["group"] is None
+    assert before.json()["evaluated"] is False
+
+    other_link = f"/manage/{token_for(events, other['participant_id'])}"
+    await events.client.post(
+        f"{other_link}/registrations/{other['id']}/assignments/{post}/done"
+    )  # someone else's completion is not mine
+    await events.client.post(f"{link}/assignments/{pre}/done")
+    groups = await events.client.post(
+        f"/events/{event_id}/groups", json={"size": 2}, headers=COORDINATOR
+    )
+    (number,) = [
+        g["number"] for g in groups.json()["groups"] if mine["id"] in g["registration_ids"]
+    ]
+    clock.set(datetime.fromisoformat("2027-02-10T13:00:00+01:00"))
+    await events.client.put(f"{link}/evaluation", json={"rating": 5})
+    after = (await events.client.get(f"{link}/followup")).json()
+    assert [a["done"] for a in after["assignments"]] == [True, False]
+    assert after["group"] == number
+    assert after["evaluated"] is True
+    # Another participant's link does not open my registration.
+    assert (
+        await events.client.get(f"{other_link}/registrations/{mine['id']}/followup")
+    ).status_code == 404
+
+
 async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
     events: RunningService, seed_network: SeedNetwork
 ) -> None:

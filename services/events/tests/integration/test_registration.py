@@ -9,6 +9,7 @@ import pytest
 from samling_contracts.topics import EVENTS, PARTICIPANTS_RESTRICTED, REGISTRATIONS
 from samling_devtools.testing import RunningService, read_topic
 from samling_events.adapters.api.tokens import manage_token
+from samling_events.domain.events import EventDetails
 from samling_events.settings import EventsSettings
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
@@ -119,6 +120,17 @@ async def test_questions_are_checked(events: RunningService, seed_network: SeedN
     ok = await register(events, event_id, applicant(1, answers={"diet": "Vegetar", "group": "B"}))
     assert ok.status_code == 201
     assert ok.json()["answers"] == {"diet": "Vegetar", "group": "B"}
+    # The organiser adds a question later: the event's details are replaced as a whole.
+    event = (await events.client.get(f"/events/{event_id}", headers=COORDINATOR)).json()
+    details = {k: event[k] for k in EventDetails.model_fields}
+    access = {"id": "access", "label": "Tilrettelegging?"}
+    changed = await events.client.put(
+        f"/events/{event_id}/details",
+        json={**details, "questions": [*questions, access]},
+        headers=COORDINATOR,
+    )
+    assert changed.status_code == 200, changed.text
+    assert [q["id"] for q in changed.json()["questions"]] == ["diet", "group", "access"]
 
 
 async def test_a_cancellation_promotes_the_next_in_line(

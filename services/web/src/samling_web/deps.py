@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Request
 from samling_runtime.clock import Clock
 
 from samling_web.notifications_api import Notifications
+from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys
 from samling_web.settings import WebSettings
@@ -29,6 +30,7 @@ class Web:
     keys: IdempotencyKeys
     clock: Clock
     notifications: Notifications
+    register_limit: TokenBucket
 
 
 def _web(request: Request) -> Web:

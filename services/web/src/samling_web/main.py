@@ -24,7 +24,17 @@ from samling_web.deps import Web
 from samling_web.errors import HtmlBodyLimit, install_error_pages
 from samling_web.i18n import Catalogues
 from samling_web.notifications_api import Notifications
-from samling_web.pages import calendar, event, language, manage, networks, preferences, reports
+from samling_web.pages import (
+    calendar,
+    event,
+    language,
+    manage,
+    networks,
+    participant,
+    preferences,
+    reports,
+)
+from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys, SecurityHeaders
 from samling_web.settings import WebSettings
@@ -69,6 +79,7 @@ def create(
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
                 notifications=Notifications(Api("notifications", notifications)),
+                register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
             )
             yield
 
@@ -84,6 +95,7 @@ def create(
         calendar.router,
         event.router,
         manage.router,
+        participant.router,
         language.router,
         preferences.router,
         reports.router,

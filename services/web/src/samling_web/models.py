@@ -36,6 +36,15 @@ class AgendaItem(Upstream):
     description: str = ""
 
 
+class Question(Upstream):
+    """One of the event's own questions: free text, or a choice among ``options``."""
+
+    id: str
+    label: str
+    required: bool = False
+    options: list[str] | None = None
+
+
 class Event(Upstream):
     id: str
     region_id: str
@@ -54,6 +63,15 @@ class Event(Upstream):
     requires_approval: bool = False
     open_to_all: bool = False
     cancellation_deadline: datetime | None = None
+    questions: list[Question] = []
+    # From the events API's public additions; absent on older versions, where the pages show
+    # the capacity instead (see ``seats_known``).
+    seats_left: int | None = None
+    waitlist: bool = False
+
+    @property
+    def seats_known(self) -> bool:
+        return "seats_left" in self.model_fields_set
 
     @property
     def open_for_registration(self) -> bool:
@@ -112,3 +130,30 @@ class Announcement(Upstream):
 
 class AnnouncementPage(Upstream):
     items: list[Announcement]
+
+
+class Assignment(Upstream):
+    id: str
+    phase: str
+    title: str
+    description: str = ""
+    due_at: datetime
+
+
+class AssignmentProgress(Upstream):
+    assignment: Assignment
+
+
+class MyAssignment(Upstream):
+    assignment: Assignment
+    done: bool
+
+
+class MyFollowUp(Upstream):
+    assignments: list[MyAssignment] = []
+    group: int | None = None
+    evaluated: bool = False
+
+
+class Eligibility(Upstream):
+    municipality_ids: list[str]

@@ -44,6 +44,12 @@ class WebSettings(ServiceSettings):
     upstream_connections: int = Field(
         50, ge=1, description="Connections kept open to each service's API."
     )
+    register_burst: int = Field(
+        20, ge=1, description="Registration forms one client (IP address) may send at once."
+    )
+    register_per_hour: float = Field(
+        120, gt=0, description="Registration forms one client may send per hour after the burst."
+    )
     assets_dir: Path | None = Field(
         None,
         description="The node_modules folder holding the pinned front-end assets; defaults to "

@@ -22,9 +22,13 @@ from pydantic import BaseModel
 from samling_runtime.auth import Role, mint_token
 
 from samling_web.models import (
+    Assignment,
+    AssignmentProgress,
+    Eligibility,
     Event,
     EventPage,
     Municipality,
+    MyFollowUp,
     MyRegistrations,
     Network,
     Region,
@@ -242,6 +246,83 @@ class Services:
         return await self.events.send(
             Registration, "POST", f"/manage/{token}/registrations/{registration_id}/accept"
         )
+
+    # -- the participant's side (issue #12) ------------------------------------------------
+    async def eligible_municipalities(self, event: Event) -> set[str] | None:
+        """The municipalities that may register for the event, when the events API says
+        (``GET /events/{id}/eligibility``); None when it does not (an older events API)."""
+        response = await self.events.request(
+            "GET", f"/events/{event.id}/eligibility", headers=self.tokens.reader()
+        )
+        if response.status_code in (404, 405):
+            return None
+        checked(response)
+        return set(Eligibility.model_validate(response.json()).municipality_ids)
+
+    async def networks_of(self, municipality_id: str) -> set[str]:
+        """The networks a municipality is an active member of."""
+        response = await self.network.request(
+            "GET",
+            f"/municipalities/{municipality_id}/memberships",
+            params={"active": "true", "limit": PAGE},
+            headers=self.tokens.reader(),
+        )
+        if response.status_code == 404:
+            return set()
+        checked(response)
+        return {str(m["network_id"]) for m in response.json()["items"]}
+
+    async def prework(self, event: Event) -> list[Assignment]:
+        """The event's pre-work, for its page. The events API lists assignments to the event's
+        organisers only, so this reads with the region's coordinator token (as the waiting
+        list above does) and keeps nothing but the assignments themselves."""
+        response = await self.events.request(
+            "GET",
+            f"/events/{event.id}/assignments",
+            headers=self.tokens.organiser(event.region_id),
+        )
+        if response.status_code in (403, 404):
+            return []
+        checked(response)
+        found = [AssignmentProgress.model_validate(item).assignment for item in response.json()]
+        return [a for a in found if a.phase == "pre"]
+
+    async def my_followup(self, token: str, registration_id: str) -> MyFollowUp | None:
+        return await self.events.fetch(
+            MyFollowUp, f"/manage/{token}/registrations/{registration_id}/followup"
+        )
+
+    async def mark_done(self, token: str, registration_id: str, assignment_id: str) -> None:
+        response = await self.events.request(
+            "POST",
+            f"/manage/{token}/registrations/{registration_id}/assignments/{assignment_id}/done",
+        )
+        checked(response)
+
+    async def evaluate(self, token: str, registration_id: str, answer: Mapping[str, Any]) -> None:
+        response = await self.events.request(
+            "PUT",
+            f"/manage/{token}/registrations/{registration_id}/evaluation",
+            json=dict(answer),
+        )
+        checked(response)
+
+    async def my_feed(self, token: str) -> bytes | None:
+        response = await self.events.request("GET", f"/manage/{token}/calendar.ics")
+        if response.status_code == 404:
+            return None
+        checked(response)
+        return response.content
+
+    async def feed(self, of: str, owner_id: str) -> bytes:
+        """A public calendar feed: ``of`` is "networks" or "municipalities"."""
+        response = await self.events.request("GET", f"/calendars/{of}/{owner_id}.ics")
+        checked(response)
+        return response.content
+
+    async def forget_me(self, token: str) -> None:
+        response = await self.events.request("DELETE", f"/manage/{token}")
+        checked(response)
 
 
 def pooled_client(

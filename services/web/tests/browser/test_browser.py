@@ -8,17 +8,23 @@ import asyncio
 import json
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
 from samling_devtools.smtp_sink import free_port
-from samling_devtools.testing import eventually
+from samling_devtools.testing import call, eventually, running
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
+from samling_web.main import create as create_web
+from samling_web.settings import WebSettings
 
-from services.web.tests.conftest import World
+from services.web.tests.conftest import COORDINATOR, QUESTIONS, World
 
 CHROMIUM = shutil.which("chromium")
 WEB = Path(__file__).resolve().parents[2]
@@ -37,16 +43,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-async def site(world: World) -> AsyncIterator[str]:
-    """The web app on a real port, in this event loop (the services it calls are here too)."""
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """A web app on a real port, in this event loop (the services it calls are here too)."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            world.web.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     )
-    serving = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve())
 
     async def started() -> bool:
         return bool(server.started)
@@ -54,7 +58,27 @@ async def site(world: World) -> AsyncIterator[str]:
     await eventually(started, timeout=30)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    await serving
+    await task
+
+
+@pytest.fixture(scope="module")
+async def site(world: World) -> AsyncIterator[str]:
+    async with serving(world.web.app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def strict_site(world: World) -> AsyncIterator[str]:
+    """The web app with a registration form that takes one form per client an hour."""
+    strict = create_web(
+        WebSettings(environment="test", register_burst=1, register_per_hour=1),
+        transports={
+            "network": httpx.ASGITransport(app=world.network.app),
+            "events": httpx.ASGITransport(app=world.events.app),
+        },
+    )
+    async with running(strict) as web, serving(web.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +107,35 @@ async def audit(page: Page, name: str) -> None:
 
 
 async def pages_of_the_slice(world: World, site: str) -> dict[str, str]:
+    """An event with questions and pre-work, and one that has begun, to evaluate."""
     event_id = await world.publish("Dialogkonferanse: Lesing i alle fag", 1, days=1)
-    return {"calendar": f"{site}/", "event": f"{site}/events/{event_id}", "event_id": event_id}
+    await world.ask(event_id, QUESTIONS)
+    await world.assign(event_id, "pre", "Ta med et eksempel fra egen praksis", world.starts)
+    began = datetime.now(UTC) - timedelta(hours=1)
+    begun_id = await world.plain("Nettverkssamling: Vurdering", "network_meeting", began)
+    return {
+        "calendar": f"{site}/",
+        "filtered": f"{site}/?network={world.network_id}&municipality=NO-1804",
+        "event": f"{site}/events/{event_id}",
+        "event_id": event_id,
+        "begun_id": begun_id,
+    }
+
+
+async def evaluating(world: World, event_id: str, email: str) -> str:
+    """The private link of someone with a seat at an event that has begun."""
+    registered = await call(
+        world.events.client, "POST", f"/events/{event_id}/registrations", 201,
+        headers=COORDINATOR,
+        json={"name": "Eva Evaluer", "email": email, "municipality_id": "NO-1804", "role": "Lærer"},
+    )  # fmt: skip
+    secret = EventsSettings().participant_secret.get_secret_value()
+    return f"/r/{manage_token(registered['participant_id'], secret)}"
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 async def test_every_page_passes_axe_at_both_widths(
-    world: World, site: str, browser: Browser, language: str
+    world: World, site: str, strict_site: str, browser: Browser, language: str
 ) -> None:
     urls = await pages_of_the_slice(world, site)
     refused: list[str] = []
@@ -107,6 +153,8 @@ async def test_every_page_passes_axe_at_both_widths(
         await page.goto(urls["calendar"])
         assert await page.get_attribute("html", "lang") == language
         await audit(page, f"calendar-{tag}")
+        await page.goto(urls["filtered"])
+        await audit(page, f"calendar-filtered-{tag}")
 
         await page.goto(urls["event"])
         await audit(page, f"event-{tag}")
@@ -120,6 +168,7 @@ async def test_every_page_passes_axe_at_both_widths(
         await page.fill("#email", f"kari.{tag}@example.no")
         await page.select_option("#municipality_id", "NO-1804")
         await page.fill("#role", "Lærer")
+        await page.check("#answer_session")
         await page.click("form[action$='/register'] button[type=submit]")
         await page.wait_for_url("**/registered")
         await audit(page, f"registered-{tag}")
@@ -132,10 +181,39 @@ async def test_every_page_passes_axe_at_both_widths(
         secret = EventsSettings().participant_secret.get_secret_value()
         await page.goto(f"{site}/r/{manage_token(reg['participant_id'], secret)}")
         await audit(page, f"my-registration-{tag}")
+        await page.click("form[action*='/assignments/'] button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"assignment-done-{tag}")
         await page.click("a[href*='/cancel/']")
         await audit(page, f"cancel-{tag}")
         await page.click("form.actions button[type=submit]")
         await page.wait_for_selector("[role=status]")
+
+        link = await evaluating(world, urls["begun_id"], f"eva.{tag}@example.no")
+        await page.goto(f"{site}{link}")
+        await audit(page, f"my-registration-begun-{tag}")
+        await page.click("a[href*='/evaluation']")
+        await audit(page, f"evaluation-{tag}")
+        await page.click("form[action$='/evaluation'] button[type=submit]")
+        await page.wait_for_selector(".ds-error-summary")
+        await audit(page, f"evaluation-errors-{tag}")
+        await page.check("#rating_4")
+        await page.click("form[action$='/evaluation'] button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await page.click(f"a[href='{link}/erase']")
+        await audit(page, f"erase-{tag}")
+        await page.click("form.actions button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"erased-{tag}")
+
+        # The 429 page: the strict app's one form an hour is spent by the first.
+        strict_event = urls["event"].replace(site, strict_site)
+        for _ in range(2):
+            await page.goto(strict_event)
+            await page.click("form[action$='/register'] button[type=submit]")
+            await page.wait_for_selector("h1")
+        assert await page.get_attribute("html", "lang") == language
+        await audit(page, f"too-many-{tag}")
 
         await page.goto(f"{site}/events/no-such-event")
         await audit(page, f"not-found-{tag}")

@@ -38,6 +38,7 @@ class Scene:
     preferences_token: str
     public_report: str
     members_report: str
+    assignment_id: str
 
 
 async def _scene(world: World) -> Scene:
@@ -72,6 +73,7 @@ async def _scene(world: World) -> Scene:
                 },
             )
             assert sent.status_code == 303, sent.text
+    assignment_id = await world.assign(event_id, "pre", "Les artikkelen", world.starts)
     by_status = {r["status"]: r for r in await world.registrations(event_id)}
     secret = EventsSettings().participant_secret.get_secret_value()
     kari, per = by_status["confirmed"], by_status["waitlisted"]
@@ -88,6 +90,7 @@ async def _scene(world: World) -> Scene:
         ),
         public_report=await write_report(world, "Tilgang (for alle)", "public"),
         members_report=await write_report(world, "Tilgang (nettverket)", "network"),
+        assignment_id=assignment_id,
     )
 
 
@@ -96,11 +99,15 @@ Request = Callable[[httpx.AsyncClient, Scene], Awaitable[httpx.Response]]
 
 
 async def _post_with_session(
-    browser: httpx.AsyncClient, page_path: str, path: str, csrf: bool
+    browser: httpx.AsyncClient,
+    page_path: str,
+    path: str,
+    csrf: bool,
+    fields: dict[str, str] | None = None,
 ) -> httpx.Response:
     page = await browser.get(page_path)
     token = hidden(page.text, "csrf_token") if csrf and page.status_code == 200 else "forged"
-    return await browser.post(path, data={"csrf_token": token})
+    return await browser.post(path, data={"csrf_token": token, **(fields or {})})
 
 
 @dataclass(frozen=True)
@@ -122,11 +129,30 @@ def _cases() -> list[Case]:
 
         return run
 
-    def post(page: Callable[[Scene], str], path: Callable[[Scene], str], csrf: bool) -> Request:
+    def post(
+        page: Callable[[Scene], str],
+        path: Callable[[Scene], str],
+        csrf: bool,
+        fields: Callable[[Scene], dict[str, str]] | None = None,
+    ) -> Request:
         async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
-            return await _post_with_session(browser, page(scene), path(scene), csrf)
+            sent = fields(scene) if fields else None
+            return await _post_with_session(browser, page(scene), path(scene), csrf, sent)
 
         return run
+
+    def of_kari(s: Scene) -> dict[str, str]:
+        return {"registration_id": s.kari_registration, "rating": "4"}
+
+    def kari_erase(s: Scene) -> str:
+        # A page that always has a form, so the session has its form token.
+        return f"{s.kari_link}/erase"
+
+    def per_erase(s: Scene) -> str:
+        return f"{s.per_link}/erase"
+
+    def kari_done(s: Scene) -> str:
+        return f"{s.kari_link}/assignments/{s.assignment_id}"
 
     def register(csrf: bool) -> Request:
         async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
@@ -309,6 +335,101 @@ def _cases() -> list[Case]:
             post(lambda s: s.kari_link, kari_accept, csrf=False),
             403,
         ),
+        # The rest of my registration: assignments, evaluation, my feed, erasing my data.
+        Case(
+            "POST /r/{token}/assignments/{assignment_id}",
+            "the link's holder",
+            post(kari_erase, kari_done, csrf=True, fields=of_kari),
+            303,
+        ),
+        Case(
+            "POST /r/{token}/assignments/{assignment_id}",
+            "another participant's link",
+            post(
+                per_erase,
+                lambda s: f"{s.per_link}/assignments/{s.assignment_id}",
+                csrf=True,
+                fields=of_kari,
+            ),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/assignments/{assignment_id}",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, kari_done, csrf=False, fields=of_kari),
+            403,
+        ),
+        Case(
+            "GET /r/{token}/evaluation",
+            "the link's holder",
+            get(lambda s: f"{s.kari_link}/evaluation"),
+            200,
+        ),
+        Case(
+            "GET /r/{token}/evaluation",
+            "a forged link",
+            get(lambda s: f"{FORGED_LINK}/evaluation"),
+            404,
+        ),
+        Case(
+            "GET /r/{token}/evaluation",
+            "another participant's link",
+            get(lambda s: f"{s.per_link}/evaluation?registration={s.kari_registration}"),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/evaluation",
+            "another participant's link",
+            post(per_erase, lambda s: f"{s.per_link}/evaluation", True, of_kari),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/evaluation",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, lambda s: f"{s.kari_link}/evaluation", False, of_kari),
+            403,
+        ),
+        Case(
+            "GET /r/{token}/calendar.ics",
+            "the link's holder",
+            get(lambda s: f"{s.kari_link}/calendar.ics"),
+            200,
+        ),
+        Case(
+            "GET /r/{token}/calendar.ics",
+            "a forged link",
+            get(lambda s: f"{FORGED_LINK}/calendar.ics"),
+            404,
+        ),
+        Case(
+            "GET /r/{token}/erase", "the link's holder", get(lambda s: f"{s.kari_link}/erase"), 200
+        ),
+        Case("GET /r/{token}/erase", "a forged link", get(lambda s: f"{FORGED_LINK}/erase"), 404),
+        Case(
+            "POST /r/{token}/erase",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, lambda s: f"{s.kari_link}/erase", csrf=False),
+            403,
+        ),
+        Case(
+            "POST /r/{token}/erase",
+            "a forged link",
+            post(lambda s: f"/events/{s.event_id}", lambda s: f"{FORGED_LINK}/erase", csrf=True),
+            404,
+        ),
+        # The calendar feeds hold no personal data: calendar apps fetch them without a token.
+        Case(
+            "GET /calendars/networks/{network_id}.ics",
+            "anonymous",
+            get(lambda s: f"/calendars/networks/{s.network_id}.ics"),
+            200,
+        ),
+        Case(
+            "GET /calendars/municipalities/{municipality_id}.ics",
+            "anonymous",
+            get(lambda s: "/calendars/municipalities/NO-1804.ics"),
+            200,
+        ),
     ]
 
 
@@ -318,7 +439,7 @@ CASES = _cases()
 def test_the_matrix_covers_every_page(world: World) -> None:
     routes = served_operations(world.web.app)
     covered = {case.route for case in CASES}
-    assert len(routes) >= 11
+    assert len(routes) >= 19
     assert routes - covered == set()
     assert covered - routes == set()
 

@@ -1,6 +1,11 @@
 """The registration form's checks and their messages."""
 
+from samling_web.evaluation import RATING_MISSING, read_evaluation
 from samling_web.forms import (
+    ANSWER_MISSING,
+    ANSWER_NOT_PLAIN,
+    ANSWER_TOO_LONG,
+    CHOICE_MISSING,
     EMAIL_INVALID,
     EMAIL_MISSING,
     MUNICIPALITY_MISSING,
@@ -8,8 +13,10 @@ from samling_web.forms import (
     NOT_PLAIN,
     ROLE_MISSING,
     TOO_LONG,
+    read_answers,
     read_registration,
 )
+from samling_web.models import Question
 
 KNOWN = {"NO-1804", "NO-1841"}
 
@@ -49,3 +56,35 @@ def test_bad_values_keep_what_was_typed() -> None:
         "role": TOO_LONG,
     }
     assert applicant.email == "kari(at)example"
+
+
+def test_the_events_own_questions_are_checked_by_kind() -> None:
+    questions = [
+        Question(id="diet", label="Diett?"),
+        Question(id="session", label="Økt?", required=True, options=["Lesing", "Skriving"]),
+        Question(id="access", label="Tilrettelegging?", required=True),
+    ]
+    answers, errors = read_answers(
+        {"answer_diet": " Vegetar ", "answer_session": "Regning", "answer_access": " "}, questions
+    )
+    assert errors == {"answer_session": CHOICE_MISSING, "answer_access": ANSWER_MISSING}
+    assert answers["diet"] == "Vegetar"
+    answers, errors = read_answers(
+        {"answer_session": "Lesing", "answer_access": "Rullestol", "other": "x"}, questions
+    )
+    assert errors == {}
+    assert answers == {"session": "Lesing", "access": "Rullestol"}  # blank ones left out
+    _answers, errors = read_answers(
+        {"answer_session": "Lesing", "answer_access": "x" * 1001}, questions
+    )
+    assert errors == {"answer_access": ANSWER_TOO_LONG}
+
+
+def test_the_evaluation_needs_a_rating_from_one_to_five() -> None:
+    answer, errors = read_evaluation({"rating": "6", "comment": "Bra\x00"})
+    assert errors == {"rating": RATING_MISSING, "comment": ANSWER_NOT_PLAIN}
+    answer, errors = read_evaluation(
+        {"rating": "4", "useful_for_practice": "yes", "comment": " Nyttig "}
+    )
+    assert errors == {}
+    assert answer == {"rating": 4, "useful_for_practice": True, "comment": "Nyttig"}

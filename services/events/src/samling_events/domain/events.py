@@ -244,7 +244,8 @@ def update_details(
             f"Seat {highest_taken_seat} is taken, so the capacity cannot go below it. "
             "Cancel registrations first."
         )
-    changed = event.model_copy(update=details.model_dump())
+    # The fields as models (not dumped to dicts): the event must stay a valid Event.
+    changed = event.model_copy(update=dict(details))
     if changed == event:
         return None
     changed = changed.model_copy(update={"sequence": event.sequence + 1})

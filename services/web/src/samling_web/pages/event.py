@@ -8,6 +8,7 @@ same key and the events API registers once.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,9 +16,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, Web, WebDep
-from samling_web.forms import ALREADY_REGISTERED, FIELDS, NOT_A_MEMBER, read_registration
+from samling_web.forms import (
+    ALREADY_REGISTERED,
+    FIELDS,
+    NOT_A_MEMBER,
+    answer_field,
+    read_answers,
+    read_registration,
+)
 from samling_web.i18n import N_
-from samling_web.models import Event
+from samling_web.models import Event, Municipality
 from samling_web.rendering import reader_language
 from samling_web.security import check_csrf
 from samling_web.upstreams import Refused
@@ -55,9 +63,7 @@ async def _page(
 ) -> HTMLResponse:
     network = await web.services.network_of(event.network_id) if event.network_id else None
     region = await web.services.region(event.region_id)
-    municipalities = (
-        await web.services.municipalities(event.region_id) if event.open_for_registration else []
-    )
+    municipalities = await _choices(web, event) if event.open_for_registration else []
     return web.pages.render(
         request,
         "event.html",
@@ -66,12 +72,22 @@ async def _page(
         network=network,
         region=region,
         municipalities=municipalities,
+        prework=await web.services.prework(event),
         values=values or dict.fromkeys(FIELDS, ""),
         errors=errors or {},
+        labels={answer_field(q): q.label for q in event.questions},
         problem=problem,
         form_key=form_key or web.keys.issue(f"register:{event.id}"),
         key_field=KEY_FIELD,
     )
+
+
+async def _choices(web: Web, event: Event) -> list[Municipality]:
+    """The municipalities the form offers: those the events API says may register, or, from
+    an events API that does not say, every municipality of the region (it refuses the rest)."""
+    everyone = await web.services.municipalities(event.region_id)
+    eligible = await web.services.eligible_municipalities(event)
+    return everyone if eligible is None else [m for m in everyone if m.id in eligible]
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse, summary="An event")
@@ -91,8 +107,26 @@ async def event_calendar(event_id: IdPath, web: WebDep) -> Response:
     )
 
 
+def _too_many(request: Request, web: Web, event_id: str) -> HTMLResponse | None:
+    """The 429 page when this client has sent too many forms, saying when to try again."""
+    client = request.client.host if request.client else "unknown"
+    wait = web.register_limit.take(client, web.clock.now().timestamp())
+    if not wait:
+        return None
+    return web.pages.render(
+        request,
+        "too_many.html",
+        status=429,
+        headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+        minutes=math.ceil(wait / 60),
+        back=f"/events/{event_id}",
+    )
+
+
 @router.post("/events/{event_id}/register", summary="Send the registration form")
 async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
+    if slow_down := _too_many(request, web, event_id):
+        return slow_down
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     check_csrf(request.session, form)
     event = await _published(web, event_id)
@@ -100,14 +134,25 @@ async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
     key = web.keys.key(signed_key, f"register:{event.id}")
     if key is None:
         return await _page(request, web, event, problem=FORM_USED, status=400)
-    municipalities = {m.id for m in await web.services.municipalities(event.region_id)}
-    applicant, errors = read_registration(form, municipalities)
-    again: dict[str, Any] = {"values": applicant.as_dict(), "form_key": signed_key}
+    region = {m.id for m in await web.services.municipalities(event.region_id)}
+    applicant, errors = read_registration(form, region)
+    answers, wrong_answers = read_answers(form, event.questions)
+    typed = {**applicant.as_dict(), **{answer_field(q): form.get(answer_field(q), "").strip()
+                                        for q in event.questions}}  # fmt: skip
+    again: dict[str, Any] = {"values": typed, "form_key": signed_key}
+    if "municipality_id" not in errors:
+        eligible = await web.services.eligible_municipalities(event)
+        if eligible is not None and applicant.municipality_id not in eligible:
+            errors["municipality_id"] = NOT_A_MEMBER
+            if not wrong_answers and len(errors) == 1:
+                # The events API's own answer to this one (403), whichever side said it.
+                return await _page(request, web, event, errors=errors, status=403, **again)
+    errors = {**errors, **wrong_answers}  # the questions follow the person's own fields
     if errors:
         return await _page(request, web, event, errors=errors, status=422, **again)
     if not event.open_for_registration:
         return await _page(request, web, event, problem=CLOSED, status=409, **again)
-    body = {**applicant.as_dict(), "language": reader_language(request)}
+    body = {**applicant.as_dict(), "language": reader_language(request), "answers": answers}
     try:
         registration = await web.services.register(event, body, key)
     except Refused as refused:
@@ -122,7 +167,7 @@ async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
             errors=errors,
             problem=problem,
             status=refused.status,
-            values=applicant.as_dict(),
+            values=typed,
             form_key=None if fresh else signed_key,
         )
     position = registration.waiting_position

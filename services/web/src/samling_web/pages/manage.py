@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, TokenPath, Web, WebDep
 from samling_web.i18n import N_
-from samling_web.models import Event, Registration
+from samling_web.models import Event, MyFollowUp, Registration
 from samling_web.security import check_csrf
 from samling_web.upstreams import Refused
 
@@ -34,6 +34,7 @@ class Mine:
     registration: Registration
     event: Event
     position: int | None
+    followup: MyFollowUp | None = None
 
     @property
     def active(self) -> bool:
@@ -45,7 +46,8 @@ class Mine:
         )
 
 
-async def _mine(web: Web, token: str) -> list[Mine]:
+async def mine_of(web: Web, token: str) -> list[Mine]:
+    """The link holder's registrations with their events; a seat's assignments and group."""
     found = await web.services.my_registrations(token)
     if found is None:
         raise HTTPException(404)
@@ -54,7 +56,12 @@ async def _mine(web: Web, token: str) -> list[Mine]:
         event = await web.services.event(registration.event_id)
         if event is None:
             continue
-        mine.append(Mine(registration, event, registration.waiting_position))
+        followup = (
+            await web.services.my_followup(token, registration.id)
+            if registration.status == "confirmed"
+            else None
+        )
+        mine.append(Mine(registration, event, registration.waiting_position, followup))
     return mine
 
 
@@ -66,14 +73,15 @@ async def my_registrations(request: Request, token: TokenPath, web: WebDep) -> H
         "manage.html",
         headers=PRIVATE,
         token=token,
-        mine=await _mine(web, token),
+        mine=await mine_of(web, token),
         notice=notice,
         now=web.clock.now(),
+        feed=web.settings.public_url.rstrip("/").split("://", 1)[-1],
     )
 
 
 async def _one(web: Web, token: str, registration_id: str) -> Mine:
-    for item in await _mine(web, token):
+    for item in await mine_of(web, token):
         if item.registration.id == registration_id:
             return item
     raise HTTPException(404)
@@ -91,9 +99,8 @@ async def confirm_cancel(
     return web.pages.render(request, "cancel.html", headers=PRIVATE, token=token, item=item)
 
 
-async def _act(
-    request: Request, token: str, done: str, action: Awaitable[Registration]
-) -> Response:
+async def act(request: Request, token: str, done: str, action: Awaitable[object]) -> Response:
+    """Do it, then back to my registrations with what happened (POST-redirect-GET)."""
     try:
         await action
         request.session[NOTICE] = done
@@ -109,7 +116,7 @@ async def cancel(
     request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
 ) -> Response:
     check_csrf(request.session, await request.form())
-    return await _act(request, token, CANCELLED, web.services.cancel_mine(token, registration_id))
+    return await act(request, token, CANCELLED, web.services.cancel_mine(token, registration_id))
 
 
 @router.post("/r/{token}/accept/{registration_id}", summary="Accept an offered seat")
@@ -117,4 +124,4 @@ async def accept(
     request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
 ) -> Response:
     check_csrf(request.session, await request.form())
-    return await _act(request, token, ACCEPTED, web.services.accept_offer(token, registration_id))
+    return await act(request, token, ACCEPTED, web.services.accept_offer(token, registration_id))

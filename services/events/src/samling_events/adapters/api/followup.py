@@ -90,6 +90,22 @@ class AssignmentProgress(BaseModel):
     completed_by: list[str] = Field(description="Registration ids that completed it.")
 
 
+class MyAssignment(BaseModel):
+    assignment: Assignment
+    done: bool
+
+
+class MyFollowUp(BaseModel):
+    """What the private link shows of the work around one registration's event."""
+
+    assignments: list[MyAssignment] = Field(description="Pre-work and follow-up, by due time.")
+    group: int | None = Field(
+        description="The part-3 group I am in (from 0); null before groups are made or if I am "
+        "in none."
+    )
+    evaluated: bool = Field(description="Whether I have sent the evaluation.")
+
+
 class NewSeries(NewEvent):
     """Recurring network meetings: the first occurrence's times and an RFC 5545 RRULE."""
 
@@ -470,6 +486,38 @@ async def mark_my_assignment(
     runtime: RuntimeDep,
 ) -> None:
     await complete_assignment(stores, assignment_id, reg, runtime.clock.now())
+
+
+@router.get(
+    "/manage/{token}/registrations/{registration_id}/followup",
+    response_model=MyFollowUp,
+    responses=errors(404),
+    tags=["self-service"],
+    summary="My assignments, group and evaluation (private link)",
+)
+async def my_followup(
+    token: str, registration_id: str, reg: LinkedRegistration, stores: StoresDep
+) -> MyFollowUp:
+    """Only the holder's own completions and group: the link shows nobody else's."""
+    progress = await stores.assignments.current.find(
+        {"event_id": reg.event_id}, sort=[("due_at", 1)]
+    ).to_list()
+    assignments = [stores.assignments.from_current(d) for d in progress]
+    # One equality on _id per assignment (an event has a few): FerretDB v1 would read the
+    # whole collection for an $in.
+    done = {
+        a.id
+        for a in assignments
+        if await stores.completions.find_one({"_id": f"{a.id}:{reg.id}"}, {"_id": 1})
+    }
+    groups = await stores.groups.get(reg.event_id)
+    mine = [g.number for g in groups.state.groups if reg.id in g.registration_ids] if groups else []
+    evaluated = await stores.evaluations.find_one({"_id": f"{reg.event_id}:{reg.id}"}, {"_id": 1})
+    return MyFollowUp(
+        assignments=[MyAssignment(assignment=a, done=a.id in done) for a in assignments],
+        group=mine[0] if mine else None,
+        evaluated=evaluated is not None,
+    )
 
 
 # -- groups ------------------------------------------------------------------------------------
