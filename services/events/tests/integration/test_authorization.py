@@ -285,6 +285,8 @@ CASES: list[Case] = [
         {role: 404 for role in ROLES},
         "draft",
     ),
+    Case("GET", "/events/{event_id}/prework", path("/events/{event_id}/prework"), signed_in(200)),
+    Case("GET", "/events/{event_id}/prework", on_draft("/prework"), draft(200), "draft"),
     Case("PUT", "/events/{event_id}/details", on_event("/details", DETAILS), managed(200)),
     Case(
         "POST",

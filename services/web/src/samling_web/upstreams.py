@@ -23,7 +23,6 @@ from samling_runtime.auth import Role, mint_token
 
 from samling_web.models import (
     Assignment,
-    AssignmentProgress,
     Eligibility,
     Event,
     EventPage,
@@ -273,19 +272,14 @@ class Services:
         return {str(m["network_id"]) for m in response.json()["items"]}
 
     async def prework(self, event: Event) -> list[Assignment]:
-        """The event's pre-work, for its page. The events API lists assignments to the event's
-        organisers only, so this reads with the region's coordinator token (as the waiting
-        list above does) and keeps nothing but the assignments themselves."""
+        """The event's pre-work, for its page."""
         response = await self.events.request(
-            "GET",
-            f"/events/{event.id}/assignments",
-            headers=self.tokens.organiser(event.region_id),
+            "GET", f"/events/{event.id}/prework", headers=self.tokens.reader()
         )
-        if response.status_code in (403, 404):
+        if response.status_code == 404:
             return []
         checked(response)
-        found = [AssignmentProgress.model_validate(item).assignment for item in response.json()]
-        return [a for a in found if a.phase == "pre"]
+        return [Assignment.model_validate(item) for item in response.json()]
 
     async def my_followup(self, token: str, registration_id: str) -> MyFollowUp | None:
         return await self.events.fetch(

@@ -2,9 +2,9 @@
 
 A public report is read with the web app's system credential, like any public page. A report
 only some networks or a region may read opens from a mail's signed reader link (query ``t``,
-made by the notifications service for that recipient, with an expiry): the app verifies it
-and then reads the report as the report's region's organiser, the only credential of its own
-that can see it. Without a valid link such a report does not exist here (404, as in the API).
+made by the notifications service for that recipient, with an expiry): the app passes it on to
+the network service, which verifies it and decides what it may read. Without a valid link such
+a report does not exist here (404, as in the API).
 """
 
 from __future__ import annotations

@@ -437,6 +437,24 @@ async def list_assignments(
     return await _progress(stores, event_id)
 
 
+@router.get(
+    "/events/{event_id}/prework",
+    response_model=list[Assignment],
+    responses=errors(404),
+    summary="The event's pre-work, for whoever may see the event",
+)
+async def list_prework(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[Assignment]:
+    """What participants are asked to do before the event, without who has done it: the event
+    page shows it to anyone who may read the event (drafts stay their organisers')."""
+    await visible_event(stores, principal, event_id)
+    docs = await stores.assignments.current.find(
+        {"event_id": event_id, "phase": AssignmentPhase.PRE.value}, sort=[("due_at", 1)]
+    ).to_list()
+    return [stores.assignments.from_current(doc) for doc in docs]
+
+
 async def complete_assignment(
     stores: Stores, assignment_id: str, reg: Registration, now: datetime
 ) -> None:
