@@ -63,6 +63,9 @@ from samling_runtime.timeline import Timeline
 REGION = "rkk-salten"
 YEAR = {"events": 2_000, "registrations": 200_000, "reports": 20_000, "notices": 2_000_000}
 MUNICIPALITIES, NETWORKS = 50, 30
+#: A year's reports spread over the year (about 55 a day), at any --scale; they were a
+#: minute apart, i.e. 20,000 reports in 14 days.
+REPORT_SPACING = timedelta(days=365) / YEAR["reports"]
 CHUNK = 1_000
 SERVICES = {
     "network": "samling_network.main:create",
@@ -195,9 +198,9 @@ async def load_network(db: AsyncDatabase[Document], year: Year, now: datetime) -
                     "visibility": ("public", "region", "network")[r % 3],
                     "status": "published",
                     "text": searchable_text(title, body),
-                    "created_at": now - timedelta(minutes=r),
-                    "updated_at": now - timedelta(minutes=r),
-                    "published_at": now - timedelta(minutes=r),
+                    "created_at": now - REPORT_SPACING * r,
+                    "updated_at": now - REPORT_SPACING * r,
+                    "published_at": now - REPORT_SPACING * r,
                 }
             )
         )
