@@ -69,6 +69,9 @@ KNOWN_SCANS: dict[str, str] = {
     r"^events \{\"ends_at\": \{\"\$lt\"": "retention: events whose registrations age out",
     r"^seats \{\"taken_at\": \{\"\$lt\"": "the orphan-seat repair sweep",
     r"^reminders \{\"due_at\": \{\"\$lte\"": "the reminder scheduler's poll",
+    # Once per start: a timeline puts copies written before it (or whose bucket a crash left
+    # unnoted) in their buckets (samling_runtime.timeline.TimelineIndex.relist).
+    r"^(reports|events) \{\}": "a timeline's relist of every copy, once when a service starts",
     # Retention (#15): hourly deletions of what has aged out, by a date; a date range is not
     # pushed down by FerretDB v1, and the sweep is one query an hour, never a request.
     r"^(notifications|inbox_reads|idempotency_keys|idempotency_results) "

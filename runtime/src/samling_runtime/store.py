@@ -110,6 +110,7 @@ class AggregateStore(Generic[S]):
         await create_indexes_one_by_one(self.current, list(extra))
         for index in self.timelines.values():
             await create_indexes_one_by_one(index.directory, [DIRECTORY_INDEX])
+            await index.relist()
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, aggregate_id: str) -> Versioned[S] | None:

@@ -99,6 +99,28 @@ class TimelineIndex:
         for entry in entries:
             self._cache.pop(entry["key"], None)
 
+    async def relist(self, chunk: int = 500) -> int:
+        """Put every copy in its buckets: copies written before this list had buckets, and
+        copies whose bucket was not noted (a crash between the copy and the directory write),
+        would otherwise never be listed. Read once per start, not per request; returns how
+        many copies lacked their bucket field."""
+        tl = self.timeline
+        missing, batch = 0, list[Document]()
+        async for doc in self.collection.find({}):
+            if tl.bucket_field not in doc and (fields := tl.fields(doc)):
+                # Only the copy as read gets the field: a newer version is written with its own.
+                await self.collection.update_one(
+                    {"_id": doc["_id"], "_version": doc.get("_version")}, {"$set": fields}
+                )
+                doc.update(fields)
+                missing += 1
+            batch.append(doc)
+            if len(batch) >= chunk:
+                await self.record(batch)
+                batch = []
+        await self.record(batch)
+        return missing
+
     async def buckets(self, key: str) -> list[str]:
         full = f"{self.timeline.name}|{key}"
         cached = self._cache.get(full)
