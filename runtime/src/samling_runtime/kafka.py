@@ -103,6 +103,8 @@ def _dead_letter_middleware(group: str) -> Callable[..., BaseMiddleware]:
             except POISON as exc:
                 await _send_to_dead_letter(self.context.get("broker"), msg, exc, group)
                 return None
+            except StoppedMidBatch:
+                raise  # nacked without a pause: the next owner of the partition takes it
             except Exception:
                 # Not the message's fault (store or broker down): retry it after a pause.
                 log.exception("handling failed; the message will be retried")
@@ -171,6 +173,10 @@ class Batches:
     order_key: Callable[[CloudEvent], str] = lambda event: event.partitionkey
 
 
+class StoppedMidBatch(RuntimeError):
+    """The service is stopping: the rest of the batch is left for the next consumer."""
+
+
 class FactSubscriptions:
     """A service's fact handlers by topic, subscribed once each with dedupe and dead-lettering.
 
@@ -184,6 +190,12 @@ class FactSubscriptions:
     def __init__(self, batches: Batches | None = None) -> None:
         self._handlers: dict[Topic, dict[str, FactHandler]] = {}
         self.batches = batches
+        self._stopping = False
+
+    def stop_taking(self) -> None:
+        """A graceful stop: a batch under way handles no further fact. Those handled are
+        marked, the rest are not committed, so the next owner of the partition takes them."""
+        self._stopping = True
 
     def on(self, *fact_types: type[Fact]) -> Callable[[FactHandler], FactHandler]:
         def register(handler: FactHandler) -> FactHandler:
@@ -273,6 +285,8 @@ class FactSubscriptions:
         async def in_order(facts: list[tuple[Any, CloudEvent]], handled: list[str]) -> None:
             async with gate:
                 for record, event in facts:  # one key's facts: one after the other
+                    if self._stopping:
+                        raise StoppedMidBatch(topic.name)
                     if await handle(record, event):
                         handled.append(event.id)
 

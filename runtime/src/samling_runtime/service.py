@@ -134,6 +134,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         )
 
     app_ref: list[FastAPI] = []
+    subscriptions: FactSubscriptions | None = None
     if spec.subscriptions is not None:
         # Subscribers exist before start (and in the AsyncAPI document); the store they need
         # exists only once the app has started.
@@ -141,7 +142,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
             started: Runtime = app_ref[0].state.runtime
             return started
 
-        spec.subscriptions(runtime).attach(broker, group, lambda: runtime().processed)
+        subscriptions = spec.subscriptions(runtime)
+        subscriptions.attach(broker, group, lambda: runtime().processed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -181,9 +183,12 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         try:
             yield
         finally:
-            # A graceful stop, in order: take no new facts (the handlers under way finish, the
-            # group hands this instance's partitions to the others), then let the background
+            # A graceful stop, in order: take no new facts (the facts under way finish, a batch
+            # leaves the rest uncommitted, the group hands this instance's partitions to the
+            # others), then let the background
             # work finish what it holds, then close the producer and the store.
+            if subscriptions is not None:
+                subscriptions.stop_taking()
             await _stop_consuming(broker)
             for task in runtime.tasks:
                 task.cancel()
