@@ -163,6 +163,8 @@ def test_secrets_are_placeholders_the_services_refuse(
     with pytest.raises(ValueError, match="placeholder"):
         settings_class()
     monkeypatch.setenv("SAMLING_NETWORK_JWT_SECRET", "x" * 48)
+    # From the notifications service's Secret (its own placeholder is checked there).
+    monkeypatch.setenv("SAMLING_NETWORK_READER_LINK_SECRET", "y" * 48)
     assert settings_class().jwt_jwks_url == config["JWT_JWKS_URL"]
 
 
