@@ -227,7 +227,12 @@ async def world(stack: Stack, topics: str, mailbox: Mailpit) -> AsyncIterator[Wo
     async with (
         running(create_network(settings(NetworkSettings, stack, run))) as network,
         running(
-            create_events(settings(EventsSettings, stack, run, public_url="http://events"))
+            create_events(
+                # Participants' private links open in the web app, as in production.
+                settings(
+                    EventsSettings, stack, run, public_url="http://events", app_url="http://web"
+                )
+            )
         ) as events,
         running(create_notifications(notifications_settings)) as notifications,
     ):

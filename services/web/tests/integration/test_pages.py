@@ -21,7 +21,7 @@ async def test_the_calendar_lists_published_events_in_the_readers_language(world
         assert "Arrangementer i RKK Salten" in front.text
         assert f'href="/events/{event_id}"' in front.text
         assert "Skoleledernettverket" in front.text  # the organising network by name
-        assert "30 plasser" in front.text
+        assert "30 ledige plasser" in front.text  # seats left, from the events API
         # Filtered by the network with a plain GET form; an unknown network shows every event.
         filtered = await browser.get("/", params={"network": world.network_id})
         assert f'href="/events/{event_id}"' in filtered.text
