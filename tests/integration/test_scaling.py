@@ -9,6 +9,7 @@ uses the quiet webhooks topic, because a new consumer group reads its topic from
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Callable
@@ -20,24 +21,33 @@ from samling_contracts import CONTENT_TYPE, CloudEvent, envelope
 from samling_contracts.notifications import WebhookEndpointDisabled
 from samling_contracts.topics import WEBHOOKS
 from samling_devtools.testing import eventually, producer, running, unique
-from samling_runtime.kafka import FactSubscriptions
+from samling_runtime.kafka import Batches, FactSubscriptions
 from samling_runtime.service import RuntimeRef, ServiceSpec, create_app
 from samling_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
 
-def replica(settings: ServiceSettings, name: str, doubled: list[str], run: str) -> Any:
+def replica(
+    settings: ServiceSettings,
+    name: str,
+    doubled: list[str],
+    run: str,
+    batches: Batches | None = None,
+    pause: float = 0.0,
+) -> Any:
     """A replica that records the facts of this test run (older records on the topic are
-    skipped cheaply: a new group starts at the beginning of the topic)."""
+    skipped cheaply: a new group starts at the beginning of the topic); ``pause`` is the time
+    each of this run's facts takes."""
 
     def subscriptions(runtime: RuntimeRef) -> FactSubscriptions:
-        subs = FactSubscriptions()
+        subs = FactSubscriptions(batches)
 
         @subs.on(WebhookEndpointDisabled)
         async def handle(fact: WebhookEndpointDisabled, event: CloudEvent) -> None:
             if not fact.endpoint_id.startswith(run):
                 return
+            await asyncio.sleep(pause)
             handled = runtime().mongo.db["handled"]
             try:
                 await handled.insert_one(
@@ -113,6 +123,42 @@ async def test_a_replica_takes_over_the_partitions_of_one_that_stops(
         assert doubled == []  # no fact's effect was applied twice
         keys = [f"{settings.consumer_group}:{event_id}" for event_id in ours]
         assert await b.db["processed_events"].count_documents({"_id": {"$in": keys}}) == len(ours)
+
+
+async def test_a_replica_stopped_mid_batch_leaves_the_rest_to_the_next(
+    settings_for: Callable[..., Any], topics: str
+) -> None:
+    """A graceful stop does not wait for a long batch: the facts under way finish, the rest
+    stay uncommitted, and the next replica handles them; none is lost or handled twice."""
+    settings = settings_for(ServiceSettings)
+    doubled: list[str] = []
+    run = unique("batch")
+    batches = Batches(concurrency=2)
+    ours = await publish(topics, run, 200)  # one batch for the first replica: 20 s of work
+    loop = asyncio.get_running_loop()
+    async with contextlib.AsyncExitStack() as first_replica:
+        a = await first_replica.enter_async_context(
+            running(replica(settings, "a", doubled, run, batches, pause=0.2))
+        )
+        handled = a.db["handled"]
+        await eventually(lambda: handled.count_documents({"_id": {"$in": ours}}), timeout=60)
+        started = loop.time()
+        await first_replica.aclose()
+        stopping = loop.time() - started
+    async with running(replica(settings, "b", doubled, run, batches)) as b:
+        handled = b.db["handled"]
+        by_a = await handled.count_documents({"_id": {"$in": ours}, "replica": "a"})
+
+        async def all_handled() -> bool:
+            return await handled.count_documents({"_id": {"$in": ours}}) == len(ours)
+
+        await eventually(all_handled, timeout=60)
+        by_b = await handled.count_documents({"_id": {"$in": ours}, "replica": "b"})
+    # Waiting for the batch would take until the broker's 10 s graceful timeout cancels it.
+    assert stopping < 8, f"the stop waited {stopping:.1f} s for the batch"
+    assert by_a < len(ours), "the first replica finished the whole batch before stopping"
+    assert by_a + by_b == len(ours)
+    assert doubled == []
 
 
 async def test_replicas_beyond_the_partition_count_idle_but_serve_http(
