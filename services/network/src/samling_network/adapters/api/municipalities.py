@@ -213,7 +213,7 @@ async def get_municipality(
     return out(await load(stores, municipality_id), principal)
 
 
-async def _contacts_manager(
+async def _municipality_manager(
     municipality_id: str, principal: CurrentPrincipal, stores: StoresDep
 ) -> Municipality:
     municipality = await load(stores, municipality_id)
@@ -230,7 +230,7 @@ async def _contacts_manager(
 )
 async def replace_contacts(
     municipality_id: str,
-    _: Annotated[Municipality, Depends(_contacts_manager)],
+    _: Annotated[Municipality, Depends(_municipality_manager)],
     body: ContactsIn,
     principal: CurrentPrincipal,
     stores: StoresDep,
@@ -251,7 +251,7 @@ async def replace_contacts(
 )
 async def replace_email_domains(
     municipality_id: str,
-    _: Annotated[Municipality, Depends(_contacts_manager)],
+    _: Annotated[Municipality, Depends(_municipality_manager)],
     body: EmailDomainsIn,
     principal: CurrentPrincipal,
     stores: StoresDep,
