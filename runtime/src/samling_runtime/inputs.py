@@ -6,11 +6,12 @@ limits hold in every service and show in every OpenAPI document.
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Annotated
-
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
+
+from samling_runtime.text import MultiLine, SingleLine
+
+__all__ = ["MAX_PAGE", "MultiLine", "RequestBody", "SingleLine", "page_limit"]
 
 MAX_PAGE = 200
 
@@ -21,34 +22,6 @@ def page_limit(default: int = 50, maximum: int = MAX_PAGE) -> int:
         default, ge=1, le=maximum, description=f"How many items a page holds (1 to {maximum})."
     )
     return result
-
-
-def _control_characters(value: str, allowed: frozenset[str]) -> list[str]:
-    return [c for c in value if unicodedata.category(c) == "Cc" and c not in allowed]
-
-
-def _single_line(value: str) -> str:
-    if bad := _control_characters(value, frozenset()):
-        raise ValueError(
-            f"must not contain control characters (found {', '.join(sorted(map(repr, set(bad))))})"
-        )
-    return value
-
-
-def _multi_line(value: str) -> str:
-    if bad := _control_characters(value, frozenset("\n\r\t")):
-        raise ValueError(
-            "must not contain control characters other than line breaks and tabs "
-            f"(found {', '.join(sorted(map(repr, set(bad))))})"
-        )
-    return value
-
-
-SingleLine = Annotated[str, AfterValidator(_single_line)]
-"""Names, titles, ids: no control characters at all (NUL, escape, line breaks...)."""
-
-MultiLine = Annotated[str, AfterValidator(_multi_line)]
-"""Descriptions and bodies: line breaks and tabs allowed, no other control character."""
 
 
 class RequestBody(BaseModel):

@@ -307,6 +307,8 @@ async def test_private_report_title_never_reaches_the_topic(
         ({"body": {"template": "diary", "text": "x"}}, 422, "body"),
         ({"body": {"template": "free_text"}}, 422, "body.free_text.text"),
         ({"tags": {"language": "de"}}, 422, "tags.language"),
+        ({"body": {"template": "free_text", "text": "Fri\x00tekst"}}, 422, "control characters"),
+        ({"body": {"template": "smtte", "goals": "M\x1bl"}}, 422, "control characters"),
     ],
 )
 async def test_invalid_reports_are_explained(

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 from samling_contracts.network import ReportPublished, ReportRevised, ReportTags, ReportWithdrawn
 from samling_contracts.vocabulary import ReportTemplate, Visibility
 from samling_runtime.store import Change
+from samling_runtime.text import MultiLine
 
 from samling_network.domain.errors import Conflict, Forbidden, Rejected
 
-Text = Annotated[str, Field(max_length=20_000)]
+Text = Annotated[MultiLine, Field(max_length=20_000)]
 
 
 class PracticeWriteUp(BaseModel):
