@@ -21,8 +21,8 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.kafka.handlers import event_params
 from samling_notifications.adapters.store import audience
+from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
