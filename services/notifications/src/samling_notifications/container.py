@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import FastAPI
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery import DeliveryWorker
@@ -56,3 +57,9 @@ class Started:
         if self._context is None:
             raise RuntimeError("the notifications service has not started")
         return self._context
+
+
+def started_in(app: FastAPI) -> Started:
+    """The container of the app :func:`samling_notifications.main.create` made."""
+    started: Started = app.state.notifications
+    return started

@@ -29,14 +29,13 @@ def create(settings: NotificationsSettings | None = None, clock: Clock | None = 
 
     async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
         stores = await open_stores(runtime)
-        delivery = DeliveryWorker(runtime, stores)
-        hooks = WebhookWorker(runtime, stores)
-        scheduler = Scheduler(runtime, stores, delivery)
+        delivery = DeliveryWorker(runtime, stores, chosen)
+        hooks = WebhookWorker(runtime, stores, chosen)
+        scheduler = Scheduler(runtime, stores, chosen, delivery)
         await delivery.start()
         started.set(Notifications(runtime, chosen, stores, delivery, hooks, scheduler))
-        runtime.state.update(
-            delivery=delivery, scheduler=scheduler, webhook_worker=hooks, wake_webhooks=hooks.wake
-        )
+        # Read by the web app's tests (services/web), which reach the worker of a running app.
+        runtime.state["delivery"] = delivery
         runtime.background(delivery.run(), "email-delivery")
         runtime.background(hooks.run(), "webhook-delivery")
         runtime.background(scheduler.run(), "scheduler")
@@ -45,7 +44,7 @@ def create(settings: NotificationsSettings | None = None, clock: Clock | None = 
     def fact_handlers(_: RuntimeRef) -> FactSubscriptions:
         return table.subscriptions(started.context)
 
-    return create_app(
+    app = create_app(
         ServiceSpec(
             name="notifications",
             title="Samling notifications service",
@@ -59,3 +58,5 @@ def create(settings: NotificationsSettings | None = None, clock: Clock | None = 
             clock=clock or SystemClock(),
         )
     )
+    app.state.notifications = started
+    return app

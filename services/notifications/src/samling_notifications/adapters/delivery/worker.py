@@ -19,11 +19,12 @@ from samling_notifications.adapters.email.builder import MessageBuilder
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft
+from samling_notifications.settings import NotificationsSettings
 
 
 class DeliveryWorker(Worker):
-    def __init__(self, runtime: Runtime, stores: Stores) -> None:
-        super().__init__(runtime, stores)
+    def __init__(self, runtime: Runtime, stores: Stores, settings: NotificationsSettings) -> None:
+        super().__init__(runtime, stores, settings)
         self.instance = f"dw_{uuid.uuid4().hex[:16]}"
         clock = runtime.clock
         self.ledger = Ledger(stores)
