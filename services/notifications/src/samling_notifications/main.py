@@ -9,41 +9,48 @@ from typing import Any
 from fastapi import FastAPI
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
-from samling_runtime.service import Runtime, ServiceSpec, create_app
+from samling_runtime.kafka import FactSubscriptions
+from samling_runtime.service import Runtime, RuntimeRef, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
 from samling_notifications.adapters.api import inbox, preferences, subscriptions, webhooks
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.kafka.handlers import subscriptions as fact_handlers
 from samling_notifications.adapters.scheduler import Scheduler
 from samling_notifications.adapters.store.stores import open_stores
 from samling_notifications.adapters.webhooks_out import WebhookWorker
+from samling_notifications.container import Notifications, Started
+from samling_notifications.handlers import table
 from samling_notifications.settings import NotificationsSettings
 
 
-async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
-    stores = await open_stores(runtime)
-    delivery = DeliveryWorker(runtime, stores)
-    hooks = WebhookWorker(runtime, stores)
-    scheduler = Scheduler(runtime, stores, delivery)
-    await delivery.start()
-    runtime.state.update(
-        delivery=delivery, scheduler=scheduler, webhook_worker=hooks, wake_webhooks=hooks.wake
-    )
-    runtime.background(delivery.run(), "email-delivery")
-    runtime.background(hooks.run(), "webhook-delivery")
-    runtime.background(scheduler.run(), "scheduler")
-    return stores.all()
-
-
 def create(settings: NotificationsSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_app(
+    chosen = settings or NotificationsSettings()
+    started = Started()
+
+    async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
+        stores = await open_stores(runtime)
+        delivery = DeliveryWorker(runtime, stores, chosen)
+        hooks = WebhookWorker(runtime, stores, chosen)
+        scheduler = Scheduler(runtime, stores, chosen, delivery)
+        await delivery.start()
+        started.set(Notifications(runtime, chosen, stores, delivery, hooks, scheduler))
+        # Read by the web app's tests (services/web), which reach the worker of a running app.
+        runtime.state["delivery"] = delivery
+        runtime.background(delivery.run(), "email-delivery")
+        runtime.background(hooks.run(), "webhook-delivery")
+        runtime.background(scheduler.run(), "scheduler")
+        return stores.all()
+
+    def fact_handlers(_: RuntimeRef) -> FactSubscriptions:
+        return table.subscriptions(started.context)
+
+    app = create_app(
         ServiceSpec(
             name="notifications",
             title="Samling notifications service",
             description="Subscriptions, preferences, e-mail, webhooks and the in-app inbox. "
             "Every person gets one notice per fact and channel, in their language.",
-            settings=settings or NotificationsSettings(),
+            settings=chosen,
             routers=[inbox.router, preferences.router, subscriptions.router, webhooks.router],
             subscriptions=fact_handlers,
             publishes=[topics.DELIVERIES, topics.WEBHOOKS],
@@ -51,3 +58,5 @@ def create(settings: NotificationsSettings | None = None, clock: Clock | None = 
             clock=clock or SystemClock(),
         )
     )
+    app.state.notifications = started
+    return app

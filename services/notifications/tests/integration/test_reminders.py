@@ -18,6 +18,7 @@ from samling_contracts.events import (
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
+from samling_notifications.container import started_in
 from samling_notifications.main import create
 from samling_runtime.clock import TravellingClock
 
@@ -109,7 +110,7 @@ async def test_reminders_follow_the_event_and_the_registration(
 
     # A restart: the reminders are documents, so they are still there.
     async with running(create(settings, clock)) as service:
-        scheduler = service.app.state.runtime.state["scheduler"]
+        scheduler = started_in(service.app).get().scheduler
         clock.set(START - timedelta(days=1) + timedelta(minutes=1))  # the old reminder time
         assert await scheduler.fire_reminders() == 0
         clock.set(prework.due_at - timedelta(hours=23))  # pre-work due within 24 h

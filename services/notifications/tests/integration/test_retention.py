@@ -12,6 +12,7 @@ import pytest
 from samling_contracts.events import ParticipantAnonymised, RegistrationConfirmed
 from samling_devtools.infra import Stack
 from samling_devtools.testing import eventually, running
+from samling_notifications.container import started_in
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.clock import ManualClock
@@ -118,7 +119,7 @@ async def test_old_notices_and_their_read_state_are_swept(
             return len(await notices_of(new.participant_id)) == 2
 
         await eventually(both_channels)
-        scheduler = service.app.state.runtime.state["scheduler"]
+        scheduler = started_in(service.app).get().scheduler
         assert await scheduler.sweep_old_notices() == 0  # 100 days: nothing is old yet
 
         clock.advance(timedelta(days=81))  # the first notices are 181 days old, the others 81

@@ -18,6 +18,7 @@ from samling_contracts.network import ReportPublished, ReportTags
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
+from samling_notifications.container import started_in
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.clock import TravellingClock
@@ -122,7 +123,7 @@ async def test_subscriptions_digests_transactional_notices_and_erasure(
 
         # The digest goes out at its time: one mail listing both reports, in nynorsk.
         clock.advance(timedelta(days=1))
-        scheduler = service.app.state.runtime.state["scheduler"]
+        scheduler = started_in(service.app).get().scheduler
         assert await scheduler.send_digests() == 1
         assert await scheduler.send_digests() == 0
 

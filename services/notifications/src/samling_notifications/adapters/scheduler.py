@@ -21,18 +21,25 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.kafka.handlers import event_params
 from samling_notifications.adapters.store import audience
+from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
+from samling_notifications.settings import NotificationsSettings
 
 SWEEP_BATCH = 500
 
 
 class Scheduler(Worker):
-    def __init__(self, runtime: Runtime, stores: Stores, delivery: DeliveryWorker) -> None:
-        super().__init__(runtime, stores)
+    def __init__(
+        self,
+        runtime: Runtime,
+        stores: Stores,
+        settings: NotificationsSettings,
+        delivery: DeliveryWorker,
+    ) -> None:
+        super().__init__(runtime, stores, settings)
         self.delivery = delivery
 
     async def run(self) -> None:

@@ -24,7 +24,6 @@ from pymongo import ASCENDING
 from samling_contracts import CloudEvent, Fact
 from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document, find_by_ids, insert_new
-from samling_runtime.service import Runtime
 from samling_runtime.store import AlreadyExists
 from standardwebhooks import Webhook
 
@@ -36,8 +35,9 @@ from samling_notifications.adapters.webhook_http import (
     webhook_client,
 )
 from samling_notifications.adapters.worker import Worker
+from samling_notifications.domain.audience import WebhookAudience
 from samling_notifications.domain.notices import retry_delay
-from samling_notifications.domain.visibility import EndpointOwner, ReportScope, may_receive
+from samling_notifications.domain.visibility import EndpointOwner, may_receive
 from samling_notifications.domain.webhooks import (
     MAX_ATTEMPTS,
     TargetPolicy,
@@ -49,65 +49,8 @@ from samling_notifications.domain.webhooks import (
 log = logging.getLogger(__name__)
 
 
-def _stores(runtime: Runtime) -> Stores:
-    found: Stores = runtime.state["stores"]
-    return found
-
-
 def delivery_id(endpoint_id: str, event_id: str) -> str:
     return f"msg_{endpoint_id}_{event_id}"
-
-
-async def fan_out(
-    runtime: Runtime,
-    event: CloudEvent,
-    *,
-    report: ReportScope | None = None,
-    taking_part: frozenset[str] = frozenset(),
-) -> int:
-    """Queue this fact for every enabled endpoint that wants its type and whose owner may read
-    it (see domain.visibility; keyed: redelivery-safe)."""
-    stores = _stores(runtime)
-    wanting = await stores.shared.endpoints.get(event.type)
-    if not wanting:
-        return 0
-    fact = event.fact()
-    owners = await endpoint_owners(stores, wanting)
-    endpoints = [
-        e
-        for e in wanting
-        if may_receive(
-            owners[(e.get("owner_type", "municipality"), e["owner_id"])],
-            fact,
-            report=report,
-            taking_part=taking_part,
-        )
-    ]
-    if not endpoints:
-        return 0
-    now = runtime.clock.now()
-    payload = event.to_json().decode()
-    docs = [
-        {
-            "_id": delivery_id(e["_id"], event.id),
-            "endpoint_id": e["_id"],
-            "owner_id": e["owner_id"],
-            "source_event_id": event.id,
-            "event_type": event.type,
-            "payload": payload,
-            "created_at": now,
-            "pending": True,
-            "next_attempt_at": now,
-            "attempts": 0,
-            "status": "queued",
-        }
-        for e in endpoints
-    ]
-    await insert_new(stores.webhook_deliveries, docs)
-    wake = runtime.state.get("wake_webhooks")
-    if wake is not None:
-        wake()
-    return len(docs)
 
 
 async def check_target(
@@ -154,6 +97,49 @@ def new_secret() -> str:
 
 
 class WebhookWorker(Worker):
+    async def forward(self, event: CloudEvent, audience: WebhookAudience) -> int:
+        """Queue this fact for every enabled endpoint that wants its type and whose owner may read
+        it (see domain.visibility; keyed: redelivery-safe)."""
+        stores = self.stores
+        wanting = await stores.shared.endpoints.get(event.type)
+        if not wanting:
+            return 0
+        fact = event.fact()
+        owners = await endpoint_owners(stores, wanting)
+        endpoints = [
+            e
+            for e in wanting
+            if may_receive(
+                owners[(e.get("owner_type", "municipality"), e["owner_id"])],
+                fact,
+                report=audience.report,
+                taking_part=audience.taking_part,
+            )
+        ]
+        if not endpoints:
+            return 0
+        now = self.runtime.clock.now()
+        payload = event.to_json().decode()
+        docs = [
+            {
+                "_id": delivery_id(e["_id"], event.id),
+                "endpoint_id": e["_id"],
+                "owner_id": e["owner_id"],
+                "source_event_id": event.id,
+                "event_type": event.type,
+                "payload": payload,
+                "created_at": now,
+                "pending": True,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "status": "queued",
+            }
+            for e in endpoints
+        ]
+        await insert_new(stores.webhook_deliveries, docs)
+        self.wake()
+        return len(docs)
+
     async def run(self) -> None:
         async with webhook_client(
             self.settings.webhook_targets, self.settings.webhook_timeout_seconds

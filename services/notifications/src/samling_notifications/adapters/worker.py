@@ -16,11 +16,9 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, runtime: Runtime, stores: Stores) -> None:
+    def __init__(self, runtime: Runtime, stores: Stores, settings: NotificationsSettings) -> None:
         self.runtime = runtime
         self.stores = stores
-        settings = runtime.settings
-        assert isinstance(settings, NotificationsSettings)
         self.settings = settings
         self._wake = asyncio.Event()
 

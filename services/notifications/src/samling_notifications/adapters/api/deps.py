@@ -1,4 +1,5 @@
-"""What the routes share: the stores, who the caller is as a recipient, error responses."""
+"""What the routes share: the service's parts (one typed container, see
+:mod:`samling_notifications.container`), who the caller is as a recipient, error responses."""
 
 from __future__ import annotations
 
@@ -7,25 +8,35 @@ from typing import Annotated
 from fastapi import Depends, Request
 from samling_runtime.auth import Principal
 from samling_runtime.problems import ProblemDetails
-from samling_runtime.service import Runtime, current_runtime, runtime_of
+from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.store.stores import Stores
+from samling_notifications.container import Notifications, started_in
 from samling_notifications.settings import NotificationsSettings
 
 
-async def stores(request: Request) -> Stores:
-    found: Stores = runtime_of(request).state["stores"]
-    return found
+def notifications(request: Request) -> Notifications:
+    return started_in(request.app).get()
 
 
-async def settings(request: Request) -> NotificationsSettings:
-    found = runtime_of(request).settings
-    assert isinstance(found, NotificationsSettings)
-    return found
+NotificationsDep = Annotated[Notifications, Depends(notifications)]
 
 
+def stores(service: NotificationsDep) -> Stores:
+    return service.stores
+
+
+def runtime(service: NotificationsDep) -> Runtime:
+    return service.runtime
+
+
+def settings(service: NotificationsDep) -> NotificationsSettings:
+    return service.settings
+
+
+# Views of the one container, for routes that need only one part of it.
 StoresDep = Annotated[Stores, Depends(stores)]
-RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
 SettingsDep = Annotated[NotificationsSettings, Depends(settings)]
 
 

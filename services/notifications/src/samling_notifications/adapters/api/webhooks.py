@@ -17,7 +17,13 @@ from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import Change
 
-from samling_notifications.adapters.api.deps import RuntimeDep, SettingsDep, StoresDep, errors
+from samling_notifications.adapters.api.deps import (
+    NotificationsDep,
+    RuntimeDep,
+    SettingsDep,
+    StoresDep,
+    errors,
+)
 from samling_notifications.adapters.webhooks_out import check_target, new_secret, replay_fields
 from samling_notifications.domain.webhooks import Endpoint, UnsafeTarget, new_endpoint_id
 
@@ -193,10 +199,10 @@ async def replay(
     endpoint_id: str,
     delivery_id: str,
     owner: Owner,
-    stores: StoresDep,
-    runtime: RuntimeDep,
+    service: NotificationsDep,
 ) -> WebhookDelivery:
     """Send a delivery again (same webhook-id, so the receiver can tell it is the same)."""
+    stores = service.stores
     endpoint = await _owned(stores, owner, endpoint_id)
     if not endpoint.enabled:
         raise Problem(409, "The endpoint is disabled; register it again first.", kind="conflict")
@@ -205,11 +211,9 @@ async def replay(
         raise not_found("Delivery")
     if doc.get("pending"):
         raise Problem(409, "This delivery is still being tried.", kind="conflict")
-    fields = replay_fields(runtime.clock.now(), doc)
+    fields = replay_fields(service.runtime.clock.now(), doc)
     await stores.webhook_deliveries.update_one({"_id": delivery_id}, {"$set": fields})
-    wake = runtime.state.get("wake_webhooks")
-    if wake is not None:
-        wake()
+    service.webhooks.wake()
     merged = {**doc, **fields}
     return WebhookDelivery(
         id=delivery_id, **{k: merged.get(k) for k in WebhookDelivery.model_fields if k != "id"}

@@ -72,11 +72,3 @@ async def registered_through(stores: Stores, query: dict[str, object]) -> frozen
     """The municipalities of the registrations matching ``query``."""
     cursor = stores.registrations.find(query, {"municipality_id": 1})
     return frozenset([d["municipality_id"] async for d in cursor if d.get("municipality_id")])
-
-
-def union(*groups: list[Recipient]) -> list[Recipient]:
-    seen: dict[str, Recipient] = {}
-    for group in groups:
-        for recipient in group:
-            seen.setdefault(recipient.id, recipient)
-    return list(seen.values())

@@ -41,6 +41,18 @@ def event_details(event: Document) -> dict[str, Any]:
     return details
 
 
+async def event_params(stores: Stores, event_id: str) -> dict[str, Any]:
+    """What templates show about an event (the read model may not have it yet)."""
+    doc = await stores.shared.events.get(event_id)
+    if doc is None:
+        return {}
+    params = event_details(doc)
+    if doc.get("network_id"):
+        network = await stores.shared.networks.get(doc["network_id"])
+        params["network"] = network["name"] if network else None
+    return params
+
+
 def with_event(notice: Document, event: Document | None) -> Document:
     """The notice with what its params lack about its event taken from the event as it is now:
     a notice queued before its event's fact arrived (another topic) knows nothing of it."""

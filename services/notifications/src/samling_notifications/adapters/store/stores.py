@@ -70,6 +70,9 @@ def delivery_fact(fields: dict[str, Any], failure: str | None = None) -> Fact:
     return NotificationFailed(**fields, reason=failure)
 
 
+Collection = AsyncCollection[Document]
+
+
 @dataclass
 class Stores:
     db: Any
@@ -78,8 +81,49 @@ class Stores:
     endpoints: AggregateStore[Endpoint]
     delivery_batches: AggregateStore[DeliveryBatch]
     shared: Shared = field(init=False)
+    # Read models, kept by the fact handlers.
+    recipients: Collection = field(init=False)
+    memberships: Collection = field(init=False)
+    networks: Collection = field(init=False)
+    municipalities: Collection = field(init=False)
+    reports: Collection = field(init=False)
+    events: Collection = field(init=False)
+    registrations: Collection = field(init=False)
+    assignments: Collection = field(init=False)
+    contact_lists: Collection = field(init=False)
+    # The service's own documents.
+    notifications: Collection = field(init=False)
+    mail_chunks: Collection = field(init=False)
+    delivery_workers: Collection = field(init=False)
+    mail_chunk_takeovers: Collection = field(init=False)
+    inbox_reads: Collection = field(init=False)
+    subscriptions: Collection = field(init=False)
+    reminders: Collection = field(init=False)
+    reminder_runs: Collection = field(init=False)
+    webhook_deliveries: Collection = field(init=False)
+    webhook_attempts: Collection = field(init=False)
 
     def __post_init__(self) -> None:
+        db = self.db
+        self.recipients = db["recipients"]
+        self.memberships = db["memberships"]
+        self.networks = db["networks"]
+        self.municipalities = db["municipalities"]
+        self.reports = db["reports"]
+        self.events = db["events"]
+        self.registrations = db["registrations"]
+        self.assignments = db["assignments"]
+        self.contact_lists = db["contact_lists"]
+        self.notifications = db["notifications"]
+        self.mail_chunks = db["mail_chunks"]
+        self.delivery_workers = db["delivery_workers"]
+        self.mail_chunk_takeovers = db["mail_chunk_takeovers"]
+        self.inbox_reads = db["inbox_reads"]
+        self.subscriptions = db["subscriptions"]
+        self.reminders = db["reminders"]
+        self.reminder_runs = db["reminder_runs"]
+        self.webhook_deliveries = db["webhook_deliveries"]
+        self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
 
     def all(self) -> list[AggregateStore[Any]]:
@@ -100,10 +144,6 @@ class Stores:
             batch_id or f"db_{uuid.uuid4().hex}",
             Change(DeliveryBatch(channel=str(channel), outcomes=outcomes), facts),
         )
-
-    def __getattr__(self, name: str) -> AsyncCollection[Document]:
-        collection: AsyncCollection[Document] = self.db[name]
-        return collection
 
 
 class Shared:
@@ -144,7 +184,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("enabled", ASCENDING), ("event_types", ASCENDING)]),
     )
     await create_indexes_one_by_one(
-        db["notifications"],
+        stores.notifications,
         [
             IndexModel(
                 [
@@ -164,39 +204,38 @@ async def open_stores(runtime: Runtime) -> Stores:
         ],
     )
     await create_indexes_one_by_one(
-        db["recipients"],
+        stores.recipients,
         [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
     )
     await create_indexes_one_by_one(
-        db["memberships"],
+        stores.memberships,
         [
             IndexModel([("network_id", ASCENDING)]),
             IndexModel([("municipality_id", ASCENDING), ("active", ASCENDING)]),
         ],
     )
     await create_indexes_one_by_one(
-        db["registrations"],
+        stores.registrations,
         [IndexModel([("event_id", ASCENDING)]), IndexModel([("participant_id", ASCENDING)])],
     )
-    await create_indexes_one_by_one(db["events"], [IndexModel([("network_id", ASCENDING)])])
+    await create_indexes_one_by_one(stores.events, [IndexModel([("network_id", ASCENDING)])])
     await create_indexes_one_by_one(
-        db["subscriptions"],
+        stores.subscriptions,
         [
             IndexModel([("target", ASCENDING), ("value", ASCENDING)]),
             IndexModel([("subscriber_id", ASCENDING)]),
         ],
     )
-    await create_indexes_one_by_one(db["inbox_reads"], [IndexModel([("recipient_id", ASCENDING)])])
+    await create_indexes_one_by_one(stores.inbox_reads, [IndexModel([("recipient_id", ASCENDING)])])
     await create_indexes_one_by_one(
-        db["reminders"],
+        stores.reminders,
         [IndexModel([("due_at", ASCENDING)]), IndexModel([("event_id", ASCENDING)])],
     )
     await create_indexes_one_by_one(
-        db["webhook_deliveries"],
+        stores.webhook_deliveries,
         [
             IndexModel([("endpoint_id", ASCENDING), ("source_event_id", ASCENDING)], unique=True),
             IndexModel([("pending", ASCENDING), ("next_attempt_at", ASCENDING)]),
         ],
     )
-    runtime.state["stores"] = stores
     return stores

@@ -1,0 +1,136 @@
+"""Notices in: written with their chunk, the fresh e-mails handed to the senders.
+
+Drafts queued while the previous ones are being written are written together (the fact
+intake handles a batch's facts concurrently): one preferences look-up, one chunk and one
+``insert_many`` of notices for all of them, not one each.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+from samling_contracts.vocabulary import Channel
+from samling_runtime.batching import Batcher
+from samling_runtime.clock import Clock
+from samling_runtime.mongo import Document
+from samling_runtime.telemetry import current_trace
+
+from samling_notifications.adapters.delivery.jobs import Job
+from samling_notifications.adapters.delivery.ledger import Ledger
+from samling_notifications.adapters.delivery.recorder import fact_fields
+from samling_notifications.adapters.store.notices import (
+    CHUNK,
+    insert_notices,
+    notice_documents,
+    preferences_of,
+)
+from samling_notifications.adapters.store.stores import Stores, delivery_fact
+from samling_notifications.domain.notices import Draft, Status
+
+
+@dataclass
+class _Queued:
+    draft: Draft
+    trace: dict[str, str] = field(default_factory=current_trace)
+    """The trace of the fact handler that queued it: its mails are sent in it."""
+    inserted: int = 0
+    """Its notices that were new (written when it was queued)."""
+
+
+class _DraftWriter(Batcher[_Queued]):
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        write: Callable[[list[_Queued]], Awaitable[None]],
+    ) -> None:
+        super().__init__(collection)
+        self._write_drafts = write
+
+    async def queue(self, queued: _Queued) -> None:
+        await self._add(queued)
+
+    async def _write_items(self, items: list[_Queued]) -> None:
+        try:
+            await self._write_drafts(items)
+        except BulkWriteError as exc:
+            # Its positions are notices', not drafts': every draft of the batch hears it.
+            raise RuntimeError(f"writing notices failed: {exc}") from exc
+
+
+class Intake:
+    def __init__(self, stores: Stores, clock: Clock, ledger: Ledger, owner: str) -> None:
+        self.stores = stores
+        self.clock = clock
+        self.ledger = ledger
+        self.owner = owner
+        """The process that owns the chunks written here (see :mod:`.recovery`)."""
+        self.stopping = False
+        self._drafts = _DraftWriter(stores.notifications, self._write_drafts)
+
+    async def queue(self, draft: Draft) -> int:
+        """Write the notices of ``draft`` and hand the new e-mails to the senders."""
+        if not draft.recipients:
+            return 0
+        if self.stopping:
+            # Nothing would send them here: the fact is handled again by whoever takes over.
+            raise RuntimeError("e-mail delivery is stopping; not taking new notices")
+        queued = _Queued(draft)
+        await self._drafts.queue(queued)
+        return queued.inserted
+
+    async def _write_drafts(self, drafts: list[_Queued]) -> None:
+        now = self.clock.now()
+        prefs = await preferences_of(
+            self.stores, (r.id for q in drafts for r in q.draft.recipients)
+        )
+        chosen = {rid: p.language for rid, p in prefs.items()}
+        event_ids = {q.draft.refs.get("event_id") for q in drafts}
+        events = {e: await self.stores.shared.events.get(e) for e in event_ids if e}
+        entries: list[tuple[_Queued, Document, Document | None]] = []
+        for q in drafts:
+            addresses = {r.id: r.details() for r in q.draft.recipients if r.email}
+            for doc in notice_documents(q.draft, prefs, now):
+                entries.append((q, doc, addresses.get(doc["recipient_id"])))
+        for start in range(0, len(entries), CHUNK):
+            chunk = entries[start : start + CHUNK]
+            chunk_id = f"mc_{uuid.uuid4().hex}"
+            await self.stores.mail_chunks.insert_one(
+                {
+                    "_id": chunk_id,
+                    "owner": self.owner,
+                    "ids": [doc["_id"] for _, doc, _ in chunk],
+                    "created_at": now,
+                }
+            )
+            for _, doc, _ in chunk:
+                doc["chunk"] = chunk_id
+            fresh_ids = {
+                d["_id"] for d in await insert_notices(self.stores, [d for _, d, _ in chunk])
+            }
+            fresh = [(q, doc, known) for q, doc, known in chunk if doc["_id"] in fresh_ids]
+            await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
+            emails = [(q, doc, known) for q, doc, known in fresh if doc.get("pending")]
+            self.ledger.open[chunk_id] = len(emails)
+            for q, _, _ in fresh:
+                q.inserted += 1
+            for q, doc, known in emails:
+                rid = doc["recipient_id"]
+                event = events.get(q.draft.refs.get("event_id") or "")
+                self.ledger.put(Job(doc, 1, known, event, chosen.get(rid), trace=q.trace))
+            if not emails:
+                await self.ledger.close(chunk_id)
+
+    async def _inbox_facts(self, entries: list[Document]) -> None:
+        """An inbox entry is delivered when it is written: NotificationSent (channel inbox) for
+        the new ones, all in one revision. (A crash between the entries and this write loses
+        these facts, not the entries.)"""
+        if entries:
+            await self.stores.record_outcomes(
+                Channel.INBOX,
+                {d["_id"]: str(Status.DELIVERED) for d in entries},
+                [delivery_fact(fact_fields(d)) for d in entries],
+            )
