@@ -40,6 +40,7 @@ async def erase_participant(stores: Stores, participant_id: str, now: datetime) 
     ids = await stores.registrations.current.distinct("_id", {"participant_id": participant_id})
     await anonymise_registrations(stores, ids)
     await stores.participants.delete_one({"_id": participant_id})
+    await stores.transfer.erase(participant_id)
     with contextlib.suppress(AlreadyExists):  # erased before: the fact went out then
         await stores.erasures.create(participant_id, erase(participant_id, now))
 
