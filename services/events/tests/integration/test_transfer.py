@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from samling_contracts.topics import PARTICIPANTS_RESTRICTED, REGISTRATIONS
+from samling_devtools.query_plans import QueryRecorder, explain_plan, recorder, scanned_tables
 from samling_devtools.testing import RunningService, read_topic
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
@@ -325,3 +326,56 @@ async def test_facts_say_when_and_that_never_what_and_a_new_manager_gets_a_new_l
     assert named[-1]["manager_url"].endswith(plan.manager.removeprefix("/transfer/"))
     for record in [*public, *restricted]:
         assert SECRET.encode() not in record.value
+
+
+@pytest.fixture
+def queries() -> QueryRecorder:
+    """The query recorder, installed before the service's client is made (ask for it first)."""
+    found = recorder()
+    found.queries.clear()
+    return found
+
+
+async def test_every_transfer_query_uses_an_index(
+    queries: QueryRecorder, events: RunningService, seed_network: SeedNetwork, clock: ManualClock
+) -> None:
+    """A plan's whole life, recorded, and each query on the transfer collections explained:
+    the test store plans with sequential scans off, so a Seq Scan means no index serves it."""
+    event_id = await course(events, await seed_network(["NO-1804"]))
+    queries.recording = True
+    try:
+        plan = await make_plan(events, event_id)
+        await note(events, plan.participant, "before", "goals_me", SECRET)
+        await post(events, plan.manager + "/conversations/before/held")
+        await post(events, plan.participant + SHARING + "/propose")
+        await post(events, plan.manager + SHARING + "/agree")
+        await post(events, plan.participant + "/conversations/before/sharing/report_draft/propose")
+        await post(events, plan.manager + "/conversations/before/sharing/report_draft/agree")
+        for path, auth in (
+            (f"/events/{event_id}/transfer/summary", COORDINATOR),
+            (f"/events/{event_id}/transfer/shared", COORDINATOR),
+            ("/municipalities/NO-1804/transfer/report-drafts", ADMIN),
+        ):
+            assert (await events.client.get(path, headers=auth)).status_code == 200
+        await events.client.get(plan.participant)
+        moved = await events.client.post(
+            f"/events/{event_id}/reschedule",
+            json={"starts_at": "2027-02-17T09:00:00+01:00", "ends_at": "2027-02-17T15:00:00+01:00"},
+            headers=COORDINATOR,
+        )
+        assert moved.status_code == 200
+        await events.client.post(
+            f"/participants/{plan.participant_id}/erasure", headers=COORDINATOR
+        )
+    finally:
+        queries.recording = False
+    transfer = {s: q for s, q in queries.queries.items() if q.collection.startswith("transfer_")}
+    assert len(transfer) >= 8, sorted(transfer)
+    await make_plan(events, event_id)  # every collection has a table to explain against
+    await note(events, (await make_plan(events, event_id)).participant, "before", "signs", "x")
+    scans = [
+        shape
+        for shape, query in sorted(transfer.items())
+        if scanned_tables(await explain_plan(events.db, query))
+    ]
+    assert scans == []
