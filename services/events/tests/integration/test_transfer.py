@@ -268,6 +268,31 @@ async def test_erasure_removes_the_plans_and_their_notes(
     assert [s["plan_id"] for s in shared.json()] == [kept.plan_id]
 
 
+async def test_plans_go_when_their_registrations_age_out(
+    events: RunningService, seed_network: SeedNetwork, clock: ManualClock
+) -> None:
+    network_id = await seed_network(["NO-1804"])
+    past = await make_plan(events, await course(events, network_id))
+    later = await course(
+        events,
+        network_id,
+        starts_at="2027-12-10T09:00:00+01:00",
+        ends_at="2027-12-10T15:00:00+01:00",
+    )
+    kept = await make_plan(events, later)
+    for plan in (past, kept):
+        await note(events, plan.participant, "before", "goals_me", SECRET)
+    clock.set(clock.now() + timedelta(days=31 + 91))  # 91 days after the first course
+    await events.app.state.runtime.state["sweeper"].run_once()
+    assert (await events.client.get(past.participant)).status_code == 404
+    assert await events.db["transfer_notes"].count_documents({"plan_id": past.plan_id}) == 0
+    assert (
+        await events.db["transfer_plans_revisions"].count_documents({"aggregate_id": past.plan_id})
+        == 0
+    )
+    assert (await events.client.get(kept.participant)).status_code == 200
+
+
 async def test_facts_say_when_and_that_never_what_and_a_new_manager_gets_a_new_link(
     events: RunningService, seed_network: SeedNetwork, topics: str
 ) -> None:

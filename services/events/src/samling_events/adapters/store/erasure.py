@@ -24,7 +24,9 @@ def _scrub_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -> None:
-    """Scrub the registrations and the contact facts kept in their revisions."""
+    """Scrub the registrations and the contact facts kept in their revisions; their transfer
+    plans and the notes in them go."""
+    await stores.transfer.erase(registration_ids)
     for reg_id in registration_ids:
         await stores.registrations.update(reg_id, scrub)
     cursor = stores.registrations.revisions.find(
@@ -40,7 +42,6 @@ async def erase_participant(stores: Stores, participant_id: str, now: datetime) 
     ids = await stores.registrations.current.distinct("_id", {"participant_id": participant_id})
     await anonymise_registrations(stores, ids)
     await stores.participants.delete_one({"_id": participant_id})
-    await stores.transfer.erase(participant_id)
     with contextlib.suppress(AlreadyExists):  # erased before: the fact went out then
         await stores.erasures.create(participant_id, erase(participant_id, now))
 

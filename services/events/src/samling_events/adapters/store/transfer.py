@@ -23,7 +23,13 @@ from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 
 from samling_events.domain.events import Event
 from samling_events.domain.transfer.notes import Note
-from samling_events.domain.transfer.plans import HeldMark, TransferPlan, held_id, reschedule_plan
+from samling_events.domain.transfer.plans import (
+    HeldMark,
+    TransferPlan,
+    held_id,
+    plan_id_of,
+    reschedule_plan,
+)
 from samling_events.domain.transfer.sharing import (
     WITHDRAWN,
     Audience,
@@ -103,11 +109,11 @@ class TransferStore:
         for doc in docs:
             await self.plans.update(doc["_id"], lambda p: reschedule_plan(p, event, after))
 
-    async def erase(self, participant_id: str) -> None:
-        """The participant's plans, notes, consents and held marks go, with their revisions
-        (a plan's revisions hold the manager's name and e-mail)."""
-        plan_ids = await self.plans.current.distinct("_id", {"participant_id": participant_id})
-        for plan_id in plan_ids:
+    async def erase(self, registration_ids: list[str]) -> None:
+        """The registrations' plans, notes, consents and held marks go, with their revisions
+        (a plan's revisions hold the manager's name and e-mail): on erasure and when the
+        registrations age out."""
+        for plan_id in map(plan_id_of, registration_ids):
             await self.notes.delete_many({"plan_id": plan_id})
             await self.consents.delete_many({"plan_id": plan_id})
             await self.held.current.delete_many({"plan_id": plan_id})
