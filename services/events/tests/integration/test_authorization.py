@@ -501,6 +501,12 @@ CASES: list[Case] = [
     ),
     # -- transfer plans: only the two links open a plan; the region sees counts and shares ----
     Case("PUT", TRANSFER, by_plan("", MANAGER), linked(200), "rename"),
+    Case(
+        "GET",
+        "/manage/{token}/transfer",
+        by_link("/transfer", with_registration=False),
+        own_link(200),
+    ),
     *both_links("GET", ""),
     *both_links("POST", "/conversations/before/notes", {"field": "goals_me", "text": "Mål"}, 201),
     *both_links("POST", "/conversations/before/held"),

@@ -13,7 +13,7 @@ from samling_devtools.testing import RunningService, read_topic
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
 
-from .conftest import COORDINATOR, SeedNetwork, headers
+from .conftest import COORDINATOR, SeedNetwork, applicant, headers, published_event
 from .test_registration import token_for
 from .transfer_world import MANAGER, Plan, course, make_plan
 
@@ -266,6 +266,59 @@ async def test_erasure_removes_the_plans_and_their_notes(
     assert len((await events.client.get(kept.participant)).json()["conversations"][0]["notes"]) == 1
     shared = await events.client.get(f"/events/{event_id}/transfer/shared", headers=COORDINATOR)
     assert [s["plan_id"] for s in shared.json()] == [kept.plan_id]
+
+
+async def test_my_registrations_say_where_a_plan_can_be_made(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    network_id = await seed_network(["NO-1804"])
+    plan = await make_plan(events, await course(events, network_id))
+    meeting = await published_event(events, network_id, kind="network_meeting")
+    token = token_for(events, plan.participant_id)
+    person = {
+        **applicant(1),
+        "email": (await events.db["participants"].find_one({"_id": plan.participant_id}) or {})[
+            "email"
+        ],
+    }
+    other = await events.client.post(
+        f"/events/{meeting}/registrations", json=person, headers=COORDINATOR
+    )
+    assert other.status_code == 201, other.text
+    offers = (await events.client.get(f"/manage/{token}/transfer")).json()
+    assert [
+        (o["registration_id"], o["offered"], o["plan_id"], o["manager_name"]) for o in offers
+    ] == [
+        (plan.registration_id, True, plan.plan_id, MANAGER["name"]),
+        (other.json()["id"], False, None, None),
+    ]
+    refused = await events.client.put(
+        f"/manage/{token}/registrations/{other.json()['id']}/transfer", json=MANAGER
+    )
+    assert refused.status_code == 404  # a network meeting has no transfer plans
+
+
+async def test_a_repeated_note_is_one_note(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    plan = await make_plan(events, await course(events, await seed_network(["NO-1804"])))
+    path = plan.participant + "/conversations/before/notes"
+    body = {"field": "goals_me", "text": SECRET}
+    first, again = [
+        await events.client.post(path, json=body, headers={"Idempotency-Key": "k1"})
+        for _ in range(2)
+    ]
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    other = await events.client.post(
+        path, json={**body, "text": "Noe annet."}, headers={"Idempotency-Key": "k1"}
+    )
+    assert other.status_code == 422
+    assert len((await events.client.get(plan.participant)).json()["conversations"][0]["notes"]) == 1
+    # The text is in the notes only, not in the service's idempotency records.
+    for collection in await events.db.list_collection_names():
+        if collection != "transfer_notes":
+            assert await events.db[collection].count_documents({"text": SECRET}) == 0, collection
 
 
 async def test_plans_go_when_their_registrations_age_out(

@@ -27,11 +27,13 @@ from samling_events.adapters.api.deps import (
     errors,
     rule,
 )
+from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.api.transfer_models import (
     HeldView,
     NoteView,
     PlanView,
     SharingView,
+    TransferOffer,
     plan_view,
 )
 from samling_events.adapters.api.transfer_sides import (
@@ -44,6 +46,7 @@ from samling_events.adapters.api.transfer_sides import (
 from samling_events.adapters.store.transfer import TransferStore
 from samling_events.domain.events import RuleBroken
 from samling_events.domain.ids import new_id
+from samling_events.domain.registrations import RegistrationStatus
 from samling_events.domain.transfer import sharing as consent
 from samling_events.domain.transfer.notes import NewNote, write_note
 from samling_events.domain.transfer.plans import (
@@ -51,6 +54,7 @@ from samling_events.domain.transfer.plans import (
     create_plan,
     held_id,
     mark_held,
+    offers_transfer,
     plan_id_of,
     rename_manager,
 )
@@ -104,6 +108,39 @@ async def name_manager(
         )
         plan = renamed.state
     return await plan_view(stores.transfer, plan, consent.Party.PARTICIPANT)
+
+
+@router.get(
+    "/manage/{token}/transfer",
+    response_model=list[TransferOffer],
+    responses=errors(404),
+    summary="Which of my registrations may have a transfer plan, and which have one",
+)
+async def my_transfer_plans(
+    token: str, stores: StoresDep, settings: SettingsDep
+) -> list[TransferOffer]:
+    """One line per confirmed registration: whether its event offers transfer plans and the
+    plan, if the participant has named a manager (so "my registrations" can link to it)."""
+    participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
+    docs = await stores.registrations.current.find(
+        {"participant_id": participant_id}, sort=[("arrived_at", 1)]
+    ).to_list()
+    offers = []
+    for reg in map(stores.registrations.from_current, docs):
+        event = await stores.events.get(reg.event_id)
+        if reg.status != RegistrationStatus.CONFIRMED or event is None:
+            continue
+        plan = await stores.transfer.plans.get(plan_id_of(reg.id))
+        offers.append(
+            TransferOffer(
+                registration_id=reg.id,
+                event_id=reg.event_id,
+                offered=offers_transfer(event.state),
+                plan_id=plan.id if plan else None,
+                manager_name=plan.state.manager_name if plan else None,
+            )
+        )
+    return offers
 
 
 def _held_opens(

@@ -114,6 +114,14 @@ async def plan_view(store: TransferStore, plan: TransferPlan, you: Party) -> Pla
     )
 
 
+class TransferOffer(BaseModel):
+    registration_id: str
+    event_id: str
+    offered: bool = Field(description="The event offers transfer plans.")
+    plan_id: str | None = Field(None, description="The plan, once a manager is named.")
+    manager_name: str | None = None
+
+
 class SharedConversation(BaseModel):
     """A conversation both people agreed to share with the event's coordinators."""
 
