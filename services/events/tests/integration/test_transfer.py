@@ -1,6 +1,7 @@
 """Transfer plans against Kafka + FerretDB: who may read and share the notes (a matrix), the
 two-party consent, erasure, and facts that carry no note text."""
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -457,3 +458,46 @@ async def test_every_transfer_query_uses_an_index(
         if scanned_tables(await explain_plan(events.db, query))
     ]
     assert scans == []
+
+
+async def test_concurrent_marks_and_consents_settle_on_the_unique_ids(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    """Both people click at once, many times: one held mark (one fact), one consent each; and
+    a withdrawal racing agreements leaves the conversation hidden."""
+    plan = await make_plan(events, await course(events, await seed_network(["NO-1804"])))
+    sides = [plan.participant, plan.manager] * 10
+    held = await asyncio.gather(
+        *(events.client.post(side + "/conversations/before/held") for side in sides)
+    )
+    assert {r.status_code for r in held} == {200}
+    assert len({(r.json()["by"], r.json()["at"]) for r in held}) == 1
+    assert (
+        await events.db["transfer_held_revisions"].count_documents(
+            {"aggregate_id": f"{plan.plan_id}:before"}
+        )
+        == 1
+    )
+
+    proposals = await asyncio.gather(
+        *(events.client.post(side + SHARING + "/propose") for side in sides)
+    )
+    assert {r.status_code for r in proposals} == {200}
+    assert await events.db["transfer_consents"].count_documents({"plan_id": plan.plan_id}) == 2
+    assert (await events.client.get(plan.participant)).json()["conversations"][0]["sharing"][0][
+        "shared"
+    ]
+
+    await post(events, plan.manager + SHARING + "/withdraw")
+    await post(events, plan.participant + SHARING + "/propose")
+    racing = await asyncio.gather(
+        events.client.post(plan.participant + SHARING + "/withdraw"),
+        *(events.client.post(plan.manager + SHARING + "/agree") for _ in range(5)),
+    )
+    assert racing[0].status_code == 200
+    final = (await events.client.get(plan.participant)).json()["conversations"][0]["sharing"][0]
+    assert final["shared"] is False
+    shared = await events.client.get(
+        f"/events/{plan.event_id}/transfer/shared", headers=COORDINATOR
+    )
+    assert shared.json() == []
