@@ -3,7 +3,7 @@
 Importing this package registers every fact type, so ``CloudEvent.fact()`` can parse any of them.
 """
 
-from samling_contracts import events, network, notifications
+from samling_contracts import events, network, notifications, transfer
 from samling_contracts.envelope import CONTENT_TYPE, CloudEvent, envelope
 from samling_contracts.facts import REGISTRY, Fact, FactSpec, UnknownFactType, fact_class, facts_on
 from samling_contracts.topics import ALL_TOPICS, Topic
@@ -23,4 +23,5 @@ __all__ = [
     "facts_on",
     "network",
     "notifications",
+    "transfer",
 ]

@@ -119,6 +119,14 @@ class AssignmentPhase(StrEnum):
     POST = "post"
 
 
+class TransferConversation(StrEnum):
+    """The three conversations of a transfer plan (seed 004's transfer guide)."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     INBOX = "inbox"

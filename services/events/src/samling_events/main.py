@@ -21,6 +21,8 @@ from samling_events.adapters.api import (
     followup,
     participants,
     registrations,
+    transfer,
+    transfer_region,
 )
 from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.desk import Desk, Desks
@@ -69,6 +71,8 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
                 calendar.router,
                 participants.router,
                 availability.router,
+                transfer.router,
+                transfer_region.router,
             ],
             subscriptions=network_subscriptions,
             publishes=[topics.EVENTS, topics.REGISTRATIONS, topics.PARTICIPANTS_RESTRICTED],

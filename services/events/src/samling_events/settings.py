@@ -27,3 +27,10 @@ class EventsSettings(ServiceSettings):
     anonymise_after_days: int = Field(
         90, ge=0, description="Registrations lose their personal data this long after the event."
     )
+    transfer_after_days: int = Field(
+        30,
+        ge=0,
+        le=365,
+        description="How long after an event ends its transfer plans' last conversation (the "
+        "one looking back) falls due.",
+    )

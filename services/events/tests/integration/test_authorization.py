@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from samling_devtools.testing import RunningService, served_operations
 from samling_events.adapters.api.tokens import manage_token
+from samling_events.adapters.api.transfer_sides import manager_token
 from samling_runtime.auth import Role
 
 from .conftest import COORDINATOR, SeedNetwork, applicant, headers, new_event, published_event
 from .test_registration import token_for
+from .transfer_world import MANAGER, service_secret
 
 pytestmark = pytest.mark.integration
 
@@ -269,6 +271,59 @@ async def _registering(world: World, role: str) -> tuple[str, Any]:
     return f"/events/{await world.event()}/registrations", applicant(1)
 
 
+COURSE = {"kind": "course_seminar"}
+TRANSFER = "/manage/{token}/registrations/{registration_id}/transfer"
+AS_MANAGER = "/transfer/{token}"
+
+
+def by_plan(suffix: str = "", body: Any = None, *, manager: bool = False, first: str = "") -> Make:
+    """A request on a fresh transfer plan of person1. Under the manager's link the role
+    ``participant`` holds the right link (the manager's), ``stranger`` the participant's link
+    in its place; ``first`` is what the other party proposes before (``propose``)."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        reg = await world.registration(**COURSE)
+        own = f"/manage/{token_for(world.events, reg['participant_id'])}/registrations/{reg['id']}"
+        named = await world.client.put(f"{own}/transfer", json=MANAGER)
+        assert named.status_code == 200, named.text
+        plan = await world.events.db["transfer_plans"].find_one({"_id": named.json()["plan_id"]})
+        assert plan is not None
+        secret = service_secret(world.events)
+        managers = f"/transfer/{manager_token(plan['_id'], plan['manager_key'], secret)}"
+        sharing = "/conversations/before/sharing/coordinators/propose"
+        if first:
+            proposed = await world.client.post(
+                (own + "/transfer" if manager else managers) + sharing
+            )
+            assert proposed.status_code == 200, proposed.text
+        if not manager:
+            token = world.link(role, reg["participant_id"])
+            return f"/manage/{token}/registrations/{reg['id']}/transfer{suffix}", body
+        token = {
+            "participant": manager_token(plan["_id"], plan["manager_key"], secret),
+            "stranger": token_for(world.events, reg["participant_id"]),
+        }.get(role, manager_token(plan["_id"], plan["manager_key"], "not-the-service-secret"))
+        return f"/transfer/{token}{suffix}", body
+
+    return make
+
+
+def both_links(
+    method: str, suffix: str, body: Any = None, status: int = 200, first: str = ""
+) -> list[Case]:
+    """The operation under the participant's link and under the manager's: the same rules."""
+    route = suffix.replace("/before", "/{conversation}").replace("/coordinators", "/{audience}")
+    return [
+        Case(
+            method,
+            prefix + route,
+            by_plan(suffix, body, manager=manager, first=first),
+            linked(status),
+        )
+        for prefix, manager in ((TRANSFER, False), (AS_MANAGER, True))
+    ]
+
+
 CASES: list[Case] = [
     # -- events --------------------------------------------------------------------------------
     Case("POST", "/events", in_network("/events", new_event(None)), coordinators(201)),
@@ -443,6 +498,38 @@ CASES: list[Case] = [
         "/manage/{token}/registrations/{registration_id}/evaluation",
         by_link("/evaluation", {"rating": 4}, started=True),
         linked(204),
+    ),
+    # -- transfer plans: only the two links open a plan; the region sees counts and shares ----
+    Case("PUT", TRANSFER, by_plan("", MANAGER), linked(200), "rename"),
+    Case(
+        "GET",
+        "/manage/{token}/transfer",
+        by_link("/transfer", with_registration=False),
+        own_link(200),
+    ),
+    *both_links("GET", ""),
+    *both_links("POST", "/conversations/before/notes", {"field": "goals_me", "text": "Mål"}, 201),
+    *both_links("POST", "/conversations/before/held"),
+    *both_links("POST", "/conversations/before/sharing/coordinators/propose"),
+    *both_links("POST", "/conversations/before/sharing/coordinators/agree", first="propose"),
+    *both_links("POST", "/conversations/before/sharing/coordinators/withdraw", first="propose"),
+    Case(
+        "GET",
+        "/events/{event_id}/transfer/summary",
+        on_event("/transfer/summary", **COURSE),
+        managed(200),
+    ),
+    Case(
+        "GET",
+        "/events/{event_id}/transfer/shared",
+        on_event("/transfer/shared", **COURSE),
+        managed(200),
+    ),
+    Case(
+        "GET",
+        "/municipalities/{municipality_id}/transfer/report-drafts",
+        path("/municipalities/NO-1804/transfer/report-drafts"),
+        municipality(200),
     ),
     # -- calendars -----------------------------------------------------------------------------
     Case(

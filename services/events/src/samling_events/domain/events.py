@@ -102,6 +102,11 @@ class EventDetails(RequestBody):
     requires_approval: bool = Field(
         False, description="Registrations wait for the participant's municipality to approve."
     )
+    transfer_plans: bool | None = Field(
+        None,
+        description="Participants may plan transfer conversations with their manager (before, "
+        "during and after). Unset: on for courses and multi-part programmes.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> EventDetails:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -21,6 +21,7 @@ from samling_events.adapters.api.deps import (
     DesksDep,
     ManagedEvent,
     RuntimeDep,
+    SettingsDep,
     StoresDep,
     decided,
     errors,
@@ -182,15 +183,23 @@ async def update_event(
 
 @router.post("/{event_id}/reschedule", response_model=Event, responses=errors(403, 404, 409))
 async def reschedule_event(
-    event_id: str, body: NewTimes, _: ManagedEvent, stores: StoresDep, desks: DesksDep
+    event_id: str,
+    body: NewTimes,
+    _: ManagedEvent,
+    stores: StoresDep,
+    desks: DesksDep,
+    settings: SettingsDep,
 ) -> Event:
-    """Move the event; registrations are kept and told (EventRescheduled)."""
-    return await _change(
+    """Move the event; registrations are kept and told (EventRescheduled), and transfer plans'
+    conversations move with it (TransferPlanRescheduled)."""
+    event = await _change(
         stores,
         desks,
         event_id,
         lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone),
     )
+    await stores.transfer.follow(event, timedelta(days=settings.transfer_after_days))
+    return event
 
 
 @router.post("/{event_id}/publish", response_model=Event, responses=errors(403, 404, 409))

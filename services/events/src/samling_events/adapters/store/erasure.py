@@ -24,7 +24,9 @@ def _scrub_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -> None:
-    """Scrub the registrations and the contact facts kept in their revisions."""
+    """Scrub the registrations and the contact facts kept in their revisions; their transfer
+    plans and the notes in them go."""
+    await stores.transfer.erase(registration_ids)
     for reg_id in registration_ids:
         await stores.registrations.update(reg_id, scrub)
     cursor = stores.registrations.revisions.find(

@@ -13,6 +13,7 @@ from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
+from samling_events.adapters.store.transfer import TransferStore, open_transfer_store
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.participants import Anonymisation, Erasure
@@ -85,6 +86,7 @@ class Stores:
     """One document per (assignment, participant): ``_id = <assignment id>:<participant id>``."""
     evaluations: AsyncCollection[Document]
     """One per (event, participant): ``_id = <event id>:<participant id>``."""
+    transfer: TransferStore
 
     def all(self) -> list[AggregateStore[Any]]:
         return [
@@ -94,6 +96,7 @@ class Stores:
             self.groups,
             self.erasures,
             self.anonymisations,
+            *self.transfer.all(),
         ]
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
@@ -142,6 +145,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         anonymisations=runtime.store("anonymisations", Anonymisation),
         completions=db["assignment_completions"],
         evaluations=db["evaluations"],
+        transfer=await open_transfer_store(runtime),
     )
     await stores.assignments.ensure_indexes(
         IndexModel([("event_id", ASCENDING)]),
