@@ -84,6 +84,9 @@ class Registration(BaseModel):
     cancelled_by: Literal["participant", "organiser", "system"] | None = None
     attended: bool | None = None
     erased: bool = False
+    decision_note: str | None = Field(
+        None, description="What the municipality wrote when it approved or declined."
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -241,25 +244,29 @@ def cancel(
     return Change(cancelled, [RegistrationCancelled(**_ids(cancelled), cancelled_by=by)])
 
 
-def approve(reg: Registration) -> Change[Registration] | None:
+def approve(reg: Registration, note: str | None = None) -> Change[Registration] | None:
     if reg.status == RegistrationStatus.CONFIRMED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
         raise RuleBroken(
             f"Only a registration waiting for approval can be approved ({reg.status})."
         )
-    approved = reg.model_copy(update={"status": RegistrationStatus.CONFIRMED})
+    approved = reg.model_copy(
+        update={"status": RegistrationStatus.CONFIRMED, "decision_note": note}
+    )
     return Change(
         approved, [RegistrationApproved(**_ids(approved)), RegistrationConfirmed(**_ids(approved))]
     )
 
 
-def decline(reg: Registration) -> Change[Registration] | None:
+def decline(reg: Registration, note: str | None = None) -> Change[Registration] | None:
     if reg.status == RegistrationStatus.DECLINED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
         raise RuleBroken(
             f"Only a registration waiting for approval can be declined ({reg.status})."
         )
-    declined = reg.model_copy(update={"status": RegistrationStatus.DECLINED, "seat_no": None})
+    declined = reg.model_copy(
+        update={"status": RegistrationStatus.DECLINED, "seat_no": None, "decision_note": note}
+    )
     return Change(declined, [RegistrationDeclined(**_ids(declined))])
