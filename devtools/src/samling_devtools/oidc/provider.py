@@ -77,21 +77,24 @@ class OidcProvider:
         tokens that only the provider's key can make)."""
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
-    def access_token(
-        self, user: DemoUser, client_id: str, *, lifetime: timedelta | None = None
-    ) -> str:
+    def issue(self, subject: str, *, lifetime: timedelta | None = None, **claims: Any) -> str:
+        """An access token for the services (audience ``samling``)."""
         now = datetime.now(UTC)
         return self.sign(
             {
                 "iss": self.issuer,
                 "aud": AUDIENCE,
-                "sub": user.subject,
-                "azp": client_id,
+                "sub": subject,
                 "iat": now,
                 "exp": now + (lifetime or self.token_lifetime),
-                **user.claims(),
+                **claims,
             }
         )
+
+    def access_token(
+        self, user: DemoUser, client_id: str, *, lifetime: timedelta | None = None
+    ) -> str:
+        return self.issue(user.subject, lifetime=lifetime, azp=client_id, **user.claims())
 
     def id_token(self, user: DemoUser, client_id: str, nonce: str | None) -> str:
         now = datetime.now(UTC)
@@ -108,17 +111,8 @@ class OidcProvider:
         return self.sign(claims)
 
     def client_token(self, client: Client) -> str:
-        now = datetime.now(UTC)
-        return self.sign(
-            {
-                "iss": self.issuer,
-                "aud": AUDIENCE,
-                "sub": f"client-{client.client_id}",
-                "azp": client.client_id,
-                "iat": now,
-                "exp": now + self.token_lifetime,
-                "roles": list(client.roles),
-            }
+        return self.issue(
+            f"client-{client.client_id}", azp=client.client_id, roles=list(client.roles)
         )
 
     def public_key(self) -> rsa.RSAPublicKey:

@@ -69,4 +69,6 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 DEMO_CLIENTS: tuple[Client, ...] = (
     Client("samling-web", "dev-only-web-client-secret", roles=("web",)),
+    # `samling token system` and the command line's calls as a system client.
+    Client("samling-dev", "dev-only-cli-secret", roles=("system",)),
 )
