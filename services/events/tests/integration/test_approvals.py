@@ -1,17 +1,20 @@
 """A municipality's approval queue: what waits for its administrator, across events, and
 what approving or declining with a note does to it."""
 
+import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from samling_contracts.network import MunicipalityEmailDomainsChanged
-from samling_devtools.testing import RunningService
+from samling_contracts.topics import PARTICIPANTS_RESTRICTED, REGISTRATIONS
+from samling_devtools.testing import RunningService, read_topic
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
 
-from .conftest import SeedNetwork, applicant, headers, published_event
+from .conftest import COORDINATOR, SeedNetwork, applicant, headers, published_event
 from .test_public_registration import WEB, Publish, a_municipality, domains_known, publish
-from .test_registration import register
+from .test_registration import register, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +22,11 @@ __all__ = ["publish"]  # the fixture, used by name
 
 
 async def test_the_queue_holds_the_municipalitys_pending_registrations_until_decided(
-    events: RunningService, seed_network: SeedNetwork, publish: Publish, clock: ManualClock
+    events: RunningService,
+    seed_network: SeedNetwork,
+    publish: Publish,
+    clock: ManualClock,
+    topics: str,
 ) -> None:
     municipality, neighbour = a_municipality(), a_municipality()
     network_id = await seed_network([municipality, neighbour])
@@ -78,6 +85,36 @@ async def test_the_queue_holds_the_municipalitys_pending_registrations_until_dec
     )
     emptied = (await events.client.get(queue_path, headers=admin)).json()
     assert emptied["items"] == []
+
+    # The notes go to the participant on the restricted topic only, never with the public facts.
+    def notes(records: list[Any]) -> list[dict[str, Any]]:
+        found = [json.loads(r.value) for r in records]
+        return [e["data"] for e in found if e["type"].endswith(".decision-noted.v1")]
+
+    ids = {ours[0]["id"], ours[1]["id"]}
+    restricted = await read_topic(
+        topics,
+        PARTICIPANTS_RESTRICTED.name,
+        lambda rs: len([n for n in notes(rs) if n["registration_id"] in ids]) >= 2,
+    )
+    assert sorted(
+        (n["decision"], n["note"]) for n in notes(restricted) if n["registration_id"] in ids
+    ) == [("approved", "Velkommen!"), ("declined", "Ikke ansatt hos oss.")]
+    approved_id = ours[0]["id"].encode()
+    public = await read_topic(
+        topics,
+        REGISTRATIONS.name,
+        lambda rs: any(approved_id in r.value and b".approved.v1" in r.value for r in rs),
+    )
+    assert not [r for r in public if b"Velkommen!" in r.value]
+
+    # A participant who is forgotten takes the note along.
+    link = token_for(events, ours[1]["participant_id"])
+    assert (await events.client.delete(f"/manage/{link}")).status_code == 204
+    erased = await events.client.get(
+        f"/events/{second}/registrations/{ours[1]['id']}", headers=COORDINATOR
+    )
+    assert erased.json()["decision_note"] is None
     # Without a body, as before.
     neighbour_admin = headers([Role.MUNICIPALITY_ADMIN], municipality_id=neighbour)
     plain = await events.client.post(

@@ -21,6 +21,7 @@ from samling_contracts.events import (
     RegistrationAwaitingApproval,
     RegistrationCancelled,
     RegistrationConfirmed,
+    RegistrationDecisionNoted,
     RegistrationDeclined,
     RegistrationPromoted,
     RegistrationWaitlisted,
@@ -255,8 +256,28 @@ def approve(reg: Registration, note: str | None = None) -> Change[Registration] 
         update={"status": RegistrationStatus.CONFIRMED, "decision_note": note}
     )
     return Change(
-        approved, [RegistrationApproved(**_ids(approved)), RegistrationConfirmed(**_ids(approved))]
+        approved,
+        [
+            RegistrationApproved(**_ids(approved)),
+            RegistrationConfirmed(**_ids(approved)),
+            *_noted(approved, "approved"),
+        ],
     )
+
+
+def _noted(reg: Registration, decision: Literal["approved", "declined"]) -> list[Fact]:
+    """The note, for the participant only (restricted topic), when the municipality wrote one."""
+    if not reg.decision_note:
+        return []
+    return [
+        RegistrationDecisionNoted(
+            participant_id=reg.participant_id,
+            registration_id=reg.id,
+            event_id=reg.event_id,
+            decision=decision,
+            note=reg.decision_note,
+        )
+    ]
 
 
 def decline(reg: Registration, note: str | None = None) -> Change[Registration] | None:
@@ -269,4 +290,4 @@ def decline(reg: Registration, note: str | None = None) -> Change[Registration] 
     declined = reg.model_copy(
         update={"status": RegistrationStatus.DECLINED, "seat_no": None, "decision_note": note}
     )
-    return Change(declined, [RegistrationDeclined(**_ids(declined))])
+    return Change(declined, [RegistrationDeclined(**_ids(declined)), *_noted(declined, "declined")])
