@@ -258,3 +258,27 @@ class ParticipantContactRecorded(Fact):
         description="Private self-service link for the participant's registrations.",
         examples=["https://samling.no/r/eyJ..."],
     )
+
+
+@fact(
+    "no.samling.events.registration.decision-noted.v1",
+    topic=PARTICIPANTS_RESTRICTED,
+    key="participant_id",
+    subject="registration_id",
+)
+class RegistrationDecisionNoted(Fact):
+    """RESTRICTED: the note a municipality wrote to the participant when it approved or
+    declined their registration (free text about a person, so never on a public topic). Comes
+    with the RegistrationApproved or RegistrationDeclined of the same registration."""
+
+    participant_id: ParticipantId
+    registration_id: RegistrationId
+    event_id: EventId
+    decision: Literal["approved", "declined"] = Field(
+        description="What the municipality decided.", examples=["declined"]
+    )
+    note: str = Field(
+        description="The municipality's note to the participant.",
+        examples=["Du står ikke på listen over ansatte hos oss; ta kontakt med rektor."],
+        json_schema_extra=PERSONAL,
+    )

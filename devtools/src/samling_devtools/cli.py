@@ -6,7 +6,9 @@ import asyncio
 import os
 import signal
 import time
-from typing import Annotated
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -15,6 +17,8 @@ from rich.console import Console
 from samling_devtools.demo_events import seed_events_demo
 from samling_devtools.infra import Stack, data_root
 from samling_devtools.mailpit import MailpitServer
+from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS, OidcProvider, OidcServer
+from samling_devtools.oidc.flow import sign_in
 from samling_devtools.services import ServiceProcess, default_services
 from samling_devtools.testing import ensure_topics
 
@@ -31,17 +35,52 @@ ROLES = {
 }
 
 
-def dev_token(role: str) -> str:
+# The demo user who signs in for each role when tokens come from the OIDC provider.
+DEMO_USERNAMES = {"coordinator": "koordinator", "municipality_admin": "bodo-admin",
+                  "participant": "deltaker"}  # fmt: skip
+OIDC_PORT = int(os.environ.get("SAMLING_OIDC_PORT") or 8009)
+
+
+def dev_token(role: str, provider: OidcProvider | None = None) -> str:
+    """A token for a role: from ``provider`` (``up`` runs one in-process), else from the
+    provider at ``SAMLING_OIDC_ISSUER`` when set (what ``up`` prints), else minted with the
+    development HS256 key (services without a JWKS URL accept those)."""
     from samling_runtime.auth import Role, mint_token
     from samling_runtime.settings import ServiceSettings
 
     claims = ROLES[role]
+    if provider is not None:
+        renamed = {"region_id": "region", "municipality_id": "municipality"}
+        extra = {renamed.get(k, k): v for k, v in claims.items() if k != "subject"}
+        return provider.issue(
+            claims["subject"], lifetime=timedelta(hours=12), roles=[role], **extra
+        )
+    issuer = os.environ.get("SAMLING_OIDC_ISSUER")
+    if issuer:
+        return provider_token(issuer, role)
     return mint_token(ServiceSettings(), roles=[Role(role)], **claims)  # type: ignore[arg-type]
+
+
+def provider_token(issuer: str, role: str) -> str:
+    """A demo user's token through the provider's sign-in, or the CLI client's own."""
+    if role in DEMO_USERNAMES:
+        return sign_in(issuer, DEMO_USERNAMES[role])["access_token"]
+    client = next(c for c in DEMO_CLIENTS if role in c.roles)
+    answer = httpx.post(
+        f"{issuer}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client.client_id, client.secret),
+        timeout=10,
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
 
 
 @app.command()
 def token(role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}")]) -> None:
-    """Print a development bearer token for a role (signed with the development key)."""
+    """Print a bearer token for a role: from the provider at SAMLING_OIDC_ISSUER when set
+    (as under `samling-dev up`), else signed with the development key."""
     if role not in ROLES:
         raise typer.BadParameter(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     typer.echo(dev_token(role))
@@ -70,6 +109,7 @@ def up() -> None:
         data_root("dev") / "logs",
         persistent=True,
     )
+    oidc = OidcServer(OIDC_PORT, token_lifetime=timedelta(hours=1))
     try:
         with console.status("Starting PostgreSQL, FerretDB and Kafka…"):
             stack.start()
@@ -82,9 +122,15 @@ def up() -> None:
             f"[green]✓[/] Mailpit: SMTP on {mailpit.host}:{mailpit.port}, "
             f"the demo's mails at {mailpit.web_url}"
         )
+        oidc.start()
+        console.print(f"[green]✓[/] OpenID Connect provider (RS256, JWKS) on {oidc.issuer}")
         urls = {spec.name: spec.url for spec in default_services()}
         for spec in default_services():
             env = {
+                # The services verify the provider's tokens; the web app signs people in there.
+                f"{spec.env_prefix}JWT_JWKS_URL": oidc.jwks_url,
+                f"{spec.env_prefix}JWT_ISSUER": oidc.issuer,
+                "SAMLING_WEB_OIDC_ISSUER": oidc.issuer,
                 f"{spec.env_prefix}ENVIRONMENT": "development",
                 f"{spec.env_prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
                 f"{spec.env_prefix}MONGO_URL": stack.mongo_url,
@@ -106,14 +152,18 @@ def up() -> None:
         from samling_network.demo import seed_demo
 
         network_url = next(p.spec.url for p in processes if p.spec.name == "network")
-        console.print(*seed_demo(network_url), sep="\n", highlight=False)
+        console.print(
+            *seed_demo(network_url, _seed_tokens(oidc.provider)), sep="\n", highlight=False
+        )
         events_url = next(p.spec.url for p in processes if p.spec.name == "events")
         try:
-            lines = seed_events_demo(network_url, events_url, dev_token("coordinator"))
+            lines = seed_events_demo(
+                network_url, events_url, dev_token("coordinator", oidc.provider)
+            )
             console.print(*lines, sep="\n", highlight=False)
         except (httpx.HTTPError, StopIteration) as exc:
             console.print(f"[yellow]Events demo not seeded: {exc}[/]")
-        _print_welcome(processes)
+        _print_welcome(processes, oidc)
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(1)
         console.print("[red]A service stopped; see the logs in .local/dev/logs. Shutting down.[/]")
@@ -123,11 +173,27 @@ def up() -> None:
         for process in processes:
             process.stop()
         mailpit.stop()
+        oidc.stop()
         stack.stop()
         console.print("Stopped.")
 
 
-def _print_welcome(processes: list[ServiceProcess]) -> None:
+def _seed_tokens(provider: OidcProvider) -> Callable[..., str]:
+    """The network demo's tokens, issued by the provider itself: the demo seeds memberships
+    for every municipality, each by an administrator of its own."""
+
+    def token_for(role: str, *, municipality_id: str | None = None) -> str:
+        if role == "coordinator":
+            return dev_token("coordinator", provider)
+        claims: dict[str, Any] = {"roles": [str(role)]}
+        if municipality_id:
+            claims["municipality"] = municipality_id
+        return provider.issue(f"u-admin-{municipality_id}", **claims)
+
+    return token_for
+
+
+def _print_welcome(processes: list[ServiceProcess], oidc: OidcServer) -> None:
     console.print("\n[bold green]Samling is running.[/] Try this:\n")
     web = next(p for p in processes if p.spec.name == "web")
     console.print(
@@ -142,10 +208,24 @@ def _print_welcome(processes: list[ServiceProcess]) -> None:
             soft_wrap=True,
         )
     console.print(
-        "\n  Development tokens (12 h; more with [bold]uv run samling-dev token <role>[/]):"
+        f'\n  Sign in at {web.spec.url} ("Logg inn" in the header) on the provider\'s page '
+        f"as one of these demo users, password [bold]{DEMO_PASSWORD}[/]:"
+    )
+    for user in DEMO_USERS:
+        where = ", ".join(filter(None, [user.region, user.municipality]))
+        console.print(
+            f"  [bold]{user.username:<12}[/] {user.name}: {', '.join(user.roles)}"
+            + (f" ({where})" if where else ""),
+            highlight=False,
+        )
+    console.print(
+        "\n  Bearer tokens from the provider (12 h; for more, "
+        f"[bold]export SAMLING_OIDC_ISSUER={oidc.issuer}[/] and run "
+        "[bold]uv run samling-dev token <role>[/]):"
     )
     for role in ROLES:
-        console.print(f"  {role:<19}{dev_token(role)}", soft_wrap=True, highlight=False)
+        token = dev_token(role, oidc.provider)
+        console.print(f"  {role:<19}{token}", soft_wrap=True, highlight=False)
     console.print(
         "  Webhooks may point at this machine in development (http://127.0.0.1:<port>/…); "
         "production refuses loopback and private addresses."

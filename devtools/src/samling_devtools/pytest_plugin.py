@@ -20,6 +20,7 @@ import pytest
 
 from samling_devtools.infra import InfraError, Stack, port_in_use
 from samling_devtools.mailpit import Mailpit, MailpitServer
+from samling_devtools.oidc import OidcServer
 from samling_devtools.smtp_sink import SmtpSink, free_port
 
 
@@ -94,3 +95,11 @@ def slow_smtp_sink() -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcServer]:
+    """The development OpenID Connect provider (RS256, JWKS, sign-in page, demo users) on
+    ``SAMLING_TEST_OIDC_PORT`` (a free port when unset), started once per session."""
+    with OidcServer(int(os.environ.get("SAMLING_TEST_OIDC_PORT") or free_port())).running() as s:
+        yield s

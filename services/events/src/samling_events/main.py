@@ -15,6 +15,7 @@ from samling_runtime.service import Runtime, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
 from samling_events.adapters.api import (
+    approvals,
     availability,
     calendar,
     events,
@@ -66,6 +67,7 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
             settings=settings or EventsSettings(),
             routers=[
                 followup.router,
+                approvals.router,
                 events.router,
                 registrations.router,
                 calendar.router,

@@ -472,6 +472,12 @@ CASES: list[Case] = [
         municipality(200),
     ),
     Case(
+        "GET",
+        "/municipalities/{municipality_id}/approvals",
+        path("/municipalities/NO-1804/approvals"),
+        {**{role: 403 for role in ROLES}, "admin": 200, "anonymous": 401},
+    ),
+    Case(
         "POST",
         "/events/{event_id}/registrations/{registration_id}/attendance",
         on_registration("/attendance", {"attended": True}, **STARTED),

@@ -310,12 +310,12 @@ async def seed_url(url: str, token_for: TokenFor | None = None) -> Seeded:
         return await seed(client, token_for)
 
 
-def seed_demo(url: str) -> list[str]:
+def seed_demo(url: str, token_for: TokenFor | None = None) -> list[str]:
     """Seed the running service at ``url`` (blocking) and return commands to try.
 
     A failure is reported, not raised: the services keep running without demo data."""
     try:
-        asyncio.run(seed_url(url))
+        asyncio.run(seed_url(url, token_for))
     except (DemoError, httpx.HTTPError) as exc:
         return [f"The demo data could not be created: {exc}"]
     return ["Demo data: RKK Salten, 9 municipalities, 3 networks, 5 reports. Try:", *try_it(url)]

@@ -6,7 +6,7 @@ services running in the same process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from samling_web.errors import HtmlBodyLimit, install_error_pages
 from samling_web.i18n import Catalogues
 from samling_web.notifications_api import Notifications
 from samling_web.pages import (
+    approvals,
     calendar,
     event,
     language,
@@ -37,7 +38,9 @@ from samling_web.pages import (
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
 from samling_web.security import IdempotencyKeys, SecurityHeaders
+from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
+from samling_web.signin import install_signin, signin_form_targets
 from samling_web.upstreams import Api, Services, Tokens, pooled_client
 
 SESSION_COOKIE = "samling_session"
@@ -47,6 +50,16 @@ SESSION_SECONDS = 24 * 3600
 def _checks(request: Request) -> dict[str, Check]:
     web: Web = request.app.state.web
     return {"network": web.services.network.ready, "events": web.services.events.ready}
+
+
+@asynccontextmanager
+async def _own_token(settings: WebSettings) -> AsyncIterator[Callable[[], str] | None]:
+    """The provider's client-credentials token when the services verify through its JWKS."""
+    if not (settings.jwt_jwks_url and settings.oidc_issuer):
+        yield None
+        return
+    async with ServiceToken(settings).kept_fresh() as token:
+        yield token.current
 
 
 def create(
@@ -71,10 +84,12 @@ def create(
         notifications = pooled_client(
             settings.notifications_url, settings, transports.get("notifications")
         )
-        async with network, events, notifications:
+        async with network, events, notifications, _own_token(settings) as issued:
             app.state.web = Web(
                 settings=settings,
-                services=Services(Api("network", network), Api("events", events), Tokens(settings)),
+                services=Services(
+                    Api("network", network), Api("events", events), Tokens(settings, issued)
+                ),
                 pages=pages,
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
@@ -100,11 +115,13 @@ def create(
         preferences.router,
         reports.router,
         networks.router,
+        approvals.router,
         assets_router(assets),
         health_router(_checks),
     ):
         app.include_router(router)
     install_error_pages(app, pages)
+    install_signin(app, settings)
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
     # Added last to first: the body limit runs first, then the headers, then the session.
     app.add_middleware(
@@ -115,7 +132,9 @@ def create(
         same_site="lax",
         https_only=not development,
     )
-    app.add_middleware(SecurityHeaders, hsts=not development)
+    app.add_middleware(
+        SecurityHeaders, hsts=not development, form_targets=signin_form_targets(settings)
+    )
     app.add_middleware(HtmlBodyLimit, max_bytes=settings.max_request_bytes, pages=pages)
     instrument_app(app)
     return app

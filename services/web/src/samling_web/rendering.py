@@ -19,6 +19,7 @@ from samling_web import formatting
 from samling_web.assets import Assets
 from samling_web.i18n import ENDONYMS, LANGUAGE_COOKIE, LANGUAGES, Catalogues, choose_language
 from samling_web.security import CSRF_FIELD, csrf_token
+from samling_web.signin_state import current_user, menu
 
 
 @pass_context
@@ -95,7 +96,11 @@ class Pages:
         language = reader_language(request)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         session = request.scope.get("session")
+        user = current_user(request)
         html = self.env.get_template(template).render(
+            user=user,
+            menu=menu(user),
+            signin_enabled=getattr(request.app.state, "oauth", None) is not None,
             lang=language,
             translations=self.catalogues.get(language),
             csrf_token=csrf_token(session) if session is not None else "",

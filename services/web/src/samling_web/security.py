@@ -88,10 +88,15 @@ class IdempotencyKeys:
 class SecurityHeaders:
     """Adds the security headers to every response (pages, assets and errors alike)."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
+        # Sign-out is a form whose answer redirects to the identity provider's end-session
+        # endpoint, and browsers hold redirects after a form to form-action too.
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", " ".join(["form-action 'self'", *form_targets])
+        )
         self.headers = {
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Content-Security-Policy": policy,
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "same-origin",

@@ -50,6 +50,29 @@ class WebSettings(ServiceSettings):
     register_per_hour: float = Field(
         120, gt=0, description="Registration forms one client may send per hour after the burst."
     )
+    oidc_issuer: str | None = Field(
+        None,
+        description="Issuer URL of the OpenID Connect provider people sign in with (its "
+        "/.well-known/openid-configuration is read); unset, nobody can sign in.",
+    )
+    oidc_client_id: str = Field("samling-web", description="The web app's client id there.")
+    oidc_client_secret: SecretStr = Field(
+        SecretStr("dev-only-web-client-secret"),
+        description="The web app's client secret there (also for its own client-credentials "
+        "token when the services verify tokens through a JWKS).",
+    )
+    oidc_roles_claim: str = Field("roles", description="The token claim listing the roles.")
+    oidc_region_claim: str = Field(
+        "region", description="The token claim naming a coordinator's region."
+    )
+    oidc_municipality_claim: str = Field(
+        "municipality", description="The token claim naming the municipality an admin manages."
+    )
+    signin_max_seconds: int = Field(
+        8 * 3600,
+        ge=60,
+        description="A sign-in ends after this long, or when the access token expires if sooner.",
+    )
     assets_dir: Path | None = Field(
         None,
         description="The node_modules folder holding the pinned front-end assets; defaults to "

@@ -12,7 +12,7 @@ so in the reader's language instead of failing.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -65,6 +65,9 @@ class Tokens:
     """Tokens the web app mints for itself, re-minted well before they expire."""
 
     settings: WebSettings
+    issued: Callable[[], str] | None = None
+    """The identity provider's client-credentials token, used instead of a minted one when the
+    services verify tokens through its JWKS (see service_token.py)."""
     _cache: dict[str, tuple[float, str]] = field(default_factory=dict)
 
     def _get(self, key: str, **claims: Any) -> str:
@@ -77,7 +80,8 @@ class Tokens:
         return found[1]
 
     def reader(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._get('web', roles=[Role.WEB])}"}
+        token = self.issued() if self.issued else self._get("web", roles=[Role.WEB])
+        return {"Authorization": f"Bearer {token}"}
 
 
 class Api:

@@ -417,6 +417,29 @@ def _cases() -> list[Case]:
             post(lambda s: f"/events/{s.event_id}", lambda s: f"{FORGED_LINK}/erase", csrf=True),
             404,
         ),
+        # No issuer is configured here: the sign-in and workspace pages do not exist (the
+        # signed-in roles are walked in tests/browser/test_signin_journey.py), and sign-out
+        # still wants the form's token.
+        Case("GET /signin", "anonymous", get(lambda s: "/signin"), 404),
+        Case("GET /signin/callback", "anonymous", get(lambda s: "/signin/callback?code=x"), 404),
+        Case(
+            "POST /signout",
+            "without the form's token",
+            post(lambda s: "/", lambda s: "/signout", csrf=False),
+            403,
+        ),
+        Case("GET /workspace/approvals", "anonymous", get(lambda s: "/workspace/approvals"), 404),
+        Case(
+            "POST /workspace/approvals/{event_id}/{registration_id}",
+            "anonymous, with the form's token",
+            post(
+                lambda s: f"/events/{s.event_id}",
+                lambda s: f"/workspace/approvals/{s.event_id}/{s.kari_registration}",
+                True,
+                lambda s: {"decision": "approve"},
+            ),
+            404,
+        ),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",

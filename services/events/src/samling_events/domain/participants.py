@@ -48,6 +48,12 @@ def scrub(reg: Registration) -> Change[Registration] | None:
         return None
     return Change(
         reg.model_copy(
-            update={"erased": True, "answers": {}, "role": "", "participant_id": ANONYMOUS}
+            update={
+                "erased": True,
+                "answers": {},
+                "role": "",
+                "participant_id": ANONYMOUS,
+                "decision_note": None,
+            }
         )
     )

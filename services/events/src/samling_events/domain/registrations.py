@@ -21,6 +21,7 @@ from samling_contracts.events import (
     RegistrationAwaitingApproval,
     RegistrationCancelled,
     RegistrationConfirmed,
+    RegistrationDecisionNoted,
     RegistrationDeclined,
     RegistrationPromoted,
     RegistrationWaitlisted,
@@ -84,6 +85,9 @@ class Registration(BaseModel):
     cancelled_by: Literal["participant", "organiser", "system"] | None = None
     attended: bool | None = None
     erased: bool = False
+    decision_note: str | None = Field(
+        None, description="What the municipality wrote when it approved or declined."
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -241,25 +245,49 @@ def cancel(
     return Change(cancelled, [RegistrationCancelled(**_ids(cancelled), cancelled_by=by)])
 
 
-def approve(reg: Registration) -> Change[Registration] | None:
+def approve(reg: Registration, note: str | None = None) -> Change[Registration] | None:
     if reg.status == RegistrationStatus.CONFIRMED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
         raise RuleBroken(
             f"Only a registration waiting for approval can be approved ({reg.status})."
         )
-    approved = reg.model_copy(update={"status": RegistrationStatus.CONFIRMED})
+    approved = reg.model_copy(
+        update={"status": RegistrationStatus.CONFIRMED, "decision_note": note}
+    )
     return Change(
-        approved, [RegistrationApproved(**_ids(approved)), RegistrationConfirmed(**_ids(approved))]
+        approved,
+        [
+            RegistrationApproved(**_ids(approved)),
+            RegistrationConfirmed(**_ids(approved)),
+            *_noted(approved, "approved"),
+        ],
     )
 
 
-def decline(reg: Registration) -> Change[Registration] | None:
+def _noted(reg: Registration, decision: Literal["approved", "declined"]) -> list[Fact]:
+    """The note, for the participant only (restricted topic), when the municipality wrote one."""
+    if not reg.decision_note:
+        return []
+    return [
+        RegistrationDecisionNoted(
+            participant_id=reg.participant_id,
+            registration_id=reg.id,
+            event_id=reg.event_id,
+            decision=decision,
+            note=reg.decision_note,
+        )
+    ]
+
+
+def decline(reg: Registration, note: str | None = None) -> Change[Registration] | None:
     if reg.status == RegistrationStatus.DECLINED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
         raise RuleBroken(
             f"Only a registration waiting for approval can be declined ({reg.status})."
         )
-    declined = reg.model_copy(update={"status": RegistrationStatus.DECLINED, "seat_no": None})
-    return Change(declined, [RegistrationDeclined(**_ids(declined))])
+    declined = reg.model_copy(
+        update={"status": RegistrationStatus.DECLINED, "seat_no": None, "decision_note": note}
+    )
+    return Change(declined, [RegistrationDeclined(**_ids(declined)), *_noted(declined, "declined")])

@@ -593,6 +593,14 @@ async def move(event_id: str, body: Move, _: ManagedEvent, stores: StoresDep) ->
 
 
 # -- approval and attendance -------------------------------------------------------------------
+class Decision(RequestBody):
+    """The municipality's approval or refusal, with a note for the participant."""
+
+    note: MultiLine | None = Field(
+        None, max_length=1000, examples=["Avklart med rektor: velkommen!"]
+    )
+
+
 async def _registration(stores: Stores, event_id: str, registration_id: str) -> Registration:
     found = await stores.registrations.get(registration_id)
     if found is None or found.state.event_id != event_id:
@@ -608,13 +616,20 @@ async def _registration(stores: Stores, event_id: str, registration_id: str) -> 
     summary="Approve (the participant's municipality)",
 )
 async def approve(
-    event_id: str, registration_id: str, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    body: Decision | None = None,
 ) -> Registration:
     await visible_event(stores, principal, event_id)
     reg = await _registration(stores, event_id, registration_id)
     if not principal.is_admin_of(reg.municipality_id):
         raise not_found("Registration")
-    return (await stores.registrations.update(reg.id, decided(regs.approve))).state
+    note = body.note if body else None
+    return (
+        await stores.registrations.update(reg.id, decided(partial(regs.approve, note=note)))
+    ).state
 
 
 @router.post(
@@ -630,13 +645,15 @@ async def decline(
     principal: CurrentPrincipal,
     stores: StoresDep,
     desks: DesksDep,
+    body: Decision | None = None,
 ) -> Registration:
     """The seat goes to the next on the waiting list; the participant is told (RegistrationDeclined)."""
     await visible_event(stores, principal, event_id)
     reg = await _registration(stores, event_id, registration_id)
     if not principal.is_admin_of(reg.municipality_id):
         raise not_found("Registration")
-    result = await stores.registrations.update(reg.id, decided(regs.decline))
+    note = body.note if body else None
+    result = await stores.registrations.update(reg.id, decided(partial(regs.decline, note=note)))
     await desks.release(event_id, [reg.id])
     return result.state
 

@@ -11,7 +11,7 @@ from samling_runtime.store import AlreadyExists
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.participants import ANONYMOUS, anonymise, erase, scrub
 
-PERSONAL_FIELDS = ("name", "email")
+PERSONAL_FIELDS = ("name", "email", "note")  # note: RegistrationDecisionNoted
 
 
 def _scrub_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -30,7 +30,10 @@ async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -
     for reg_id in registration_ids:
         await stores.registrations.update(reg_id, scrub)
     cursor = stores.registrations.revisions.find(
-        {"aggregate_id": {"$in": registration_ids}, "events.data.email": {"$exists": True}}
+        {
+            "aggregate_id": {"$in": registration_ids},
+            "$or": [{f"events.data.{f}": {"$exists": True}} for f in ("email", "note")],
+        }
     )
     async for revision in cursor:
         await stores.registrations.revisions.update_one(

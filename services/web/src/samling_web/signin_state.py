@@ -1,0 +1,103 @@
+"""Who is signed in: kept in the signed session cookie by :mod:`samling_web.signin`, read by
+every page (the header shows the name, the sign-out button and the menu of workspace pages)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import BaseModel
+from samling_runtime.auth import Role
+
+from samling_web.i18n import N_
+from samling_web.settings import WebSettings
+
+SESSION_KEY = "signin"
+
+
+class SignedIn(BaseModel):
+    subject: str
+    name: str
+    email: str | None = None
+    roles: frozenset[str] = frozenset()
+    region_id: str | None = None
+    municipality_id: str | None = None
+    access_token: str
+    expires_at: float
+
+    def administers(self) -> str | None:
+        """The municipality this person administers, if any."""
+        return self.municipality_id if Role.MUNICIPALITY_ADMIN in self.roles else None
+
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person (or the sign-in has expired)."""
+
+
+class NotAllowed(Exception):
+    """The signed-in person may not use this page."""
+
+
+def _roles(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset(value.split())
+    if isinstance(value, list | tuple):
+        return frozenset(str(v) for v in value)
+    return frozenset()
+
+
+def person(
+    claims: Mapping[str, Any], token: Mapping[str, Any], settings: WebSettings, now: float
+) -> SignedIn:
+    """Who signed in, through the claims mapping; the sign-in lasts as long as its token."""
+    expires = float(token.get("expires_at") or now + float(token.get("expires_in") or 0))
+    return SignedIn(
+        subject=str(claims["sub"]),
+        name=str(claims.get("name") or claims.get("email") or claims["sub"]),
+        email=claims.get("email"),
+        roles=_roles(claims.get(settings.oidc_roles_claim)),
+        region_id=claims.get(settings.oidc_region_claim),
+        municipality_id=claims.get(settings.oidc_municipality_claim),
+        access_token=str(token["access_token"]),
+        expires_at=min(expires, now + settings.signin_max_seconds),
+    )
+
+
+def current_user(request: Request) -> SignedIn | None:
+    """The signed-in person, or None (also once the sign-in has expired, which ends it)."""
+    session = request.scope.get("session")
+    if session is None or SESSION_KEY not in session:
+        return None
+    try:
+        user = SignedIn.model_validate(session[SESSION_KEY])
+    except ValueError:
+        user = None
+    if user is None or user.expires_at <= time.time():
+        session.pop(SESSION_KEY, None)
+        return None
+    return user
+
+
+def _signed_in(request: Request) -> SignedIn:
+    user = current_user(request)
+    if user is None:
+        raise SignInRequired
+    return user
+
+
+SignedInDep = Annotated[SignedIn, Depends(_signed_in)]
+
+
+def menu(user: SignedIn | None) -> list[tuple[str, str]]:
+    """The workspace pages this person may open: (label, path). Only these are linked."""
+    if user is None:
+        return []
+    links: list[tuple[str, str]] = []
+    if user.administers():
+        links.append((N_("Approvals"), "/workspace/approvals"))
+    return links
