@@ -42,10 +42,14 @@ from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics, start_at_end
-from samling_events.adapters.store.stores import EVENT_TIMELINE
+from samling_events.adapters.store.stores import (
+    EVENT_TIMELINE,
+    NETWORK_EVENT_TIMELINE,
+    roster_entry,
+)
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
-from samling_network.adapters.store.stores import REPORT_TIMELINE
+from samling_network.adapters.store.stores import REPORT_TIMELINE, REPORT_WEEK_TIMELINE
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
 from samling_network.domain.networks import Network
@@ -204,7 +208,7 @@ async def load_network(db: AsyncDatabase[Document], year: Year, now: datetime) -
                 }
             )
         )
-    await create(db, "reports", reports, REPORT_TIMELINE)
+    await create(db, "reports", reports, REPORT_TIMELINE, REPORT_WEEK_TIMELINE)
 
 
 def person(p: int) -> tuple[str, str]:
@@ -232,7 +236,7 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                 }
             )
         )
-    await create(db, "events", events, EVENT_TIMELINE)
+    await create(db, "events", events, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE)
     per_event = year.registrations // year.events
     registrations, seats, participants = [], [], []
     for r in range(year.registrations):
@@ -267,7 +271,9 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
     for p in range(year.people):
         pid, email = person(p)
         participants.append({"_id": pid, "name": f"Person {p}", "email": email, "language": "nb"})
+    roster = [roster_entry(r, participants[int(r.participant_id[-7:])]) for r in registrations]
     await create(db, "registrations", registrations)
+    await insert(db, "roster", roster)
     await insert(db, "seats", seats)
     await insert(db, "participants", participants)
 

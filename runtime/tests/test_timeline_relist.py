@@ -53,3 +53,32 @@ async def test_copies_from_before_the_timeline_are_listed_after_a_start(
         assert await index.relist() == 0
     finally:
         await client.close()
+
+
+async def test_a_derived_field_is_added_to_copies_listed_before_it_existed(
+    stack: Stack, unique_db_name: str
+) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    db = client[unique_db_name]
+    try:
+        before: AggregateStore[Thing] = AggregateStore(
+            db, "things", Thing, source="/test", timelines=[WEEKS]
+        )
+        await before.ensure_indexes()
+        await before.create("old", Change(Thing(at=datetime(2027, 3, 1, 9, tzinfo=UTC))))
+        hours = Timeline(
+            "things",
+            "at",
+            days=7,
+            keys=lambda doc: ["all"],
+            derived=lambda doc: {"_hour": doc["at"].hour},
+        )
+        after: AggregateStore[Thing] = AggregateStore(
+            db, "things", Thing, source="/test", timelines=[hours]
+        )
+        await after.ensure_indexes()  # the copy has its bucket already, not the new field
+        found = await after.timelines["things"].page([Way({"_hour": 9}, "all")], limit=10)
+        assert [d["_id"] for d in found] == ["old"]
+        assert await after.timelines["things"].relist() == 0
+    finally:
+        await client.close()

@@ -75,11 +75,13 @@ def filters_of(name: str, command: Mapping[str, Any]) -> Iterator[Document]:
 
 
 class QueryRecorder(monitoring.CommandListener):
-    """Keeps the first example of each query shape while ``recording`` is on."""
+    """Keeps the first example of each query shape while ``recording`` is on, and every
+    query in the order sent (``sent``: how many queries a request costs)."""
 
     def __init__(self) -> None:
         self.recording = False
         self.queries: dict[str, RecordedQuery] = {}
+        self.sent: list[RecordedQuery] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if not self.recording or event.command_name not in _FILTERS:
@@ -92,12 +94,17 @@ class QueryRecorder(monitoring.CommandListener):
                 event.database_name, collection, event.command_name, copy.deepcopy(found)
             )
             self.queries.setdefault(query.shape, query)
+            self.sent.append(query)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
+
+    def sent_to(self, collection: str) -> list[Document]:
+        """The filters of every query sent to ``collection`` since ``sent`` was cleared."""
+        return [q.filter for q in self.sent if q.collection == collection]
 
 
 _recorder: QueryRecorder | None = None

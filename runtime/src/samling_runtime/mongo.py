@@ -109,6 +109,46 @@ def hoisted(query: Document) -> Document:
     return out
 
 
+def matches(doc: Document, query: Document) -> bool:
+    """Whether ``doc`` is one ``query`` selects, for the equality subset the services' ways
+    are made of: a field's value (an array field: one of its elements), ``$in``, ``$ne``,
+    ``$and``, ``$or``. Anything else is refused rather than guessed."""
+    for key, condition in query.items():
+        if key == "$and":
+            ok = all(matches(doc, part) for part in condition)
+        elif key == "$or":
+            ok = any(matches(doc, part) for part in condition)
+        else:
+            ok = _holds(_values(doc, key), condition)
+        if not ok:
+            return False
+    return True
+
+
+def _values(doc: Document, path: str) -> list[Any]:
+    value: Any = doc
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return [value, *value] if isinstance(value, list) else [value]
+
+
+def _holds(values: list[Any], condition: Any) -> bool:
+    if not (isinstance(condition, dict) and any(k.startswith("$") for k in condition)):
+        return condition in values
+    for op, operand in condition.items():
+        if op == "$in":
+            ok = any(v in values for v in operand)
+        elif op == "$ne":
+            ok = operand not in values
+        elif op == "$eq":
+            ok = operand in values
+        else:
+            raise ValueError(f"matches() does not evaluate {op}")
+        if not ok:
+            return False
+    return True
+
+
 async def find_each(
     collection: AsyncCollection[Document],
     queries: Sequence[Document],

@@ -43,6 +43,8 @@ class Timeline:
     days: int
     keys: Callable[[Document], Iterable[str]]
     """The directory keys a document of the copy is listed under (every way that reads it)."""
+    derived: Callable[[Document], Document] | None = None
+    """Further fields of the copy its ways query by equality (e.g. the words of a text)."""
 
     @property
     def bucket_field(self) -> str:
@@ -54,7 +56,12 @@ class Timeline:
 
     def fields(self, doc: Document) -> Document:
         moment = doc.get(self.field)
-        return {self.bucket_field: self.bucket(moment)} if isinstance(moment, datetime) else {}
+        if not isinstance(moment, datetime):
+            return {}
+        return {
+            self.bucket_field: self.bucket(moment),
+            **(self.derived(doc) if self.derived else {}),
+        }
 
     def entries(self, doc: Document) -> list[Document]:
         if self.bucket_field not in doc:
@@ -103,11 +110,12 @@ class TimelineIndex:
         """Put every copy in its buckets: copies written before this list had buckets, and
         copies whose bucket was not noted (a crash between the copy and the directory write),
         would otherwise never be listed. Read once per start, not per request; returns how
-        many copies lacked their bucket field."""
+        many copies lacked their bucket field (or a derived field)."""
         tl = self.timeline
         missing, batch = 0, list[Document]()
         async for doc in self.collection.find({}):
-            if tl.bucket_field not in doc and (fields := tl.fields(doc)):
+            fields = {k: v for k, v in tl.fields(doc).items() if k not in doc}
+            if fields:
                 # Only the copy as read gets the field: a newer version is written with its own.
                 await self.collection.update_one(
                     {"_id": doc["_id"], "_version": doc.get("_version")}, {"$set": fields}
@@ -139,11 +147,13 @@ class TimelineIndex:
         after: tuple[Any, str] | None = None,
         since: datetime | None = None,
         always: Iterable[datetime] = (),
+        keep: Callable[[Document], bool] = lambda doc: True,
     ) -> list[Document]:
         """Up to ``limit`` documents matched by any of ``ways``, in (field, _id) order, after
         the cursor ``after`` and (for an ascending list) later than ``since``. ``always``
         names moments whose buckets are read even before the directory knows them (now, for
-        a list of things just written by another replica)."""
+        a list of things just written by another replica). ``keep`` drops documents the ways
+        read but the list must not show (a condition cheaper to check here than to query)."""
         tl = self.timeline
         extra = {tl.bucket(m) for m in always}
         known = await asyncio.gather(*(self.buckets(w.key) for w in ways))
@@ -169,7 +179,7 @@ class TimelineIndex:
             ]
             for part in await asyncio.gather(*(self.collection.find(q).to_list() for q in queries)):
                 for doc in part:
-                    if _wanted(doc, tl.field, descending, after, since):
+                    if _wanted(doc, tl.field, descending, after, since) and keep(doc):
                         found.setdefault(doc["_id"], doc)
             start, size = start + size, min(size * 2, 16)
         return _ordered(list(found.values()), tl.field, descending)[:limit]

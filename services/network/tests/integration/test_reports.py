@@ -12,7 +12,7 @@ from samling_contracts.topics import REPORTS
 from samling_devtools.infra import Stack
 from samling_devtools.query_plans import recorder
 from samling_devtools.testing import read_topic, running
-from samling_network.adapters.store.stores import REPORT_TIMELINE
+from samling_network.adapters.store.stores import REPORT_TIMELINE, REPORT_WEEK_TIMELINE
 from samling_network.main import create
 from samling_runtime.clock import ManualClock
 
@@ -396,3 +396,41 @@ async def test_a_report_page_reads_one_day_of_reports_per_query(stack: Stack) ->
     lists = [q.filter for q in queries.queries.values() if q.collection == "reports"]
     assert lists
     assert all(REPORT_TIMELINE.bucket_field in f for f in lists), lists
+
+
+async def test_a_search_reads_by_its_word_in_buckets_that_suit_how_often_it_is_found(
+    stack: Stack,
+) -> None:
+    """A search is one query per bucket whoever reads (the reader's visibility is checked on
+    what it finds): a word in few reports a week's bucket at a time, a word of most days a
+    day's; only what the reader may see is listed."""
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    queries = recorder()  # before the service's client is made
+    async with running(create(network_settings(stack), clock=clock)) as service:
+        client = service.client
+        await seed_salten(client)
+        rare = {3: "public", 17: "region", 24: "private"}  # weeks apart
+        written: dict[int, str] = {}
+        for day in range(30):
+            word = " sjeldenord" if day in rare else ""
+            title = f"Dag {day}: lesing{word}"
+            written[day] = await write(client, title, rare.get(day, "public"))
+            clock.advance(timedelta(days=1))
+        queries.sent.clear()
+        queries.recording = True
+        try:
+            found = await ok(await client.get("/reports?q=Sjeldenord", headers=FAUSKE))
+            by_word = queries.sent_to("reports")
+            queries.sent.clear()
+            common = await ok(await client.get("/reports?q=lesing&limit=3", headers=FAUSKE))
+            by_day = queries.sent_to("reports")
+        finally:
+            queries.recording = False
+    assert [r["id"] for r in found["items"]] == [written[17], written[3]]
+    # Three weeks hold the rare word, and this week is always read.
+    assert len(by_word) <= 4, by_word
+    assert all(REPORT_WEEK_TIMELINE.bucket_field in f for f in by_word), by_word
+    assert [r["id"] for r in common["items"]] == [written[d] for d in (29, 28, 27)]
+    # Today (always read), then 2 and 4 days: a page of three and the next one's first.
+    assert len(by_day) <= 7, by_day
+    assert all(REPORT_TIMELINE.bucket_field in f for f in by_day), by_day

@@ -29,7 +29,7 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.store.desk import Desks
-from samling_events.adapters.store.stores import EVENT_TIMELINE, Stores, listed_ways
+from samling_events.adapters.store.stores import Stores, listed_ways, listing_timeline
 from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
 from samling_events.domain.ids import new_id
@@ -129,7 +129,7 @@ async def list_events(
     coordinators."""
     coordinated = principal.region_id if principal.has(Role.COORDINATOR) else None
     ways = listed_ways(coordinated, network_id=network_id, region_id=region_id, status=status)
-    docs = await stores.events.timelines[EVENT_TIMELINE.name].page(
+    docs = await stores.events.timelines[listing_timeline(network_id).name].page(
         ways,
         limit=limit + 1,
         after=decode_cursor(cursor) if cursor else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import find_by_ids
+from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
@@ -78,15 +79,22 @@ def caller_participant(principal: Principal, settings: EventsSettings) -> str | 
     return domain.participant_id_for(principal.email, _secret(settings).encode())
 
 
-async def views(stores: Stores, regs: list[Registration]) -> list[RegistrationView]:
-    ids = list({r.participant_id for r in regs})
-    people = await find_by_ids(stores.participants, ids)
+async def views(
+    stores: Stores, regs: list[Registration], roster: Mapping[str, Document] | None = None
+) -> list[RegistrationView]:
+    """``roster``: the registrations' roster lines by registration id, when read already; a
+    registration without one (written before the roster) is looked up by participant."""
+    lines = dict(roster or {})
+    people = await find_by_ids(
+        stores.participants, [r.participant_id for r in regs if r.id not in lines]
+    )
+    lines.update({r.id: people.get(r.participant_id, {}) for r in regs if r.id not in lines})
     positions = await waiting_positions(stores, regs)
     return [
         RegistrationView(
             **r.model_dump(),
-            name=people.get(r.participant_id, {}).get("name"),
-            email=people.get(r.participant_id, {}).get("email"),
+            name=lines[r.id].get("name"),
+            email=lines[r.id].get("email"),
             waiting_position=positions.get(r.id),
         )
         for r in regs
@@ -259,18 +267,23 @@ async def list_registrations(
     if status:
         query["status"] = status.value
     cur = after_cursor("arrival_seq", cursor)
-    docs = await stores.registrations.current.find(
-        {"$and": [query, cur]} if cur else query,
-        sort=[("arrival_seq", 1), ("_id", 1)],
-        limit=limit + 1,
-    ).to_list()
+    # The names come from the event's roster: one equality, not a look-up per participant.
+    docs, lines = await asyncio.gather(
+        stores.registrations.current.find(
+            {"$and": [query, cur]} if cur else query,
+            sort=[("arrival_seq", 1), ("_id", 1)],
+            limit=limit + 1,
+        ).to_list(),
+        stores.roster.find({k: v for k, v in query.items() if k != "status"}).to_list(),
+    )
     regs = [stores.registrations.from_current(d) for d in docs[:limit]]
     next_cursor = (
         encode_cursor(docs[limit - 1]["arrival_seq"], docs[limit - 1]["_id"])
         if len(docs) > limit
         else None
     )
-    return Page[RegistrationView](items=await views(stores, regs), next_cursor=next_cursor)
+    roster = {line["_id"]: line for line in lines}
+    return Page[RegistrationView](items=await views(stores, regs, roster), next_cursor=next_cursor)
 
 
 async def _owned(

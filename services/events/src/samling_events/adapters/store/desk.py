@@ -25,14 +25,15 @@ from functools import partial
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
-from samling_runtime.mongo import insert_new
+from samling_runtime.mongo import Document, insert_new
 from samling_runtime.store import Change
 from samling_runtime.telemetry import current_trace, forget_trace
 
-from samling_events.adapters.store.stores import Stores
+from samling_events.adapters.store.stores import Stores, roster_entry
 from samling_events.domain.events import Event, EventStatus, RuleBroken
 from samling_events.domain.registrations import (
     ACTIVE,
@@ -271,12 +272,12 @@ class Desk:
         return waiting
 
     async def _record_contacts(self, arrivals: list[Arrival]) -> None:
-        """Insert new participants in one round trip; rewrite only those already known."""
+        """The participants and the registrations' roster lines (with the name given now)."""
         contacts = {a.contact["_id"]: a.contact for a in arrivals}
-        docs = list(contacts.values())
-        known = [docs[i] for i in await insert_new(self._stores.participants, docs)]
+        roster = {a.registration.id: roster_entry(a.registration, a.contact) for a in arrivals}
         await asyncio.gather(
-            *(self._stores.participants.replace_one({"_id": d["_id"]}, d) for d in known)
+            _write_all(self._stores.participants, list(contacts.values())),
+            _write_all(self._stores.roster, list(roster.values())),
         )
 
     async def _claim_seats(
@@ -421,3 +422,9 @@ class Desks:
                 desk.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await desk.task
+
+
+async def _write_all(collection: AsyncCollection[Document], docs: list[Document]) -> None:
+    """Insert new documents in one round trip; rewrite only those already there."""
+    known = [docs[i] for i in await insert_new(collection, docs)]
+    await asyncio.gather(*(collection.replace_one({"_id": d["_id"]}, d) for d in known))

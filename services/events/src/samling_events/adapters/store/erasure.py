@@ -44,6 +44,7 @@ async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -
 async def erase_participant(stores: Stores, participant_id: str, now: datetime) -> None:
     ids = await stores.registrations.current.distinct("_id", {"participant_id": participant_id})
     await anonymise_registrations(stores, ids)
+    await stores.roster.delete_many({"participant_id": participant_id})
     await stores.participants.delete_one({"_id": participant_id})
     with contextlib.suppress(AlreadyExists):  # erased before: the fact went out then
         await stores.erasures.create(participant_id, erase(participant_id, now))
@@ -56,7 +57,7 @@ async def anonymise_old_events(stores: Stores, before: datetime, now: datetime) 
     if not event_ids:
         return 0
     docs = await stores.registrations.current.find(
-        {"event_id": {"$in": event_ids}, "erased": False}, {"participant_id": 1}
+        {"event_id": {"$in": event_ids}, "erased": False}, {"participant_id": 1, "event_id": 1}
     ).to_list()
     if not docs:
         return 0
@@ -75,6 +76,8 @@ async def anonymise_old_events(stores: Stores, before: datetime, now: datetime) 
         with contextlib.suppress(AlreadyExists):  # another replica's sweep, or an earlier one
             await stores.anonymisations.create(participant_id, anonymise(participant_id, now))
     await anonymise_registrations(stores, ids)
+    for event_id in {d["event_id"] for d in docs}:
+        await stores.roster.delete_many({"event_id": event_id})
     for participant_id in leaving:
         await stores.participants.delete_one({"_id": participant_id})
     return len(docs)

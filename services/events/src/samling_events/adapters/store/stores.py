@@ -33,6 +33,15 @@ def event_keys(doc: Document) -> list[str]:
 EVENT_TIMELINE = Timeline("events", "starts_at", days=7, keys=event_keys)
 
 
+def network_keys(doc: Document) -> list[str]:
+    return [f"network:{doc['network_id']}"] if doc.get("network_id") else []
+
+
+#: A network's events, by start, a quarter per query: a network has one or two events a
+#: week, so week buckets cost a query per event; a quarter holds a page's worth or so.
+NETWORK_EVENT_TIMELINE = Timeline("network_events", "starts_at", days=91, keys=network_keys)
+
+
 def listed_ways(
     coordinated_region: str | None,
     *,
@@ -54,12 +63,32 @@ def listed_ways(
     # one per state).
     listed = status.value if status else {"$ne": EventStatus.DRAFT.value}
     ways = [] if status is EventStatus.DRAFT else [Way({**narrowing, "status": listed}, key)]
-    if coordinated_region and region_id in (None, coordinated_region):
-        own = {**narrowing, "region_id": coordinated_region}
-        if status:
-            own["status"] = status.value
+    # The region's drafts only: the way above lists its events in every other state.
+    if (
+        coordinated_region
+        and region_id in (None, coordinated_region)
+        and status in (None, EventStatus.DRAFT)
+    ):
+        own = {**narrowing, "region_id": coordinated_region, "status": EventStatus.DRAFT.value}
         ways.append(Way(own, key if key != "all" else f"region:{coordinated_region}"))
     return ways
+
+
+def listing_timeline(network_id: str | None) -> Timeline:
+    """The buckets ``listed_ways`` are read in: a network's few events in coarser ones."""
+    return NETWORK_EVENT_TIMELINE if network_id else EVENT_TIMELINE
+
+
+def roster_entry(registration: Registration, contact: Document) -> Document:
+    """A registration's line in its event's roster: who, under the name given then."""
+    return {
+        "_id": registration.id,
+        "event_id": registration.event_id,
+        "municipality_id": registration.municipality_id,
+        "participant_id": registration.participant_id,
+        "name": contact.get("name"),
+        "email": contact.get("email"),
+    }
 
 
 @dataclass
@@ -70,6 +99,10 @@ class Stores:
     """One document per taken seat, ``_id = <event id>:<seat no>``: the capacity rule."""
     participants: AsyncCollection[Document]
     """Names and e-mails (personal data), one document per pseudonymous participant id."""
+    roster: AsyncCollection[Document]
+    """The name and e-mail each registration was made with (personal data), one document per
+    registration (``roster_entry``), written with the participant: an event's registration
+    list reads its names with one ``event_id`` equality instead of a look-up per person."""
     memberships: AsyncCollection[Document]
     networks: AsyncCollection[Document]
     municipalities: AsyncCollection[Document]
@@ -131,10 +164,11 @@ class Stores:
 async def open_stores(runtime: Runtime) -> Stores:
     db = runtime.mongo.db
     stores = Stores(
-        events=runtime.store("events", Event, EVENT_TIMELINE),
+        events=runtime.store("events", Event, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE),
         registrations=runtime.store("registrations", Registration),
         seats=db["seats"],
         participants=db["participants"],
+        roster=db["roster"],
         memberships=db["membership_view"],
         networks=db["network_view"],
         municipalities=db["municipality_view"],
@@ -177,6 +211,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([(EVENT_TIMELINE.bucket_field, ASCENDING), ("status", ASCENDING)]),
         IndexModel([("region_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
         IndexModel([("network_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
+        IndexModel([("network_id", ASCENDING), (NETWORK_EVENT_TIMELINE.bucket_field, ASCENDING)]),
     )
     await stores.registrations.ensure_indexes(
         IndexModel(
@@ -189,6 +224,13 @@ async def open_stores(runtime: Runtime) -> Stores:
         ),
         IndexModel([("participant_id", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
+    )
+    await create_indexes_one_by_one(
+        stores.roster,
+        [
+            IndexModel([("event_id", ASCENDING), ("municipality_id", ASCENDING)]),
+            IndexModel([("participant_id", ASCENDING)]),
+        ],
     )
     await create_indexes_one_by_one(
         stores.seats,

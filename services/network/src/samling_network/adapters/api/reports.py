@@ -20,7 +20,7 @@ from samling_contracts.vocabulary import (
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import Document, hoisted
+from samling_runtime.mongo import Document, hoisted, matches
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.reader_links import verify_reader_link
@@ -38,8 +38,10 @@ from samling_network.adapters.api.common import (
 from samling_network.adapters.store.stores import (
     REPORT_TIMELINE,
     Stores,
+    narrowed,
     readable_by,
     readable_ways,
+    search_words,
     text_filter,
 )
 from samling_network.domain import reports as rules
@@ -217,21 +219,25 @@ async def find_reports(
     ):
         if value is not None:
             conditions.append({field: str(value)})
-    narrower = (
-        f"network:{network_id}"
-        if network_id
-        else f"municipality:{municipality_id}"
-        if municipality_id
-        else None
-    )
-    ways = [
-        Way(hoisted({"$and": [way.query, *conditions]}), way.key)
-        for way in readable_ways(scope, narrower)
-    ]
-    after = decode_cursor(cursor) if cursor else None
-    timeline = stores.reports.timelines[REPORT_TIMELINE.name]
+    narrow = await narrowed(stores.reports, search_words(q or ""), network_id, municipality_id)
+    if narrow:
+        timeline, way = narrow
+        ways = [Way(hoisted({"$and": [way.query, *conditions]}), way.key)]
+        visible = readable_by(scope)
+    else:
+        timeline = stores.reports.timelines[REPORT_TIMELINE.name]
+        ways = [
+            Way(hoisted({"$and": [way.query, *conditions]}), way.key)
+            for way in readable_ways(scope)
+        ]
+        visible = {}
     docs = await timeline.page(
-        ways, limit=limit + 1, descending=True, after=after, always=[runtime.clock.now()]
+        ways,
+        limit=limit + 1,
+        descending=True,
+        after=decode_cursor(cursor) if cursor else None,
+        always=[runtime.clock.now()],
+        keep=lambda doc: matches(doc, visible),
     )
     items = [stores.reports.from_current(d) for d in docs[:limit]]
     last = docs[limit - 1] if len(docs) > limit else None
