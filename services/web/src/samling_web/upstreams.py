@@ -41,8 +41,9 @@ SUBJECT = "client-samling-web"
 TOKEN_LIFETIME = timedelta(hours=1)
 PAGE = 200  # the services' largest page
 EVENT_SECONDS = 2.0
-"""How long an event (with its seats left) is shown as read: under a rush of readers one read
-per event and moment serves them all; the events API decides every registration afresh."""
+"""How long an event (with its seats left) or a page of the calendar is shown as read: under a
+rush of readers one read per moment serves them all; the events API decides every registration
+afresh."""
 
 
 class UpstreamDown(Exception):
@@ -211,11 +212,19 @@ class Services:
         params.update({name: value for name, value in optional.items() if value})
         if cursor:
             params["cursor"] = cursor
-        response = await self.events.request(
-            "GET", "/events", params=params, headers=self.tokens.reader()
-        )
-        checked(response)
-        return EventPage.model_validate(response.json())
+
+        async def load() -> EventPage:
+            response = await self.events.request(
+                "GET", "/events", params=params, headers=self.tokens.reader()
+            )
+            checked(response)
+            return EventPage.model_validate(response.json())
+
+        # Kept like an event: the page's readers in the same moment share one read (an event
+        # that began in that moment may still be listed).
+        listed = {k: v for k, v in params.items() if k != "starts_after"}
+        key = "upcoming:" + "&".join(f"{k}={v}" for k, v in sorted(listed.items()))
+        return await self.recent.get(key, load, seconds=EVENT_SECONDS)
 
     async def event(self, event_id: str) -> Event | None:
         return await self.recent.get(

@@ -108,3 +108,8 @@ async def test_the_calendars_filters_are_applied_by_the_events_api(
     assert listed.startswith("GET /events?")
     assert "kind=webinar" in listed
     assert "municipality_id=NO-1840" in listed
+    # Its next readers in the same moment are served that page.
+    counting.forget()
+    again = await counting.client.get("/", params={"type": "webinar", "municipality": "NO-1840"})
+    assert f'href="/events/{webinar}"' in again.text
+    assert counting.calls() == []
