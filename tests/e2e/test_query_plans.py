@@ -226,6 +226,9 @@ async def _read_everything(
         f"/events?network_id={network_id}",
         f"/events?region_id={REGION}",
         "/events?status=completed",
+        # The public calendar's filters (the web app's).
+        f"/events?region_id={REGION}&status=published&kind=workshop",
+        f"/events?region_id={REGION}&status=published&municipality_id={municipality_id}",
         f"/events/{event_id}",
         f"/events/{event_id}/registrations",
         f"/events/{event_id}/registrations/{registration_id}",

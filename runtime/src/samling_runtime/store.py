@@ -255,6 +255,8 @@ class AggregateStore(Generic[S]):
             **revision["state"],
             "_id": revision["aggregate_id"],
             "_version": revision["version"],
+            # With the time, the copy answers get() alone: no third read of the revision.
+            "_recorded_at": revision["recorded_at"],
         }
         for index in self.timelines.values():
             doc.update(index.timeline.fields(doc))

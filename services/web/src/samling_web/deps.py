@@ -33,7 +33,8 @@ class Web:
     register_limit: TokenBucket
 
 
-def _web(request: Request) -> Web:
+async def _web(request: Request) -> Web:
+    # async: FastAPI runs a plain function dependency in a worker thread, a thread hop per page.
     web: Web = request.app.state.web
     return web
 

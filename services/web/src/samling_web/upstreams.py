@@ -40,6 +40,10 @@ M = TypeVar("M", bound=BaseModel)
 SUBJECT = "client-samling-web"
 TOKEN_LIFETIME = timedelta(hours=1)
 PAGE = 200  # the services' largest page
+EVENT_SECONDS = 2.0
+"""How long an event (with its seats left) or a page of the calendar is shown as read: under a
+rush of readers one read per moment serves them all; the events API decides every registration
+afresh."""
 
 
 class UpstreamDown(Exception):
@@ -195,27 +199,47 @@ class Services:
         *,
         after: datetime,
         network_id: str | None,
+        kind: str | None = None,
+        municipality_id: str | None = None,
         cursor: str | None,
         limit: int,
     ) -> EventPage:
+        """A page of the published events that start after ``after``, filtered by the events
+        API (``municipality_id``: those the municipality's people may register for)."""
         params: dict[str, Any] = {
             "region_id": region_id,
             "status": "published",
             "starts_after": after.isoformat(),
             "limit": limit,
         }
-        if network_id:
-            params["network_id"] = network_id
+        optional = {"network_id": network_id, "kind": kind, "municipality_id": municipality_id}
+        params.update({name: value for name, value in optional.items() if value})
         if cursor:
             params["cursor"] = cursor
-        response = await self.events.request(
-            "GET", "/events", params=params, headers=self.tokens.reader()
-        )
-        checked(response)
-        return EventPage.model_validate(response.json())
+
+        async def load() -> EventPage:
+            response = await self.events.request(
+                "GET", "/events", params=params, headers=self.tokens.reader()
+            )
+            checked(response)
+            return EventPage.model_validate(response.json())
+
+        # Kept like an event: the page's readers in the same moment share one read (an event
+        # that began in that moment may still be listed).
+        listed = {k: v for k, v in params.items() if k != "starts_after"}
+        key = "upcoming:" + "&".join(f"{k}={v}" for k, v in sorted(listed.items()))
+        return await self.recent.get(key, load, seconds=EVENT_SECONDS)
 
     async def event(self, event_id: str) -> Event | None:
-        return await self.events.fetch(Event, f"/events/{event_id}", headers=self.tokens.reader())
+        return await self.recent.get(
+            f"event:{event_id}",
+            lambda: self.events.fetch(Event, f"/events/{event_id}", headers=self.tokens.reader()),
+            seconds=EVENT_SECONDS,
+        )
+
+    def forget_event(self, event_id: str) -> None:
+        """After a registration from here: the next page shows its seats taken."""
+        self.recent.forget(f"event:{event_id}")
 
     async def event_ics(self, event_id: str) -> bytes | None:
         response = await self.events.request(
@@ -253,37 +277,34 @@ class Services:
     # -- the participant's side (issue #12) ------------------------------------------------
     async def eligible_municipalities(self, event: Event) -> set[str] | None:
         """The municipalities that may register for the event, when the events API says
-        (``GET /events/{id}/eligibility``); None when it does not (an older events API)."""
-        response = await self.events.request(
-            "GET", f"/events/{event.id}/eligibility", headers=self.tokens.reader()
-        )
-        if response.status_code in (404, 405):
-            return None
-        checked(response)
-        return set(Eligibility.model_validate(response.json()).municipality_ids)
+        (``GET /events/{id}/eligibility``); None when it does not (an older events API).
+        Kept like the region's memberships it derives from: the events API checks each
+        registration itself."""
 
-    async def networks_of(self, municipality_id: str) -> set[str]:
-        """The networks a municipality is an active member of."""
-        response = await self.network.request(
-            "GET",
-            f"/municipalities/{municipality_id}/memberships",
-            params={"active": "true", "limit": PAGE},
-            headers=self.tokens.reader(),
-        )
-        if response.status_code == 404:
-            return set()
-        checked(response)
-        return {str(m["network_id"]) for m in response.json()["items"]}
+        async def load() -> set[str] | None:
+            response = await self.events.request(
+                "GET", f"/events/{event.id}/eligibility", headers=self.tokens.reader()
+            )
+            if response.status_code in (404, 405):
+                return None
+            checked(response)
+            return set(Eligibility.model_validate(response.json()).municipality_ids)
+
+        return await self.recent.get(f"eligibility:{event.id}", load)
 
     async def prework(self, event: Event) -> list[Assignment]:
-        """The event's pre-work, for its page."""
-        response = await self.events.request(
-            "GET", f"/events/{event.id}/prework", headers=self.tokens.reader()
-        )
-        if response.status_code == 404:
-            return []
-        checked(response)
-        return [Assignment.model_validate(item) for item in response.json()]
+        """The event's pre-work, for its page (public, and set once before the event)."""
+
+        async def load() -> list[Assignment]:
+            response = await self.events.request(
+                "GET", f"/events/{event.id}/prework", headers=self.tokens.reader()
+            )
+            if response.status_code == 404:
+                return []
+            checked(response)
+            return [Assignment.model_validate(item) for item in response.json()]
+
+        return await self.recent.get(f"prework:{event.id}", load)
 
     async def my_followup(self, token: str, registration_id: str) -> MyFollowUp | None:
         return await self.events.fetch(

@@ -8,6 +8,7 @@ same key and the events API registers once.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Any
 
@@ -61,9 +62,13 @@ async def _page(
     form_key: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    network = await web.services.network_of(event.network_id) if event.network_id else None
-    region = await web.services.region(event.region_id)
-    municipalities = await _choices(web, event) if event.open_for_registration else []
+    # What the page needs besides the event, asked for at once (each is usually kept already).
+    network, region, municipalities, prework = await asyncio.gather(
+        web.services.network_of(event.network_id) if event.network_id else _nothing(),
+        web.services.region(event.region_id),
+        _choices(web, event) if event.open_for_registration else _no_choices(),
+        web.services.prework(event),
+    )
     return web.pages.render(
         request,
         "event.html",
@@ -72,7 +77,7 @@ async def _page(
         network=network,
         region=region,
         municipalities=municipalities,
-        prework=await web.services.prework(event),
+        prework=prework,
         values=values or dict.fromkeys(FIELDS, ""),
         errors=errors or {},
         labels={answer_field(q): q.label for q in event.questions},
@@ -82,11 +87,20 @@ async def _page(
     )
 
 
+async def _nothing() -> None:
+    return None
+
+
+async def _no_choices() -> list[Municipality]:
+    return []
+
+
 async def _choices(web: Web, event: Event) -> list[Municipality]:
     """The municipalities the form offers: those the events API says may register, or, from
     an events API that does not say, every municipality of the region (it refuses the rest)."""
-    everyone = await web.services.municipalities(event.region_id)
-    eligible = await web.services.eligible_municipalities(event)
+    everyone, eligible = await asyncio.gather(
+        web.services.municipalities(event.region_id), web.services.eligible_municipalities(event)
+    )
     return everyone if eligible is None else [m for m in everyone if m.id in eligible]
 
 
@@ -170,6 +184,7 @@ async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
             values=typed,
             form_key=None if fresh else signed_key,
         )
+    web.services.forget_event(event.id)
     position = registration.waiting_position
     outcomes: dict[str, Any] = dict(request.session.get(OUTCOMES) or {})
     outcomes.pop(event.id, None)

@@ -29,7 +29,13 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.store.desk import Desks
-from samling_events.adapters.store.stores import Stores, listed_ways, listing_timeline
+from samling_events.adapters.store.stores import (
+    Stores,
+    listed_ways,
+    listing_timeline,
+    of_kind,
+    open_to,
+)
 from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
 from samling_events.domain.ids import new_id
@@ -122,6 +128,12 @@ async def list_events(
     region_id: str | None = Query(None, description="Only this region's events."),
     status: EventStatus | None = Query(None, description="Only events in this state."),
     starts_after: datetime | None = Query(None, description="Only events starting after this."),
+    kind: EventKind | None = Query(None, description="Only events of this kind."),
+    municipality_id: str | None = Query(
+        None,
+        description="Only events this municipality's people may register for: its networks' "
+        "events and its region's region-wide events and events open to all.",
+    ),
     cursor: str | None = Query(None, description="From the previous page's next_cursor."),
     limit: int = page_limit(),
 ) -> Page[EventView]:
@@ -129,6 +141,9 @@ async def list_events(
     coordinators."""
     coordinated = principal.region_id if principal.has(Role.COORDINATOR) else None
     ways = listed_ways(coordinated, network_id=network_id, region_id=region_id, status=status)
+    ways = of_kind(ways, kind.value if kind else None)
+    if municipality_id:
+        ways = open_to(ways, *await stores.municipality_reach(municipality_id))
     docs = await stores.events.timelines[listing_timeline(network_id).name].page(
         ways,
         limit=limit + 1,

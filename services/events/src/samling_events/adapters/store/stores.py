@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,32 @@ def roster_entry(registration: Registration, contact: Document) -> Document:
     }
 
 
+def of_kind(ways: list[Way], kind: str | None) -> list[Way]:
+    """Only events of this kind (one more equality on each way)."""
+    return ways if kind is None else [Way({**w.query, "kind": kind}, w.key) for w in ways]
+
+
+def open_to(ways: list[Way], region_id: str | None, network_ids: set[str]) -> list[Way]:
+    """Only the events a municipality's people may register for, as the eligibility endpoint
+    tells it: its networks' events, and its region's region-wide events and events open to
+    all. Each way becomes one equality way per case, listed under the narrowest key."""
+    found: list[Way] = []
+    for way in ways:
+        query = way.query
+        region = query.get("region_id", region_id)
+        chosen = query.get("network_id")
+        for network_id in sorted(network_ids):
+            if chosen in (None, network_id):
+                found.append(Way({**query, "network_id": network_id}, f"network:{network_id}"))
+        if region_id is None or region != region_id:
+            continue  # a municipality may register only for its own region's open events
+        key = f"network:{chosen}" if chosen else f"region:{region_id}"
+        found.append(Way({**query, "region_id": region_id, "open_to_all": True}, key))
+        if chosen is None:
+            found.append(Way({**query, "region_id": region_id, "network_id": None}, key))
+    return found
+
+
 @dataclass
 class Stores:
     events: AggregateStore[Event]
@@ -147,6 +174,17 @@ class Stores:
         domains = frozenset((newest or {}).get("email_domains", []))
         self._domains[municipality_id] = (time.monotonic(), domains)
         return domains
+
+    async def municipality_reach(self, municipality_id: str) -> tuple[str | None, set[str]]:
+        """A municipality's region and the networks it is an active member of (the local
+        read models of the network service's facts)."""
+        found, members = await asyncio.gather(
+            self.municipalities.find_one({"_id": municipality_id}, {"region_id": 1}),
+            self.memberships.find(
+                {"municipality_id": municipality_id, "active": True}, {"network_id": 1}
+            ).to_list(),
+        )
+        return (found or {}).get("region_id"), {doc["network_id"] for doc in members}
 
     async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
         """From the local read model of the network service's facts (cached a few seconds)."""
@@ -212,6 +250,10 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("region_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
         IndexModel([("network_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
         IndexModel([("network_id", ASCENDING), (NETWORK_EVENT_TIMELINE.bucket_field, ASCENDING)]),
+        # The public calendar's filter by kind of gathering (GET /events?kind=).
+        IndexModel(
+            [("region_id", ASCENDING), ("kind", ASCENDING), (EVENT_TIMELINE.bucket_field, 1)]
+        ),
     )
     await stores.registrations.ensure_indexes(
         IndexModel(
