@@ -83,7 +83,8 @@ def current_user(request: Request) -> SignedIn | None:
     return user
 
 
-def _signed_in(request: Request) -> SignedIn:
+async def _signed_in(request: Request) -> SignedIn:
+    # async, so FastAPI runs it on the loop rather than hopping to a worker thread per page.
     user = current_user(request)
     if user is None:
         raise SignInRequired
