@@ -157,3 +157,58 @@ class MyFollowUp(Upstream):
 
 class Eligibility(Upstream):
     municipality_ids: list[str]
+
+
+class TransferOffer(Upstream):
+    """Whether a confirmed registration's event offers a transfer plan, and the plan."""
+
+    registration_id: str
+    event_id: str
+    offered: bool
+    plan_id: str | None = None
+    manager_name: str | None = None
+
+
+class TransferField(Upstream):
+    id: str
+    question: str
+
+
+class TransferNote(Upstream):
+    id: str
+    field: str
+    author: str
+    text: str
+    at: datetime
+
+
+class TransferHeld(Upstream):
+    by: str
+    at: datetime
+
+
+class TransferSharing(Upstream):
+    audience: str
+    shared: bool
+    consented: list[str]
+    awaiting: str | None = None
+
+
+class TransferConversation(Upstream):
+    conversation: str
+    due_at: datetime
+    fields: list[TransferField]
+    notes: list[TransferNote]
+    held: TransferHeld | None = None
+    sharing: list[TransferSharing]
+
+
+class TransferPlan(Upstream):
+    """A transfer plan as one of its two people sees it (``you``: whose link opened it)."""
+
+    plan_id: str
+    registration_id: str
+    event_id: str
+    you: str
+    manager_name: str
+    conversations: list[TransferConversation]

@@ -32,6 +32,8 @@ from samling_web.models import (
     Network,
     Region,
     Registration,
+    TransferOffer,
+    TransferPlan,
 )
 from samling_web.recent import Recent
 from samling_web.settings import WebSettings
@@ -338,6 +340,32 @@ class Services:
         response = await self.events.request("GET", f"/calendars/{of}/{owner_id}.ics")
         checked(response)
         return response.content
+
+    # -- transfer plans (issue #17): ``base`` is the participant's or the manager's link ----
+    async def my_transfer_offers(self, token: str) -> list[TransferOffer]:
+        response = await self.events.request("GET", f"/manage/{token}/transfer")
+        if response.status_code == 404:
+            return []
+        checked(response)
+        return [TransferOffer.model_validate(item) for item in response.json()]
+
+    async def name_manager(self, token: str, registration_id: str, name: str, email: str) -> None:
+        response = await self.events.request(
+            "PUT",
+            f"/manage/{token}/registrations/{registration_id}/transfer",
+            json={"name": name, "email": email},
+        )
+        checked(response)
+
+    async def transfer_plan(self, base: str) -> TransferPlan | None:
+        return await self.events.fetch(TransferPlan, base)
+
+    async def transfer_post(
+        self, base: str, suffix: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        """A note, a held mark or a sharing step on the plan at ``base``."""
+        response = await self.events.request("POST", base + suffix, json=body)
+        checked(response)
 
     async def forget_me(self, token: str) -> None:
         response = await self.events.request("DELETE", f"/manage/{token}")
