@@ -34,6 +34,7 @@ from samling_web.pages import (
     participant,
     preferences,
     reports,
+    transfer,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -111,6 +112,7 @@ def create(
         event.router,
         manage.router,
         participant.router,
+        transfer.router,
         language.router,
         preferences.router,
         reports.router,

@@ -120,6 +120,8 @@ class Case:
 
 FORGED_LINK = "/r/eyJmb3JnZWQiOiJ5ZXMifQ.forged"
 FORGED_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged"
+FORGED_MANAGER = f"/transfer/{FORGED_TOKEN}"
+SHARE = "/before/sharing/coordinators/propose"
 
 
 def _cases() -> list[Case]:
@@ -183,6 +185,15 @@ def _cases() -> list[Case]:
 
     def per_on_kari(s: Scene) -> str:
         return f"{s.per_link}/cancel/{s.kari_registration}"
+
+    def kari_plan(s: Scene, link: str | None = None) -> str:
+        return f"{link or s.kari_link}/transfer/{s.kari_registration}"
+
+    def manager(s: Scene) -> dict[str, str]:
+        return {"manager_name": "Mallory", "manager_email": "mallory@example.no"}
+
+    def note(s: Scene) -> dict[str, str]:
+        return {"field": "goals_me", "text": "Not mine to write."}
 
     def preferences(s: Scene) -> str:
         return f"/preferences/{s.preferences_token}"
@@ -415,6 +426,87 @@ def _cases() -> list[Case]:
             "POST /r/{token}/erase",
             "a forged link",
             post(lambda s: f"/events/{s.event_id}", lambda s: f"{FORGED_LINK}/erase", csrf=True),
+            404,
+        ),
+        # The transfer plan (issue #17): only through the participant's link or the
+        # manager's; Kari's event offers none, so even her link finds no plan there.
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/manager",
+            "another participant's link",
+            post(per_own_form, lambda s: f"{kari_plan(s, s.per_link)}/manager", True, manager),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/manager",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, lambda s: f"{kari_plan(s)}/manager", False, manager),
+            403,
+        ),
+        Case(
+            "GET /r/{token}/transfer/{registration_id}",
+            "the link's holder (no plan)",
+            get(kari_plan),
+            404,
+        ),
+        Case(
+            "GET /r/{token}/transfer/{registration_id}",
+            "another participant's link",
+            get(lambda s: kari_plan(s, s.per_link)),
+            404,
+        ),
+        Case(
+            "GET /r/{token}/transfer/{registration_id}",
+            "a forged link",
+            get(lambda s: kari_plan(s, FORGED_LINK)),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/{conversation}/{step}",
+            "another participant's link",
+            post(per_own_form, lambda s: f"{kari_plan(s, s.per_link)}/before/notes", True, note),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/{conversation}/{step}",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, lambda s: f"{kari_plan(s)}/before/held", False),
+            403,
+        ),
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/{conversation}/sharing/{audience}/{action}",
+            "another participant's link",
+            post(per_own_form, lambda s: kari_plan(s, s.per_link) + SHARE, True),
+            404,
+        ),
+        Case(
+            "POST /r/{token}/transfer/{registration_id}/{conversation}/sharing/{audience}/{action}",
+            "the holder, without the form's token",
+            post(lambda s: s.kari_link, lambda s: kari_plan(s) + SHARE, False),
+            403,
+        ),
+        Case("GET /transfer/{token}", "a forged link", get(lambda s: FORGED_MANAGER), 404),
+        Case(
+            "GET /t/{token}",
+            "a forged link",
+            get(lambda s: FORGED_MANAGER.replace("/transfer/", "/t/")),
+            404,
+        ),
+        Case(
+            "POST /transfer/{token}/{conversation}/{step}",
+            "a forged link, with a form token",
+            post(kari_erase, lambda s: f"{FORGED_MANAGER}/before/notes", True, note),
+            404,
+        ),
+        Case(
+            "POST /transfer/{token}/{conversation}/{step}",
+            "without the form's token",
+            post(lambda s: s.kari_link, lambda s: f"{FORGED_MANAGER}/before/held", False),
+            403,
+        ),
+        Case(
+            "POST /transfer/{token}/{conversation}/sharing/{audience}/{action}",
+            "a forged link, with a form token",
+            post(kari_erase, lambda s: FORGED_MANAGER + SHARE, True),
             404,
         ),
         # No issuer is configured here: the sign-in and workspace pages do not exist (the

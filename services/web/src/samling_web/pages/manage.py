@@ -74,6 +74,7 @@ async def my_registrations(request: Request, token: TokenPath, web: WebDep) -> H
         headers=PRIVATE,
         token=token,
         mine=await mine_of(web, token),
+        transfer={o.registration_id: o for o in await web.services.my_transfer_offers(token)},
         notice=notice,
         now=web.clock.now(),
         feed=web.settings.public_url.rstrip("/").split("://", 1)[-1],
