@@ -20,6 +20,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, as
 from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import call, eventually, running
 from samling_events.adapters.api.tokens import manage_token
+from samling_events.adapters.api.transfer_sides import manager_token
 from samling_events.settings import EventsSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
@@ -240,3 +241,41 @@ async def test_registering_works_with_javascript_turned_off(
     (registration,) = await world.registrations(event_id)
     assert registration["status"] == "confirmed"
     await context.close()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+async def test_the_transfer_plan_passes_axe_at_both_widths(
+    world: World, site: str, browser: Browser, language: str
+) -> None:
+    """Naming the manager on my registrations, the participant's plan with a note and a
+    proposal, and the manager's page (issue #17)."""
+    starts = world.starts + timedelta(days=50)
+    event_id = await world.plain(f"Kurs: Overføring {language}", "course_seminar", starts)
+    secret = EventsSettings().participant_secret.get_secret_value()
+    for width, viewport in WIDTHS.items():
+        context = await browser.new_context(viewport=viewport, locale=LOCALES[language])
+        page = await context.new_page()
+        tag = f"{language}-{width}"
+        link = await evaluating(world, event_id, f"tove.{tag}@example.no")
+        await page.goto(f"{site}{link}")
+        await audit(page, f"my-registration-transfer-{tag}")
+        await page.fill("input[name=manager_name]", "Ola Leder")
+        await page.fill("input[name=manager_email]", f"ola.{tag}@example.no")
+        await page.click("form[action$='/manager'] button[type=submit]")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"transfer-{tag}")
+        await page.fill("#note-before-goals_me", "Lesestrategier i alle fag")
+        await page.click("form[action$='/before/notes'] button[type=submit] >> nth=0")
+        await page.wait_for_selector("[role=status]")
+        await page.click("form[action$='/before/sharing/coordinators/propose'] button")
+        await page.wait_for_selector("[role=status]")
+        await audit(page, f"transfer-noted-{tag}")
+
+        registration_id = page.url.rsplit("/", 1)[-1]
+        doc = await world.events.db["transfer_plans"].find_one({"registration_id": registration_id})
+        assert doc is not None
+        token = manager_token(doc["_id"], doc["manager_key"], secret)
+        await page.goto(f"{site}/t/{token}")
+        assert "Lesestrategier i alle fag" in await page.content()
+        await audit(page, f"transfer-manager-{tag}")
+        await context.close()
