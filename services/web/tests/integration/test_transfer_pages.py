@@ -84,6 +84,21 @@ async def test_participant_and_manager_work_the_plan_through_the_pages(world: Wo
         assert proposed.status_code == 303
         plan = await participant.get(plan_path)
         assert "Du har foreslått å dele denne samtalen." in plan.text
+        empty = await participant.post(
+            f"{plan_path}/after/notes", data={"csrf_token": csrf, "field": "effect", "text": " "}
+        )
+        assert empty.status_code == 303
+        assert "Skriv notatet først." in (await participant.get(plan_path)).text
+        held = await participant.post(f"{plan_path}/before/held", data={"csrf_token": csrf})
+        assert held.status_code == 303
+        plan = await participant.get(plan_path)
+        assert "Samtalen er merket som gjennomført." in plan.text
+        assert "Merket som gjennomført" in plan.text
+        early = await participant.post(f"{plan_path}/during/held", data={"csrf_token": csrf})
+        assert early.status_code == 303
+        plan = await participant.get(plan_path)
+        assert "Samtalen kan merkes som gjennomført når det er tid for den." in plan.text
+        assert plan.text.count("Merk som gjennomført<") == 2  # during and after: not yet
         forged = await participant.post(
             f"{plan_path}/before/notes", data={"csrf_token": "forged", "field": "x", "text": "y"}
         )
