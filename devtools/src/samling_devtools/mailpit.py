@@ -115,7 +115,10 @@ class Mailpit:
         if to is not None:
             wanted = to.lower()
             summaries = [s for s in summaries if wanted in _recipients(s)]
-        return [self._received(s) for s in sorted(summaries, key=lambda s: str(s["Created"]))]
+        # Compared as instants, not strings: Mailpit trims trailing zeros from the fraction,
+        # so "…:00.1Z" would sort after "…:00.12Z" as text.
+        summaries.sort(key=lambda s: datetime.fromisoformat(str(s["Created"])))
+        return [self._received(s) for s in summaries]
 
     def arrivals(self) -> dict[str, float]:
         """When the first message to each address arrived (epoch seconds), from the summaries
