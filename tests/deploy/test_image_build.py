@@ -9,6 +9,7 @@ service with the image's command and answer ``/readyz`` against the real Kafka a
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -21,7 +22,9 @@ from pathlib import Path
 import dockerfile
 import httpx
 import pytest
+from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.infra import Stack, free_port, repo_root
+from samling_devtools.testing import start_at_end
 
 ROOT = repo_root()
 pytestmark = pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
@@ -199,6 +202,11 @@ def test_the_built_environment_runs_the_service(
         f"{prefix}MONGO_DB": f"image_{service}_{uuid.uuid4().hex[:8]}",
         f"{prefix}CONSUMER_GROUP": f"image-{service}-{uuid.uuid4().hex[:8]}",
     }
+    # Late in a full run the topics hold every earlier test's facts; a service catching up
+    # through them is slow to stop, and this test is about the image's environment.
+    asyncio.run(
+        start_at_end(stack.bootstrap, env[f"{prefix}CONSUMER_GROUP"], [t.name for t in ALL_TOPICS])
+    )
     # A file, not a pipe: a service reading a long topic history logs more than a pipe holds,
     # and would block on a full pipe nobody reads.
     log_path = scratch / f"{service}.log"
@@ -218,7 +226,14 @@ def test_the_built_environment_runs_the_service(
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
     finally:
         process.terminate()
-        process.wait(20)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError(
+                "did not stop within 60 s of SIGTERM:\n"
+                + log_path.read_text(errors="replace")[-3000:]
+            ) from None
 
 
 def test_the_devtools_environment_runs_topic_init(scratch: Path) -> None:
