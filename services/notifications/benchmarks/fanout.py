@@ -36,8 +36,8 @@ from samling_contracts.network import (
 from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.benchmarking import CpuUsage
 from samling_devtools.infra import Stack, TopicSpec, create_topics, port_in_use, repo_root
+from samling_devtools.processes import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import ensure_topics, mongo_db, start_at_end
 
 RAW_TOPIC = "bench.fanout.raw"

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field
 from samling_contracts.vocabulary import EventKind
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
@@ -36,7 +37,6 @@ from samling_events.adapters.store.stores import (
 )
 from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, TimeZoneName
-from samling_events.domain.ids import new_id
 
 router = APIRouter(prefix="/events", tags=["events"])
 

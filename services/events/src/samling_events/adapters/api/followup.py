@@ -16,6 +16,7 @@ from samling_contracts.vocabulary import AssignmentPhase, EventKind
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.decisions import Change
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
@@ -44,7 +45,6 @@ from samling_events.domain.events import (
     draft_event,
     update_details,
 )
-from samling_events.domain.ids import new_id
 from samling_events.domain.registrations import Registration
 
 router = APIRouter(tags=["follow-up"])

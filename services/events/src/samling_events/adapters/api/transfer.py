@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from pymongo.errors import DuplicateKeyError
 from samling_contracts.vocabulary import TransferConversation
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
 
@@ -42,7 +43,6 @@ from samling_events.adapters.api.transfer_sides import (
     participant_side,
 )
 from samling_events.adapters.store.transfer import TransferStore
-from samling_events.domain.ids import new_id
 from samling_events.domain.registrations import RegistrationStatus
 from samling_events.domain.transfer import sharing as consent
 from samling_events.domain.transfer.notes import NewNote, write_note
