@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup up test lint typecheck unit schemas docs bench-registrations bench-fanout bench-scale bench-web
+.PHONY: help setup up test lint imports typecheck unit schemas docs bench-registrations bench-fanout bench-scale bench-web
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ lint: ## ruff (lint and format check)
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
 
+imports: ## The import rules (.importlinter): pure domains, services apart
+	uv run --frozen lint-imports
+
 typecheck: ## mypy --strict over every package
 	uv run --frozen mypy contracts/src runtime/src devtools/src services/*/src
 	uv run --frozen mypy contracts/tests runtime/tests tests devtools/tests services/*/tests benchmarks services/*/benchmarks
@@ -28,7 +31,7 @@ schemas: ## Export the event JSON Schemas after changing contracts (refuses brea
 docs: ## Regenerate README's event catalogue and configuration reference from the code
 	uv run --frozen python -m samling_devtools.docs
 
-test: setup lint typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
+test: setup lint imports typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
 	uv run --frozen pytest
 
 test-journey: setup ## The happy-path end-to-end journey across the three services

@@ -59,9 +59,10 @@ from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.adapters.store.notices import notice_documents
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 from samling_runtime.auth import Role, mint_token
+from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document
 from samling_runtime.settings import ServiceSettings
-from samling_runtime.store import AggregateStore, Change
+from samling_runtime.store import AggregateStore
 from samling_runtime.timeline import Timeline
 
 REGION = "rkk-salten"

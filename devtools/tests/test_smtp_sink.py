@@ -7,7 +7,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import httpx
 import pytest
-from samling_devtools.smtp_sink import SLOW_ANSWER_SECONDS, SmtpSink, free_port
+from samling_devtools.processes import free_port
+from samling_devtools.smtp_sink import SLOW_ANSWER_SECONDS, SmtpSink
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 from pymongo.errors import OperationFailure
 from samling_runtime.auth import CurrentPrincipal, Role, TokenVerifier, mint_token, require_role
+from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.pagination import after_cursor, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, install_problem_handlers
 from samling_runtime.settings import Environment, ServiceSettings
@@ -51,6 +52,10 @@ def make_app() -> FastAPI:
     @app.get("/boom")
     async def boom() -> None:
         raise Problem(409, "Already full.", kind="conflict", seats_left=0)
+
+    @app.get("/refused/{kind}")
+    async def refused(kind: str) -> None:
+        raise Refused("Not like this.", kind=Refusal(kind))
 
     @app.get("/store/{failure}")
     async def store(failure: str) -> None:
@@ -177,3 +182,24 @@ async def test_a_body_that_is_not_even_text_is_invalid_input_too(
     assert response.headers["content-type"] == "application/problem+json"
     (param,) = response.json()["invalid-params"]
     assert param["name"] == "body"
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        (Refusal.NOT_FOUND, 404),
+        (Refusal.FORBIDDEN, 403),
+        (Refusal.CONFLICT, 409),
+        (Refusal.INVALID, 422),
+    ],
+)
+async def test_a_domain_refusal_is_one_status_in_every_service(
+    client: httpx.AsyncClient, kind: Refusal, status: int
+) -> None:
+    response = await client.get(f"/refused/{kind.value}")
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == f"https://samling.no/problems/{kind.value}"
+    assert problem["detail"] == "Not like this."
+    assert problem["instance"] == f"/refused/{kind.value}"

@@ -9,8 +9,9 @@ from pydantic import BaseModel
 from samling_contracts import CloudEvent
 from samling_contracts.network import NetworkUpdated
 from samling_contracts.vocabulary import NetworkField
+from samling_runtime.decisions import Change
 from samling_runtime.outbox import WATERMARKS, OutboxRelay
-from samling_runtime.store import AggregateStore, Change
+from samling_runtime.store import AggregateStore
 
 pytestmark = pytest.mark.integration
 

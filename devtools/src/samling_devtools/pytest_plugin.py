@@ -21,7 +21,8 @@ import pytest
 from samling_devtools.infra import InfraError, Stack, port_in_use
 from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.oidc import OidcServer
-from samling_devtools.smtp_sink import SmtpSink, free_port
+from samling_devtools.processes import free_port
+from samling_devtools.smtp_sink import SmtpSink
 
 
 def external() -> bool:

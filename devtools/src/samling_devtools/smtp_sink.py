@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import mailbox
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -159,13 +158,6 @@ class _Handler:
         if any("+slow" in r.split("@", 1)[0] for r in envelope.rcpt_tos):
             await asyncio.sleep(SLOW_ANSWER_SECONDS)
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class SmtpSink:

@@ -7,8 +7,8 @@ limits hold in every service and show in every OpenAPI document.
 from __future__ import annotations
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict
 
+from samling_runtime.bodies import RequestBody
 from samling_runtime.text import MultiLine, SingleLine
 
 __all__ = ["MAX_PAGE", "MultiLine", "RequestBody", "SingleLine", "page_limit"]
@@ -22,9 +22,3 @@ def page_limit(default: int = 50, maximum: int = MAX_PAGE) -> int:
         default, ge=1, le=maximum, description=f"How many items a page holds (1 to {maximum})."
     )
     return result
-
-
-class RequestBody(BaseModel):
-    """A request body that refuses unknown fields, so a typo is an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from pymongo.errors import ConnectionFailure, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.mongo import store_unreachable
 from samling_runtime.store import WriteConflict
 
@@ -115,7 +116,21 @@ def _human(error: dict[str, Any]) -> str:
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
+REFUSALS: dict[Refusal, tuple[int, str]] = {
+    Refusal.NOT_FOUND: (404, "Not Found"),
+    Refusal.FORBIDDEN: (403, "Forbidden"),
+    Refusal.CONFLICT: (409, "Conflict"),
+    Refusal.INVALID: (422, "The request breaks a rule"),
+}
+"""The one status and title of each kind of domain refusal, in every service."""
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> JSONResponse:
+        status, title = REFUSALS[exc.kind]
+        return problem_response(request, status, title, exc.detail, kind=exc.kind.value)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(

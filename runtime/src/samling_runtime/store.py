@@ -14,7 +14,7 @@ each aggregate's latest revision for queries; the revision log is the truth (and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -24,9 +24,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from samling_contracts import Fact, envelope
+from samling_contracts import envelope
 
 from samling_runtime.bson import to_document
+from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document, insert_new
 from samling_runtime.telemetry import current_trace
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
@@ -55,16 +56,6 @@ class Versioned(Generic[S]):
     version: int
     state: S
     recorded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Change(Generic[S]):
-    """What a decision produced: the new state and the facts to publish with it."""
-
-    state: S
-    facts: Iterable[Fact] = ()
-    trace: Mapping[str, str] | None = None
-    """The W3C trace context the facts belong to; None: the current one (the request's)."""
 
 
 def revision_id(aggregate_id: str, version: int) -> str:

@@ -32,14 +32,12 @@ import psutil
 from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
+from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.benchmarking import CpuUsage, isolated_stack
 from samling_devtools.infra import Stack, cache_dir, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics, read_topic, start_at_end
-from samling_notifications.adapters.kafka.handlers import (
-    subscriptions as notification_subscriptions,
-)
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
@@ -379,7 +377,7 @@ async def steady_run(
     mailpit.start()
     mailpit.wait_ready()
     group = "bench-notifications"
-    topics = [t.name for t in notification_subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+    topics = [t.name for t in ALL_TOPICS]
     await start_at_end(stack.bootstrap, group, topics)
     notifications = ServiceProcess(
         ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port()),

@@ -33,12 +33,12 @@ from samling_contracts.network import (
     MunicipalityJoinedNetwork,
     NetworkCreated,
 )
+from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.benchmarking import CpuUsage
 from samling_devtools.infra import Stack, TopicSpec, create_topics, port_in_use, repo_root
+from samling_devtools.processes import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import ensure_topics, mongo_db, start_at_end
-from samling_notifications.adapters.kafka.handlers import subscriptions
 
 RAW_TOPIC = "bench.fanout.raw"
 
@@ -182,7 +182,7 @@ async def main(people: int, municipalities: int) -> None:
     )
     try:
         await ensure_topics(stack.bootstrap)
-        topics = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+        topics = [t.name for t in ALL_TOPICS]
         await start_at_end(stack.bootstrap, f"bench-{run}", topics)
         service.start()
         await asyncio.to_thread(service.wait_ready, 120)

@@ -10,8 +10,9 @@ from samling_events.domain.conference import (
     move_to_group,
     plan_template,
 )
-from samling_events.domain.events import Contingent, EventDetails, RuleBroken, draft_event
+from samling_events.domain.events import Contingent, EventDetails, draft_event
 from samling_events.domain.registrations import Registration, RegistrationStatus
+from samling_runtime.decisions import Refused
 
 START = datetime(2027, 2, 10, 8, 0, tzinfo=UTC)
 
@@ -64,7 +65,7 @@ def test_groups_mix_municipalities_and_are_deterministic() -> None:
     moved = move_to_group(groups, first, 2)
     assert moved is not None
     assert first in moved.state.groups[2].registration_ids
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Refused):
         move_to_group(groups, "reg_nobody", 0)
 
 

@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
-from samling_runtime.problems import problem_response
 from samling_runtime.service import Runtime, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
@@ -25,7 +23,6 @@ from samling_network.adapters.api import (
 )
 from samling_network.adapters.store.retention import contacts_retention_step
 from samling_network.adapters.store.stores import open_stores
-from samling_network.domain.errors import Rejected
 from samling_network.settings import NetworkSettings
 
 
@@ -66,11 +63,4 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
         )
     )
 
-    @app.exception_handler(Rejected)
-    async def _rejected(request: Request, exc: Rejected) -> JSONResponse:
-        return problem_response(request, exc.status, _TITLES[exc.status], exc.detail, kind=exc.kind)
-
     return app
-
-
-_TITLES = {409: "Conflict", 403: "Forbidden", 422: "The request breaks a rule"}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from samling_contracts.vocabulary import Country
 from samling_devtools.testing import RunningService, served_operations
-from samling_network.official_municipalities import official_municipalities
+from samling_network.domain.official_municipalities import official_municipalities
 
 from services.network.tests.integration.conftest import (
     BODO,

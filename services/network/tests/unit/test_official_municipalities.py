@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from samling_contracts.vocabulary import Country
 from samling_network import demo
 from samling_network.adapters.api.municipalities import NewMunicipality
-from samling_network.official_municipalities import official_municipalities
+from samling_network.domain.official_municipalities import official_municipalities
 from samling_network.refresh_municipalities import from_dagi, from_scb, from_ssb
 
 

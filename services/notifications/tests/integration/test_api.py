@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from samling_contracts import CloudEvent
 from samling_contracts.topics import DELIVERIES, WEBHOOKS
 from samling_devtools.infra import Stack
-from samling_devtools.smtp_sink import free_port
+from samling_devtools.processes import free_port
 from samling_devtools.testing import eventually, read_topic, running, served_operations
 from samling_notifications.adapters.webhooks_out import delivery_id
 from samling_notifications.domain.webhooks import MAX_ATTEMPTS

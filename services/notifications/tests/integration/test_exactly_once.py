@@ -18,8 +18,9 @@ from samling_contracts.network import AnnouncementPosted
 from samling_contracts.topics import CONTACTS_RESTRICTED, EVENTS
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
+from samling_devtools.processes import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
-from samling_devtools.smtp_sink import SmtpSink, free_port
+from samling_devtools.smtp_sink import SmtpSink
 from samling_devtools.testing import eventually, mongo_db, producer, read_topic, running
 from samling_notifications.main import create
 

@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
-from samling_devtools.smtp_sink import free_port
+from samling_devtools.processes import free_port
 from samling_devtools.testing import call, eventually, running
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.adapters.api.transfer_sides import manager_token

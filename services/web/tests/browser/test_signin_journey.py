@@ -22,7 +22,7 @@ from playwright.async_api import Browser, Page
 from samling_devtools.infra import Stack
 from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, Client, OidcServer
 from samling_devtools.oidc.flow import sign_in
-from samling_devtools.smtp_sink import free_port
+from samling_devtools.processes import free_port
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings

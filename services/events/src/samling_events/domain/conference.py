@@ -13,9 +13,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.events import AssignmentAssigned, AssignmentDue, AttendanceRecorded
 from samling_contracts.vocabulary import AssignmentPhase
-from samling_runtime.store import Change
+from samling_runtime.decisions import Change, Refusal, Refused
 
-from samling_events.domain.events import AgendaItem, Event, EventStatus, RuleBroken
+from samling_events.domain.events import AgendaItem, Event, EventStatus
 from samling_events.domain.registrations import Registration, RegistrationStatus
 
 
@@ -148,11 +148,11 @@ def record_attendance(
     reg: Registration, event: Event, attended: bool, now: datetime
 ) -> Change[Registration] | None:
     if reg.status != RegistrationStatus.CONFIRMED:
-        raise RuleBroken("Only confirmed participants can be checked in.")
+        raise Refused("Only confirmed participants can be checked in.")
     if now < event.starts_at - timedelta(hours=2):
-        raise RuleBroken("Check-in opens two hours before the event starts.")
+        raise Refused("Check-in opens two hours before the event starts.")
     if event.status == EventStatus.CANCELLED:
-        raise RuleBroken("This event was cancelled.")
+        raise Refused("This event was cancelled.")
     if reg.attended is attended:
         return None
     return Change(
@@ -187,7 +187,7 @@ def allocate_groups(event_id: str, regs: list[Registration], size: int) -> Group
     """Deal people out like cards, largest municipality first, so each group gets as many
     municipalities as possible. Deterministic: the same people give the same groups."""
     if size < 2:
-        raise RuleBroken("A group needs at least two people.", status=422)
+        raise Refused("A group needs at least two people.", kind=Refusal.INVALID)
     seated = sorted(
         (r for r in regs if r.status == RegistrationStatus.CONFIRMED), key=lambda r: r.id
     )
@@ -209,9 +209,9 @@ def allocate_groups(event_id: str, regs: list[Registration], size: int) -> Group
 
 def move_to_group(groups: Groups, registration_id: str, group: int) -> Change[Groups] | None:
     if not 0 <= group < len(groups.groups):
-        raise RuleBroken(f"There are groups 0 to {len(groups.groups) - 1}.", status=422)
+        raise Refused(f"There are groups 0 to {len(groups.groups) - 1}.", kind=Refusal.INVALID)
     if registration_id not in {r for g in groups.groups for r in g.registration_ids}:
-        raise RuleBroken("This registration is not in any group.", status=404)
+        raise Refused("This registration is not in any group.", kind=Refusal.NOT_FOUND)
     if registration_id in groups.groups[group].registration_ids:
         return None
     moved = [

@@ -19,8 +19,9 @@ from samling_contracts.events import (
     EventUpdated,
 )
 from samling_contracts.vocabulary import EventKind, MunicipalityId
-from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
-from samling_runtime.store import Change
+from samling_runtime.bodies import RequestBody
+from samling_runtime.decisions import Change, Refusal, Refused
+from samling_runtime.text import MultiLine, SingleLine
 
 TimeZoneName = Literal["Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen"]
 
@@ -31,14 +32,6 @@ class EventStatus(StrEnum):
     REGISTRATION_CLOSED = "registration_closed"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-class RuleBroken(Exception):
-    """A request the domain refuses; the message is meant for a person."""
-
-    def __init__(self, message: str, *, status: int = 409) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class AgendaItem(RequestBody):
@@ -176,9 +169,9 @@ class Event(EventDetails):
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise RuleBroken("The event must end after it starts.", status=422)
+        raise Refused("The event must end after it starts.", kind=Refusal.INVALID)
     if ends_at - starts_at > timedelta(days=14):
-        raise RuleBroken("An event can last at most 14 days.", status=422)
+        raise Refused("An event can last at most 14 days.", kind=Refusal.INVALID)
 
 
 def draft_event(
@@ -233,7 +226,7 @@ def publish(event: Event) -> Change[Event] | None:
     if event.status == EventStatus.PUBLISHED:
         return None
     if event.status != EventStatus.DRAFT:
-        raise RuleBroken(f"Only a draft can be published; this event is {event.status}.")
+        raise Refused(f"Only a draft can be published; this event is {event.status}.")
     published = event.model_copy(update={"status": EventStatus.PUBLISHED})
     return Change(published, [_scheduled(published)])
 
@@ -243,9 +236,9 @@ def update_details(
 ) -> Change[Event] | None:
     _require_active(event)
     if details.contingents != event.contingents and has_registrations:
-        raise RuleBroken("Contingents cannot change once people have registered.")
+        raise Refused("Contingents cannot change once people have registered.")
     if details.capacity < highest_taken_seat:
-        raise RuleBroken(
+        raise Refused(
             f"Seat {highest_taken_seat} is taken, so the capacity cannot go below it. "
             "Cancel registrations first."
         )
@@ -312,7 +305,7 @@ def close_registration(event: Event) -> Change[Event] | None:
     if event.status == EventStatus.REGISTRATION_CLOSED:
         return None
     if event.status != EventStatus.PUBLISHED:
-        raise RuleBroken(f"Registration can only close on a published event, not {event.status}.")
+        raise Refused(f"Registration can only close on a published event, not {event.status}.")
     return Change(event.model_copy(update={"status": EventStatus.REGISTRATION_CLOSED}))
 
 
@@ -320,7 +313,7 @@ def reopen_registration(event: Event) -> Change[Event] | None:
     if event.status == EventStatus.PUBLISHED:
         return None
     if event.status != EventStatus.REGISTRATION_CLOSED:
-        raise RuleBroken(f"Only closed registration can reopen; this event is {event.status}.")
+        raise Refused(f"Only closed registration can reopen; this event is {event.status}.")
     return Change(event.model_copy(update={"status": EventStatus.PUBLISHED}))
 
 
@@ -328,9 +321,9 @@ def complete(event: Event, now: datetime) -> Change[Event] | None:
     if event.status == EventStatus.COMPLETED:
         return None
     if event.status not in (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED):
-        raise RuleBroken(f"Only a published event can be completed, not {event.status}.")
+        raise Refused(f"Only a published event can be completed, not {event.status}.")
     if now < event.starts_at:
-        raise RuleBroken("An event cannot be completed before it has started.")
+        raise Refused("An event cannot be completed before it has started.")
     done = event.model_copy(update={"status": EventStatus.COMPLETED})
     return Change(done, [EventCompleted(event_id=event.id, network_id=event.network_id)])
 
@@ -339,7 +332,7 @@ def cancel(event: Event, reason: str | None) -> Change[Event] | None:
     if event.status == EventStatus.CANCELLED:
         return None
     if event.status == EventStatus.COMPLETED:
-        raise RuleBroken("A completed event cannot be cancelled.")
+        raise Refused("A completed event cannot be cancelled.")
     cancelled = event.model_copy(
         update={
             "status": EventStatus.CANCELLED,
@@ -355,4 +348,4 @@ def cancel(event: Event, reason: str | None) -> Change[Event] | None:
 
 def _require_active(event: Event) -> None:
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
-        raise RuleBroken(f"This event is {event.status} and cannot be changed.")
+        raise Refused(f"This event is {event.status} and cannot be changed.")

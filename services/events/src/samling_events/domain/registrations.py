@@ -28,10 +28,11 @@ from samling_contracts.events import (
 )
 from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import Language, MunicipalityId
-from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
-from samling_runtime.store import Change
+from samling_runtime.bodies import RequestBody
+from samling_runtime.decisions import Change, Refusal, Refused
+from samling_runtime.text import MultiLine, SingleLine
 
-from samling_events.domain.events import Event, Question, RuleBroken
+from samling_events.domain.events import Event, Question
 
 
 class RegistrationStatus(StrEnum):
@@ -123,15 +124,15 @@ def check_answers(questions: list[Question], answers: dict[str, str]) -> dict[st
     known = {q.id: q for q in questions}
     unknown = sorted(set(answers) - set(known))
     if unknown:
-        raise RuleBroken(f"This event does not ask {', '.join(unknown)}.", status=422)
+        raise Refused(f"This event does not ask {', '.join(unknown)}.", kind=Refusal.INVALID)
     for q in questions:
         answer = answers.get(q.id, "").strip()
         if q.required and not answer:
-            raise RuleBroken(f"Please answer: {q.label}", status=422)
+            raise Refused(f"Please answer: {q.label}", kind=Refusal.INVALID)
         if answer and q.options is not None and answer not in q.options:
-            raise RuleBroken(
+            raise Refused(
                 f"'{answer}' is not one of the choices for '{q.label}': {', '.join(q.options)}.",
-                status=422,
+                kind=Refusal.INVALID,
             )
     return {k: v.strip() for k, v in answers.items() if v.strip()}
 
@@ -204,9 +205,9 @@ def accept_offer(reg: Registration, event: Event, now: datetime) -> Change[Regis
     if reg.status == RegistrationStatus.CONFIRMED:
         return None
     if reg.status != RegistrationStatus.OFFERED:
-        raise RuleBroken("There is no open seat offer on this registration.")
+        raise Refused("There is no open seat offer on this registration.")
     if reg.offer_expires_at is not None and reg.offer_expires_at <= now:
-        raise RuleBroken("The seat offer has expired and went to the next person in line.")
+        raise Refused("The seat offer has expired and went to the next person in line.")
     accepted = reg.model_copy(
         update={"status": _seated_status(event, reg), "offer_expires_at": None}
     )
@@ -231,8 +232,9 @@ def cancel(
     if reg.status not in ACTIVE:
         return None
     if by == "participant" and now > event.effective_cancellation_deadline:
-        raise RuleBroken(
-            "The cancellation deadline has passed; please contact the organiser.", status=409
+        raise Refused(
+            "The cancellation deadline has passed; please contact the organiser.",
+            kind=Refusal.CONFLICT,
         )
     cancelled = reg.model_copy(
         update={
@@ -249,9 +251,7 @@ def approve(reg: Registration, note: str | None = None) -> Change[Registration] 
     if reg.status == RegistrationStatus.CONFIRMED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
-        raise RuleBroken(
-            f"Only a registration waiting for approval can be approved ({reg.status})."
-        )
+        raise Refused(f"Only a registration waiting for approval can be approved ({reg.status}).")
     approved = reg.model_copy(
         update={"status": RegistrationStatus.CONFIRMED, "decision_note": note}
     )
@@ -284,9 +284,7 @@ def decline(reg: Registration, note: str | None = None) -> Change[Registration] 
     if reg.status == RegistrationStatus.DECLINED:
         return None
     if reg.status != RegistrationStatus.PENDING_APPROVAL:
-        raise RuleBroken(
-            f"Only a registration waiting for approval can be declined ({reg.status})."
-        )
+        raise Refused(f"Only a registration waiting for approval can be declined ({reg.status}).")
     declined = reg.model_copy(
         update={"status": RegistrationStatus.DECLINED, "seat_no": None, "decision_note": note}
     )

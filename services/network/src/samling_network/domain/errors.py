@@ -1,26 +1,22 @@
-"""Why a decision was refused, in words a person understands (the API maps them to problems)."""
+"""Why a decision was refused, in words a person understands (the shared problem handlers turn
+each kind into the same status as in every other service)."""
+
+from samling_runtime.decisions import Refusal, Refused
 
 
-class Rejected(Exception):
+class Rejected(Refused):
     """The request is understood but breaks a rule of the domain."""
 
-    status = 422
-    kind = "rule-broken"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    kind = Refusal.INVALID
 
 
 class Conflict(Rejected):
     """The request clashes with the current state (already a member, already withdrawn...)."""
 
-    status = 409
-    kind = "conflict"
+    kind = Refusal.CONFLICT
 
 
 class Forbidden(Rejected):
     """The caller may see the thing but not do this to it."""
 
-    status = 403
-    kind = "forbidden"
+    kind = Refusal.FORBIDDEN

@@ -13,9 +13,9 @@ from samling_contracts.network import (
     MunicipalityRegistered,
 )
 from samling_contracts.vocabulary import Country, Language
-from samling_runtime.store import Change
+from samling_runtime.decisions import Change
 
-from samling_network.official_municipalities import official_municipalities
+from samling_network.domain.official_municipalities import official_municipalities
 
 # How long an official municipality number is, per country, and an example to show.
 NUMBER_RULES: dict[Country, tuple[int, str]] = {

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 from samling_contracts.notifications import WebhookEndpointDisabled
-from samling_runtime.store import Change
+from samling_runtime.decisions import Change
 
 MAX_ATTEMPTS = 12
 """Backoff base 30 s doubling to a 4 h cap: the last retry is about 20 h after the first try."""

@@ -8,7 +8,6 @@ from validation messages about a body they may not send.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -16,12 +15,11 @@ from pydantic import BaseModel
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime, runtime_of
-from samling_runtime.store import Change
 
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
-from samling_events.domain.events import Event, EventStatus, RuleBroken
+from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.registrations import Registration
 from samling_events.settings import EventsSettings
 
@@ -55,23 +53,6 @@ StoresDep = Annotated[Stores, Depends(_stores)]
 DesksDep = Annotated[Desks, Depends(_desks)]
 RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 SettingsDep = Annotated[EventsSettings, Depends(_settings)]
-
-
-def rule(exc: RuleBroken) -> Problem:
-    kinds = {404: "not-found", 403: "forbidden", 409: "conflict", 422: "validation"}
-    return Problem(exc.status, str(exc), kind=kinds.get(exc.status, "conflict"))
-
-
-def decided(decide: Callable[[S], Change[S] | None]) -> Callable[[S], Change[S] | None]:
-    """Domain refusals inside an update become problem details."""
-
-    def run(state: S) -> Change[S] | None:
-        try:
-            return decide(state)
-        except RuleBroken as exc:
-            raise rule(exc) from exc
-
-    return run
 
 
 def may_see(principal: Principal, event: Event) -> bool:

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field
 from samling_contracts.vocabulary import EventKind
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
@@ -23,9 +24,7 @@ from samling_events.adapters.api.deps import (
     RuntimeDep,
     SettingsDep,
     StoresDep,
-    decided,
     errors,
-    rule,
     visible_event,
 )
 from samling_events.adapters.store.desk import Desks
@@ -37,8 +36,7 @@ from samling_events.adapters.store.stores import (
     open_to,
 )
 from samling_events.domain import events as domain
-from samling_events.domain.events import Event, EventDetails, EventStatus, RuleBroken, TimeZoneName
-from samling_events.domain.ids import new_id
+from samling_events.domain.events import Event, EventDetails, EventStatus, TimeZoneName
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -96,22 +94,19 @@ async def create_event(
     await check_network(stores, region_id, body.network_id)
 
     async def operation() -> tuple[int, Event]:
-        try:
-            change = domain.draft_event(
-                new_id("evt"),
-                region_id=region_id,
-                network_id=body.network_id,
-                kind=body.kind,
-                starts_at=body.starts_at,
-                ends_at=body.ends_at,
-                timezone=body.timezone,
-                details=EventDetails.model_validate(
-                    body.model_dump(include=set(EventDetails.model_fields))
-                ),
-                created_by=principal.subject,
-            )
-        except RuleBroken as exc:
-            raise rule(exc) from exc
+        change = domain.draft_event(
+            new_id("evt"),
+            region_id=region_id,
+            network_id=body.network_id,
+            kind=body.kind,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            timezone=body.timezone,
+            details=EventDetails.model_validate(
+                body.model_dump(include=set(EventDetails.model_fields))
+            ),
+            created_by=principal.subject,
+        )
         created = await stores.events.create(change.state.id, change)
         return 201, created.state
 
@@ -167,7 +162,7 @@ async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDe
 
 
 async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
-    changed = (await stores.events.update(event_id, decided(decide))).state
+    changed = (await stores.events.update(event_id, decide)).state
     desks.forget(event_id)
     return changed
 

@@ -14,10 +14,12 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from samling_contracts.vocabulary import AssignmentPhase, EventKind
 from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.decisions import Change
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.problems import Problem, not_found
-from samling_runtime.store import AlreadyExists, Change
+from samling_runtime.store import AlreadyExists
 
 from samling_events.adapters.api.deps import (
     Coordinator,
@@ -26,10 +28,8 @@ from samling_events.adapters.api.deps import (
     ManagedEvent,
     RuntimeDep,
     StoresDep,
-    decided,
     errors,
     managed_event,
-    rule,
     visible_event,
 )
 from samling_events.adapters.api.events import NewEvent, check_network, seat_usage
@@ -41,12 +41,10 @@ from samling_events.domain.events import (
     Event,
     EventDetails,
     EventStatus,
-    RuleBroken,
     TimeZoneName,
     draft_event,
     update_details,
 )
-from samling_events.domain.ids import new_id
 from samling_events.domain.registrations import Registration
 
 router = APIRouter(tags=["follow-up"])
@@ -251,21 +249,18 @@ async def create_series(
         series_id = new_id("ser")
         items = []
         for start in starts:
-            try:
-                change = draft_event(
-                    new_id("evt"),
-                    region_id=region_id,
-                    network_id=body.network_id,
-                    kind=body.kind,
-                    starts_at=start,
-                    ends_at=start + length,
-                    timezone=body.timezone,
-                    details=details,
-                    created_by=principal.subject,
-                    series_id=series_id,
-                )
-            except RuleBroken as exc:
-                raise rule(exc) from exc
+            change = draft_event(
+                new_id("evt"),
+                region_id=region_id,
+                network_id=body.network_id,
+                kind=body.kind,
+                starts_at=start,
+                ends_at=start + length,
+                timezone=body.timezone,
+                details=details,
+                created_by=principal.subject,
+                series_id=series_id,
+            )
             items.append((change.state.id, change))
         await stores.events.create_many(items)
         return 201, Series(series_id=series_id, events=[c.state for _, c in items])
@@ -312,13 +307,11 @@ async def change_series(
         highest, has_regs = await seat_usage(stores, event.id)
         result = await stores.events.update(
             event.id,
-            decided(
-                partial(
-                    update_details,
-                    details=body,
-                    highest_taken_seat=highest,
-                    has_registrations=has_regs,
-                )
+            partial(
+                update_details,
+                details=body,
+                highest_taken_seat=highest,
+                has_registrations=has_regs,
             ),
         )
         changed.append(result.state)
@@ -552,12 +545,9 @@ async def allocate(event_id: str, body: GroupSize, _: ManagedEvent, stores: Stor
     docs = await stores.registrations.current.find(
         {"event_id": event_id, "status": "confirmed"}
     ).to_list()
-    try:
-        groups = conference.allocate_groups(
-            event_id, [stores.registrations.from_current(d) for d in docs], body.size
-        )
-    except RuleBroken as exc:
-        raise rule(exc) from exc
+    groups = conference.allocate_groups(
+        event_id, [stores.registrations.from_current(d) for d in docs], body.size
+    )
     if await stores.groups.get(event_id) is None:
         with contextlib.suppress(AlreadyExists):  # else made concurrently: update it below
             return (await stores.groups.create(event_id, Change(groups))).state
@@ -587,7 +577,7 @@ async def move(event_id: str, body: Move, _: ManagedEvent, stores: StoresDep) ->
     return (
         await stores.groups.update(
             event_id,
-            decided(lambda g: conference.move_to_group(g, body.registration_id, body.group)),
+            lambda g: conference.move_to_group(g, body.registration_id, body.group),
         )
     ).state
 
@@ -627,9 +617,7 @@ async def approve(
     if not principal.is_admin_of(reg.municipality_id):
         raise not_found("Registration")
     note = body.note if body else None
-    return (
-        await stores.registrations.update(reg.id, decided(partial(regs.approve, note=note)))
-    ).state
+    return (await stores.registrations.update(reg.id, partial(regs.approve, note=note))).state
 
 
 @router.post(
@@ -653,7 +641,7 @@ async def decline(
     if not principal.is_admin_of(reg.municipality_id):
         raise not_found("Registration")
     note = body.note if body else None
-    result = await stores.registrations.update(reg.id, decided(partial(regs.decline, note=note)))
+    result = await stores.registrations.update(reg.id, partial(regs.decline, note=note))
     await desks.release(event_id, [reg.id])
     return result.state
 
@@ -677,7 +665,7 @@ async def attendance(
     now = runtime.clock.now()
     return (
         await stores.registrations.update(
-            reg.id, decided(lambda r: conference.record_attendance(r, event, body.attended, now))
+            reg.id, lambda r: conference.record_attendance(r, event, body.attended, now)
         )
     ).state
 

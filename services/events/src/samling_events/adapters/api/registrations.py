@@ -22,19 +22,17 @@ from samling_events.adapters.api.deps import (
     RuntimeDep,
     SettingsDep,
     StoresDep,
-    decided,
     errors,
     linked_registration,
     may_see,
     organises,
-    rule,
     visible_event,
 )
 from samling_events.adapters.api.tokens import manage_url, participant_from_token
 from samling_events.adapters.store.desk import AlreadyRegistered, Arrival, Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import registrations as domain
-from samling_events.domain.events import Event, RuleBroken
+from samling_events.domain.events import Event
 from samling_events.domain.registrations import (
     Applicant,
     Registration,
@@ -188,10 +186,7 @@ async def _register(
             "open to others.",
             kind="not-a-member",
         )
-    try:
-        answers = domain.check_answers(event.questions, body.answers)
-    except RuleBroken as exc:
-        raise rule(exc) from exc
+    answers = domain.check_answers(event.questions, body.answers)
     unverified = anonymous and domain.claim_needs_approval(
         member=member,
         email=email,
@@ -235,8 +230,6 @@ async def _register(
             kind="already-registered",
             registration_id=exc.registration_id,
         ) from exc
-    except RuleBroken as exc:
-        raise rule(exc) from exc
 
 
 @router.get(
@@ -331,9 +324,7 @@ async def cancel_registration_as(
     by: Literal["participant", "organiser", "system"],
 ) -> Registration:
     now, event = now_event
-    result = await stores.registrations.update(
-        reg.id, decided(lambda r: domain.cancel(r, event, by, now))
-    )
+    result = await stores.registrations.update(reg.id, lambda r: domain.cancel(r, event, by, now))
     if reg.status in domain.ACTIVE:
         await desks.release(event.id, [reg.id])
     return result.state
@@ -383,9 +374,7 @@ async def accept_offer(
 async def accept_as(
     stores: Stores, now: datetime, event: Event, reg: Registration
 ) -> RegistrationView:
-    result = await stores.registrations.update(
-        reg.id, decided(lambda r: domain.accept_offer(r, event, now))
-    )
+    result = await stores.registrations.update(reg.id, lambda r: domain.accept_offer(r, event, now))
     return (await views(stores, [result.state]))[0]
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from pymongo.errors import DuplicateKeyError
 from samling_contracts.vocabulary import TransferConversation
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
 
@@ -23,9 +24,7 @@ from samling_events.adapters.api.deps import (
     RuntimeDep,
     SettingsDep,
     StoresDep,
-    decided,
     errors,
-    rule,
 )
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.api.transfer_models import (
@@ -44,8 +43,6 @@ from samling_events.adapters.api.transfer_sides import (
     participant_side,
 )
 from samling_events.adapters.store.transfer import TransferStore
-from samling_events.domain.events import RuleBroken
-from samling_events.domain.ids import new_id
 from samling_events.domain.registrations import RegistrationStatus
 from samling_events.domain.transfer import sharing as consent
 from samling_events.domain.transfer.notes import NewNote, write_note
@@ -88,23 +85,20 @@ async def name_manager(
     plan_id = plan_id_of(reg.id)
     key = new_manager_key()
     url = manager_url(settings, plan_id, key)
-    try:
-        change = create_plan(
-            event.state,
-            reg,
-            body,
-            key=key,
-            manager_url=url,
-            now=runtime.clock.now(),
-            after=timedelta(days=settings.transfer_after_days),
-        )
-    except RuleBroken as exc:
-        raise rule(exc) from exc
+    change = create_plan(
+        event.state,
+        reg,
+        body,
+        key=key,
+        manager_url=url,
+        now=runtime.clock.now(),
+        after=timedelta(days=settings.transfer_after_days),
+    )
     try:
         plan = (await stores.transfer.plans.create(plan_id, change)).state
     except AlreadyExists:
         renamed = await stores.transfer.plans.update(
-            plan_id, decided(lambda p: rename_manager(p, body, key=key, manager_url=url))
+            plan_id, lambda p: rename_manager(p, body, key=key, manager_url=url)
         )
         plan = renamed.state
     return await plan_view(stores.transfer, plan, consent.Party.PARTICIPANT)
@@ -166,10 +160,7 @@ async def _add_note(
     """A repeat with the same ``Idempotency-Key`` finds the note it made (the key is part of the
     note's id), so note text is never copied into the idempotency records."""
     note_id = f"{side.plan.id}:{side.party}:{key}" if key else new_id("tno")
-    try:
-        note = write_note(note_id, side.plan.id, conversation, body, side.party, now)
-    except RuleBroken as exc:
-        raise rule(exc) from exc
+    note = write_note(note_id, side.plan.id, conversation, body, side.party, now)
     try:
         await store.add_note(note)
     except DuplicateKeyError:
@@ -200,10 +191,7 @@ async def _consent(
     now: datetime,
 ) -> SharingView:
     records = await store.consents_of(side.plan.id)
-    try:
-        record = decide(consent.sharing(records, conversation, audience), side.party)
-    except RuleBroken as exc:
-        raise rule(exc) from exc
+    record = decide(consent.sharing(records, conversation, audience), side.party)
     if record is not None:
         await store.record(side.plan, record, now)
         records.append(record)

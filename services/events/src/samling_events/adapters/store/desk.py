@@ -29,12 +29,12 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
+from samling_runtime.decisions import Change, Refusal, Refused
 from samling_runtime.mongo import Document, insert_new
-from samling_runtime.store import Change
 from samling_runtime.telemetry import current_trace, forget_trace
 
 from samling_events.adapters.store.stores import Stores, roster_entry
-from samling_events.domain.events import Event, EventStatus, RuleBroken
+from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.registrations import (
     ACTIVE,
     HOLDS_SEAT,
@@ -182,7 +182,7 @@ class Desk:
     async def _reload_event(self) -> Event:
         found = await self._stores.events.get(self.event_id)
         if found is None:
-            raise RuleBroken("This event does not exist.", status=404)
+            raise Refused("This event does not exist.", kind=Refusal.NOT_FOUND)
         if self.event is not None and found.state != self.event:
             self._may_promote = True  # capacity, contingents or status changed
         self.event, self.event_loaded = found.state, time.monotonic()
@@ -232,7 +232,7 @@ class Desk:
         if not event.open_for_registration():
             for arrival in arrivals:
                 arrival.future.set_exception(
-                    RuleBroken("Registration for this event is not open.", status=409)
+                    Refused("Registration for this event is not open.", kind=Refusal.CONFLICT)
                 )
             return waiting
         await self._record_contacts(arrivals)

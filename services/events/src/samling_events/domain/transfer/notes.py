@@ -6,9 +6,10 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.vocabulary import TransferConversation
-from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
+from samling_runtime.bodies import RequestBody
+from samling_runtime.decisions import Refusal, Refused
+from samling_runtime.text import MultiLine, SingleLine
 
-from samling_events.domain.events import RuleBroken
 from samling_events.domain.transfer.forms import FORMS, Smtte, field_of
 from samling_events.domain.transfer.sharing import Party
 
@@ -44,9 +45,9 @@ def write_note(
 ) -> Note:
     if field_of(conversation, body.field) is None:
         known = ", ".join(f.id for f in FORMS[conversation])
-        raise RuleBroken(
+        raise Refused(
             f"The {conversation} conversation has no field {body.field!r} (it has {known}).",
-            status=422,
+            kind=Refusal.INVALID,
         )
     return Note(
         id=note_id,

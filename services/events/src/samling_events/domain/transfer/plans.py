@@ -12,10 +12,11 @@ from samling_contracts.transfer import (
     TransferPlanRescheduled,
 )
 from samling_contracts.vocabulary import EventKind, Language, TransferConversation
-from samling_runtime.inputs import RequestBody, SingleLine
-from samling_runtime.store import Change
+from samling_runtime.bodies import RequestBody
+from samling_runtime.decisions import Change, Refusal, Refused
+from samling_runtime.text import SingleLine
 
-from samling_events.domain.events import Event, RuleBroken
+from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration, RegistrationStatus
 from samling_events.domain.transfer.sharing import Party
 
@@ -104,9 +105,9 @@ def create_plan(
     after: timedelta,
 ) -> Change[TransferPlan]:
     if not offers_transfer(event):
-        raise RuleBroken("This event has no transfer plans.", status=404)
+        raise Refused("This event has no transfer plans.", kind=Refusal.NOT_FOUND)
     if reg.status != RegistrationStatus.CONFIRMED:
-        raise RuleBroken("A transfer plan can be made once the registration is confirmed.")
+        raise Refused("A transfer plan can be made once the registration is confirmed.")
     plan = TransferPlan(
         id=plan_id_of(reg.id),
         registration_id=reg.id,

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from samling_contracts.vocabulary import TransferConversation
-
-from samling_events.domain.events import RuleBroken
+from samling_runtime.decisions import Refused
 
 
 class Party(StrEnum):
@@ -93,11 +92,11 @@ def agree(state: Sharing, by: Party) -> ConsentRecord | None:
     if by in state.consented:
         return None
     if by.other not in state.consented:
-        raise RuleBroken("Nothing has been proposed to share here; propose it instead.")
+        raise Refused("Nothing has been proposed to share here; propose it instead.")
     return ConsentRecord(state.conversation, state.audience, state.round, by)
 
 
 def withdraw(state: Sharing) -> ConsentRecord:
     if not state.consented:
-        raise RuleBroken("This conversation is neither shared nor proposed for sharing.")
+        raise Refused("This conversation is neither shared nor proposed for sharing.")
     return ConsentRecord(state.conversation, state.audience, state.round, None)

@@ -5,6 +5,7 @@ from pydantic import Field
 from samling_contracts.vocabulary import Language
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 
@@ -19,7 +20,6 @@ from samling_network.adapters.api.common import (
 )
 from samling_network.domain import announcements as rules
 from samling_network.domain.announcements import Announcement
-from samling_network.domain.ids import new_id
 
 router = APIRouter(prefix="/networks/{network_id}/announcements", tags=["announcements"])
 

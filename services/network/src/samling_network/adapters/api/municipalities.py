@@ -8,6 +8,7 @@ from samling_contracts.network import ContactPerson
 from samling_contracts.vocabulary import Country, EmailDomain, Language
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
@@ -25,7 +26,6 @@ from samling_network.adapters.api.common import (
 )
 from samling_network.adapters.api.memberships import memberships_page
 from samling_network.domain import municipalities as rules
-from samling_network.domain.ids import new_id
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
 

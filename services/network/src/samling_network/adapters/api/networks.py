@@ -7,6 +7,7 @@ from pydantic import Field
 from samling_contracts.vocabulary import NetworkField, PartnerKind
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
@@ -22,7 +23,6 @@ from samling_network.adapters.api.common import (
     problems,
 )
 from samling_network.domain import networks as rules
-from samling_network.domain.ids import new_id
 from samling_network.domain.networks import Network
 
 router = APIRouter(prefix="/networks", tags=["networks"])

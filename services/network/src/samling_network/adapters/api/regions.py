@@ -3,11 +3,12 @@
 from fastapi import APIRouter
 from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Role
+from samling_runtime.decisions import Change
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 from samling_runtime.problems import conflict, not_found
-from samling_runtime.store import AlreadyExists, Change
+from samling_runtime.store import AlreadyExists
 
 from samling_network.adapters.api.common import (
     Cursor,

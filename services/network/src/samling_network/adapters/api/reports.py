@@ -19,6 +19,7 @@ from samling_contracts.vocabulary import (
 )
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.mongo import Document, hoisted, matches
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
@@ -46,7 +47,6 @@ from samling_network.adapters.store.stores import (
 )
 from samling_network.domain import reports as rules
 from samling_network.domain.access import ReaderScope
-from samling_network.domain.ids import new_id
 from samling_network.domain.reports import Report, ReportBody, ReportStatus, ReportView
 from samling_network.settings import NetworkSettings
 

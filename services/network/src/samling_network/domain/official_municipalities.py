@@ -1,5 +1,8 @@
 """The official municipality numbers of Norway, Sweden and Denmark, shipped as package data.
 
+Reference data of the domain, like a constant table: read once from the installed package,
+never from the network or the store, so the rules that check a number stay pure.
+
 Each country's list is a CSV (``number,name``) in ``samling_network/data``; its README says
 where each list comes from and of which date. Refresh them with
 ``python -m samling_network.refresh_municipalities`` (needs internet access).
