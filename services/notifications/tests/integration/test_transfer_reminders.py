@@ -1,7 +1,8 @@
 """Transfer plans' reminders against the real Kafka, FerretDB and Mailpit, on a travelling
 clock: the manager told they were named; "before" to both people with their own links; a
 reschedule moves "after"; a conversation held before its time is not recalled; a cancelled
-registration's plan reminds nobody."""
+registration's plan reminds nobody; an erasure removes the plan's reminders and the manager's
+address. Every query this makes of the reminders and recipients is answered from an index."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from samling_contracts.events import RegistrationCancelled, RegistrationConfirmed
+from samling_contracts.events import ParticipantErased, RegistrationCancelled, RegistrationConfirmed
 from samling_contracts.transfer import (
     TransferConversationHeld,
     TransferManagerNamed,
@@ -20,6 +21,7 @@ from samling_contracts.transfer import (
 from samling_contracts.vocabulary import TransferConversation
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
+from samling_devtools.query_plans import explain_plan, recorder, scanned_tables
 from samling_devtools.testing import eventually, running
 from samling_notifications.container import started_in
 from samling_notifications.main import create
@@ -82,6 +84,28 @@ async def test_transfer_reminders_follow_the_plan_on_a_travelling_clock(
     clock = TravellingClock()  # real time, so notices waiting for an address come due
     clock.set(NOW)
     settings = await notifications_settings(scheduler_poll_seconds=3600)
+    queries = recorder()  # before the service's client is made: it listens to new clients
+    queries.sent.clear()
+    queries.recording = True
+    try:
+        await journey(stack, mailbox, world, clock, settings)
+    finally:
+        queries.recording = False
+    shapes = {
+        q.shape: q
+        for q in queries.sent
+        if q.database == settings.mongo_db and q.collection in ("reminders", "recipients")
+    }
+    async with running(create(settings, clock)) as service:
+        for shape, query in shapes.items():
+            if "$lte" in shape:  # the scheduler's poll over due times: a known sweep
+                continue
+            assert scanned_tables(await explain_plan(service.db, query)) == [], shape
+
+
+async def journey(
+    stack: Stack, mailbox: Mailpit, world: World, clock: TravellingClock, settings: Any
+) -> None:
     event = world.event()
     kari, kari_reg, kari_plan, kari_manager, kari_ids = plan_of(world, 1, event.event_id)
     per, per_reg, per_plan, per_manager, _ = plan_of(world, 2, event.event_id)
@@ -95,10 +119,12 @@ async def test_transfer_reminders_follow_the_plan_on_a_travelling_clock(
             reminders = await service.db["reminders"].count_documents(
                 {"event_id": event.event_id, "plan_id": {"$ne": None}}
             )
-            managers = await service.db["recipients"].count_documents(
-                {"_id": {"$in": [f"mgr_{p.plan_id}" for p in (kari_plan, per_plan)]}}
-            )
-            return reminders == 12 and managers == 2
+            recipients = service.db["recipients"]
+            managers = [
+                await recipients.find_one({"_id": f"mgr_{p.plan_id}"})
+                for p in (kari_plan, per_plan)
+            ]
+            return reminders == 12 and all(managers)
 
         await eventually(planned, timeout=60)
 
@@ -184,3 +210,15 @@ async def test_transfer_reminders_follow_the_plan_on_a_travelling_clock(
         for address in (per.email, per_manager.email):
             assert [s for s in texts(mailbox, address) if s.startswith("Påminnelse")] == [before]
         assert not any("underveis" in s for s in texts(mailbox, kari.email))
+
+        # Kari asks to be forgotten: her plan's reminders and her manager's address go.
+        await publish(stack.bootstrap, ParticipantErased(participant_id=kari.participant_id))
+
+        async def forgotten() -> bool:
+            left = await service.db["reminders"].count_documents(
+                {"participant_id": kari.participant_id}
+            )
+            manager = await service.db["recipients"].find_one({"_id": f"mgr_{kari_plan.plan_id}"})
+            return left == 0 and bool(manager and manager.get("erased") and "email" not in manager)
+
+        await eventually(forgotten, timeout=60)
