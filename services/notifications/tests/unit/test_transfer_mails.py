@@ -94,3 +94,22 @@ async def test_a_built_transfer_mail_reads_as_one_rendered_for_the_person(
     )
     assert message["Subject"] == reference.subject
     assert text_of(message).replace("\r\n", "\n").strip() == reference.text.strip()
+
+
+async def test_a_manager_named_by_an_older_fact_without_its_event_still_gets_a_plain_mail() -> None:
+    doc = {
+        "_id": "ntf_old",
+        "kind": "transfer.manager_named",
+        "recipient_id": OLA["_id"],
+        "source_event_id": "fact-0",
+        "refs": {"plan_id": "trp_reg_1"},
+        "params": {"participant": "Kari Nordmann"},
+    }
+    settings = NotificationsSettings(app_url="https://samling.test/")
+    builder = MessageBuilder(cast(Any, None), settings, ManualClock(NOW))
+    data = await builder.message(doc, {**OLA, "language": "en"}, None, None)
+    message: EmailMessage = message_from_bytes(data, policy=policy.default)
+    assert message["Subject"] == "Transfer plan"
+    text = text_of(message)
+    assert "Kari Nordmann named you as their manager. You have three" in text
+    assert "Open the plan: https://samling.test/t/ola-token" in text
