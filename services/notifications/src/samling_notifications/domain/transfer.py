@@ -52,7 +52,9 @@ class Due:
     not_after: datetime
 
 
-def schedule(before: datetime | None, during: datetime, after: datetime) -> dict[str, Due]:
+def schedule(
+    before: datetime | None, during: datetime, after: datetime
+) -> dict[TransferConversation, Due]:
     """The conversations' reminder times (``before`` None: it stays as it is, a reschedule
     moves only the two during and after the event), keyed by conversation."""
     times = {
@@ -61,7 +63,7 @@ def schedule(before: datetime | None, during: datetime, after: datetime) -> dict
     }
     if before is not None:
         times[TransferConversation.BEFORE] = Due(before, during)
-    return {str(c): due for c, due in times.items()}
+    return times
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def plan_reminders(fact: TransferPlanCreated) -> list[TransferReminder]:
             fact.registration_id,
             fact.event_id,
             fact.participant_id,
-            TransferConversation(conversation),
+            conversation,
             party,
             due,
         )
@@ -118,7 +120,7 @@ def moved(fact: TransferPlanRescheduled) -> dict[str, dict[str, datetime]]:
     changes: dict[str, dict[str, datetime]] = {}
     for party in Party:
         for conversation, due in times.items():
-            rid = reminder_id(fact.plan_id, TransferConversation(conversation), party)
+            rid = reminder_id(fact.plan_id, conversation, party)
             changes[rid] = {"due_at": due.due_at, "not_after": due.not_after}
         before = reminder_id(fact.plan_id, TransferConversation.BEFORE, party)
         changes[before] = {"not_after": fact.during_due_at}
