@@ -59,3 +59,23 @@ def test_the_managers_contact_goes_to_the_restricted_topic_only() -> None:
         if field.json_schema_extra == {"x-personal-data": True}
     }
     assert personal == {"name", "email"}
+
+
+def test_the_manager_named_fact_may_name_its_event_and_reads_without_it() -> None:
+    """``event_id`` came later (the manager's mail names the event): optional, so a fact
+    published before it still reads, and a new one round-trips with it."""
+    fields = {
+        "plan_id": "trp_reg_1",
+        "participant_id": "par_1",
+        "name": "Ola Leder",
+        "email": "ola@aalborg.dk",
+        "language": "da",
+        "manager_url": "https://samling.no/t/x",
+    }
+    older = CloudEvent.from_json(envelope(TransferManagerNamed(**fields), source="/t").to_json())
+    assert isinstance(older.fact(), TransferManagerNamed)
+    assert older.fact().event_id is None  # type: ignore[attr-defined]
+    newer = TransferManagerNamed(**fields, event_id="evt_1")
+    event = envelope(newer, source="/samling/events")
+    assert CloudEvent.from_json(event.to_json()).fact() == newer
+    assert "event_id" not in TransferManagerNamed.model_json_schema().get("required", [])

@@ -129,3 +129,10 @@ class TransferManagerNamed(Fact):
         description="The manager's private link to the plan.",
         examples=["https://samling.no/t/eyJ..."],
     )
+    event_id: str | None = Field(
+        None,
+        description="The event the plan is for, so the manager's mail can name it (this topic "
+        "is not ordered with the registrations topic's TransferPlanCreated). Absent in facts "
+        "published before it was added.",
+        examples=["evt_01JD"],
+    )

@@ -34,6 +34,7 @@ from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.main import create as create_notifications
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.auth import Role
+from samling_runtime.clock import Clock
 from samling_runtime.settings import ServiceSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
@@ -222,7 +223,16 @@ async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit) -> A
 
 
 @pytest.fixture(scope="module")
-async def world(stack: Stack, topics: str, mailbox: Mailpit) -> AsyncIterator[World]:
+def world_clock() -> Clock | None:
+    """The events and notifications services' clock: the system's, unless a module moves time
+    by a ``world_clock`` fixture of its own (a TravellingClock)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+async def world(
+    stack: Stack, topics: str, mailbox: Mailpit, world_clock: Clock | None
+) -> AsyncIterator[World]:
     run = unique("w").replace("-", "_")
     notifications_settings = await _notifications_settings(stack, run, mailbox)
     # Participants' private links open in the web app, as in production.
@@ -239,8 +249,8 @@ async def world(stack: Stack, topics: str, mailbox: Mailpit) -> AsyncIterator[Wo
     )
     async with (
         running(create_network(settings(NetworkSettings, stack, run))) as network,
-        running(create_events(events_settings)) as events,
-        running(create_notifications(notifications_settings)) as notifications,
+        running(create_events(events_settings, clock=world_clock)) as events,
+        running(create_notifications(notifications_settings, world_clock)) as notifications,
     ):
         network_id = await _seed(network, events)
         web_app = create_web(

@@ -108,6 +108,7 @@ def test_a_plan_is_due_before_at_the_midpoint_and_a_while_after_and_moves_with_t
     assert isinstance(created, TransferPlanCreated)
     assert isinstance(named, TransferManagerNamed)
     assert named.spec().topic.name.endswith(".restricted")
+    assert named.event_id == course.id  # the manager's mail names the event
     assert "ola@aalborg.dk" not in created.model_dump_json()
 
     moved = course.model_copy(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -99,6 +100,29 @@ async def _register(world: World, event_id: str, who: dict[str, str]) -> None:
     async with world.browser() as browser:
         sent = await send_form(browser, event_id, **who)
         assert sent.status_code == 303, sent.text
+
+
+async def _name_a_manager(world: World, who: dict[str, str], manager: str) -> None:
+    """A course's participant names her manager on her plan's page: the manager is told, and
+    the conversation before the course falls due at once (both get its reminder)."""
+    event_id = await world.plain(
+        "Kurs: Alle lenker", "course_seminar", world.starts + timedelta(days=40)
+    )
+    await _register(world, event_id, who)
+    registration = next(
+        r for r in await world.registrations(event_id) if r["email"] == who["email"]
+    )
+    secret = EventsSettings().participant_secret.get_secret_value()
+    mine = f"/r/{manage_token(registration['participant_id'], secret)}"
+    plan = f"{mine}/transfer/{registration['id']}"
+    async with world.browser() as browser:
+        page = await browser.get(mine)  # "my registrations", with the form naming the manager
+        named = await browser.post(
+            f"{plan}/manager",
+            data={"csrf_token": hidden(page.text, "csrf_token"), "manager_name": "Ola Lenke",
+                  "manager_email": manager},
+        )  # fmt: skip
+        assert named.status_code == 303, named.text
 
 
 async def write_report(world: World, title: str, visibility: str) -> str:
@@ -201,6 +225,8 @@ async def test_every_link_in_every_mail_lands_on_a_page(world: World) -> None:
                json={"title": "Ny runde med kompetansemidler", "body": "Søk innen 1. mars.",
                      "language": "nb"})  # fmt: skip
     reports = {v: await write_report(world, f"Lesevenner ({v})", v) for v in ("network", "public")}
+    tora, manager = person("Tora Lenke"), "ola.lenke@example.no"
+    await _name_a_manager(world, tora, manager)
     contact = await world.notifications.db["recipients"].find_one({"email": CONTACT})
     assert contact is not None
     queued = await _queue_the_other_kinds(
@@ -208,21 +234,25 @@ async def test_every_link_in_every_mail_lands_on_a_page(world: World) -> None:
     )
     by_facts = {Kind.EVENT_INVITATION, Kind.ANNOUNCEMENT, Kind.REGISTRATION_CONFIRMED,
                 Kind.REGISTRATION_WAITLISTED, Kind.REGISTRATION_CANCELLED,
-                Kind.REGISTRATION_PROMOTED}  # fmt: skip
+                Kind.REGISTRATION_PROMOTED, Kind.TRANSFER_MANAGER_NAMED,
+                Kind.TRANSFER_REMINDER}  # fmt: skip
     every_kind = by_facts | set(queued)
 
     def mails() -> dict[str, EmailMessage]:
         found = {}
         for received in world.mailbox.messages():
             message = parsed(received.data)
-            if any(a in str(message["To"]) for a in (CONTACT, kari["email"], per["email"])):
+            people = (CONTACT, kari["email"], per["email"], tora["email"], manager)
+            if any(a in str(message["To"]) for a in people):
                 found[f"{message['X-Samling-Kind']} to {message['To']}"] = message
         return found
 
     async def all_arrived() -> dict[str, EmailMessage] | None:
         found = mails()
         kinds = {str(m["X-Samling-Kind"]) for m in found.values()}
-        return found if kinds >= {str(k) for k in every_kind} else None
+        # The plan's reminder goes to both of its people, each with their own link.
+        reminded = [name for name in found if name.startswith(str(Kind.TRANSFER_REMINDER))]
+        return found if kinds >= {str(k) for k in every_kind} and len(reminded) == 2 else None
 
     arrived = await eventually(all_arrived, timeout=60)
     assert arrived is not None

@@ -6,6 +6,8 @@ and delete it when the event is cancelled. When it is due the scheduler queues n
 participants confirmed *at that moment* (so a cancelled registration gets none), with the source
 id ``reminder:<reminder id>@<due time>``: a rerun after a crash queues nothing twice, and a
 reminder moved to a new time reminds again. A ``reminder_runs`` document marks it done.
+A transfer plan's reminders (``transfer:<plan>:<conversation>:<person>``, see
+:mod:`samling_notifications.domain.transfer`) remind their one person each.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
+from samling_notifications.domain.transfer import recipient_of
 from samling_notifications.settings import NotificationsSettings
 
 SWEEP_BATCH = 500
@@ -77,6 +80,8 @@ class Scheduler(Worker):
         event_id = reminder["event_id"]
         params: dict[str, Any] = await event_params(self.stores, event_id)
         refs = {"event_id": event_id}
+        if reminder.get("plan_id"):
+            return await self._remind_of_transfer(reminder, run_id, params)
         if reminder.get("assignment_id"):
             refs["assignment_id"] = reminder["assignment_id"]
             params.update(task=reminder.get("task"), due_at=reminder["not_after"].isoformat())
@@ -86,6 +91,27 @@ class Scheduler(Worker):
             recipients=await audience.participants(self.stores, event_id),
             refs=refs,
             params=params,
+        )
+        return await self.delivery.queue(draft)
+
+    async def _remind_of_transfer(
+        self, reminder: Document, run_id: str, params: dict[str, Any]
+    ) -> int:
+        """One conversation's reminder to one of its two people, with their own link."""
+        participant = await self.stores.recipients.find_one({"_id": reminder["participant_id"]})
+        draft = Draft(
+            kind=Kind.TRANSFER_REMINDER,
+            source_event_id=f"reminder:{run_id}",
+            recipients=[recipient_of(reminder)],
+            refs={
+                key: reminder[key]
+                for key in ("event_id", "plan_id", "registration_id", "conversation")
+            },
+            params={
+                **params,
+                "conversation": reminder["conversation"],
+                "participant": (participant or {}).get("name") or "",
+            },
         )
         return await self.delivery.queue(draft)
 

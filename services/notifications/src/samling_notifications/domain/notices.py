@@ -33,12 +33,21 @@ class Kind(StrEnum):
     EVENT_REMINDER = "event.reminder"
     ASSIGNMENT_REMINDER = "assignment.reminder"
     EVENT_FOLLOWUP = "event.followup"
+    TRANSFER_MANAGER_NAMED = "transfer.manager_named"
+    TRANSFER_REMINDER = "transfer.reminder"
     DIGEST = "digest"
 
     @property
     def about_own_registration(self) -> bool:
-        """Notices about the recipient's own registration: no unsubscribe link, never digested."""
+        """Notices about the recipient's own registration (or a transfer plan they are one of
+        the two people of): no unsubscribe link, never digested, e-mail never switched off."""
         return self in _OWN_REGISTRATION
+
+    @property
+    def about_transfer_plan(self) -> bool:
+        """Its personal link opens the plan: the participant's page under their private link,
+        or the manager's own link."""
+        return self in (Kind.TRANSFER_MANAGER_NAMED, Kind.TRANSFER_REMINDER)
 
     @property
     def transactional(self) -> bool:
@@ -64,6 +73,8 @@ _OWN_REGISTRATION = frozenset(
         Kind.REGISTRATION_APPROVED,
         Kind.REGISTRATION_DECLINED,
         Kind.REGISTRATION_CANCELLED,
+        Kind.TRANSFER_MANAGER_NAMED,
+        Kind.TRANSFER_REMINDER,
     }
 )
 _WITH_ICS = frozenset(
@@ -84,6 +95,8 @@ class RecipientType(StrEnum):
     PARTICIPANT = "participant"
     CONTACT = "contact"
     USER = "user"
+    MANAGER = "manager"
+    """A participant's manager, named for a transfer plan (no account; a private link)."""
 
 
 class Digest(StrEnum):

@@ -134,7 +134,8 @@ async def changed(
 
 async def completed(ctx: Context, fact: EventCompleted, event: CloudEvent) -> None:
     stores = ctx.stores
-    await stores.reminders.delete_many({"event_id": fact.event_id})
+    # The event's own reminders; its transfer plans' conversation after it is still to come.
+    await stores.reminders.delete_many({"event_id": fact.event_id, "plan_id": None})
     attended = await audience.participants(stores, fact.event_id, TAKING_PART, True)
     recipients = followup_audience(
         attended, [] if attended else await audience.participants(stores, fact.event_id)

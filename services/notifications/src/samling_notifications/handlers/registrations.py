@@ -20,6 +20,7 @@ from samling_notifications.domain.audience import (
     registration_notice,
 )
 from samling_notifications.domain.notices import Kind, Recipient, RecipientType
+from samling_notifications.handlers import transfer
 from samling_notifications.handlers.context import Context
 
 
@@ -39,6 +40,8 @@ async def registration(ctx: Context, fact: Registration, event: CloudEvent) -> N
             upsert=True,
         )
     )
+    if status in ("cancelled", "declined"):
+        await transfer.registration_gone(ctx.stores, fact.event_id, fact.registration_id)
     await ctx.notify(
         kind,
         event.id,
@@ -95,6 +98,7 @@ async def erased(
     stores = ctx.stores
     pid = fact.participant_id
     await stores.registrations.delete_many({"participant_id": pid})
+    await transfer.participant_gone(stores, pid)
     await stores.inbox_reads.delete_many({"recipient_id": pid})
     # Unsent mail is dropped; sent notices keep only their ids (the unique key must stay).
     await stores.notifications.update_many(

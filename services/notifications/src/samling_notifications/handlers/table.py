@@ -21,6 +21,7 @@ from typing import Any
 from samling_contracts import CloudEvent, Fact
 from samling_contracts import events as about_events
 from samling_contracts import network as about_networks
+from samling_contracts import transfer as about_transfer
 from samling_runtime.kafka import Batches, FactSubscriptions
 
 from samling_notifications.domain.audience import REGISTRATION_KINDS, WebhookAudience
@@ -32,6 +33,7 @@ from samling_notifications.handlers import (
     participants,
     registrations,
     reports,
+    transfer,
 )
 from samling_notifications.handlers.context import Context
 
@@ -92,8 +94,12 @@ TABLE: tuple[Row, ...] = (
         Forward.FIRST,
         audience=registrations.who_knew,
     ),
+    Row((about_transfer.TransferPlanCreated,), transfer.plan_created),
+    Row((about_transfer.TransferPlanRescheduled,), transfer.plan_rescheduled),
+    Row((about_transfer.TransferConversationHeld,), transfer.conversation_held),
     # samling.events.participants.restricted
     Row((about_events.ParticipantContactRecorded,), participants.contact_recorded, Forward.NEVER),
+    Row((about_transfer.TransferManagerNamed,), transfer.manager_named, Forward.NEVER),
 )
 
 

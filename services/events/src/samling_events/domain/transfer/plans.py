@@ -91,6 +91,7 @@ def _named(plan: TransferPlan, manager_url: str) -> TransferManagerNamed:
         email=plan.manager_email,
         language=plan.language,
         manager_url=manager_url,
+        event_id=plan.event_id,
     )
 
 

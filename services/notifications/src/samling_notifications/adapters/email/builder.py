@@ -45,6 +45,8 @@ class MessageBuilder:
         language = resolved_language(chosen or recipient.get("language"))
         unsubscribe = not kind.about_own_registration
         manage = recipient.get("manage_url") if kind in MANAGE_KINDS else None
+        # A transfer plan's mail is one person's: its link and words depend on who they are.
+        person_kind = recipient.get("type") if kind.about_transfer_plan else None
         name = recipient.get("name") or ""
         ics = self._calendar(event) if kind.attaches_calendar and event else None
         report_id = notice["refs"].get("report_id")
@@ -61,6 +63,8 @@ class MessageBuilder:
             bool(manage),
             None if event is None else (event.get("sequence"), event.get("cancelled")),
             members_only,
+            person_kind,
+            notice["refs"].get("registration_id") if person_kind else None,
         )
         if kind is Kind.DIGEST:
             key = (notice["_id"], *key)  # its lines are the recipient's own
@@ -78,6 +82,7 @@ class MessageBuilder:
                 with_manage=bool(manage),
                 unsubscribe=unsubscribe,
                 with_reader=members_only,
+                recipient_type=person_kind,
             )
             self._prototypes[key] = proto
             while len(self._prototypes) > PROTOTYPES:

@@ -7,9 +7,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
 
-from samling_notifications.adapters.email.links import evaluation, page_label
+from samling_notifications.adapters.email.links import evaluation, page_label, transfer_plan
 from samling_notifications.adapters.email.render import Rendered, format_moment, render
-from samling_notifications.domain.notices import Kind
+from samling_notifications.domain.notices import Kind, RecipientType
 from samling_runtime.mongo import Document
 
 MANAGE_KINDS = frozenset(
@@ -24,8 +24,26 @@ MANAGE_KINDS = frozenset(
         Kind.ASSIGNMENT_ASSIGNED,
         Kind.ASSIGNMENT_REMINDER,
         Kind.EVENT_FOLLOWUP,
+        Kind.TRANSFER_MANAGER_NAMED,
+        Kind.TRANSFER_REMINDER,
     }
 )
+"""Kinds whose mail carries the recipient's private link (``manage_url``)."""
+
+
+def for_manager(recipient: Document | None) -> bool:
+    return (recipient or {}).get("type") == str(RecipientType.MANAGER)
+
+
+def private_link(kind: Kind, notice: Document, recipient: Document | None) -> str | None:
+    """The recipient's own link in a mail of ``kind``: their registrations, or for a transfer
+    plan's mail the plan (the manager's ``manage_url`` is their link to it; the participant's
+    is the plan's page under theirs)."""
+    manage: str | None = (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None
+    if manage is None or not kind.about_transfer_plan or for_manager(recipient):
+        return manage
+    registration = (notice.get("refs") or {}).get("registration_id")
+    return transfer_plan(manage, registration) if registration else None
 
 
 def template_context(
@@ -43,7 +61,7 @@ def template_context(
     def moment(key: str) -> str | None:
         return format_moment(params[key], language, tz) if params.get(key) else None
 
-    manage_url = (recipient or {}).get("manage_url") if kind in MANAGE_KINDS else None
+    manage_url = private_link(kind, notice, recipient)
     when = None
     if params.get("starts_at"):
         end = format_moment(params["ends_at"], language, tz)
@@ -71,6 +89,10 @@ def template_context(
         if manage_url and kind is Kind.EVENT_FOLLOWUP
         else None,
         "page_label": page_label(kind),
+        "manage_label": "plan" if kind.about_transfer_plan else "manage",
+        "conversation": params.get("conversation"),
+        "participant": params.get("participant"),
+        "for_manager": for_manager(recipient),
         **links,
     }
 

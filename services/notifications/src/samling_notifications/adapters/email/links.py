@@ -83,3 +83,8 @@ class MailLinks:
 def evaluation(manage_url: str) -> str:
     """The evaluation form under a participant's private link (``{app_url}/r/{token}``)."""
     return manage_url.rstrip("/") + "/evaluation"
+
+
+def transfer_plan(manage_url: str, registration_id: str) -> str:
+    """The participant's transfer plan of one registration, under their private link."""
+    return f"{manage_url.rstrip('/')}/transfer/{registration_id}"

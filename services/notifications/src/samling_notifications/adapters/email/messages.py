@@ -1,9 +1,9 @@
-"""The words of every notice in nb, nn, sv, da and en (Jinja expressions inside).
-
-A missing language or key falls back along ``FALLBACK`` (nn → nb, sv/da → en, then en).
-"""
+"""The words of every notice in nb, nn, sv, da and en, Jinja inside (the transfer plan's in
+:mod:`.transfer_texts`); a missing language falls back along ``FALLBACK`` (nn → nb → en)."""
 
 from __future__ import annotations
+
+from samling_notifications.adapters.email import transfer_texts
 
 LANGUAGES = ("nb", "nn", "sv", "da", "en")
 FALLBACK = {"nn": "nb", "nb": "en", "sv": "en", "da": "en", "en": "en"}
@@ -372,6 +372,7 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
         "da": ("Samling: {{ items|length }} nye notifikationer", "Det her er sket siden sidst:"),
         "en": ("Samling: {{ items|length }} new notices", "Here is what happened since last time:"),
     },
+    **transfer_texts.NOTICES,
 }
 
 
@@ -394,5 +395,5 @@ def pick(table: dict[str, tuple[str, str]], language: str | None) -> tuple[str, 
 def common(language: str | None) -> dict[str, str]:
     merged: dict[str, str] = {}
     for lang in reversed(language_chain(language)):
-        merged.update(COMMON.get(lang, {}))
+        merged.update(COMMON.get(lang, {}) | transfer_texts.LABELS.get(lang, {}))
     return merged

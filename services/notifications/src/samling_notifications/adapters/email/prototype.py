@@ -108,10 +108,12 @@ def _render_part(
     with_preferences: bool,
     with_reader: bool,
     items: list[str] | None,
+    recipient_type: str | None,
 ) -> Rendered:
     recipient = {
         "name": _marker(_NAME, part) if with_name else "",
         "manage_url": _marker(_MANAGE, part) if with_manage else None,
+        "type": recipient_type,
     }
     if with_reader and links.get("page_url"):
         links = {
@@ -138,9 +140,11 @@ def build(
     unsubscribe: bool,
     items: list[str] | None = None,
     with_reader: bool = False,
+    recipient_type: str | None = None,
     domain: str = "samling.no",
 ) -> Prototype | None:
-    """The prototype of ``notice``'s e-mail; None when it cannot go out as 8-bit."""
+    """The prototype of ``notice``'s e-mail; None when it cannot go out as 8-bit.
+    ``recipient_type``: a transfer plan's mail reads differently to the manager."""
     kind = Kind(notice["kind"])
     options = {
         "language": language,
@@ -151,6 +155,7 @@ def build(
         "with_preferences": unsubscribe,
         "with_reader": with_reader,
         "items": items,
+        "recipient_type": recipient_type,
     }
     text = _render_part(notice, _TEXT, **options)  # type: ignore[arg-type]
     html = _render_part(notice, _HTML, **options)  # type: ignore[arg-type]

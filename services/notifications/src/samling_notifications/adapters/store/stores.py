@@ -206,7 +206,11 @@ async def open_stores(runtime: Runtime) -> Stores:
     )
     await create_indexes_one_by_one(
         stores.recipients,
-        [IndexModel([("municipality_id", ASCENDING)]), IndexModel([("email", ASCENDING)])],
+        [
+            IndexModel([("municipality_id", ASCENDING)]),
+            IndexModel([("email", ASCENDING)]),
+            IndexModel([("participant_id", ASCENDING)]),  # a participant's transfer managers
+        ],
     )
     await create_indexes_one_by_one(
         stores.memberships,
@@ -230,7 +234,11 @@ async def open_stores(runtime: Runtime) -> Stores:
     await create_indexes_one_by_one(stores.inbox_reads, [IndexModel([("recipient_id", ASCENDING)])])
     await create_indexes_one_by_one(
         stores.reminders,
-        [IndexModel([("due_at", ASCENDING)]), IndexModel([("event_id", ASCENDING)])],
+        [
+            IndexModel([("due_at", ASCENDING)]),
+            IndexModel([("event_id", ASCENDING)]),
+            IndexModel([("participant_id", ASCENDING)]),  # transfer plans' reminders, on erasure
+        ],
     )
     await create_indexes_one_by_one(
         stores.webhook_deliveries,
