@@ -62,7 +62,7 @@ async def test_participant_and_manager_work_the_plan_through_the_pages(world: Wo
         plan = await participant.get(plan_path)
         assert plan.status_code == 200
         assert plan.headers["cache-control"] == "no-store"
-        assert "Lederen din er oppgitt" in plan.text
+        assert "Lederen din er oppgitt og får en e-post med sin egen lenke" in plan.text
         for title in ("Før arrangementet", "Underveis", "Etter arrangementet"):
             assert title in plan.text
         assert "Mål: hva vil du oppnå, for deg selv?" in plan.text

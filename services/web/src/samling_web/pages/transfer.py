@@ -29,7 +29,7 @@ AudiencePath = Annotated[str, Path(pattern=r"^(coordinators|report_draft)$")]
 ActionPath = Annotated[str, Path(pattern=r"^(propose|agree|withdraw)$")]
 StepPath = Annotated[str, Path(pattern=r"^(notes|held)$")]
 
-NAMED = N_("Your manager is named.")
+NAMED = N_("Your manager is named and gets an e-mail with their own link to the plan.")
 NOT_NAMED = N_("Give your manager's name and a valid e-mail address.")
 NOTED = N_("Your note is saved.")
 EMPTY = N_("Write the note first.")
