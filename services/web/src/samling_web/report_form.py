@@ -123,6 +123,8 @@ def read_report(template: str, form: Any, networks: Sequence[str]) -> tuple[Draf
 # Where each part of the API's body is shown in the form.
 _PLACES = {
     "title": "title",
+    "level": "level",
+    "language": "language",
     "tags": "arenas",
     "network_ids": "networks",
     "visibility": "visibility",
@@ -143,7 +145,7 @@ def refusal_errors(refused: Refused, fields: Sequence[str]) -> tuple[dict[str, s
     for param in params if isinstance(params, list) else []:
         parts = str(param.get("name", "") if isinstance(param, Mapping) else "").split(".")
         place = next((p for p in reversed(parts) if p in fields), None)
-        place = place or next((_PLACES[p] for p in parts if p in _PLACES), None)
+        place = place or next((_PLACES[p] for p in reversed(parts) if p in _PLACES), None)
         if place is not None:
             errors.setdefault(place, NOT_ACCEPTED)
     if refused.status == 422 and "network_ids" in str(refused.problem.get("detail", "")):

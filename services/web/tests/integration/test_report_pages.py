@@ -140,6 +140,8 @@ async def test_an_administrator_writes_publishes_and_withdraws_a_report(site: Si
     assert "Utkast" in listed.text
     library = await fauske.get("/reports")
     assert report_id not in report_ids(library.text)  # a draft is Bodø's alone
+    # ... and not in the library even for Bodø: the library lists published reports only.
+    assert report_id not in report_ids((await bodo.get("/reports")).text)
 
     published = await post_form(bodo, f"/workspace/reports/{report_id}", report_form(title))
     assert published.status_code == 303, published.text
@@ -239,6 +241,17 @@ async def test_library_filters_by_network_arena_level_municipality_language_and_
         assert await hits(q="Umeå") == {theirs}
         assert await hits(q="barnehagen", municipality=FAUSKE) == set()
         assert await hits(arena="no-such-arena") == {ours, theirs}  # a stale link still finds
+        # Twenty a page, newest first; the next page keeps the filters.
+        many = [
+            await public(bodo_token, f"Sidevisning {n}", learning_arenas=["mentoring"])
+            for n in range(21)
+        ]
+        first = await anonymous.get("/reports", params={"q": "Sidevisning"})
+        assert report_ids(first.text) == set(many[1:])
+        older = first.text.split('href="/reports?q=Sidevisning&amp;cursor=')[1].split('"')[0]
+        second = await anonymous.get(f"/reports?q=Sidevisning&cursor={older}")
+        assert report_ids(second.text) == {many[0]}
+        assert 'href="/reports?q=Sidevisning"' in second.text  # back to the first page
         page = await anonymous.get("/reports", params={"language": "sv"})
         assert '<option value="sv" lang="sv" selected>' in page.text  # the filter is kept
         assert "Eksterne læringsarenaer" in page.text  # the catalogue's two groups
