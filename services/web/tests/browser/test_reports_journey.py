@@ -51,6 +51,7 @@ async def test_an_administrator_writes_publishes_finds_and_withdraws_a_report(
         page = await context.new_page()
         page.on("console", record)
         await page.goto(f"{signed.site}/reports")
+        await page.click(".report-arenas summary")  # the catalogue, opened to be checked too
         await audit(page, f"reports-library-anonymous-{width}")
         await sign_in_on_the_providers_page(page, signed, "bodo-admin")
         await page.click("nav.account a[href='/workspace/reports']")

@@ -140,6 +140,8 @@ async def test_an_administrator_writes_publishes_and_withdraws_a_report(site: Si
     assert "Utkast" in listed.text
     library = await fauske.get("/reports")
     assert report_id not in report_ids(library.text)  # a draft is Bodø's alone
+    not_yet = await bodo.get(f"/workspace/reports/{report_id}/withdraw")
+    assert not_yet.status_code == 303  # a draft has nothing to withdraw
     # ... and not in the library even for Bodø: the library lists published reports only.
     assert report_id not in report_ids((await bodo.get("/reports")).text)
 
@@ -179,6 +181,11 @@ async def test_an_administrator_writes_publishes_and_withdraws_a_report(site: Si
     assert "Trekke tilbake rapporten?" in confirm.text
     withdrawn = await post_form(bodo, f"/workspace/reports/{report_id}/withdraw", {})
     assert withdrawn.status_code == 303
+    again = await bodo.post(
+        f"/workspace/reports/{report_id}/withdraw",
+        data={"csrf_token": hidden(confirm.text, "csrf_token")},
+    )
+    assert again.status_code == 303  # a second click is harmless, not an error page
     assert "er trukket tilbake" in (await bodo.get("/workspace/reports")).text
     assert report_id not in report_ids((await fauske.get("/reports")).text)
     assert (await fauske.get(f"/reports/{report_id}")).status_code == 404
@@ -255,6 +262,7 @@ async def test_library_filters_by_network_arena_level_municipality_language_and_
         page = await anonymous.get("/reports", params={"language": "sv"})
         assert '<option value="sv" lang="sv" selected>' in page.text  # the filter is kept
         assert "Eksterne læringsarenaer" in page.text  # the catalogue's two groups
+        assert 'href="/reports?arena=study_trip"' in page.text  # browsable by arena
 
 
 async def _shared_draft(site: Signed) -> str:

@@ -299,11 +299,13 @@ async def save_report(
     )
 
 
-@router.get("/{report_id}/withdraw", response_class=HTMLResponse)
+@router.get("/{report_id}/withdraw", response_class=HTMLResponse, response_model=None)
 async def confirm_withdrawal(
     request: Request, report_id: IdPath, web: WebDep, user: SignedInDep
-) -> HTMLResponse:
+) -> Response:
     report = await _own_report(web, user, report_id)
+    if report.status != "published":  # only a published report can be withdrawn
+        return RedirectResponse(HOME, status_code=303)
     return web.pages.render(request, "reports/withdraw.html", report=report, headers=PRIVATE)
 
 
@@ -312,6 +314,8 @@ async def withdraw(request: Request, report_id: IdPath, web: WebDep, user: Signe
     form = await request.form()
     check_csrf(request.session, form)
     report = await _own_report(web, user, report_id)
+    if report.status != "published":  # withdrawn already (a second click), or a draft
+        return RedirectResponse(HOME, status_code=303)
     answer = await web.services.network.request(
         "POST", f"/reports/{report_id}/withdraw", headers=user.bearer()
     )
