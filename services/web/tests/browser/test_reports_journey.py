@@ -103,3 +103,25 @@ async def test_an_administrator_writes_publishes_finds_and_withdraws_a_report(
         assert title not in await titles_in_the_library(page, signed.site, title.split()[-1])
         assert refused == []
         await context.close()
+
+
+async def test_the_report_pages_pass_axe_in_english_at_both_widths(
+    signed: Signed, browser: Browser
+) -> None:
+    for width, viewport in WIDTHS.items():
+        context = await browser.new_context(viewport=viewport, locale="en-GB")
+        page = await context.new_page()
+        await page.goto(f"{signed.site}/language/en?next=/reports")
+        assert await page.inner_text("h1") == "Report library"
+        await audit(page, f"reports-library-en-{width}")
+        await sign_in_on_the_providers_page(page, signed, "bodo-admin")
+        await page.goto(f"{signed.site}/workspace/reports")
+        assert await page.inner_text("h1") == "Experience reports"
+        await audit(page, f"reports-workspace-en-{width}")
+        for template in ("practice", "free_text"):
+            await page.goto(f"{signed.site}/workspace/reports/new?template={template}")
+            await page.click("button[value=draft]")
+            await page.wait_for_selector("#error-summary")
+            assert "Enter a title" in await page.inner_text("#error-summary")
+            await audit(page, f"reports-form-{template}-errors-en-{width}")
+        await context.close()

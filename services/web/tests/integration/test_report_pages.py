@@ -193,19 +193,50 @@ async def test_an_administrator_writes_publishes_and_withdraws_a_report(site: Si
         await client.aclose()
 
 
-async def test_participants_and_anonymous_visitors_may_not_write(site: Signed) -> None:
-    participant = await signed_in(site, "deltaker")
-    assert (await participant.get("/workspace/reports")).status_code == 403
-    assert (await participant.get("/workspace/reports/new")).status_code == 403
-    assert 'href="/workspace/reports"' not in (await participant.get("/reports")).text
-    coordinator = await signed_in(site, "koordinator")
-    assert (await coordinator.get("/workspace/reports")).status_code == 403
+async def test_only_an_administrator_may_open_the_report_workspace(site: Signed) -> None:
+    """Every workspace route, for each role: the administrator may; a participant and a
+    coordinator get 403 (and no link to it); an anonymous visitor is asked to sign in."""
+    created = await call(site.network.client, "POST", "/reports", 201,
+                         headers=site.token("bodo-admin"), json={
+        "title": "Tilgangsprøve", "body": {"template": "free_text", "text": "Prøve."},
+        "tags": {"language": "nb"}, "visibility": "public",
+    })  # fmt: skip
+    report = f"/workspace/reports/{created['id']}"
+    await call(site.network.client, "POST", f"/reports/{created['id']}/publish", 200,
+               headers=site.token("bodo-admin"))  # fmt: skip
+    pages = ["/workspace/reports", "/workspace/reports/new?template=smtte", report,
+             f"{report}/withdraw"]  # fmt: skip
+    forms = ["/workspace/reports/new?template=smtte", report, f"{report}/withdraw"]
+    admin = await signed_in(site, "bodo-admin")
+    for path in pages:
+        answer = await admin.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["cache-control"] == "no-store", path
+    csrf = hidden((await admin.get("/workspace/reports/new")).text, "csrf_token")
+    for username in ("deltaker", "koordinator"):
+        other = await signed_in(site, username)
+        assert 'href="/workspace/reports"' not in (await other.get("/reports")).text
+        assert 'href="/reports"' in (await other.get("/")).text  # the library is for all
+        for path in pages:
+            assert (await other.get(path)).status_code == 403, (username, path)
+        token = hidden((await other.get("/reports")).text, "csrf_token")
+        for path in forms:
+            answer = await other.post(path, data={"csrf_token": token, "title": "x"})
+            assert answer.status_code == 403, (username, path)
+        await other.aclose()
     async with httpx.AsyncClient(base_url=site.site) as anonymous:
-        answer = await anonymous.get("/workspace/reports")
-        assert answer.status_code == 303
-        assert answer.headers["location"].startswith("/signin")
-    for client in (participant, coordinator):
-        await client.aclose()
+        for path in pages:
+            answer = await anonymous.get(path)
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/signin"), path
+        forged = await anonymous.post(forms[0], data={"csrf_token": csrf, "title": "x"})
+        assert forged.status_code in (303, 403)  # asked to sign in, or the form refused
+    without_token = await admin.post(forms[0], data={"title": "x"})
+    assert without_token.status_code == 403  # CSRF: the form's token is required
+    still = await call(site.network.client, "GET", f"/reports/{created['id']}", 200,
+                       headers=site.token("bodo-admin"))  # fmt: skip
+    assert still["status"] == "published"  # nobody above changed it
+    await admin.aclose()
 
 
 async def test_library_filters_by_network_arena_level_municipality_language_and_word(
