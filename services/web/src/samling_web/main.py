@@ -33,8 +33,10 @@ from samling_web.pages import (
     networks,
     participant,
     preferences,
+    report_library,
     reports,
     transfer,
+    workspace_reports,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -118,6 +120,8 @@ def create(
         reports.router,
         networks.router,
         approvals.router,
+        report_library.router,
+        workspace_reports.router,
         assets_router(assets),
         health_router(_checks),
     ):

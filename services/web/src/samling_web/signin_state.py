@@ -101,4 +101,6 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = []
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
+        links.append((N_("Experience reports"), "/workspace/reports"))
+    links.append((N_("Report library"), "/reports"))
     return links

@@ -532,6 +532,55 @@ def _cases() -> list[Case]:
             ),
             404,
         ),
+        # Experience reports (issue #13): the library is open to all (public reports only
+        # without a sign-in); writing is for a signed-in administrator, so without an issuer
+        # these pages do not exist.
+        Case("GET /reports", "anonymous", get(lambda s: "/reports"), 200),
+        Case("GET /workspace/reports", "anonymous", get(lambda s: "/workspace/reports"), 404),
+        Case(
+            "GET /workspace/reports/new",
+            "anonymous",
+            get(lambda s: "/workspace/reports/new?template=smtte"),
+            404,
+        ),
+        Case(
+            "POST /workspace/reports/new",
+            "anonymous, with the form's token",
+            post(lambda s: f"/events/{s.event_id}", lambda s: "/workspace/reports/new", True),
+            404,
+        ),
+        Case(
+            "GET /workspace/reports/{report_id}",
+            "anonymous",
+            get(lambda s: f"/workspace/reports/{s.public_report}"),
+            404,
+        ),
+        Case(
+            "POST /workspace/reports/{report_id}",
+            "anonymous, with the form's token",
+            post(
+                lambda s: f"/events/{s.event_id}",
+                lambda s: f"/workspace/reports/{s.public_report}",
+                True,
+            ),
+            404,
+        ),
+        Case(
+            "GET /workspace/reports/{report_id}/withdraw",
+            "anonymous",
+            get(lambda s: f"/workspace/reports/{s.public_report}/withdraw"),
+            404,
+        ),
+        Case(
+            "POST /workspace/reports/{report_id}/withdraw",
+            "anonymous, with the form's token",
+            post(
+                lambda s: f"/events/{s.event_id}",
+                lambda s: f"/workspace/reports/{s.public_report}/withdraw",
+                True,
+            ),
+            404,
+        ),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -574,3 +623,13 @@ async def test_every_visitor_gets_what_the_page_allows(world: World) -> None:
     # Nobody but Kari's own form changed Kari's registration.
     statuses = {r["id"]: r["status"] for r in await world.registrations(scene.event_id)}
     assert statuses[scene.kari_registration] == "confirmed"
+    # An anonymous visitor's library lists the public report, never the members-only one,
+    # whatever they search for.
+    async with world.browser() as browser:
+        for query in ("", "?q=Tilgang", f"?network={scene.network_id}"):
+            library = (await browser.get(f"/reports{query}")).text
+            assert f'href="/reports/{scene.members_report}"' not in library, query
+        assert f'href="/reports/{scene.public_report}"' in (await browser.get("/reports")).text
+    # Nobody but the author municipality's own administrator withdrew a report.
+    public = await world.network.client.get(f"/reports/{scene.public_report}", headers=COORDINATOR)
+    assert public.json()["status"] == "published"
