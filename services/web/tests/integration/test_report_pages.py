@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS, DemoUser, OidcServer
-from samling_devtools.smtp_sink import free_port
+from samling_devtools.processes import free_port
 from samling_devtools.testing import call
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.adapters.api.transfer_sides import manager_token
