@@ -23,19 +23,21 @@ from samling_network.adapters.api import (
 )
 from samling_network.adapters.store.retention import contacts_retention_step
 from samling_network.adapters.store.stores import open_stores
+from samling_network.container import NetworkService, Started
 from samling_network.settings import NetworkSettings
 
 
-async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
-    stores = await open_stores(runtime)
-    settings = runtime.settings
-    assert isinstance(settings, NetworkSettings)
-    retention = timedelta(days=settings.superseded_contacts_retention_days)
-    runtime.retention.add("superseded-contacts", contacts_retention_step(stores, retention))
-    return stores.all()
-
-
 def create(settings: NetworkSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    chosen = settings or NetworkSettings()
+    started = Started()
+
+    async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
+        stores = await open_stores(runtime)
+        retention = timedelta(days=chosen.superseded_contacts_retention_days)
+        runtime.retention.add("superseded-contacts", contacts_retention_step(stores, retention))
+        started.set(NetworkService(runtime, chosen, stores))
+        return stores.all()
+
     app = create_app(
         ServiceSpec(
             name="network",
@@ -43,7 +45,7 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
             description="Regions, municipalities, learning networks, memberships, "
             "announcements and experience reports. Every request needs a bearer token "
             "(`uv run samling-dev token coordinator` locally).",
-            settings=settings or NetworkSettings(),
+            settings=chosen,
             routers=[
                 regions.router,
                 municipalities.router,
@@ -62,5 +64,5 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
             clock=clock or SystemClock(),
         )
     )
-
+    app.state.network = started
     return app

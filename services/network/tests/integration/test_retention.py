@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from samling_devtools.infra import Stack
 from samling_devtools.testing import running
+from samling_network.container import started_in
 from samling_network.main import create
 from samling_runtime.clock import TravellingClock
 
@@ -46,5 +47,5 @@ async def test_a_replaced_contact_is_scrubbed_from_old_revisions_after_the_reten
         assert await revisions_naming("ola@bodo.kommune.no") == 1  # the current list stays
         current = await ok(await client.get("/municipalities/NO-1804", headers=COORDINATOR))
         assert [c["email"] for c in current["contacts"]] == ["ola@bodo.kommune.no"]
-        history = await service.app.state.runtime.state["stores"].municipalities.history("NO-1804")
+        history = await started_in(service.app).get().stores.municipalities.history("NO-1804")
         assert [len(v.state.contacts) for v in history] == [0, 1]

@@ -34,8 +34,6 @@ def create(settings: NotificationsSettings | None = None, clock: Clock | None = 
         scheduler = Scheduler(runtime, stores, chosen, delivery)
         await delivery.start()
         started.set(Notifications(runtime, chosen, stores, delivery, hooks, scheduler))
-        # Read by the web app's tests (services/web), which reach the worker of a running app.
-        runtime.state["delivery"] = delivery
         runtime.background(delivery.run(), "email-delivery")
         runtime.background(hooks.run(), "webhook-delivery")
         runtime.background(scheduler.run(), "scheduler")

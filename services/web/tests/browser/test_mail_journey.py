@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser
 from samling_devtools.testing import call, eventually
+from samling_notifications.container import started_in
 
 from services.web.tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     LOCALES,
@@ -172,10 +173,11 @@ async def test_the_pages_behind_the_mail_footers_and_links_pass_axe(
 ) -> None:
     await _contacts(world)
     report_id = await write_report(world, f"Lesevenner ({language})", "network")
-    delivery = world.notifications.app.state.runtime.state["delivery"]
+    delivery = started_in(world.notifications.app).get().delivery
     contact = await world.notifications.db["recipients"].find_one({"email": CONTACTS["nb"]})
     assert contact is not None
     scope = await world.notifications.db["reports"].find_one({"_id": report_id})
+    assert scope is not None
     reader = delivery.links.reader(report_id, contact["_id"], scope, delivery.runtime.clock.now())
     preferences = on_site(site, delivery.links.preferences(contact["_id"]))
     pages = {

@@ -28,6 +28,7 @@ from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.kafka.handlers import event_params
+from samling_notifications.container import started_in
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 
 from services.web.tests.conftest import COORDINATOR, World, hidden
@@ -155,7 +156,7 @@ async def _queue_the_other_kinds(
     world: World, event_id: str, participant_id: str, contact_id: str, reports: dict[str, str]
 ) -> list[Kind]:
     """The kinds no step above caused, queued as their fact handlers queue them."""
-    delivery: DeliveryWorker = world.notifications.app.state.runtime.state["delivery"]
+    delivery: DeliveryWorker = started_in(world.notifications.app).get().delivery
     stores = delivery.stores
     details = await event_params(stores, event_id)
     participant = Recipient(id=participant_id, type=RecipientType.PARTICIPANT)
@@ -284,7 +285,7 @@ async def test_the_preferences_page_changes_what_the_notifications_service_keeps
     await _contact_person(world)
     contact = await world.notifications.db["recipients"].find_one({"email": CONTACT})
     assert contact is not None
-    delivery: DeliveryWorker = world.notifications.app.state.runtime.state["delivery"]
+    delivery: DeliveryWorker = started_in(world.notifications.app).get().delivery
     link = urlsplit(delivery.links.preferences(contact["_id"])).path
     token = link.rsplit("/", 1)[1]
     async with world.browser() as browser:
@@ -331,7 +332,7 @@ async def test_the_preferences_page_changes_what_the_notifications_service_keeps
 async def test_a_members_only_report_opens_only_with_its_signed_link(world: World) -> None:
     report_id = await write_report(world, "Lesevenner (bare nettverket)", "network")
     public_id = await write_report(world, "Lesevenner (for alle)", "public")
-    delivery: DeliveryWorker = world.notifications.app.state.runtime.state["delivery"]
+    delivery: DeliveryWorker = started_in(world.notifications.app).get().delivery
     scope = await world.notifications.db["reports"].find_one({"_id": report_id})
     assert scope is not None
     now = delivery.runtime.clock.now()

@@ -11,10 +11,11 @@ from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.mongo import Document, hoisted
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, ProblemDetails, not_found
-from samling_runtime.service import Runtime, current_runtime, runtime_of
+from samling_runtime.service import Runtime, current_runtime
 from samling_runtime.store import AggregateStore
 
 from samling_network.adapters.store.stores import Stores
+from samling_network.container import started_in
 from samling_network.domain.access import ReaderScope
 from samling_network.domain.networks import Network
 
@@ -31,8 +32,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 async def stores_of(request: Request) -> Stores:
-    found: Stores = runtime_of(request).state["stores"]
-    return found
+    return started_in(request.app).get().stores
 
 
 StoresDep = Annotated[Stores, Depends(stores_of)]

@@ -246,5 +246,4 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("created_at", DESCENDING)]),
         *report_page_indexes(),
     )
-    runtime.state["stores"] = stores
     return stores
