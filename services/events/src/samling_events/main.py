@@ -15,12 +15,16 @@ from samling_runtime.service import Runtime, ServiceSpec, create_app
 from samling_runtime.store import AggregateStore
 
 from samling_events.adapters.api import (
+    approval_decisions,
     approvals,
+    assignments,
+    attendance,
     availability,
     calendar,
     events,
-    followup,
+    groups,
     participants,
+    planning,
     registrations,
     transfer,
     transfer_region,
@@ -66,7 +70,11 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
             "restricted topic `samling.events.participants.restricted`.",
             settings=settings or EventsSettings(),
             routers=[
-                followup.router,
+                planning.router,
+                assignments.router,
+                groups.router,
+                approval_decisions.router,
+                attendance.router,
                 approvals.router,
                 events.router,
                 registrations.router,

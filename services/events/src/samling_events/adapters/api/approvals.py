@@ -1,7 +1,7 @@
 """A municipality's approval queue: the registrations waiting for its approval, across events.
 
 The web app's workspace for municipality administrators reads it; approving and declining are
-the routes in :mod:`.followup`.
+the routes in :mod:`.approval_decisions`.
 """
 
 from __future__ import annotations

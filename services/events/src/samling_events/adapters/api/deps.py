@@ -122,3 +122,11 @@ def organises(principal: Principal, event: Event, municipality_id: str) -> bool:
 def forbid_roles(principal: Principal, *roles: Role) -> None:
     if principal.has(*roles) and not principal.has(*(set(Role) - set(roles))):
         raise Problem(403, "Your role cannot do this.", kind="forbidden")
+
+
+async def registration_at(stores: Stores, event_id: str, registration_id: str) -> Registration:
+    """The registration of this event, or 404 (also for one of another event)."""
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.event_id != event_id:
+        raise not_found("Registration")
+    return found.state

@@ -1,0 +1,79 @@
+"""A municipality's approval or refusal of a registration waiting for it, with a note."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter
+from pydantic import Field
+from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.inputs import MultiLine, RequestBody
+from samling_runtime.problems import not_found
+
+from samling_events.adapters.api.deps import (
+    DesksDep,
+    StoresDep,
+    errors,
+    registration_at,
+    visible_event,
+)
+from samling_events.domain import registrations as regs
+from samling_events.domain.registrations import Registration
+
+router = APIRouter(tags=["follow-up"])
+
+
+class Decision(RequestBody):
+    """The municipality's approval or refusal, with a note for the participant."""
+
+    note: MultiLine | None = Field(
+        None, max_length=1000, examples=["Avklart med rektor: velkommen!"]
+    )
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/approve",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Approve (the participant's municipality)",
+)
+async def approve(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    body: Decision | None = None,
+) -> Registration:
+    await visible_event(stores, principal, event_id)
+    reg = await registration_at(stores, event_id, registration_id)
+    if not principal.is_admin_of(reg.municipality_id):
+        raise not_found("Registration")
+    note = body.note if body else None
+    return (await stores.registrations.update(reg.id, partial(regs.approve, note=note))).state
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/decline",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Decline (the participant's municipality)",
+)
+async def decline(
+    event_id: str,
+    registration_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    desks: DesksDep,
+    body: Decision | None = None,
+) -> Registration:
+    """The seat goes to the next on the waiting list; the participant is told (RegistrationDeclined)."""
+    await visible_event(stores, principal, event_id)
+    reg = await registration_at(stores, event_id, registration_id)
+    if not principal.is_admin_of(reg.municipality_id):
+        raise not_found("Registration")
+    note = body.note if body else None
+    result = await stores.registrations.update(reg.id, partial(regs.decline, note=note))
+    await desks.release(event_id, [reg.id])
+    return result.state

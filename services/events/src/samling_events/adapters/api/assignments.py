@@ -1,0 +1,223 @@
+"""Pre-work and follow-up assignments: the coordinator sets them, the participant marks them
+done from the private link, and sees what is theirs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+from samling_contracts.vocabulary import AssignmentPhase
+from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
+from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
+from samling_runtime.problems import not_found
+
+from samling_events.adapters.api.deps import (
+    LinkedRegistration,
+    ManagedEvent,
+    RuntimeDep,
+    StoresDep,
+    errors,
+    managed_event,
+    visible_event,
+)
+from samling_events.adapters.store.stores import Stores
+from samling_events.domain import conference
+from samling_events.domain.conference import Assignment
+from samling_events.domain.registrations import Registration
+
+router = APIRouter(tags=["follow-up"])
+
+
+class NewAssignment(RequestBody):
+    phase: AssignmentPhase = Field(examples=["pre"])
+    title: SingleLine = Field(
+        min_length=1, max_length=300, examples=["Forbered et praksiseksempel"]
+    )
+    description: MultiLine = Field("", max_length=5000)
+    due_at: AwareDatetime = Field(examples=["2027-02-03T16:00:00+01:00"])
+
+
+class AssignmentProgress(BaseModel):
+    assignment: Assignment
+    completed_by: list[str] = Field(description="Registration ids that completed it.")
+
+
+class MyAssignment(BaseModel):
+    assignment: Assignment
+    done: bool
+
+
+class MyFollowUp(BaseModel):
+    """What the private link shows of the work around one registration's event."""
+
+    assignments: list[MyAssignment] = Field(description="Pre-work and follow-up, by due time.")
+    group: int | None = Field(
+        description="The part-3 group I am in (from 0); null before groups are made or if I am "
+        "in none."
+    )
+    evaluated: bool = Field(description="Whether I have sent the evaluation.")
+
+
+@router.post(
+    "/events/{event_id}/assignments",
+    status_code=201,
+    response_model=Assignment,
+    responses=errors(403, 404),
+    summary="Assign pre-work or follow-up work",
+)
+async def create_assignment(
+    event_id: str,
+    body: NewAssignment,
+    _: ManagedEvent,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Every participating unit gets it (AssignmentAssigned); AssignmentDue follows at the due time."""
+
+    async def operation() -> tuple[int, Assignment]:
+        change = conference.assign(
+            new_id("asg"), event_id, body.phase, body.title, body.description, body.due_at
+        )
+        return 201, (await stores.assignments.create(change.state.id, change)).state
+
+    return await runtime.idempotency.run(
+        scope=f"assignments:{event_id}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+async def _progress(stores: Stores, event_id: str) -> list[AssignmentProgress]:
+    docs = await stores.assignments.current.find(
+        {"event_id": event_id}, sort=[("due_at", 1)]
+    ).to_list()
+    result = []
+    for doc in docs:
+        a = stores.assignments.from_current(doc)
+        done = await stores.completions.find({"assignment_id": a.id}).to_list()
+        result.append(
+            AssignmentProgress(
+                assignment=a, completed_by=sorted(d["registration_id"] for d in done)
+            )
+        )
+    return result
+
+
+@router.get(
+    "/events/{event_id}/assignments",
+    response_model=list[AssignmentProgress],
+    responses=errors(403, 404),
+    summary="Assignments and who completed them",
+)
+async def list_assignments(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[AssignmentProgress]:
+    await managed_event(stores, principal, event_id)
+    return await _progress(stores, event_id)
+
+
+@router.get(
+    "/events/{event_id}/prework",
+    response_model=list[Assignment],
+    responses=errors(404),
+    summary="The event's pre-work, for whoever may see the event",
+)
+async def list_prework(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[Assignment]:
+    """What participants are asked to do before the event, without who has done it: the event
+    page shows it to anyone who may read the event (drafts stay their organisers')."""
+    await visible_event(stores, principal, event_id)
+    docs = await stores.assignments.current.find(
+        {"event_id": event_id, "phase": AssignmentPhase.PRE.value}, sort=[("due_at", 1)]
+    ).to_list()
+    return [stores.assignments.from_current(doc) for doc in docs]
+
+
+async def complete_assignment(
+    stores: Stores, assignment_id: str, reg: Registration, now: datetime
+) -> None:
+    a = await stores.assignments.get(assignment_id)
+    if a is None or a.state.event_id != reg.event_id:
+        raise not_found("Assignment")
+    await stores.completions.replace_one(
+        {"_id": f"{assignment_id}:{reg.id}"},
+        {"assignment_id": assignment_id, "registration_id": reg.id, "completed_at": now},
+        upsert=True,
+    )
+
+
+@router.post(
+    "/events/{event_id}/assignments/{assignment_id}/completions/{registration_id}",
+    status_code=204,
+    responses=errors(403, 404),
+    summary="Mark an assignment done for a participant",
+)
+async def mark_completed(
+    event_id: str,
+    assignment_id: str,
+    registration_id: str,
+    _: ManagedEvent,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> None:
+    found = await stores.registrations.get(registration_id)
+    if found is None or found.state.event_id != event_id:
+        raise not_found("Registration")
+    await complete_assignment(stores, assignment_id, found.state, runtime.clock.now())
+
+
+@router.post(
+    "/manage/{token}/registrations/{registration_id}/assignments/{assignment_id}/done",
+    status_code=204,
+    responses=errors(404),
+    tags=["self-service"],
+    summary="Mark my assignment done (private link)",
+)
+async def mark_my_assignment(
+    token: str,
+    registration_id: str,
+    assignment_id: str,
+    reg: LinkedRegistration,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> None:
+    await complete_assignment(stores, assignment_id, reg, runtime.clock.now())
+
+
+@router.get(
+    "/manage/{token}/registrations/{registration_id}/followup",
+    response_model=MyFollowUp,
+    responses=errors(404),
+    tags=["self-service"],
+    summary="My assignments, group and evaluation (private link)",
+)
+async def my_followup(
+    token: str, registration_id: str, reg: LinkedRegistration, stores: StoresDep
+) -> MyFollowUp:
+    """Only the holder's own completions and group: the link shows nobody else's."""
+    progress = await stores.assignments.current.find(
+        {"event_id": reg.event_id}, sort=[("due_at", 1)]
+    ).to_list()
+    assignments = [stores.assignments.from_current(d) for d in progress]
+    # One equality on _id per assignment (an event has a few): FerretDB v1 would read the
+    # whole collection for an $in.
+    done = {
+        a.id
+        for a in assignments
+        if await stores.completions.find_one({"_id": f"{a.id}:{reg.id}"}, {"_id": 1})
+    }
+    groups = await stores.groups.get(reg.event_id)
+    mine = [g.number for g in groups.state.groups if reg.id in g.registration_ids] if groups else []
+    evaluated = await stores.evaluations.find_one({"_id": f"{reg.event_id}:{reg.id}"}, {"_id": 1})
+    return MyFollowUp(
+        assignments=[MyAssignment(assignment=a, done=a.id in done) for a in assignments],
+        group=mine[0] if mine else None,
+        evaluated=evaluated is not None,
+    )
+
+
+# -- groups ------------------------------------------------------------------------------------

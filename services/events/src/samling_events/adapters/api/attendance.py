@@ -1,0 +1,119 @@
+"""Check-in at the door and the evaluation afterwards, with its summary for coordinators."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.inputs import MultiLine, RequestBody
+from samling_runtime.problems import Problem
+
+from samling_events.adapters.api.deps import (
+    LinkedRegistration,
+    ManagedEvent,
+    RuntimeDep,
+    StoresDep,
+    errors,
+    managed_event,
+    registration_at,
+)
+from samling_events.domain import conference
+from samling_events.domain.registrations import Registration
+
+router = APIRouter(tags=["follow-up"])
+
+
+class Attendance(RequestBody):
+    attended: bool = Field(examples=[True])
+
+
+class Evaluation(RequestBody):
+    """The short evaluation after the event (the E of SMTTE)."""
+
+    rating: int = Field(ge=1, le=5, examples=[4], description="1 (poor) to 5 (excellent).")
+    useful_for_practice: bool | None = Field(None, examples=[True])
+    comment: MultiLine = Field("", max_length=3000, examples=["Nyttig gruppearbeid."])
+
+
+class EvaluationSummary(BaseModel):
+    event_id: str
+    responses: int
+    average_rating: float | None
+    useful_share: float | None
+    comments: list[str]
+
+
+# -- templates and series ----------------------------------------------------------------------
+
+
+@router.post(
+    "/events/{event_id}/registrations/{registration_id}/attendance",
+    response_model=Registration,
+    responses=errors(403, 404, 409),
+    tags=["registrations"],
+    summary="Check in (attendance)",
+)
+async def attendance(
+    event_id: str,
+    registration_id: str,
+    body: Attendance,
+    event: ManagedEvent,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> Registration:
+    reg = await registration_at(stores, event_id, registration_id)
+    now = runtime.clock.now()
+    return (
+        await stores.registrations.update(
+            reg.id, lambda r: conference.record_attendance(r, event, body.attended, now)
+        )
+    ).state
+
+
+# -- evaluation --------------------------------------------------------------------------------
+@router.put(
+    "/manage/{token}/registrations/{registration_id}/evaluation",
+    status_code=204,
+    responses=errors(404, 409),
+    tags=["self-service"],
+    summary="Evaluate the event (private link)",
+)
+async def evaluate(
+    token: str,
+    registration_id: str,
+    body: Evaluation,
+    reg: LinkedRegistration,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+) -> None:
+    """After the event has started; sending again replaces the earlier answer."""
+    event = await stores.events.require(reg.event_id)
+    if runtime.clock.now() < event.state.starts_at:
+        raise Problem(409, "The evaluation opens when the event has started.", kind="conflict")
+    await stores.evaluations.replace_one(
+        {"_id": f"{event.id}:{registration_id}"},
+        {"event_id": event.id, **body.model_dump(), "at": runtime.clock.now()},
+        upsert=True,
+    )
+
+
+@router.get(
+    "/events/{event_id}/evaluations",
+    response_model=EvaluationSummary,
+    responses=errors(403, 404),
+    summary="Evaluation summary",
+)
+async def evaluations(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> EvaluationSummary:
+    await managed_event(stores, principal, event_id)
+    docs = await stores.evaluations.find({"event_id": event_id}).to_list()
+    ratings = [d["rating"] for d in docs]
+    useful = [d["useful_for_practice"] for d in docs if d.get("useful_for_practice") is not None]
+    return EvaluationSummary(
+        event_id=event_id,
+        responses=len(docs),
+        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
+        useful_share=round(sum(useful) / len(useful), 2) if useful else None,
+        comments=[d["comment"] for d in docs if d.get("comment")],
+    )

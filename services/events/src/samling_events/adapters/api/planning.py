@@ -1,0 +1,305 @@
+"""Planning routes: an event or a dialogue conference from a template, a recurring series
+(RRULE) changed as a whole, and conflict warnings (same network, same venue)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any
+
+from dateutil.rrule import rrulestr
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from samling_contracts.vocabulary import EventKind
+from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.idempotency import IdempotencyKey
+from samling_runtime.ids import new_id
+from samling_runtime.inputs import RequestBody, SingleLine
+from samling_runtime.problems import Problem, not_found
+
+from samling_events.adapters.api.deps import (
+    Coordinator,
+    RuntimeDep,
+    StoresDep,
+    errors,
+    managed_event,
+)
+from samling_events.adapters.api.events import NewEvent, check_network, seat_usage
+from samling_events.domain import conference
+from samling_events.domain.conference import Assignment, Template
+from samling_events.domain.events import (
+    Event,
+    EventDetails,
+    EventStatus,
+    TimeZoneName,
+    draft_event,
+    update_details,
+)
+
+router = APIRouter(tags=["follow-up"])
+
+
+class FromTemplate(RequestBody):
+    """A dialogue conference from one of its three shapes (seed 002)."""
+
+    template: Template = Field(examples=["short_afternoon"])
+    network_id: SingleLine | None = Field(None, examples=["net_01"])
+    title: SingleLine = Field(min_length=2, max_length=300, examples=["Dialogkonferanse: Lesing"])
+    starts_at: AwareDatetime = Field(examples=["2027-02-10T12:00:00+01:00"])
+    timezone: TimeZoneName = Field("Europe/Oslo", examples=["Europe/Oslo"])
+    venue: SingleLine | None = Field(None, max_length=500, examples=["Bodø rådhus"])
+    online_url: SingleLine | None = Field(None, max_length=1000)
+    capacity: int = Field(ge=1, le=100_000, examples=[60])
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> FromTemplate:
+        if not (self.venue or self.online_url):
+            raise ValueError("An event needs a venue or an online link.")
+        return self
+
+
+class CreatedFromTemplate(BaseModel):
+    event: Event
+    assignments: list[Assignment]
+
+
+class NewSeries(NewEvent):
+    """Recurring network meetings: the first occurrence's times and an RFC 5545 RRULE."""
+
+    rrule: SingleLine = Field(
+        max_length=500,
+        examples=["FREQ=MONTHLY;BYDAY=2TU;COUNT=6"],
+        description="RRULE (RFC 5545) from the first start; at most 52 occurrences.",
+    )
+
+
+class Series(BaseModel):
+    series_id: str
+    events: list[Event]
+
+
+class SeriesChange(EventDetails):
+    """New details for every not yet held occurrence of the series."""
+
+
+class Conflict(BaseModel):
+    event_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field(examples=["same network", "same venue"])
+
+
+@router.post(
+    "/events/from-template",
+    status_code=201,
+    response_model=CreatedFromTemplate,
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Plan a dialogue conference from a template",
+)
+async def from_template(
+    body: FromTemplate,
+    principal: Coordinator,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One day (all four parts in 5 to 6 hours), two days, or a short afternoon where parts 1 and 4
+    become pre-work and follow-up work. The result is a draft the coordinator can edit."""
+    region_id = principal.region_id or ""
+    await check_network(stores, region_id, body.network_id)
+
+    async def operation() -> tuple[int, CreatedFromTemplate]:
+        plan = conference.plan_template(body.template, body.starts_at)
+        details = EventDetails(
+            title=body.title,
+            venue=body.venue,
+            online_url=body.online_url,
+            capacity=body.capacity,
+            agenda=plan.agenda,
+        )
+        change = draft_event(
+            new_id("evt"),
+            region_id=region_id,
+            network_id=body.network_id,
+            kind=EventKind.DIALOGUE_CONFERENCE,
+            starts_at=body.starts_at,
+            ends_at=plan.ends_at,
+            timezone=body.timezone,
+            details=details,
+            created_by=principal.subject,
+        )
+        event = (await stores.events.create(change.state.id, change)).state
+        made = []
+        for planned in plan.assignments:
+            a = conference.assign(
+                new_id("asg"), event.id, planned.phase, planned.title, "", planned.due_at
+            )
+            made.append((await stores.assignments.create(a.state.id, a)).state)
+        return 201, CreatedFromTemplate(event=event, assignments=made)
+
+    return await runtime.idempotency.run(
+        scope=f"events:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+@router.post(
+    "/series",
+    status_code=201,
+    response_model=Series,
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Plan recurring meetings",
+)
+async def create_series(
+    body: NewSeries,
+    principal: Coordinator,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One draft per occurrence of the RRULE; change one occurrence through its event, or all
+    future ones through the series."""
+    region_id = principal.region_id or ""
+    await check_network(stores, region_id, body.network_id)
+    try:
+        starts = list(rrulestr(body.rrule, dtstart=body.starts_at)[:53])
+    except (ValueError, TypeError) as exc:
+        raise Problem(422, f"The RRULE is not valid: {exc}.", kind="validation") from exc
+    if not starts or len(starts) > 52:
+        raise Problem(
+            422, "A series has 1 to 52 occurrences; add COUNT or UNTIL.", kind="validation"
+        )
+    length = body.ends_at - body.starts_at
+    details = EventDetails.model_validate(body.model_dump(include=set(EventDetails.model_fields)))
+
+    async def operation() -> tuple[int, Series]:
+        series_id = new_id("ser")
+        items = []
+        for start in starts:
+            change = draft_event(
+                new_id("evt"),
+                region_id=region_id,
+                network_id=body.network_id,
+                kind=body.kind,
+                starts_at=start,
+                ends_at=start + length,
+                timezone=body.timezone,
+                details=details,
+                created_by=principal.subject,
+                series_id=series_id,
+            )
+            items.append((change.state.id, change))
+        await stores.events.create_many(items)
+        return 201, Series(series_id=series_id, events=[c.state for _, c in items])
+
+    return await runtime.idempotency.run(
+        scope=f"series:{principal.subject}", key=idempotency_key, body=body, operation=operation
+    )
+
+
+async def _managed_series(
+    series_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
+) -> list[Event]:
+    docs = await stores.events.current.find(
+        {"series_id": series_id, "starts_at": {"$gt": runtime.clock.now()}}
+    ).to_list()
+    events = [stores.events.from_current(d) for d in docs]
+    if not events or not principal.is_coordinator_of(events[0].region_id):
+        raise not_found("Series")
+    return events
+
+
+ManagedSeries = Annotated[list[Event], Depends(_managed_series)]
+"""The series' occurrences still to come, when the caller coordinates its region (else 404)."""
+
+
+@router.put(
+    "/series/{series_id}/details",
+    response_model=Series,
+    responses=errors(403, 404, 409),
+    tags=["events"],
+    summary="Change every future occurrence",
+)
+async def change_series(
+    series_id: str,
+    body: SeriesChange,
+    events: ManagedSeries,
+    stores: StoresDep,
+) -> Series:
+    """Applies to the occurrences that have not started and are not cancelled."""
+    changed = []
+    for event in sorted(events, key=lambda e: e.starts_at):
+        if event.status == EventStatus.CANCELLED:
+            continue
+        highest, has_regs = await seat_usage(stores, event.id)
+        result = await stores.events.update(
+            event.id,
+            partial(
+                update_details,
+                details=body,
+                highest_taken_seat=highest,
+                has_registrations=has_regs,
+            ),
+        )
+        changed.append(result.state)
+    return Series(series_id=series_id, events=changed)
+
+
+@router.get(
+    "/events/{event_id}/conflicts",
+    response_model=list[Conflict],
+    responses=errors(403, 404),
+    tags=["events"],
+    summary="Overlapping events",
+)
+async def conflicts(
+    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+) -> list[Conflict]:
+    """Warnings, not refusals: events of the same network that overlap this one, and other
+    events at the same venue at the same time."""
+    event = await managed_event(stores, principal, event_id)
+    ors: list[dict[str, Any]] = []
+    if event.network_id:
+        ors.append({"network_id": event.network_id})
+    if event.venue:
+        ors.append({"venue": event.venue})
+    if not ors:
+        return []
+    docs = await stores.events.current.find(
+        {
+            "_id": {"$ne": event.id},
+            "status": {"$ne": EventStatus.CANCELLED.value},
+            "starts_at": {"$lt": event.ends_at},
+            "ends_at": {"$gt": event.starts_at},
+            "$or": ors,
+        }
+    ).to_list()
+    found = []
+    for doc in docs:
+        other = stores.events.from_current(doc)
+        reasons = []
+        if event.network_id and other.network_id == event.network_id:
+            reasons.append("same network")
+        if (
+            event.venue
+            and other.venue
+            and other.venue.strip().lower() == event.venue.strip().lower()
+        ):
+            reasons.append("same venue")
+        if reasons:
+            found.append(
+                Conflict(
+                    event_id=other.id,
+                    title=other.title,
+                    starts_at=other.starts_at,
+                    ends_at=other.ends_at,
+                    reason=" and ".join(reasons),
+                )
+            )
+    return found
+
+
+# -- assignments -------------------------------------------------------------------------------
