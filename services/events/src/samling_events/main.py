@@ -33,42 +33,42 @@ from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.desk import Desk, Desks
 from samling_events.adapters.store.stores import open_stores
 from samling_events.adapters.store.sweeper import Sweeper
+from samling_events.container import EventsService, Started
 from samling_events.settings import EventsSettings
 
 
-async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
-    stores = await open_stores(runtime)
-
-    def start(desk: Desk) -> asyncio.Task[None]:
-        task = asyncio.create_task(desk.run(), name=f"desk-{desk.event_id}")
-        runtime.tasks.append(task)
-        return task
-
-    desks = Desks(stores, runtime.clock, start)
-    runtime.state["desks"] = desks
-    settings = runtime.settings
-    assert isinstance(settings, EventsSettings)
-    sweeper = Sweeper(
-        stores,
-        desks,
-        runtime.clock,
-        settings.sweep_interval_seconds,
-        timedelta(days=settings.anonymise_after_days),
-    )
-    runtime.state["sweeper"] = sweeper
-    runtime.background(sweeper.run(), "sweeper")
-    return stores.all()
-
-
 def create(settings: EventsSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    return create_app(
+    chosen = settings or EventsSettings()
+    started = Started()
+
+    async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
+        stores = await open_stores(runtime)
+
+        def start(desk: Desk) -> asyncio.Task[None]:
+            task = asyncio.create_task(desk.run(), name=f"desk-{desk.event_id}")
+            runtime.tasks.append(task)
+            return task
+
+        desks = Desks(stores, runtime.clock, start)
+        sweeper = Sweeper(
+            stores,
+            desks,
+            runtime.clock,
+            chosen.sweep_interval_seconds,
+            timedelta(days=chosen.anonymise_after_days),
+        )
+        started.set(EventsService(runtime, chosen, stores, desks, sweeper))
+        runtime.background(sweeper.run(), "sweeper")
+        return stores.all()
+
+    app = create_app(
         ServiceSpec(
             name="events",
             title="Samling events service",
             description="Events and dialogue conferences: scheduling, registration, waiting "
             "lists, attendance. Personal data (names, e-mails) stays here and goes only to the "
             "restricted topic `samling.events.participants.restricted`.",
-            settings=settings or EventsSettings(),
+            settings=chosen,
             routers=[
                 planning.router,
                 assignments.router,
@@ -90,3 +90,5 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
             clock=clock or SystemClock(),
         )
     )
+    app.state.events = started
+    return app

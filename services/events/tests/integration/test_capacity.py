@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from samling_devtools.testing import RunningService
+from samling_events.container import started_in
 from samling_runtime.clock import ManualClock
 
 from .conftest import COORDINATOR, SeedNetwork, applicant, published_event
@@ -86,7 +87,7 @@ async def test_an_orphan_seat_is_freed_for_the_waiting_list_and_held_seats_are_k
     seats = events.db["seats"]
     await seats.update_one({"registration_id": regs[1]["id"]}, {"$set": {"registration_id": "x"}})
     clock.advance(timedelta(minutes=10))
-    await events.app.state.runtime.state["sweeper"].run_once()
+    await started_in(events.app).get().sweeper.run_once()
     holders = {s["registration_id"] async for s in seats.find({"event_id": event_id})}
     assert regs[0]["id"] in holders
     assert "x" not in holders

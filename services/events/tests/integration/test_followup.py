@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 from samling_contracts.topics import EVENTS, REGISTRATIONS
 from samling_devtools.testing import RunningService, read_topic
+from samling_events.container import started_in
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
 
@@ -51,7 +52,7 @@ async def test_short_afternoon_template_assigns_pre_and_post_work_and_announces_
     assert progress.json()[1]["completed_by"] == []
 
     pre_due, post_due = (datetime.fromisoformat(a["due_at"]) for a in made.json()["assignments"])
-    sweeper = events.app.state.runtime.state["sweeper"]
+    sweeper = started_in(events.app).get().sweeper
     await sweeper.run_once()  # before either is due: nothing to announce
     assert await events.db["assignments"].count_documents({"due_announced": True}) == 0
     clock.set(pre_due + timedelta(minutes=1))  # the pre-work is due, the follow-up is not
@@ -246,7 +247,7 @@ async def test_groups_approval_checkin_evaluation_and_attendance_counts(
 
     # Anonymised 90 days after: the people are gone, the counts stay.
     clock.set(clock.now() + timedelta(days=100))
-    await events.app.state.runtime.state["sweeper"].run_once()
+    await started_in(events.app).get().sweeper.run_once()
     assert await events.db["participants"].count_documents({}) == 0
     docs = await events.db["registrations"].find({"event_id": event_id}).to_list()
     assert {d["participant_id"] for d in docs} == {"anonymous"}

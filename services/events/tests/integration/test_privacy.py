@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from samling_contracts.topics import REGISTRATIONS
 from samling_devtools.testing import RunningService, read_topic, unique
+from samling_events.container import started_in
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
 
@@ -112,7 +113,7 @@ async def test_anonymisation_after_the_last_event_tells_other_services_once(
     assert counts.json() == [{"municipality_id": "NO-1804", "registered": 2, "attended": 0}]
 
     clock.set(clock.now() + timedelta(days=31 + 91))  # 91 days after the first event
-    sweeper = events.app.state.runtime.state["sweeper"]
+    sweeper = started_in(events.app).get().sweeper
     await sweeper.run_once()
     await sweeper.run_once()  # a second sweep (or another replica's) tells nobody twice
 

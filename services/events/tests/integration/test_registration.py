@@ -9,6 +9,7 @@ import pytest
 from samling_contracts.topics import EVENTS, PARTICIPANTS_RESTRICTED, REGISTRATIONS
 from samling_devtools.testing import RunningService, read_topic
 from samling_events.adapters.api.tokens import manage_token
+from samling_events.container import started_in
 from samling_events.domain.events import EventDetails
 from samling_events.settings import EventsSettings
 from samling_runtime.auth import Role
@@ -168,7 +169,7 @@ async def test_offers_expire_to_the_next_and_a_promoted_cancellation_does_not_bl
     network_id = await seed_network(["NO-1804"])
     event_id = await published_event(events, network_id, capacity=1, offer_hours=24)
     regs = [(await register(events, event_id, applicant(n))).json() for n in range(4)]
-    sweeper = events.app.state.runtime.state["sweeper"]
+    sweeper = started_in(events.app).get().sweeper
 
     await events.client.post(
         f"/events/{event_id}/registrations/{regs[0]['id']}/cancel", headers=COORDINATOR
@@ -210,7 +211,7 @@ async def test_contingents_are_kept_then_released(
     assert fauske["seat_no"] in (1, 2)
 
     clock.advance(timedelta(days=8))
-    await events.app.state.runtime.state["sweeper"].run_once()
+    await started_in(events.app).get().sweeper.run_once()
     assert await status_of(events, event_id, bodo[1]["id"]) == "confirmed"
     assert await status_of(events, event_id, bodo[2]["id"]) == "waitlisted"
 

@@ -11,6 +11,7 @@ import pytest
 from samling_contracts.topics import PARTICIPANTS_RESTRICTED, REGISTRATIONS
 from samling_devtools.query_plans import QueryRecorder, explain_plan, recorder, scanned_tables
 from samling_devtools.testing import RunningService, read_topic
+from samling_events.container import started_in
 from samling_runtime.auth import Role
 from samling_runtime.clock import ManualClock
 
@@ -337,7 +338,7 @@ async def test_plans_go_when_their_registrations_age_out(
     for plan in (past, kept):
         await note(events, plan.participant, "before", "goals_me", SECRET)
     clock.set(clock.now() + timedelta(days=31 + 91))  # 91 days after the first course
-    await events.app.state.runtime.state["sweeper"].run_once()
+    await started_in(events.app).get().sweeper.run_once()
     assert (await events.client.get(past.participant)).status_code == 404
     assert await events.db["transfer_notes"].count_documents({"plan_id": past.plan_id}) == 0
     assert (

@@ -19,6 +19,7 @@ from samling_runtime.service import Runtime, current_runtime, runtime_of
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
+from samling_events.container import started_in
 from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.registrations import Registration
 from samling_events.settings import EventsSettings
@@ -34,13 +35,11 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 async def _stores(request: Request) -> Stores:
-    found: Stores = runtime_of(request).state["stores"]
-    return found
+    return started_in(request.app).get().stores
 
 
 async def _desks(request: Request) -> Desks:
-    found: Desks = runtime_of(request).state["desks"]
-    return found
+    return started_in(request.app).get().desks
 
 
 async def _settings(request: Request) -> EventsSettings:

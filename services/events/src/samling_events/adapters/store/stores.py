@@ -278,5 +278,4 @@ async def open_stores(runtime: Runtime) -> Stores:
         stores.seats,
         [IndexModel([("event_id", ASCENDING)]), IndexModel([("registration_id", ASCENDING)])],
     )
-    runtime.state["stores"] = stores
     return stores
