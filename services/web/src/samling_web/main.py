@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from samling_web.assets import Assets, assets_router
 from samling_web.deps import Web
 from samling_web.errors import HtmlBodyLimit, install_error_pages
+from samling_web.figures_feed import FiguresFeed, consuming
 from samling_web.i18n import Catalogues
 from samling_web.notifications_api import Notifications
 from samling_web.pages import (
@@ -35,6 +36,8 @@ from samling_web.pages import (
     preferences,
     reports,
     transfer,
+    workspace_dashboard,
+    workspace_home,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -85,7 +88,15 @@ def create(
         notifications = pooled_client(
             settings.notifications_url, settings, transports.get("notifications")
         )
-        async with network, events, notifications, _own_token(settings) as issued:
+        figures = FiguresFeed()
+        group = settings.consumer_group or "samling-web"
+        async with (
+            network,
+            events,
+            notifications,
+            _own_token(settings) as issued,
+            consuming(figures, settings.kafka_bootstrap, group),
+        ):
             app.state.web = Web(
                 settings=settings,
                 services=Services(
@@ -96,6 +107,7 @@ def create(
                 clock=clock or SystemClock(),
                 notifications=Notifications(Api("notifications", notifications)),
                 register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
+                figures=figures,
             )
             yield
 
@@ -118,6 +130,8 @@ def create(
         reports.router,
         networks.router,
         approvals.router,
+        workspace_home.router,
+        workspace_dashboard.router,
         assets_router(assets),
         health_router(_checks),
     ):

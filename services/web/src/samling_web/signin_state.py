@@ -99,6 +99,9 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     links: list[tuple[str, str]] = []
+    if Role.COORDINATOR in user.roles and user.region_id:
+        links.append((N_("Dashboard"), "/workspace/dashboard"))
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
-    return links
+    # The workspace's front page lists the same pages: linked only for those who have some.
+    return [(N_("Workspace"), "/workspace"), *links] if links else []

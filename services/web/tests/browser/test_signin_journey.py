@@ -21,7 +21,7 @@ import uvicorn
 from playwright.async_api import Browser, Page
 from samling_devtools.infra import Stack
 from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, Client, OidcServer
-from samling_devtools.oidc.flow import sign_in
+from samling_devtools.oidc.flow import client_token, sign_in
 from samling_devtools.smtp_sink import free_port
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
@@ -68,22 +68,11 @@ def provider() -> Iterator[OidcServer]:
         yield server
 
 
-async def _system_token(provider: OidcServer) -> dict[str, str]:
-    async with httpx.AsyncClient() as http:
-        answer = await http.post(
-            f"{provider.issuer}/token",
-            data={"grant_type": "client_credentials"},
-            auth=(SEEDER.client_id, SEEDER.secret),
-        )
-    answer.raise_for_status()
-    return bearer(answer.json()["access_token"])
-
-
 async def _seed(provider: OidcServer, network: RunningService, events: RunningService) -> str:
     """Bodø (mail at bodo.kommune.no) in a network of the region, and a published event."""
     coordinator = bearer(sign_in(provider.issuer, "koordinator")["access_token"])
     admin = bearer(sign_in(provider.issuer, "bodo-admin")["access_token"])
-    await call(network.client, "POST", "/regions", 201, headers=await _system_token(provider),
+    await call(network.client, "POST", "/regions", 201, headers=bearer(client_token(provider.issuer, SEEDER)),
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
     await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
                json={"country": "NO", "number": "1804", "name": "Bodø",

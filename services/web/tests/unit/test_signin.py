@@ -32,12 +32,15 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert user.roles == {"municipality_admin", "participant"}
     assert (user.region_id, user.municipality_id) == ("rkk-salten", "NO-1804")
     assert user.administers() == "NO-1804"
-    assert menu(user) == [("Approvals", "/workspace/approvals")]
+    assert menu(user) == [("Workspace", "/workspace"), ("Approvals", "/workspace/approvals")]
     # Space-separated roles (as some providers send scopes) count too.
     spaced = person({"sub": "u-2", "roles": "coordinator participant"}, TOKEN, WebSettings(), 0)
     assert spaced.roles == {"coordinator", "participant"}
     assert spaced.administers() is None
-    assert menu(spaced) == []
+    assert menu(spaced) == []  # a coordinator of no region has no dashboard
+    region = {"sub": "u-3", "roles": ["coordinator"], "region": "rkk-salten"}
+    coordinator = person(region, TOKEN, WebSettings(), 0)
+    assert menu(coordinator) == [("Workspace", "/workspace"), ("Dashboard", "/workspace/dashboard")]
     assert spaced.name == "u-2"
 
 

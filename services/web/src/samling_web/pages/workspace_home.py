@@ -1,0 +1,36 @@
+"""The workspace's front page (``/workspace``): the pages the signed-in person may use.
+
+The list is the header's menu (``signin_state.menu``), so the two never disagree; someone
+signed in with no workspace page gets the 403 page.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from samling_web.deps import WebDep
+from samling_web.i18n import N_
+from samling_web.signin_state import NotAllowed, SignedInDep, menu
+from samling_web.workspace import PRIVATE
+
+router = APIRouter()
+
+# What each page is for, by path (the menu gives the label).
+PURPOSES = {
+    "/workspace/dashboard": N_(
+        "Your region's upcoming events: seats, waiting lists, offers and approvals, as they "
+        "change. From each event: its registrations, the CSV list and the check-in at the door."
+    ),
+    "/workspace/approvals": N_("Registrations from your municipality that wait for your approval."),
+}
+
+
+@router.get("/workspace", response_class=HTMLResponse)
+async def home(request: Request, web: WebDep, user: SignedInDep) -> HTMLResponse:
+    pages = [(label, href) for label, href in menu(user) if href in PURPOSES]
+    if not pages:
+        raise NotAllowed
+    return web.pages.render(
+        request, "workspace/home.html", pages=pages, purposes=PURPOSES, headers=PRIVATE
+    )
