@@ -90,7 +90,7 @@ class Workspace:
     async def register(self, event_id: str, name: str, municipality_id: str = "NO-1804") -> None:
         """Through the public form, as anyone would."""
         async with self.visitor() as browser:
-            email = f"{name.lower().replace(' ', '.')}@example.no"
+            email = f"{re.sub(r'[^a-z0-9]+', '.', name.lower()).strip('.')}@example.no"
             sent = await register_on_form(browser, event_id, name, email, municipality_id)
             assert sent.status_code == 303, sent.text
 

@@ -36,7 +36,9 @@ from samling_web.pages import (
     preferences,
     reports,
     transfer,
+    workspace_checkin,
     workspace_dashboard,
+    workspace_event,
     workspace_home,
 )
 from samling_web.ratelimit import TokenBucket
@@ -132,6 +134,8 @@ def create(
         approvals.router,
         workspace_home.router,
         workspace_dashboard.router,
+        workspace_event.router,
+        workspace_checkin.router,
         assets_router(assets),
         health_router(_checks),
     ):

@@ -534,6 +534,34 @@ def _cases() -> list[Case]:
             get(lambda s: "/workspace/dashboard/stream"),
             404,
         ),
+        Case(
+            "GET /workspace/events/{event_id}",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}"),
+            404,
+        ),
+        Case(
+            "GET /workspace/events/{event_id}/registrations.csv",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}/registrations.csv"),
+            404,
+        ),
+        Case(
+            "GET /workspace/events/{event_id}/check-in",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}/check-in"),
+            404,
+        ),
+        Case(
+            "POST /workspace/events/{event_id}/check-in/{registration_id}",
+            "anonymous, with the form's token",
+            post(
+                lambda s: f"/events/{s.event_id}",
+                lambda s: f"/workspace/events/{s.event_id}/check-in/{s.kari_registration}",
+                True,
+            ),
+            404,
+        ),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -582,6 +610,9 @@ def _workspace_pages(ws: Workspace) -> list[str]:
     return [
         "/workspace/dashboard",
         "/workspace/dashboard/stream",
+        f"/workspace/events/{ws.today}",
+        f"/workspace/events/{ws.today}/registrations.csv",
+        f"/workspace/events/{ws.today}/check-in",
     ]
 
 
@@ -610,6 +641,21 @@ async def test_the_coordinators_pages_by_role(
         front = await person.get("/workspace")
         assert front.status_code == home
         calendar = await person.get("/")
+        # Checking someone in: a POST with the session's own form token.
+        await workspace.register(workspace.today, f"Inge {username.replace('-', ' ')}")
+        (registration,) = [
+            r
+            for r in await workspace.registrations(workspace.today)
+            if r["name"].startswith("Inge") and username.split("-")[0] in r["name"]
+        ]
+        checked = await person.post(
+            f"/workspace/events/{workspace.today}/check-in/{registration['id']}",
+            data={"csrf_token": hidden(calendar.text, "csrf_token")},
+        )
+        assert checked.status_code == (303 if expected == 200 else 403)
+        attended = await workspace.registrations(workspace.today)
+        mine = next(r for r in attended if r["id"] == registration["id"])
+        assert bool(mine.get("attended")) is (expected == 200)
     for page in (front.text, calendar.text):
         assert ('href="/workspace/dashboard"' in page) is (expected == 200)
 
