@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -151,7 +151,14 @@ async def register_on_the_form(page: Page, world: Signed, name: str, email: str)
     await page.wait_for_url("**/registered")
 
 
-async def sign_in_on_the_providers_page(page: Page, world: Signed, username: str) -> None:
+class Site(Protocol):
+    """Where people sign in (the provider) and where they come back to (the web app)."""
+
+    provider: OidcServer
+    site: str
+
+
+async def sign_in_on_the_providers_page(page: Page, world: Site, username: str) -> None:
     """From the header's link, through the provider's form, back to where one was."""
     await page.click("nav.account a[href^='/signin']")
     await page.wait_for_url(f"{world.provider.issuer}/authorize**")
