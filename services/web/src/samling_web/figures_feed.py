@@ -24,6 +24,7 @@ from typing import Any
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from faststream.kafka import KafkaBroker
+from faststream.middlewares import AckPolicy
 from samling_contracts import CloudEvent
 from samling_contracts.topics import REGISTRATIONS
 from samling_runtime.kafka import decode_cloudevent
@@ -114,6 +115,9 @@ def _broker(feed: FiguresFeed, bootstrap: str, group: str) -> KafkaBroker:
         REGISTRATIONS.name,
         group_id=f"{group}.{REGISTRATIONS.name}.{process}",
         auto_offset_reset="latest",
+        # Nothing committed: the group is this process's alone and starts at the end each
+        # time, so committed offsets would only keep a dead process's group alive in Kafka.
+        ack_policy=AckPolicy.MANUAL,
         decoder=decode_cloudevent,
         listener=settled,
     )
