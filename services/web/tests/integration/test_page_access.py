@@ -658,6 +658,9 @@ async def test_the_coordinators_pages_by_role(
         assert bool(mine.get("attended")) is (expected == 200)
     for page in (front.text, calendar.text):
         assert ('href="/workspace/dashboard"' in page) is (expected == 200)
+    # The coordinator's front page links each upcoming event's registrations and check-in.
+    check_in = f'href="/workspace/events/{workspace.today}/check-in"'
+    assert (check_in in front.text) is (expected == 200)
 
 
 async def test_anonymous_visitors_are_asked_to_sign_in(workspace: Workspace) -> None:

@@ -32,7 +32,7 @@ TODAY = timedelta(hours=12)
 """Events that began this long ago are still listed: check-in happens after the start."""
 
 
-async def _upcoming(web: Web, user: SignedIn) -> tuple[list[Event], bool]:
+async def upcoming(web: Web, user: SignedIn) -> tuple[list[Event], bool]:
     """The region's published events from today on (the coordinator's token also lists
     drafts, which have no registrations yet: left out)."""
     region = coordinated(user)
@@ -51,7 +51,7 @@ async def figures_of(web: Web, user: SignedIn, event_id: str) -> Figures:
 
 @router.get("", response_class=HTMLResponse)
 async def dashboard(request: Request, web: WebDep, user: SignedInDep) -> HTMLResponse:
-    events, more = await _upcoming(web, user)
+    events, more = await upcoming(web, user)
     figures = await asyncio.gather(*(figures_of(web, user, e.id) for e in events))
     return web.pages.render(
         request,
@@ -65,7 +65,7 @@ async def dashboard(request: Request, web: WebDep, user: SignedInDep) -> HTMLRes
 async def _watched(web: WebDep, user: SignedInDep, response: Response) -> tuple[SignedIn, set[str]]:
     # A dependency, so a refusal (403, sign-in) is answered before the stream begins; the
     # stream's headers are set here too (its body runs after they were sent).
-    events, _ = await _upcoming(web, user)
+    events, _ = await upcoming(web, user)
     # Beside FastAPI's "no-cache": the figures are the coordinator's, kept by no cache.
     response.headers["Cache-Control"] = "no-store"
     return user, {e.id for e in events}

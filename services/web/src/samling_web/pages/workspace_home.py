@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from samling_web.deps import WebDep
 from samling_web.i18n import N_
+from samling_web.models import Event
+from samling_web.pages.workspace_dashboard import upcoming
 from samling_web.signin_state import NotAllowed, SignedInDep, menu
 from samling_web.workspace import PRIVATE
 
@@ -31,6 +33,14 @@ async def home(request: Request, web: WebDep, user: SignedInDep) -> HTMLResponse
     pages = [(label, href) for label, href in menu(user) if href in PURPOSES]
     if not pages:
         raise NotAllowed
+    # A coordinator's registrations and check-in are an event's: linked per upcoming event.
+    coordinates = any(href == "/workspace/dashboard" for _, href in pages)
+    events: list[Event] = (await upcoming(web, user))[0] if coordinates else []
     return web.pages.render(
-        request, "workspace/home.html", pages=pages, purposes=PURPOSES, headers=PRIVATE
+        request,
+        "workspace/home.html",
+        pages=pages,
+        purposes=PURPOSES,
+        events=events,
+        headers=PRIVATE,
     )
