@@ -233,6 +233,7 @@ async def _read_everything(
         f"/events/{event_id}/registrations",
         f"/events/{event_id}/registrations/{registration_id}",
         f"/events/{event_id}/attendance",
+        f"/events/{event_id}/figures",
         f"/events/{event_id}/assignments",
         f"/events/{event_id}/evaluations",
         f"/events/{event_id}/conflicts",

@@ -122,7 +122,8 @@ def configuration() -> str:
         "Generated from the settings classes by `python -m samling_devtools.docs`. Each service "
         "reads environment variables with its own prefix: `SAMLING_NETWORK_`, `SAMLING_EVENTS_`, "
         "`SAMLING_NOTIFICATIONS_`, `SAMLING_WEB_` (written `SAMLING_<SERVICE>_` below). The web "
-        "app owns no data: it ignores the Kafka, store and relay settings.",
+        "app owns no data: it ignores the store and relay settings, and reads Kafka only for "
+        "the coordinators' live dashboard.",
         "",
         "**Every service**",
         "",

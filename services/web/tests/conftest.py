@@ -271,3 +271,21 @@ def hidden(html: str, name: str) -> str:
     found = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert found, f"no hidden field {name}"
     return found.group(1)
+
+
+async def register_on_form(
+    browser: httpx.AsyncClient, event_id: str, name: str, email: str, municipality_id: str
+) -> httpx.Response:
+    """Through the event page's public form, as a visitor without JavaScript."""
+    page = await browser.get(f"/events/{event_id}")
+    return await browser.post(
+        f"/events/{event_id}/register",
+        data={
+            "csrf_token": hidden(page.text, "csrf_token"),
+            "form_key": hidden(page.text, "form_key"),
+            "name": name,
+            "email": email,
+            "municipality_id": municipality_id,
+            "role": "Lærer",
+        },
+    )

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from samling_devtools.oidc.users import DEMO_CLIENTS, DEMO_PASSWORD
+from samling_devtools.oidc.users import DEMO_CLIENTS, DEMO_PASSWORD, Client
 
 REDIRECT_URI = "http://127.0.0.1/callback"  # never opened: the code is read off the redirect
 
@@ -55,3 +55,16 @@ def sign_in(
         tokens.raise_for_status()
         found: dict[str, str] = tokens.json()
         return found
+
+
+def client_token(issuer: str, client: Client) -> str:
+    """A client-credentials access token of the client's own (its ``roles``)."""
+    with httpx.Client(base_url=issuer, timeout=10) as http:
+        answer = http.post(
+            "/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client.client_id, client.secret),
+        )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token

@@ -388,6 +388,7 @@ CASES: list[Case] = [
     Case("PUT", "/series/{series_id}/details", _series, draft(200)),
     Case("GET", "/events/{event_id}/conflicts", on_event("/conflicts"), managed(200)),
     Case("GET", "/events/{event_id}/attendance", on_event("/attendance"), managed(200)),
+    Case("GET", "/events/{event_id}/figures", on_event("/figures"), managed(200)),
     Case("GET", "/events/{event_id}/evaluations", on_event("/evaluations"), managed(200)),
     # -- assignments and groups ----------------------------------------------------------------
     Case(

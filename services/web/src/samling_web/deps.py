@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from samling_runtime.clock import Clock
 
+from samling_web.figures_feed import FiguresFeed
 from samling_web.notifications_api import Notifications
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -31,6 +32,7 @@ class Web:
     clock: Clock
     notifications: Notifications
     register_limit: TokenBucket
+    figures: FiguresFeed = field(default_factory=FiguresFeed)
 
 
 async def _web(request: Request) -> Web:

@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from samling_web.assets import Assets, assets_router
 from samling_web.deps import Web
 from samling_web.errors import HtmlBodyLimit, install_error_pages
+from samling_web.figures_feed import FiguresFeed, consuming
 from samling_web.i18n import Catalogues
 from samling_web.notifications_api import Notifications
 from samling_web.pages import (
@@ -36,6 +37,10 @@ from samling_web.pages import (
     report_library,
     reports,
     transfer,
+    workspace_checkin,
+    workspace_dashboard,
+    workspace_event,
+    workspace_home,
     workspace_reports,
 )
 from samling_web.ratelimit import TokenBucket
@@ -87,7 +92,15 @@ def create(
         notifications = pooled_client(
             settings.notifications_url, settings, transports.get("notifications")
         )
-        async with network, events, notifications, _own_token(settings) as issued:
+        figures = FiguresFeed()
+        group = settings.consumer_group or "samling-web"
+        async with (
+            network,
+            events,
+            notifications,
+            _own_token(settings) as issued,
+            consuming(figures, settings.kafka_bootstrap, group),
+        ):
             app.state.web = Web(
                 settings=settings,
                 services=Services(
@@ -98,6 +111,7 @@ def create(
                 clock=clock or SystemClock(),
                 notifications=Notifications(Api("notifications", notifications)),
                 register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
+                figures=figures,
             )
             yield
 
@@ -122,6 +136,10 @@ def create(
         approvals.router,
         report_library.router,
         workspace_reports.router,
+        workspace_home.router,
+        workspace_dashboard.router,
+        workspace_event.router,
+        workspace_checkin.router,
         assets_router(assets),
         health_router(_checks),
     ):

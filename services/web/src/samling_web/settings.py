@@ -1,8 +1,10 @@
 """Web app settings: environment variables prefixed ``SAMLING_WEB_``.
 
-The web app owns no data, so the shared Kafka and store settings of ``ServiceSettings`` are
-unused here; it keeps the class for the environment, telemetry, token and body-limit settings
-every service reads the same way.
+The web app owns no data, so the shared store settings of ``ServiceSettings`` are unused here;
+of Kafka it reads only the registration facts' ids, for the coordinators' live dashboard
+(``figures_feed``: a consumer group per process, named from ``consumer_group``). It keeps the
+class for the environment, telemetry, token and body-limit settings every service reads the
+same way.
 """
 
 from pathlib import Path

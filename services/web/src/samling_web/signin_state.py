@@ -99,8 +99,12 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     links: list[tuple[str, str]] = []
+    if Role.COORDINATOR in user.roles and user.region_id:
+        links.append((N_("Dashboard"), "/workspace/dashboard"))
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
         links.append((N_("Experience reports"), "/workspace/reports"))
-    links.append((N_("Report library"), "/reports"))
-    return links
+    # The workspace's front page lists the same pages: linked only for those who have some.
+    workspace = [(N_("Workspace"), "/workspace"), *links] if links else []
+    # The report library is for everyone signed in (anonymous visitors see its public reports).
+    return [*workspace, (N_("Report library"), "/reports")]

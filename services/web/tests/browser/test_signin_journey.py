@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ import uvicorn
 from playwright.async_api import Browser, Page
 from samling_devtools.infra import Stack
 from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, Client, OidcServer
-from samling_devtools.oidc.flow import sign_in
+from samling_devtools.oidc.flow import client_token, sign_in
 from samling_devtools.processes import free_port
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
@@ -68,22 +68,11 @@ def provider() -> Iterator[OidcServer]:
         yield server
 
 
-async def _system_token(provider: OidcServer) -> dict[str, str]:
-    async with httpx.AsyncClient() as http:
-        answer = await http.post(
-            f"{provider.issuer}/token",
-            data={"grant_type": "client_credentials"},
-            auth=(SEEDER.client_id, SEEDER.secret),
-        )
-    answer.raise_for_status()
-    return bearer(answer.json()["access_token"])
-
-
 async def _seed(provider: OidcServer, network: RunningService, events: RunningService) -> str:
     """Bodø (mail at bodo.kommune.no) in a network of the region, and a published event."""
     coordinator = bearer(sign_in(provider.issuer, "koordinator")["access_token"])
     admin = bearer(sign_in(provider.issuer, "bodo-admin")["access_token"])
-    await call(network.client, "POST", "/regions", 201, headers=await _system_token(provider),
+    await call(network.client, "POST", "/regions", 201, headers=bearer(client_token(provider.issuer, SEEDER)),
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
     await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
                json={"country": "NO", "number": "1804", "name": "Bodø",
@@ -162,7 +151,14 @@ async def register_on_the_form(page: Page, world: Signed, name: str, email: str)
     await page.wait_for_url("**/registered")
 
 
-async def sign_in_on_the_providers_page(page: Page, world: Signed, username: str) -> None:
+class Site(Protocol):
+    """Where people sign in (the provider) and where they come back to (the web app)."""
+
+    provider: OidcServer
+    site: str
+
+
+async def sign_in_on_the_providers_page(page: Page, world: Site, username: str) -> None:
     """From the header's link, through the provider's form, back to where one was."""
     await page.click("nav.account a[href^='/signin']")
     await page.wait_for_url(f"{world.provider.issuer}/authorize**")

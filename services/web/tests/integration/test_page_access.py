@@ -18,10 +18,12 @@ from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 from samling_notifications.domain.links import sign_recipient
 
-from services.web.tests.conftest import COORDINATOR, REGION, World, hidden
+from services.web.tests.conftest import COORDINATOR, REGION, World, hidden, register_on_form
 from services.web.tests.integration.test_mail_links import write_report
+from services.web.tests.workspace_world import Workspace, workspace
 
 pytestmark = pytest.mark.integration
+__all__ = ["workspace"]  # the fixture, used by name
 
 
 @dataclass
@@ -60,18 +62,8 @@ async def _scene(world: World) -> Scene:
     )
     for name, municipality_id in (("Kari Nordmann", "NO-1804"), ("Per Hansen", "NO-1841")):
         async with world.browser() as browser:
-            page = await browser.get(f"/events/{event_id}")
-            sent = await browser.post(
-                f"/events/{event_id}/register",
-                data={
-                    "csrf_token": hidden(page.text, "csrf_token"),
-                    "form_key": hidden(page.text, "form_key"),
-                    "name": name,
-                    "email": f"{name.split()[0].lower()}@example.no",
-                    "municipality_id": municipality_id,
-                    "role": "Lærer",
-                },
-            )
+            email = f"{name.split()[0].lower()}@example.no"
+            sent = await register_on_form(browser, event_id, name, email, municipality_id)
             assert sent.status_code == 303, sent.text
     assignment_id = await world.assign(event_id, "pre", "Les artikkelen", world.starts)
     by_status = {r["status"]: r for r in await world.registrations(event_id)}
@@ -581,6 +573,44 @@ def _cases() -> list[Case]:
             ),
             404,
         ),
+        # The coordinator's workspace, without an issuer: as the approvals (the signed-in
+        # roles are walked below, against a web app that signs in at the provider).
+        Case("GET /workspace", "anonymous", get(lambda s: "/workspace"), 404),
+        Case("GET /workspace/dashboard", "anonymous", get(lambda s: "/workspace/dashboard"), 404),
+        Case(
+            "GET /workspace/dashboard/stream",
+            "anonymous",
+            get(lambda s: "/workspace/dashboard/stream"),
+            404,
+        ),
+        Case(
+            "GET /workspace/events/{event_id}",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}"),
+            404,
+        ),
+        Case(
+            "GET /workspace/events/{event_id}/registrations.csv",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}/registrations.csv"),
+            404,
+        ),
+        Case(
+            "GET /workspace/events/{event_id}/check-in",
+            "anonymous",
+            get(lambda s: f"/workspace/events/{s.event_id}/check-in"),
+            404,
+        ),
+        Case(
+            "POST /workspace/events/{event_id}/check-in/{registration_id}",
+            "anonymous, with the form's token",
+            post(
+                lambda s: f"/events/{s.event_id}",
+                lambda s: f"/workspace/events/{s.event_id}/check-in/{s.kari_registration}",
+                True,
+            ),
+            404,
+        ),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -633,3 +663,68 @@ async def test_every_visitor_gets_what_the_page_allows(world: World) -> None:
     # Nobody but the author municipality's own administrator withdrew a report.
     public = await world.network.client.get(f"/reports/{scene.public_report}", headers=COORDINATOR)
     assert public.json()["status"] == "published"
+
+
+def _workspace_pages(ws: Workspace) -> list[str]:
+    return [
+        "/workspace/dashboard",
+        "/workspace/dashboard/stream",
+        f"/workspace/events/{ws.today}",
+        f"/workspace/events/{ws.today}/registrations.csv",
+        f"/workspace/events/{ws.today}/check-in",
+    ]
+
+
+async def _status(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    # A stream answers with its headers at once and never ends: read those only.
+    async with client.stream("GET", path) as response:
+        return response
+
+
+@pytest.mark.parametrize(
+    ("username", "expected", "home"),
+    [("koordinator", 200, 200), ("bodo-admin", 403, 200), ("deltaker", 403, 403)],
+)
+async def test_the_coordinators_pages_by_role(
+    workspace: Workspace, username: str, expected: int, home: int
+) -> None:
+    """The coordinator may; a municipality's administrator and a participant get the 403 page,
+    and no link to the pages in their menu or on their workspace's front page."""
+    async with workspace.signed_in(username) as person:
+        answers = {path: await _status(person, path) for path in _workspace_pages(workspace)}
+        assert {path: a.status_code for path, a in answers.items()} == dict.fromkeys(
+            answers, expected
+        )
+        caching = {path: a.headers.get("cache-control", "") for path, a in answers.items()}
+        assert all("no-store" in c for c in caching.values()), caching
+        front = await person.get("/workspace")
+        assert front.status_code == home
+        calendar = await person.get("/")
+        # Checking someone in: a POST with the session's own form token.
+        await workspace.register(workspace.today, f"Inge {username.replace('-', ' ')}")
+        (registration,) = [
+            r
+            for r in await workspace.registrations(workspace.today)
+            if r["name"].startswith("Inge") and username.split("-")[0] in r["name"]
+        ]
+        checked = await person.post(
+            f"/workspace/events/{workspace.today}/check-in/{registration['id']}",
+            data={"csrf_token": hidden(calendar.text, "csrf_token")},
+        )
+        assert checked.status_code == (303 if expected == 200 else 403)
+        attended = await workspace.registrations(workspace.today)
+        mine = next(r for r in attended if r["id"] == registration["id"])
+        assert bool(mine.get("attended")) is (expected == 200)
+    for page in (front.text, calendar.text):
+        assert ('href="/workspace/dashboard"' in page) is (expected == 200)
+    # The coordinator's front page links each upcoming event's registrations and check-in.
+    check_in = f'href="/workspace/events/{workspace.today}/check-in"'
+    assert (check_in in front.text) is (expected == 200)
+
+
+async def test_anonymous_visitors_are_asked_to_sign_in(workspace: Workspace) -> None:
+    async with workspace.visitor() as anonymous:
+        for path in ["/workspace", *_workspace_pages(workspace)]:
+            answer = await anonymous.get(path)
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/signin?next="), path

@@ -33,6 +33,7 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert (user.region_id, user.municipality_id) == ("rkk-salten", "NO-1804")
     assert user.administers() == "NO-1804"
     assert menu(user) == [
+        ("Workspace", "/workspace"),
         ("Approvals", "/workspace/approvals"),
         ("Experience reports", "/workspace/reports"),
         ("Report library", "/reports"),
@@ -41,7 +42,15 @@ def test_the_claims_mapping_is_configurable() -> None:
     spaced = person({"sub": "u-2", "roles": "coordinator participant"}, TOKEN, WebSettings(), 0)
     assert spaced.roles == {"coordinator", "participant"}
     assert spaced.administers() is None
-    assert menu(spaced) == [("Report library", "/reports")]  # for everyone signed in
+    # A coordinator of no region has no dashboard; the report library is for everyone.
+    assert menu(spaced) == [("Report library", "/reports")]
+    region = {"sub": "u-3", "roles": ["coordinator"], "region": "rkk-salten"}
+    coordinator = person(region, TOKEN, WebSettings(), 0)
+    assert menu(coordinator) == [
+        ("Workspace", "/workspace"),
+        ("Dashboard", "/workspace/dashboard"),
+        ("Report library", "/reports"),
+    ]
     assert spaced.name == "u-2"
 
 

@@ -1,0 +1,185 @@
+"""A signed-in Samling for the workspace pages' tests: the network and events services trusting
+the development OpenID Connect provider's keys only, and the web app on a real port (a stream
+of server-sent events needs a real server; httpx's ASGI transport waits for the whole body)
+reading the registration facts from the session's Kafka. People sign in through the web app's
+own sign-in and the provider's form, as a browser does.
+
+Seeded: Bodø and Fauske (mail at example.no, so public registrations need no approval) in a
+network of the region, an event that starts within the hour (check-in is open) and one in ten
+days."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from samling_devtools.infra import Stack
+from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, OidcServer
+from samling_devtools.oidc.flow import client_token, sign_in
+from samling_devtools.testing import RunningService, call, eventually, running, unique
+from samling_events.main import create as create_events
+from samling_events.settings import EventsSettings
+from samling_network.main import create as create_network
+from samling_network.settings import NetworkSettings
+from samling_web.main import create as create_web
+from samling_web.settings import WebSettings
+
+from services.web.tests.browser.test_browser import serving
+from services.web.tests.conftest import REGION, register_on_form, settings
+
+MUNICIPALITIES = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
+SYSTEM = next(c for c in DEMO_CLIENTS if "system" in c.roles)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Workspace:
+    provider: OidcServer
+    network: RunningService
+    events: RunningService
+    web: RunningService
+    site: str
+    network_id: str
+    today: str
+    """Starts within the hour: check-in is open."""
+    later: str
+    """Starts in ten days."""
+
+    def token(self, username: str) -> dict[str, str]:
+        return bearer(sign_in(self.provider.issuer, username)["access_token"])
+
+    def visitor(self) -> httpx.AsyncClient:
+        """A browser without JavaScript: a cookie jar of its own, redirects not followed."""
+        return httpx.AsyncClient(base_url=self.site, timeout=30)
+
+    @asynccontextmanager
+    async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
+        """A visitor who signed in through /signin and the provider's form."""
+        async with self.visitor() as client:
+            await self._sign_in(client, username)
+            yield client
+
+    async def _sign_in(self, client: httpx.AsyncClient, username: str) -> None:
+        answer = await client.get("/signin", params={"next": "/workspace"})
+        assert answer.status_code in (302, 303), answer.text
+        form = await client.get(answer.headers["location"])
+        fields = {
+            name: html.unescape(value)
+            for name, value in re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
+            )
+        }
+        answer = await client.post(
+            f"{self.provider.issuer}/authorize",
+            data={**fields, "username": username, "password": DEMO_PASSWORD},
+        )
+        assert answer.status_code == 303, answer.text
+        answer = await client.get(answer.headers["location"])
+        assert answer.status_code == 303, answer.text
+
+    async def register(self, event_id: str, name: str, municipality_id: str = "NO-1804") -> None:
+        """Through the public form, as anyone would."""
+        async with self.visitor() as browser:
+            email = f"{re.sub(r'[^a-z0-9]+', '.', name.lower()).strip('.')}@example.no"
+            sent = await register_on_form(browser, event_id, name, email, municipality_id)
+            assert sent.status_code == 303, sent.text
+
+    async def registrations(self, event_id: str) -> list[dict[str, Any]]:
+        page = await call(self.events.client, "GET", f"/events/{event_id}/registrations", 200,
+                          headers=self.token("koordinator"))  # fmt: skip
+        items: list[dict[str, Any]] = page["items"]
+        return items
+
+
+async def _event(events: RunningService, coordinator: dict[str, str], **details: Any) -> str:
+    created = await call(events.client, "POST", "/events", 201, headers=coordinator, json={
+        "kind": "network_meeting", "timezone": "Europe/Oslo", "venue": "Bodø rådhus",
+        **details,
+    })  # fmt: skip
+    await call(events.client, "POST", f"/events/{created['id']}/publish", 200, headers=coordinator)
+    event_id: str = created["id"]
+    return event_id
+
+
+async def _seed(
+    provider: OidcServer, network: RunningService, events: RunningService
+) -> tuple[str, str, str]:
+    coordinator = bearer(sign_in(provider.issuer, "koordinator")["access_token"])
+    await call(network.client, "POST", "/regions", 201, headers=bearer(client_token(provider.issuer, SYSTEM)),
+               json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
+    for number, name in MUNICIPALITIES.values():
+        await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
+                   json={"country": "NO", "number": number, "name": name,
+                         "email_domains": ["example.no"]})  # fmt: skip
+    net = await call(network.client, "POST", "/networks", 201, headers=coordinator,
+                     json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
+    for municipality_id in MUNICIPALITIES:
+        await call(network.client, "POST", f"/networks/{net['id']}/memberships", 201,
+                   headers=coordinator, json={"municipality_id": municipality_id})  # fmt: skip
+
+    async def known() -> bool:
+        members = await events.db["membership_view"].count_documents({"network_id": net["id"]})
+        domains = await events.db["municipality_email_domains"].count_documents({})
+        return members == len(MUNICIPALITIES) and domains >= len(MUNICIPALITIES)
+
+    await eventually(known)
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=50)
+    later = soon + timedelta(days=10)
+    today = await _event(events, coordinator, network_id=net["id"], title="Nettverksmøte: Lesing",
+                         starts_at=soon.isoformat(),
+                         ends_at=(soon + timedelta(hours=4)).isoformat(), capacity=3)  # fmt: skip
+    coming = await _event(events, coordinator, network_id=net["id"], title="Verksted: Skriving",
+                          starts_at=later.isoformat(),
+                          ends_at=(later + timedelta(hours=4)).isoformat(), capacity=30)  # fmt: skip
+    network_id: str = net["id"]
+    return network_id, today, coming
+
+
+@pytest.fixture(scope="module")
+async def workspace(
+    stack: Stack, topics: str, oidc_provider: OidcServer
+) -> AsyncIterator[Workspace]:
+    run = unique("ws").replace("-", "_")
+    trust: dict[str, Any] = {
+        "jwt_jwks_url": oidc_provider.jwks_url,
+        "jwt_issuer": oidc_provider.issuer,
+    }
+    async with (
+        running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
+        running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
+    ):
+        network_id, today, later = await _seed(oidc_provider, network, events)
+        web_settings = WebSettings(
+            environment="test",
+            default_region_id=REGION,
+            oidc_issuer=oidc_provider.issuer,
+            kafka_bootstrap=stack.bootstrap,
+            consumer_group=f"{run}-web",
+            **trust,
+        )
+        web_app = create_web(
+            web_settings,
+            transports={
+                "network": httpx.ASGITransport(app=network.app),
+                "events": httpx.ASGITransport(app=events.app),
+            },
+        )
+        async with running(web_app) as web, serving(web.app) as site:
+            # The sign-in's callback and the provider's redirects go to the real port.
+            web_settings.public_url = site
+
+            async def listening() -> bool:
+                return bool(web.app.state.web.figures.ready.is_set())
+
+            await eventually(listening, timeout=60)
+            yield Workspace(oidc_provider, network, events, web, site, network_id, today, later)
