@@ -38,7 +38,7 @@ from samling_web.pages import (
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
-from samling_web.security import IdempotencyKeys, SecurityHeaders
+from samling_web.security import IdempotencyKeys, SecurityHeaders, security_headers
 from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
 from samling_web.signin import install_signin, signin_form_targets
@@ -122,10 +122,12 @@ def create(
         health_router(_checks),
     ):
         app.include_router(router)
-    install_error_pages(app, pages)
-    install_signin(app, settings)
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
-    # Added last to first: the body limit runs first, then the headers, then the session.
+    security = security_headers(hsts=not development, form_targets=signin_form_targets(settings))
+    install_error_pages(app, pages, security)
+    install_signin(app, settings)
+    # Added last to first: the headers first (so a 413 page has them too), then the body
+    # limit, then the session.
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -134,9 +136,7 @@ def create(
         same_site="lax",
         https_only=not development,
     )
-    app.add_middleware(
-        SecurityHeaders, hsts=not development, form_targets=signin_form_targets(settings)
-    )
     app.add_middleware(HtmlBodyLimit, max_bytes=settings.max_request_bytes, pages=pages)
+    app.add_middleware(SecurityHeaders, headers=security)
     instrument_app(app)
     return app
