@@ -138,5 +138,7 @@ def create(
     )
     app.add_middleware(HtmlBodyLimit, max_bytes=settings.max_request_bytes, pages=pages)
     app.add_middleware(SecurityHeaders, headers=security)
-    instrument_app(app)
+    # No span per ASGI message: two to five more spans a page, each with its attributes, cost
+    # more CPU than the page's own (make bench-web); the server span has status and size.
+    instrument_app(app, message_spans=False)
     return app

@@ -1,14 +1,18 @@
 """What wraps every page: the security headers on every kind of answer (a page, a stream, a
-crash, a body too large), and a route's own header kept."""
+crash), a route's own header kept, and the traces without a span per ASGI message."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI, Response
 from fastapi.responses import StreamingResponse
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from samling_web.main import create
 from samling_web.settings import WebSettings
 
@@ -84,6 +88,23 @@ async def test_an_error_page_carries_the_security_headers() -> None:
     response = await _get(_app(), "/no/such/page")
     assert response.status_code == 404
     _assert_secured(response)
+
+
+def _spans() -> Iterator[InMemorySpanExporter]:
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)  # the web app's own, from configure_telemetry
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+
+
+async def test_a_page_is_one_server_span_without_one_per_asgi_message() -> None:
+    app = _app()  # installs the tracer provider first
+    exporter = next(_spans())
+    response = await _get(app, "/test/stream")
+    assert response.status_code == 200
+    names = [span.name for span in exporter.get_finished_spans()]
+    assert names == ["GET /test/stream"], names
 
 
 async def test_a_body_too_large_is_a_page_with_the_security_headers() -> None:
