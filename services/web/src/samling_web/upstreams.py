@@ -239,6 +239,15 @@ class Services:
             seconds=EVENT_SECONDS,
         )
 
+    async def event_for_form(self, event_id: str) -> Event | None:
+        """The event as a sent registration form reads it (open? its questions?): kept like the
+        page's, but not forgotten after each registration, which made every next form ask the
+        events API for the event again (make bench-web). The seats, which change with each
+        registration, are the events API's to count."""
+        return await self.recent.get(
+            f"form-event:{event_id}", lambda: self.event(event_id), seconds=EVENT_SECONDS
+        )
+
     def forget_event(self, event_id: str) -> None:
         """After a registration from here: the next page shows its seats taken."""
         self.recent.forget(f"event:{event_id}")
