@@ -203,14 +203,21 @@ async def main(args: argparse.Namespace) -> int:
         # Warm-up: pools, templates and caches (not measured).
         attack(root, [{"method": "GET", "url": f"{urls['web']}/events/{web_event}"}] * 100, 10)
         lines = []
+        web_pids = {"web": services[-1].process.pid if services[-1].process else None}
+        web_pids.update(worker_pids(web_pids["web"]))
         for label, path in (("calendar  GET /", "/"), ("event page GET /events/{id}",
                                                           f"/events/{web_event}")):  # fmt: skip
+            # The web app's CPU per page: unlike the latencies, hardly moved by what else
+            # runs on a shared machine.
+            usage = CpuUsage.of(web_pids)
             _, page = attack(
                 root, [{"method": "GET", "url": urls["web"] + path}] * args.pages, args.users
             )
+            cpu = sum(usage.since().values()) / args.pages * 1000
             lat = page.latencies
             lines.append(f"{label:<34} p50 {ms(lat.p50):>7} ms  p95 {ms(lat.p95):>7} ms  "
-                         f"p99 {ms(lat.p99):>7} ms  {page.status_codes}")  # fmt: skip
+                         f"p99 {ms(lat.p99):>7} ms  web CPU {cpu:.2f} ms/page  "
+                         f"{page.status_codes}")  # fmt: skip
 
         print("opening the form for each person (not measured) ...", flush=True)
         targets = await forms(urls["web"], web_event, args.n)
