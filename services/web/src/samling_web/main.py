@@ -85,16 +85,21 @@ def create(
         notifications = pooled_client(
             settings.notifications_url, settings, transports.get("notifications")
         )
+
+        def api(name: str, client: httpx.AsyncClient) -> Api:
+            limit, wait = settings.upstream_connections, settings.upstream_timeout_seconds
+            return Api(name, client, connections=limit, wait_seconds=wait)
+
         async with network, events, notifications, _own_token(settings) as issued:
             app.state.web = Web(
                 settings=settings,
                 services=Services(
-                    Api("network", network), Api("events", events), Tokens(settings, issued)
+                    api("network", network), api("events", events), Tokens(settings, issued)
                 ),
                 pages=pages,
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
-                notifications=Notifications(Api("notifications", notifications)),
+                notifications=Notifications(api("notifications", notifications)),
                 register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
             )
             yield
