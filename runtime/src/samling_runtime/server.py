@@ -16,6 +16,9 @@ so the HTTP server behaves the same everywhere. What matters under a burst:
   ``Retry-After`` (:mod:`samling_runtime.request_limit`), never a dropped connection.
 - **Backlog**: connections waiting to be accepted; the listen queue holds a burst of this many
   new connections (the kernel caps it at ``net.core.somaxconn``).
+- **Processes**: a service whose settings have ``workers`` (the web app: it keeps no state but
+  short caches) is served by that many uvicorn worker processes on one socket, each building
+  its own app from the factory; every other service is one process (replicas scale it).
 """
 
 from __future__ import annotations
@@ -26,18 +29,35 @@ from collections.abc import Callable, Sequence
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.importer import import_from_string
+from uvicorn.supervisors import Multiprocess
 
 from samling_runtime.settings import ServiceSettings
 
 BACKLOG = 2048
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+def workers(settings: ServiceSettings) -> int:
+    """Worker processes the service asks for (1 unless its settings say ``workers``)."""
+    count = getattr(settings, "workers", 1)
+    return count if isinstance(count, int) and count > 1 else 1
 
 
 def server_config(
-    app: FastAPI, *, host: str, port: int, proxy_headers: bool = False
+    app: FastAPI, *, host: str, port: int, proxy_headers: bool = False, factory: str | None = None
 ) -> uvicorn.Config:
+    """``factory`` (``module:function``) with more than one worker: each worker process builds
+    its own app from it (an app object cannot be handed to another process)."""
     settings: ServiceSettings = app.state.settings
+    processes = workers(settings) if factory else 1
     return uvicorn.Config(
-        app,
+        factory if processes > 1 and factory else app,
+        factory=processes > 1,
+        workers=processes,
+        # A worker answers the supervisor's ping from a thread, which waits while the worker
+        # imports and builds its app: on a loaded 2-core machine that took longer than
+        # uvicorn's 5 s, and the supervisor killed and restarted every worker in a loop.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         host=host,
         port=port,
         timeout_keep_alive=settings.http_keep_alive_seconds,
@@ -60,9 +80,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     factory: Callable[[], FastAPI] = import_from_string(args.factory)
     config = server_config(
-        factory(), host=args.host, port=args.port, proxy_headers=args.proxy_headers
+        factory(),
+        host=args.host,
+        port=args.port,
+        proxy_headers=args.proxy_headers,
+        factory=args.factory,
     )
-    uvicorn.Server(config).run()
+    if config.workers > 1:
+        # As uvicorn.run does: the parent binds the socket and supervises the workers.
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 if __name__ == "__main__":

@@ -43,8 +43,14 @@ def configure_telemetry(service: str, otlp_endpoint: str | None) -> None:
     PymongoInstrumentor().instrument()
 
 
-def instrument_app(app: FastAPI) -> None:
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+def instrument_app(app: FastAPI, *, message_spans: bool = True) -> None:
+    """A server span per request; ``message_spans`` adds an internal span per ASGI message
+    received and sent (``http receive``, ``http send``)."""
+    FastAPIInstrumentor.instrument_app(
+        app,
+        excluded_urls="healthz,readyz",
+        exclude_spans=None if message_spans else ["receive", "send"],
+    )
 
 
 # -- one trace from a request through the outbox to every consumer -------------------------

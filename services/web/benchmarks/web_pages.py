@@ -17,6 +17,7 @@ It prints registrations/s and p50/p95 of both, the CPU each process spent per re
 what the web app adds to a registration's cost (throughput and CPU).
 
     make bench-web            # or: uv run python services/web/benchmarks/web_pages.py --help
+    uv run python services/web/benchmarks/web_pages.py --web-workers 2   # two web processes
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import psutil
 from pydantic import BaseModel, Field
 from samling_devtools.benchmarking import CpuUsage, isolated_stack, sibling
 from samling_devtools.infra import free_port
@@ -140,6 +142,16 @@ async def forms(web: str, event_id: str, n: int) -> list[dict[str, Any]]:
     return targets
 
 
+def worker_pids(web: int | None) -> dict[str, int]:
+    """The web app's worker processes when it runs more than one (the pid given is then their
+    supervisor, which serves nothing)."""
+    if web is None:
+        return {}
+    children = psutil.Process(web).children()
+    workers = [c for c in children if "spawn_main" in " ".join(c.cmdline())]
+    return {f"web worker {i}": c.pid for i, c in enumerate(workers, 1)}
+
+
 def ms(ns: float) -> str:
     return f"{ns / 1e6:.1f}"
 
@@ -176,6 +188,7 @@ async def main(args: argparse.Namespace) -> int:
                 # would answer them 429 after the first twenty.
                 "SAMLING_WEB_REGISTER_BURST": "1000000",
                 "SAMLING_WEB_REGISTER_PER_HOUR": "1000000000",
+                "SAMLING_WEB_WORKERS": str(args.web_workers),
             }
             service = ServiceProcess(ServiceProcessSpec(name, factory, port), env,
                                      root / "logs")  # fmt: skip
@@ -184,23 +197,32 @@ async def main(args: argparse.Namespace) -> int:
             service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
         web_event, api_event = await seed(urls["network"], urls["events"], args.n)
         print(f"{args.users} concurrent users; {args.pages} requests per page, "
-              f"{args.n} registrations each way", flush=True)  # fmt: skip
+              f"{args.n} registrations each way; {args.web_workers} web process(es)",
+              flush=True)  # fmt: skip
 
         # Warm-up: pools, templates and caches (not measured).
         attack(root, [{"method": "GET", "url": f"{urls['web']}/events/{web_event}"}] * 100, 10)
         lines = []
+        web_pids = {"web": services[-1].process.pid if services[-1].process else None}
+        web_pids.update(worker_pids(web_pids["web"]))
         for label, path in (("calendar  GET /", "/"), ("event page GET /events/{id}",
                                                           f"/events/{web_event}")):  # fmt: skip
+            # The web app's CPU per page: unlike the latencies, hardly moved by what else
+            # runs on a shared machine.
+            usage = CpuUsage.of(web_pids)
             _, page = attack(
                 root, [{"method": "GET", "url": urls["web"] + path}] * args.pages, args.users
             )
+            cpu = sum(usage.since().values()) / args.pages * 1000
             lat = page.latencies
             lines.append(f"{label:<34} p50 {ms(lat.p50):>7} ms  p95 {ms(lat.p95):>7} ms  "
-                         f"p99 {ms(lat.p99):>7} ms  {page.status_codes}")  # fmt: skip
+                         f"p99 {ms(lat.p99):>7} ms  web CPU {cpu:.2f} ms/page  "
+                         f"{page.status_codes}")  # fmt: skip
 
         print("opening the form for each person (not measured) ...", flush=True)
         targets = await forms(urls["web"], web_event, args.n)
         pids = {s.spec.name: s.process.pid for s in services if s.process}
+        pids.update(worker_pids(pids["web"]))
         usage = CpuUsage.of({**pids, "ferretdb": stack.ferretdb.pid, "kafka": stack.kafka.pid})
         web_report, web_lat = attack(root, targets, args.users)
         web_cpu = usage.since()
@@ -250,6 +272,9 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=50, help="concurrent users")
     parser.add_argument("--pages", type=int, default=2000, help="requests per page measured")
     parser.add_argument("-n", type=int, default=1000, help="registrations each way")
+    parser.add_argument(
+        "--web-workers", type=int, default=1, help="the web app's processes (SAMLING_WEB_WORKERS)"
+    )
     started = time.monotonic()
     code = asyncio.run(main(parser.parse_args()))
     print(f"({time.monotonic() - started:.0f} s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -42,7 +43,9 @@ MESSAGES = {
 }
 
 
-def error_page(pages: Pages, request: Request, status: int) -> HTMLResponse:
+def error_page(
+    pages: Pages, request: Request, status: int, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
     heading, explanation = MESSAGES.get(status, MESSAGES[500])
     return pages.render(
         request,
@@ -50,11 +53,14 @@ def error_page(pages: Pages, request: Request, status: int) -> HTMLResponse:
         status=status,
         heading=heading,
         explanation=explanation,
-        headers={"Cache-Control": "no-store"},
+        headers={**(headers or {}), "Cache-Control": "no-store"},
     )
 
 
-def install_error_pages(app: FastAPI, pages: Pages) -> None:
+def install_error_pages(app: FastAPI, pages: Pages, security: Mapping[str, str]) -> None:
+    """``security``: the security headers, which the crash page adds itself: Starlette answers
+    a crash outside every middleware of the app."""
+
     async def http_error(request: Request, exc: Exception) -> HTMLResponse:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         return error_page(pages, request, status if status in MESSAGES else 400)
@@ -73,7 +79,7 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
 
     async def crashed(request: Request, exc: Exception) -> HTMLResponse:
         log.exception("page failed", exc_info=exc)
-        return error_page(pages, request, 500)
+        return error_page(pages, request, 500, security)
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)

@@ -7,6 +7,7 @@ starts, so no binary ``.mo`` is committed and a catalogue can never be out of st
 
 from __future__ import annotations
 
+import functools
 import gettext
 from dataclasses import dataclass
 from io import BytesIO
@@ -66,7 +67,10 @@ class Catalogues:
         return self.translations[language]
 
 
+@functools.cache
 def babel_locale(language: str) -> Locale:
+    # Parsed once per language: every date and number on a page asked for it anew (make
+    # bench-web); a Locale is not changed by the formatting that reads it.
     return Locale.parse(BABEL_LOCALES[language])
 
 
@@ -86,8 +90,12 @@ def _accepted(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
+@functools.lru_cache(maxsize=256)
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
-    """The reader's language: their choice in the cookie, else their browser's, else bokmål."""
+    """The reader's language: their choice in the cookie, else their browser's, else bokmål.
+
+    Kept for the last headers seen: browsers send a handful of distinct Accept-Language
+    values, and each page asks this more than once."""
     if cookie in LANGUAGES:
         return cookie
     for tag in _accepted(accept_language or ""):

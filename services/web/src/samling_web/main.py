@@ -45,7 +45,7 @@ from samling_web.pages import (
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
-from samling_web.security import IdempotencyKeys, SecurityHeaders
+from samling_web.security import IdempotencyKeys, SecurityHeaders, security_headers
 from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
 from samling_web.signin import install_signin, signin_form_targets
@@ -94,6 +94,11 @@ def create(
         )
         figures = FiguresFeed()
         group = settings.consumer_group or "samling-web"
+
+        def api(name: str, client: httpx.AsyncClient) -> Api:
+            limit, wait = settings.upstream_connections, settings.upstream_timeout_seconds
+            return Api(name, client, connections=limit, wait_seconds=wait)
+
         async with (
             network,
             events,
@@ -104,12 +109,12 @@ def create(
             app.state.web = Web(
                 settings=settings,
                 services=Services(
-                    Api("network", network), Api("events", events), Tokens(settings, issued)
+                    api("network", network), api("events", events), Tokens(settings, issued)
                 ),
                 pages=pages,
                 keys=IdempotencyKeys(secret),
                 clock=clock or SystemClock(),
-                notifications=Notifications(Api("notifications", notifications)),
+                notifications=Notifications(api("notifications", notifications)),
                 register_limit=TokenBucket(settings.register_burst, settings.register_per_hour),
                 figures=figures,
             )
@@ -144,10 +149,12 @@ def create(
         health_router(_checks),
     ):
         app.include_router(router)
-    install_error_pages(app, pages)
-    install_signin(app, settings)
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
-    # Added last to first: the body limit runs first, then the headers, then the session.
+    security = security_headers(hsts=not development, form_targets=signin_form_targets(settings))
+    install_error_pages(app, pages, security)
+    install_signin(app, settings)
+    # Added last to first: the headers first (so a 413 page has them too), then the body
+    # limit, then the session.
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -156,9 +163,9 @@ def create(
         same_site="lax",
         https_only=not development,
     )
-    app.add_middleware(
-        SecurityHeaders, hsts=not development, form_targets=signin_form_targets(settings)
-    )
     app.add_middleware(HtmlBodyLimit, max_bytes=settings.max_request_bytes, pages=pages)
-    instrument_app(app)
+    app.add_middleware(SecurityHeaders, headers=security)
+    # No span per ASGI message: two to five more spans a page, each with its attributes, cost
+    # more CPU than the page's own (make bench-web); the server span has status and size.
+    instrument_app(app, message_spans=False)
     return app

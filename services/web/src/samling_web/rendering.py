@@ -70,6 +70,9 @@ class Pages:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates ship with the code: without this every render looked at each
+            # template file's modification time again (make bench-web).
+            auto_reload=False,
         )
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             gettext=_gettext, ngettext=_ngettext, newstyle=True

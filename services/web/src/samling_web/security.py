@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Mapping
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_FIELD = "csrf_token"
@@ -85,27 +84,36 @@ class IdempotencyKeys:
         return key if isinstance(key, str) else None
 
 
-class SecurityHeaders:
-    """Adds the security headers to every response (pages, assets and errors alike)."""
+def security_headers(*, hsts: bool, form_targets: tuple[str, ...] = ()) -> dict[str, str]:
+    """The headers every answer carries (pages, assets and errors alike)."""
+    # Sign-out is a form whose answer redirects to the identity provider's end-session
+    # endpoint, and browsers hold redirects after a form to form-action too.
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *form_targets])
+    )
+    headers = {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    }
+    if hsts:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
-    def __init__(self, app: ASGIApp, *, hsts: bool, form_targets: tuple[str, ...] = ()) -> None:
+
+class SecurityHeaders:
+    """Adds the security headers to every response the app sends (a crash's page is answered
+    outside the middleware, so its handler adds them itself: see errors.py); a header the
+    route set itself is kept."""
+
+    def __init__(self, app: ASGIApp, *, headers: Mapping[str, str]) -> None:
         self.app = app
-        # Sign-out is a form whose answer redirects to the identity provider's end-session
-        # endpoint, and browsers hold redirects after a form to form-action too.
-        policy = CONTENT_SECURITY_POLICY.replace(
-            "form-action 'self'", " ".join(["form-action 'self'", *form_targets])
-        )
-        self.headers = {
-            "Content-Security-Policy": policy,
-            "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "same-origin",
-            "Cross-Origin-Opener-Policy": "same-origin",
-            "Cross-Origin-Resource-Policy": "same-origin",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-        }
-        if hsts:
-            self.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Encoded once: the ASGI message carries raw lower-case byte pairs.
+        self.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,9 +122,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in self.raw if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -50,6 +50,13 @@ class WebSettings(ServiceSettings):
         "every connection for every request it queues or frees (make bench-web: 10 instead of "
         "50 cut the web app's CPU per registration from 11 to 5 ms).",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Processes serving the pages (uvicorn workers on one port). One suits a "
+        "small machine; each more serves pages on another core (make bench-web). Every process "
+        "keeps its own short caches and counts the registration limit for itself.",
+    )
     register_burst: int = Field(
         20, ge=1, description="Registration forms one client (IP address) may send at once."
     )

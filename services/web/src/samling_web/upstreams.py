@@ -11,6 +11,7 @@ so in the reader's language instead of failing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,13 +92,41 @@ class Tokens:
 
 
 class Api:
-    """One service's API over one pooled client."""
+    """One service's API over one pooled client.
 
-    def __init__(self, name: str, client: httpx.AsyncClient) -> None:
+    ``connections`` (the pool's size) requests go to the client at once, the others wait here:
+    httpcore looks at every connection for each request it queues or frees, so with fifty
+    requests queued in its pool that bookkeeping was 16 % of the web app's CPU (make
+    bench-web, py-spy); a semaphore's queue costs nothing per waiter. ``wait_seconds`` bounds
+    that wait as the pool's own timeout did (the service counts as down past it).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        client: httpx.AsyncClient,
+        connections: int | None = None,
+        wait_seconds: float = 10.0,
+    ) -> None:
         self.name = name
         self.client = client
+        self._gate = asyncio.Semaphore(connections) if connections else None
+        self._wait_seconds = wait_seconds
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if self._gate is None:
+            return await self._request(method, url, **kwargs)
+        try:
+            async with asyncio.timeout(self._wait_seconds):
+                await self._gate.acquire()
+        except TimeoutError as exc:
+            raise UpstreamDown(self.name, "PoolTimeout") from exc
+        try:
+            return await self._request(method, url, **kwargs)
+        finally:
+            self._gate.release()
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
@@ -237,6 +266,15 @@ class Services:
             f"event:{event_id}",
             lambda: self.events.fetch(Event, f"/events/{event_id}", headers=self.tokens.reader()),
             seconds=EVENT_SECONDS,
+        )
+
+    async def event_for_form(self, event_id: str) -> Event | None:
+        """The event as a sent registration form reads it (open? its questions?): kept like the
+        page's, but not forgotten after each registration, which made every next form ask the
+        events API for the event again (make bench-web). The seats, which change with each
+        registration, are the events API's to count."""
+        return await self.recent.get(
+            f"form-event:{event_id}", lambda: self.event(event_id), seconds=EVENT_SECONDS
         )
 
     def forget_event(self, event_id: str) -> None:

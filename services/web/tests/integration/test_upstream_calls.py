@@ -58,6 +58,20 @@ async def counting(world: World) -> AsyncIterator[CountingWeb]:
         yield CountingWeb(web.client, network, events)
 
 
+async def _send(
+    web: httpx.AsyncClient, event_id: str, form: httpx.Response, name: str
+) -> httpx.Response:
+    """The registration form of the event page ``form``, filled in for ``name``."""
+    return await web.post(
+        f"/events/{event_id}/register",
+        data={
+            "csrf_token": hidden(form.text, "csrf_token"),
+            "form_key": hidden(form.text, "form_key"),
+            **person(name),
+        },
+    )
+
+
 async def test_a_read_event_page_serves_the_next_readers_and_a_registration_asks_once(
     world: World, counting: CountingWeb
 ) -> None:
@@ -75,14 +89,7 @@ async def test_a_read_event_page_serves_the_next_readers_and_a_registration_asks
     again = await web.get(f"/events/{event_id}")
     assert again.status_code == 200
     assert counting.calls() == []
-    sent = await web.post(
-        f"/events/{event_id}/register",
-        data={
-            "csrf_token": hidden(again.text, "csrf_token"),
-            "form_key": hidden(again.text, "form_key"),
-            **person("Eli Ettkall"),
-        },
-    )
+    sent = await _send(web, event_id, again, "Eli Ettkall")
     assert sent.status_code == 303, sent.text
     assert counting.calls() == [f"POST /events/{event_id}/registrations?"]
 
@@ -91,6 +98,20 @@ async def test_a_read_event_page_serves_the_next_readers_and_a_registration_asks
     after = await web.get(f"/events/{event_id}")
     assert counting.calls() == [f"GET /events/{event_id}?"]
     assert "4 ledige plasser" in after.text
+
+
+async def test_registrations_one_after_another_each_ask_only_to_register(
+    world: World, counting: CountingWeb
+) -> None:
+    event_id = await world.publish("Dialogkonferanse: Etter hverandre", 5)
+    web = counting.client
+    forms = [await web.get(f"/events/{event_id}") for _ in range(2)]  # two forms, as two tabs
+    for i, form in enumerate(forms):
+        counting.forget()
+        sent = await _send(web, event_id, form, f"Eli Etter{i}")
+        assert sent.status_code == 303, sent.text
+        # The registration before did not make this one read the event again.
+        assert counting.calls() == [f"POST /events/{event_id}/registrations?"]
 
 
 async def test_the_calendars_filters_are_applied_by_the_events_api(

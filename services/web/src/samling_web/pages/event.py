@@ -44,8 +44,9 @@ NOT_ACCEPTED = N_(
 TRY_AGAIN = N_("Someone else registered at the same moment. Please send the form again.")
 
 
-async def _published(web: Web, event_id: str) -> Event:
-    event = await web.services.event(event_id)
+async def _published(web: Web, event_id: str, *, for_form: bool = False) -> Event:
+    read = web.services.event_for_form if for_form else web.services.event
+    event = await read(event_id)
     if event is None:
         raise HTTPException(404)
     return event
@@ -143,7 +144,7 @@ async def register(request: Request, event_id: IdPath, web: WebDep) -> Response:
         return slow_down
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     check_csrf(request.session, form)
-    event = await _published(web, event_id)
+    event = await _published(web, event_id, for_form=True)
     signed_key = form.get(KEY_FIELD, "")
     key = web.keys.key(signed_key, f"register:{event.id}")
     if key is None:
