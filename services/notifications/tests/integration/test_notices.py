@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,9 @@ from samling_contracts.vocabulary import Language
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import eventually, running
+from samling_notifications.adapters.store.notices import event_params
+from samling_notifications.container import started_in
+from samling_notifications.domain.notices import Kind, Recipient, RecipientType
 from samling_notifications.main import create
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.clock import ManualClock
@@ -279,3 +283,47 @@ async def test_a_notice_consumed_before_its_event_names_the_event_once_it_is_kno
         me = bearer(f"u-{world.run}", participant.email)
         (entry,) = (await service.client.get("/inbox", headers=me)).json()["items"]
         assert entry["title"] == subject
+
+
+async def test_one_notice_queued_by_two_facts_at_once_is_sent_once(
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
+) -> None:
+    """Two facts handled at the same moment (a contact list and a membership, each inviting the
+    same late-comer to the same event) queue the same notice in one batch: one mail."""
+    world = World()
+    scheduled = world.event()
+    async with running(create(await notifications_settings())) as service:
+        await publish(stack.bootstrap, scheduled)
+
+        async def event_known() -> bool:
+            return await service.db.events.count_documents({"_id": scheduled.event_id}) == 1
+
+        await eventually(event_known, timeout=60)
+        ctx = started_in(service.app).context()
+        address = world.email("late")
+        late = Recipient(
+            id=f"con_{world.run}_late",
+            type=RecipientType.CONTACT,
+            name="Sen Kontakt",
+            email=address,
+            language="nb",
+        )
+        params = await event_params(ctx.stores, scheduled.event_id)
+        queued = await asyncio.gather(
+            *[
+                ctx.notify(
+                    Kind.EVENT_INVITATION,
+                    f"src_{world.run}",
+                    [late],
+                    {"event_id": scheduled.event_id},
+                    params,
+                )
+                for _ in range(2)
+            ]
+        )
+        # The first queued its notices (e-mail and inbox), the second none of them.
+        assert sorted(queued) == [0, 2]
+        await eventually(mails(mailbox, address))
+        # Time for a second copy to arrive, had one been queued.
+        await asyncio.sleep(3)
+        assert len(mailbox.messages(to=address)) == 1

@@ -91,9 +91,16 @@ class Intake:
         event_ids = {q.draft.refs.get("event_id") for q in drafts}
         events = {e: await self.stores.shared.events.get(e) for e in event_ids if e}
         entries: list[tuple[_Queued, Document, Document | None]] = []
+        batched: set[str] = set()
         for q in drafts:
             addresses = {r.id: r.details() for r in q.draft.recipients if r.email}
             for doc in notice_documents(q.draft, prefs, now):
+                # Two facts handled at once may queue the same notice (a contact list and a
+                # membership both inviting a late-comer): one batch holds it once, or both
+                # copies would pass as new below and the person would get the mail twice.
+                if doc["_id"] in batched:
+                    continue
+                batched.add(doc["_id"])
                 entries.append((q, doc, addresses.get(doc["recipient_id"])))
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
@@ -108,10 +115,9 @@ class Intake:
             )
             for _, doc, _ in chunk:
                 doc["chunk"] = chunk_id
-            fresh_ids = {
-                d["_id"] for d in await insert_notices(self.stores, [d for _, d, _ in chunk])
-            }
-            fresh = [(q, doc, known) for q, doc, known in chunk if doc["_id"] in fresh_ids]
+            # The very documents written, not their ids: an id alone cannot tell a copy.
+            written = {id(d) for d in await insert_notices(self.stores, [d for _, d, _ in chunk])}
+            fresh = [(q, doc, known) for q, doc, known in chunk if id(doc) in written]
             await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
             emails = [(q, doc, known) for q, doc, known in fresh if doc.get("pending")]
             self.ledger.open[chunk_id] = len(emails)
