@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from samling_runtime.service import Runtime
+from samling_runtime.started import Started
 
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
@@ -25,22 +26,7 @@ class EventsService:
     """Expired offers, ended events, anonymisation: ``run_once()`` moves them on."""
 
 
-class Started:
-    """Where the parts wait until the service has started (routes ask for them per request)."""
-
-    def __init__(self) -> None:
-        self._built: EventsService | None = None
-
-    def set(self, built: EventsService) -> None:
-        self._built = built
-
-    def get(self) -> EventsService:
-        if self._built is None:
-            raise RuntimeError("the events service has not started")
-        return self._built
-
-
-def started_in(app: FastAPI) -> Started:
+def started_in(app: FastAPI) -> Started[EventsService]:
     """The parts of the app :func:`samling_events.main.create` made."""
-    started: Started = app.state.events
+    started: Started[EventsService] = app.state.events
     return started

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.service import Runtime, ServiceSpec, create_app
+from samling_runtime.started import Started
 from samling_runtime.store import AggregateStore
 
 from samling_events.adapters.api import (
@@ -34,13 +35,13 @@ from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.desk import Desk, Desks
 from samling_events.adapters.store.stores import open_stores
 from samling_events.adapters.store.sweeper import Sweeper
-from samling_events.container import EventsService, Started
+from samling_events.container import EventsService
 from samling_events.settings import EventsSettings
 
 
 def create(settings: EventsSettings | None = None, clock: Clock | None = None) -> FastAPI:
     chosen = settings or EventsSettings()
-    started = Started()
+    started: Started[EventsService] = Started("events")
 
     async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
         stores = await open_stores(runtime)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from samling_runtime.service import Runtime
+from samling_runtime.started import Started
 
 from samling_network.adapters.store.stores import Stores
 from samling_network.settings import NetworkSettings
@@ -19,22 +20,7 @@ class NetworkService:
     stores: Stores
 
 
-class Started:
-    """Where the parts wait until the service has started (routes ask for them per request)."""
-
-    def __init__(self) -> None:
-        self._built: NetworkService | None = None
-
-    def set(self, built: NetworkService) -> None:
-        self._built = built
-
-    def get(self) -> NetworkService:
-        if self._built is None:
-            raise RuntimeError("the network service has not started")
-        return self._built
-
-
-def started_in(app: FastAPI) -> Started:
+def started_in(app: FastAPI) -> Started[NetworkService]:
     """The parts of the app :func:`samling_network.main.create` made."""
-    started: Started = app.state.network
+    started: Started[NetworkService] = app.state.network
     return started

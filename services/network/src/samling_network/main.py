@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from samling_contracts import topics
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.service import Runtime, ServiceSpec, create_app
+from samling_runtime.started import Started
 from samling_runtime.store import AggregateStore
 
 from samling_network.adapters.api import (
@@ -23,13 +24,13 @@ from samling_network.adapters.api import (
 )
 from samling_network.adapters.store.retention import contacts_retention_step
 from samling_network.adapters.store.stores import open_stores
-from samling_network.container import NetworkService, Started
+from samling_network.container import NetworkService
 from samling_network.settings import NetworkSettings
 
 
 def create(settings: NetworkSettings | None = None, clock: Clock | None = None) -> FastAPI:
     chosen = settings or NetworkSettings()
-    started = Started()
+    started: Started[NetworkService] = Started("network")
 
     async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
         stores = await open_stores(runtime)

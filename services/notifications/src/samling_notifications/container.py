@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from samling_runtime.service import Runtime
+from samling_runtime.started import Started as BaseStarted
 
 from samling_notifications.adapters.delivery import DeliveryWorker
 from samling_notifications.adapters.scheduler import Scheduler
@@ -36,22 +37,17 @@ class Notifications:
         )
 
 
-class Started:
-    """Where the container waits until the service has started (subscriptions are attached
-    before that and ask for it per fact)."""
+class Started(BaseStarted[Notifications]):
+    """The parts, and the fact handlers' context made from them once (subscriptions are
+    attached before start-up and ask for it per fact)."""
 
     def __init__(self) -> None:
-        self._built: Notifications | None = None
+        super().__init__("notifications")
         self._context: Context | None = None
 
     def set(self, built: Notifications) -> None:
-        self._built = built
+        super().set(built)
         self._context = built.handler_context()
-
-    def get(self) -> Notifications:
-        if self._built is None:
-            raise RuntimeError("the notifications service has not started")
-        return self._built
 
     def context(self) -> Context:
         if self._context is None:
