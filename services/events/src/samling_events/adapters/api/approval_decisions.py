@@ -6,7 +6,7 @@ from functools import partial
 
 from fastapi import APIRouter
 from pydantic import Field
-from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.inputs import MultiLine, RequestBody
 from samling_runtime.problems import not_found
 
@@ -17,6 +17,7 @@ from samling_events.adapters.api.deps import (
     registration_at,
     visible_event,
 )
+from samling_events.adapters.store.stores import Stores
 from samling_events.domain import registrations as regs
 from samling_events.domain.registrations import Registration
 
@@ -29,6 +30,18 @@ class Decision(RequestBody):
     note: MultiLine | None = Field(
         None, max_length=1000, examples=["Avklart med rektor: velkommen!"]
     )
+
+
+async def _to_decide(
+    stores: Stores, principal: Principal, event_id: str, registration_id: str
+) -> Registration:
+    """The registration, for an administrator of its municipality only (404 for anyone else:
+    they may not know it exists)."""
+    await visible_event(stores, principal, event_id)
+    reg = await registration_at(stores, event_id, registration_id)
+    if not principal.is_admin_of(reg.municipality_id):
+        raise not_found("Registration")
+    return reg
 
 
 @router.post(
@@ -45,10 +58,7 @@ async def approve(
     stores: StoresDep,
     body: Decision | None = None,
 ) -> Registration:
-    await visible_event(stores, principal, event_id)
-    reg = await registration_at(stores, event_id, registration_id)
-    if not principal.is_admin_of(reg.municipality_id):
-        raise not_found("Registration")
+    reg = await _to_decide(stores, principal, event_id, registration_id)
     note = body.note if body else None
     return (await stores.registrations.update(reg.id, partial(regs.approve, note=note))).state
 
@@ -69,10 +79,7 @@ async def decline(
     body: Decision | None = None,
 ) -> Registration:
     """The seat goes to the next on the waiting list; the participant is told (RegistrationDeclined)."""
-    await visible_event(stores, principal, event_id)
-    reg = await registration_at(stores, event_id, registration_id)
-    if not principal.is_admin_of(reg.municipality_id):
-        raise not_found("Registration")
+    reg = await _to_decide(stores, principal, event_id, registration_id)
     note = body.note if body else None
     result = await stores.registrations.update(reg.id, partial(regs.decline, note=note))
     await desks.release(event_id, [reg.id])

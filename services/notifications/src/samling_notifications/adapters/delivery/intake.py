@@ -97,7 +97,7 @@ class Intake:
             for doc in notice_documents(q.draft, prefs, now):
                 # Two facts handled at once may queue the same notice (a contact list and a
                 # membership both inviting a late-comer): one batch holds it once, or both
-                # copies would pass as new below and the person would get the mail twice.
+                # copies would pass as new below (by id) and the person would get it twice.
                 if doc["_id"] in batched:
                     continue
                 batched.add(doc["_id"])
@@ -115,9 +115,9 @@ class Intake:
             )
             for _, doc, _ in chunk:
                 doc["chunk"] = chunk_id
-            # The very documents written, not their ids: an id alone cannot tell a copy.
-            written = {id(d) for d in await insert_notices(self.stores, [d for _, d, _ in chunk])}
-            fresh = [(q, doc, known) for q, doc, known in chunk if id(doc) in written]
+            written = await insert_notices(self.stores, [d for _, d, _ in chunk])
+            fresh_ids = {d["_id"] for d in written}
+            fresh = [(q, doc, known) for q, doc, known in chunk if doc["_id"] in fresh_ids]
             await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
             emails = [(q, doc, known) for q, doc, known in fresh if doc.get("pending")]
             self.ledger.open[chunk_id] = len(emails)
