@@ -7,7 +7,7 @@ services running in the same process.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -49,7 +49,7 @@ from samling_web.security import IdempotencyKeys, SecurityHeaders, security_head
 from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
 from samling_web.signin import install_signin, signin_form_targets
-from samling_web.upstreams import Api, Services, Tokens, pooled_client
+from samling_web.upstreams import Api, Services, Tokens, pooled_clients
 
 SESSION_COOKIE = "samling_session"
 SESSION_SECONDS = 24 * 3600
@@ -87,25 +87,25 @@ def create(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        network = pooled_client(settings.network_url, settings, transports.get("network"))
-        events = pooled_client(settings.events_url, settings, transports.get("events"))
-        notifications = pooled_client(
+        network = pooled_clients(settings.network_url, settings, transports.get("network"))
+        events = pooled_clients(settings.events_url, settings, transports.get("events"))
+        notifications = pooled_clients(
             settings.notifications_url, settings, transports.get("notifications")
         )
         figures = FiguresFeed()
         group = settings.consumer_group or "samling-web"
 
-        def api(name: str, client: httpx.AsyncClient) -> Api:
+        def api(name: str, clients: list[httpx.AsyncClient]) -> Api:
             limit, wait = settings.upstream_connections, settings.upstream_timeout_seconds
-            return Api(name, client, connections=limit, wait_seconds=wait)
+            return Api(name, clients, connections=limit, wait_seconds=wait)
 
         async with (
-            network,
-            events,
-            notifications,
+            AsyncExitStack() as clients,
             _own_token(settings) as issued,
             consuming(figures, settings.kafka_bootstrap, group),
         ):
+            for client in (*network, *events, *notifications):
+                await clients.enter_async_context(client)
             app.state.web = Web(
                 settings=settings,
                 services=Services(
