@@ -140,6 +140,9 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
         forged = await client.post(f"/me/inbox/{notice['id']}/read", data={"csrf_token": "x"})
         assert forged.status_code == 403
         assert await unread() == before
+        # A page of the inbox that the notifications API cannot find is not found here.
+        assert (await client.get("/me/inbox?cursor=bm90LWEtY3Vyc29y")).status_code == 404
+        assert (await client.get("/me/inbox?cursor=<script>")).status_code == 404
 
 
 async def test_his_preferences_are_kept_for_every_address(signed_world: SignedWorld) -> None:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, WebDep
 from samling_web.i18n import N_
+from samling_web.rendering import reader_language
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedInDep
 from samling_web.upstreams import Refused
@@ -27,6 +28,8 @@ NOTICE = "inbox_notice"
 CURSOR = r"^[A-Za-z0-9_=-]{1,500}$"
 MARKED = {True: N_("Marked as read."), False: N_("Marked as unread.")}
 CursorQuery = Annotated[str | None, Query(pattern=CURSOR)]
+# A notice has no time zone of its own: its time is shown in the reader's language's country.
+TIME_ZONES = {"sv": "Europe/Stockholm", "da": "Europe/Copenhagen"}
 
 
 @router.get("", response_class=HTMLResponse, summary="My inbox")
@@ -45,6 +48,7 @@ async def inbox(
         cursor=cursor or "",
         next_cursor=found.next_cursor,
         notice=request.session.pop(NOTICE, None),
+        timezone=TIME_ZONES.get(reader_language(request), "Europe/Oslo"),
     )
 
 
