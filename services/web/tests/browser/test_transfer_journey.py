@@ -10,7 +10,7 @@ marks it held and proposes to share it as a report draft, and she agrees. Bodø'
 administrator then signs in on the provider's page and finds the draft in her report
 workspace; it opens the SMTTE template filled in with their notes. In bokmål at 1280 px, with
 axe on each page; the participant's own pages (registrations, inbox, preferences) at 375 px
-too.
+too, and in English.
 """
 
 from __future__ import annotations
@@ -72,6 +72,16 @@ async def his_own_pages_at_both_widths(page: Page, site: str) -> None:
     await page.wait_for_url(f"{site}/me/registrations")
     await page.set_viewport_size(WIDTHS["375"])
     await audit(page, "transfer-journey-my-registrations-375")
+    # The same three pages in English, on the phone.
+    for path, heading in (
+        ("/me/registrations", "My registrations"),
+        ("/me/inbox", "My inbox"),
+        ("/me/preferences", "Your e-mail from Samling"),
+    ):
+        await page.goto(f"{site}/language/en?next={path}")
+        assert await page.inner_text("h1") == heading
+        await audit(page, f"transfer-journey-my-{path.rsplit('/', 1)[-1]}-en-375")
+    await page.goto(f"{site}/language/nb?next=/me/registrations")
     await page.set_viewport_size(WIDTHS["1280"])
 
 
