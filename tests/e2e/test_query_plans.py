@@ -243,6 +243,7 @@ async def _read_everything(
     # domains are looked up) on an event of its own.
     await call(events, "GET", f"/events/{event_id}/eligibility", 200)
     await call(events, "GET", f"/manage/{manage}", 200)
+    await call(events, "GET", "/me/registrations", 200, headers=person)
     fresh = await call(
         events,
         "POST",

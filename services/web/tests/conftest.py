@@ -6,8 +6,10 @@ The services' links point at the hosts the tests reach them by (``http://web``,
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
+from samling_devtools.oidc import DEMO_PASSWORD, OidcServer
 from samling_devtools.testing import (
     RunningService,
     bearer,
@@ -70,6 +73,21 @@ def settings(cls: type[ServiceSettings], stack: Stack, run: str, **overrides: An
     )
 
 
+Tokens = Callable[..., dict[str, str]]
+"""Makes an Authorization header: (subject, role, **claims) as ``samling_devtools.testing.bearer``."""
+
+
+def provider_tokens(server: OidcServer) -> Tokens:
+    """Headers with tokens the provider signs, for services that trust its keys only."""
+    names = {"region_id": "region", "municipality_id": "municipality"}
+
+    def make(subject: str, role: str, **claims: Any) -> dict[str, str]:
+        named = {names.get(k, k): v for k, v in claims.items()}
+        return {"Authorization": f"Bearer {server.provider.issue(subject, roles=[role], **named)}"}
+
+    return make
+
+
 @dataclass
 class World:
     network: RunningService
@@ -83,6 +101,11 @@ class World:
             hour=8, minute=0, second=0, microsecond=0
         )
     )
+    tokens: Tokens = bearer
+
+    @property
+    def coordinator(self) -> dict[str, str]:
+        return self.tokens("u-coordinator", Role.COORDINATOR, region_id=REGION)
 
     async def publish(self, title: str, capacity: int, *, days: int = 0) -> str:
         """A published one-day dialogue conference (four parts) in the seeded network."""
@@ -91,7 +114,7 @@ class World:
             "POST",
             "/events/from-template",
             201,
-            headers=COORDINATOR,
+            headers=self.coordinator,
             json={
                 "template": "one_day",
                 "network_id": self.network_id,
@@ -103,7 +126,7 @@ class World:
         )
         event_id: str = created["event"]["id"]
         await call(
-            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=COORDINATOR
+            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=self.coordinator
         )
         return event_id
 
@@ -114,7 +137,7 @@ class World:
             "POST",
             "/events",
             201,
-            headers=COORDINATOR,
+            headers=self.coordinator,
             json={
                 "kind": kind,
                 "network_id": self.network_id,
@@ -129,14 +152,14 @@ class World:
         )
         event_id: str = created["id"]
         await call(
-            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=COORDINATOR
+            self.events.client, "POST", f"/events/{event_id}/publish", 200, headers=self.coordinator
         )
         return event_id
 
     async def assign(self, event_id: str, phase: str, title: str, due: datetime) -> str:
         """Pre-work ("pre") or follow-up work ("post") for everyone at the event."""
         made = await call(self.events.client, "POST", f"/events/{event_id}/assignments", 201,
-                          headers=COORDINATOR,
+                          headers=self.coordinator,
                           json={"phase": phase, "title": title, "due_at": due.isoformat()})  # fmt: skip
         assignment_id: str = made["id"]
         return assignment_id
@@ -144,11 +167,11 @@ class World:
     async def ask(self, event_id: str, questions: list[dict[str, Any]]) -> None:
         """Give an event questions of its own (its details are replaced as a whole)."""
         event = await call(
-            self.events.client, "GET", f"/events/{event_id}", 200, headers=COORDINATOR
+            self.events.client, "GET", f"/events/{event_id}", 200, headers=self.coordinator
         )
         details = {k: event[k] for k in EVENT_DETAILS if k in event}
         await call(self.events.client, "PUT", f"/events/{event_id}/details", 200,
-                   headers=COORDINATOR, json={**details, "questions": questions})  # fmt: skip
+                   headers=self.coordinator, json={**details, "questions": questions})  # fmt: skip
 
     def browser(self) -> httpx.AsyncClient:
         """A new visitor: a client with a cookie jar of its own."""
@@ -162,25 +185,65 @@ class World:
             "GET",
             f"/events/{event_id}/registrations",
             200,
-            headers=COORDINATOR,
+            headers=self.coordinator,
         )
         items: list[dict[str, Any]] = page["items"]
         return items
 
 
-async def _seed(network: RunningService, events: RunningService) -> str:
-    system = bearer("client-admin", Role.SYSTEM)
+@dataclass
+class SignedWorld(World):
+    """The same world, its services trusting the development OpenID Connect provider's keys
+    only, and the web app signing people in there, served on a real port (``site``)."""
+
+    provider: OidcServer = field(kw_only=True)
+    site: str = field(kw_only=True)
+
+    @asynccontextmanager
+    async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
+        """A visitor without JavaScript who signed in through /signin and the provider's form."""
+        async with httpx.AsyncClient(base_url=self.site, timeout=30) as client:
+            await sign_in_through_the_web_app(client, self.provider, username)
+            yield client
+
+
+async def sign_in_through_the_web_app(
+    client: httpx.AsyncClient, provider: OidcServer, username: str
+) -> None:
+    """/signin, the provider's form and back, as a browser does (``client``: on the web app's
+    real port, redirects not followed)."""
+    answer = await client.get("/signin", params={"next": "/workspace"})
+    assert answer.status_code in (302, 303), answer.text
+    form = await client.get(answer.headers["location"])
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
+        )
+    }
+    answer = await client.post(
+        f"{provider.issuer}/authorize",
+        data={**fields, "username": username, "password": DEMO_PASSWORD},
+    )
+    assert answer.status_code == 303, answer.text
+    answer = await client.get(answer.headers["location"])
+    assert answer.status_code == 303, answer.text
+
+
+async def _seed(network: RunningService, events: RunningService, tokens: Tokens = bearer) -> str:
+    system = tokens("client-admin", Role.SYSTEM)
+    coordinator = tokens("u-coordinator", Role.COORDINATOR, region_id=REGION)
     await call(network.client, "POST", "/regions", 201, headers=system,
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
     for number, name in [*MEMBERS.values(), *OUTSIDER.values()]:
         # The tests' people write from example.no: their claims need no approval.
-        await call(network.client, "POST", "/municipalities", 201, headers=COORDINATOR,
+        await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
                    json={"country": "NO", "number": number, "name": name,
                          "email_domains": ["example.no"]})  # fmt: skip
-    net = await call(network.client, "POST", "/networks", 201, headers=COORDINATOR,
+    net = await call(network.client, "POST", "/networks", 201, headers=coordinator,
                      json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
     for municipality_id in MEMBERS:
-        admin = bearer(f"admin-{municipality_id}", Role.MUNICIPALITY_ADMIN,
+        admin = tokens(f"admin-{municipality_id}", Role.MUNICIPALITY_ADMIN,
                        municipality_id=municipality_id)  # fmt: skip
         await call(network.client, "POST", f"/networks/{net['id']}/memberships", 201,
                    headers=admin, json={"municipality_id": municipality_id})  # fmt: skip
@@ -203,7 +266,7 @@ async def _seed(network: RunningService, events: RunningService) -> str:
     return network_id
 
 
-async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit) -> Any:
+async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit, **trust: Any) -> Any:
     found: NotificationsSettings = settings(
         NotificationsSettings,
         stack,
@@ -214,6 +277,7 @@ async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit) -> A
         smtp_port=mailbox.port,
         delivery_poll_seconds=0.1,
         scheduler_poll_seconds=0.1,
+        **trust,
     )
     assert found.consumer_group is not None
     topics = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
@@ -233,11 +297,36 @@ def world_clock() -> Clock | None:
 async def world(
     stack: Stack, topics: str, mailbox: Mailpit, world_clock: Clock | None
 ) -> AsyncIterator[World]:
+    async with _world(stack, mailbox, world_clock) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+async def signed_world(
+    stack: Stack,
+    topics: str,
+    mailbox: Mailpit,
+    world_clock: Clock | None,
+    oidc_provider: OidcServer,
+) -> AsyncIterator[SignedWorld]:
+    async with _world(stack, mailbox, world_clock, oidc_provider) as made:
+        assert isinstance(made, SignedWorld)
+        yield made
+
+
+@asynccontextmanager
+async def _world(
+    stack: Stack, mailbox: Mailpit, world_clock: Clock | None, provider: OidcServer | None = None
+) -> AsyncIterator[World]:
     run = unique("w").replace("-", "_")
-    notifications_settings = await _notifications_settings(stack, run, mailbox)
+    trust: dict[str, Any] = (
+        {"jwt_jwks_url": provider.jwks_url, "jwt_issuer": provider.issuer} if provider else {}
+    )
+    tokens = provider_tokens(provider) if provider else bearer
+    notifications_settings = await _notifications_settings(stack, run, mailbox, **trust)
     # Participants' private links open in the web app, as in production.
     events_settings = settings(
-        EventsSettings, stack, run, public_url="http://events", app_url="http://web"
+        EventsSettings, stack, run, public_url="http://events", app_url="http://web", **trust
     )
     assert events_settings.consumer_group is not None
     # Late in a full run the topics hold every earlier test's facts: the events service reads
@@ -248,14 +337,21 @@ async def world(
         [t.name for t in ALL_TOPICS],
     )
     async with (
-        running(create_network(settings(NetworkSettings, stack, run))) as network,
+        running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
         running(create_events(events_settings, clock=world_clock)) as events,
         running(create_notifications(notifications_settings, world_clock)) as notifications,
     ):
-        network_id = await _seed(network, events)
-        web_app = create_web(
+        network_id = await _seed(network, events, tokens)
+        web_settings = WebSettings(
             # Many tests register from one address: the rate limit has a test of its own.
-            WebSettings(environment="test", default_region_id=REGION, register_burst=10_000),
+            environment="test",
+            default_region_id=REGION,
+            register_burst=10_000,
+            oidc_issuer=provider.issuer if provider else None,
+            **trust,
+        )
+        web_app = create_web(
+            web_settings,
             transports={
                 "network": httpx.ASGITransport(app=network.app),
                 "events": httpx.ASGITransport(app=events.app),
@@ -263,7 +359,19 @@ async def world(
             },
         )
         async with running(web_app) as web:
-            yield World(network, events, web, notifications, mailbox, network_id)
+            if provider is None:
+                yield World(network, events, web, notifications, mailbox, network_id)
+                return
+            # Imported here: the browser tests' module imports this one.
+            from services.web.tests.browser.test_browser import serving
+
+            async with serving(web.app) as site:
+                # The sign-in's callback and the provider's redirects go to the real port.
+                web_settings.public_url = site
+                yield SignedWorld(
+                    network, events, web, notifications, mailbox, network_id,
+                    tokens=tokens, provider=provider, site=site,
+                )  # fmt: skip
 
 
 def hidden(html: str, name: str) -> str:

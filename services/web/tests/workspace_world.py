@@ -10,7 +10,6 @@ days."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from samling_devtools.infra import Stack
-from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, OidcServer
+from samling_devtools.oidc import DEMO_CLIENTS, OidcServer
 from samling_devtools.oidc.flow import client_token, sign_in
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
@@ -32,7 +31,12 @@ from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
 
 from services.web.tests.browser.test_browser import serving
-from services.web.tests.conftest import REGION, register_on_form, settings
+from services.web.tests.conftest import (
+    REGION,
+    register_on_form,
+    settings,
+    sign_in_through_the_web_app,
+)
 
 MUNICIPALITIES = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
 SYSTEM = next(c for c in DEMO_CLIENTS if "system" in c.roles)
@@ -66,26 +70,8 @@ class Workspace:
     async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
         """A visitor who signed in through /signin and the provider's form."""
         async with self.visitor() as client:
-            await self._sign_in(client, username)
+            await sign_in_through_the_web_app(client, self.provider, username)
             yield client
-
-    async def _sign_in(self, client: httpx.AsyncClient, username: str) -> None:
-        answer = await client.get("/signin", params={"next": "/workspace"})
-        assert answer.status_code in (302, 303), answer.text
-        form = await client.get(answer.headers["location"])
-        fields = {
-            name: html.unescape(value)
-            for name, value in re.findall(
-                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
-            )
-        }
-        answer = await client.post(
-            f"{self.provider.issuer}/authorize",
-            data={**fields, "username": username, "password": DEMO_PASSWORD},
-        )
-        assert answer.status_code == 303, answer.text
-        answer = await client.get(answer.headers["location"])
-        assert answer.status_code == 303, answer.text
 
     async def register(self, event_id: str, name: str, municipality_id: str = "NO-1804") -> None:
         """Through the public form, as anyone would."""

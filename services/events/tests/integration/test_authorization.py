@@ -486,6 +486,13 @@ CASES: list[Case] = [
     ),
     # -- the private link ----------------------------------------------------------------------
     Case("GET", "/manage/{token}", by_link(with_registration=False), own_link(200)),
+    # Signed in: the registrations of the e-mail in the token (a stranger has none, but may ask).
+    Case(
+        "GET",
+        "/me/registrations",
+        path("/me/registrations"),
+        {**{role: 403 for role in ROLES}, "participant": 200, "stranger": 200, "anonymous": 401},
+    ),
     Case("DELETE", "/manage/{token}", by_link(with_registration=False), own_link(204)),
     Case(
         "POST",

@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.health import Check, health_router
 from samling_runtime.logs import configure_logging
@@ -29,8 +29,10 @@ from samling_web.pages import (
     approvals,
     calendar,
     event,
+    inbox,
     language,
     manage,
+    my_registrations,
     networks,
     participant,
     preferences,
@@ -49,6 +51,7 @@ from samling_web.security import IdempotencyKeys, SecurityHeaders, security_head
 from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
 from samling_web.signin import install_signin, signin_form_targets
+from samling_web.unread import unread_in_header
 from samling_web.upstreams import Api, Services, Tokens, pooled_clients
 
 SESSION_COOKIE = "samling_session"
@@ -145,10 +148,13 @@ def create(
         workspace_dashboard.router,
         workspace_event.router,
         workspace_checkin.router,
-        assets_router(assets),
-        health_router(_checks),
+        my_registrations.router,
+        inbox.router,
     ):
-        app.include_router(router)
+        # Every page's header shows a signed-in person's unread count.
+        app.include_router(router, dependencies=[Depends(unread_in_header)])
+    app.include_router(assets_router(assets))
+    app.include_router(health_router(_checks))
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
     security = security_headers(hsts=not development, form_targets=signin_form_targets(settings))
     install_error_pages(app, pages, security)

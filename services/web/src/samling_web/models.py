@@ -101,6 +101,25 @@ class MyRegistrations(Upstream):
     registrations: list[Registration]
 
 
+class SignedInRegistrations(MyRegistrations):
+    """A signed-in participant's registrations, with her private link's token."""
+
+    manage_token: str
+
+
+class InboxEntry(Upstream):
+    id: str
+    title: str
+    body: str
+    created_at: datetime
+    read: bool
+
+
+class Inbox(Upstream):
+    items: list[InboxEntry]
+    next_cursor: str | None = None
+
+
 class Preferences(Upstream):
     """A mail recipient's choices, as the notifications API keeps them."""
 

@@ -103,6 +103,8 @@ class Pages:
         html = self.env.get_template(template).render(
             user=user,
             menu=menu(user),
+            # Read for the page by samling_web.unread, when the notifications API answered.
+            unread=getattr(request.state, "unread", None) if user else None,
             signin_enabled=getattr(request.app.state, "oauth", None) is not None,
             lang=language,
             translations=self.catalogues.get(language),

@@ -15,6 +15,8 @@ from samling_web.i18n import N_
 from samling_web.settings import WebSettings
 
 SESSION_KEY = "signin"
+MY_REGISTRATIONS = "/me/registrations"
+INBOX = "/me/inbox"
 
 
 class SignedIn(BaseModel):
@@ -106,5 +108,13 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
         links.append((N_("Experience reports"), "/workspace/reports"))
     # The workspace's front page lists the same pages: linked only for those who have some.
     workspace = [(N_("Workspace"), "/workspace"), *links] if links else []
+    # Registrations are found by a participant's e-mail; notices and preferences are everyone's.
+    own = [(N_("My registrations"), MY_REGISTRATIONS)] if has_registrations(user) else []
+    own += [(N_("My inbox"), INBOX), (N_("My preferences"), "/me/preferences")]
     # The report library is for everyone signed in (anonymous visitors see its public reports).
-    return [*workspace, (N_("Report library"), "/reports")]
+    return [*workspace, *own, (N_("Report library"), "/reports")]
+
+
+def has_registrations(user: SignedIn) -> bool:
+    """The events API finds registrations by the e-mail of a participant's token only."""
+    return Role.PARTICIPANT in user.roles and bool(user.email)

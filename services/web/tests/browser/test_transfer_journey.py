@@ -1,13 +1,16 @@
-"""The browser journey of issue #17, from the mailbox, on a travelling clock.
+"""The browser journey of issue #17, all the way through the web app, on a travelling clock.
 
-A participant registers for a course on its page; her confirmation mail opens "my
-registrations", where she names her manager; the manager's mail opens his page. Both write in
-the conversation before the course. The course takes place (the clock moves past the "after"
-conversation's due time, no sleeping); the "after" reminder reaches both in Mailpit and its
-links open their pages, where both write, she marks it held and proposes to share it as a
-report draft, and he agrees. The draft then appears, in the SMTTE template, at the events
-API for her municipality's administrator (the administrator's page is another branch's). In
-bokmål at 1280 px, with axe on each page.
+A participant (the demo user Per Deltaker) registers for a course on its page without an
+account, then signs in on the identity provider's page and reaches his registrations from the
+menu ("My registrations", issue #13): he names his manager and opens the plan from there. The
+manager's mail opens his page. Both write in the conversation before the course. The course
+takes place (the clock moves past the "after" conversation's due time, no sleeping); the
+"after" reminder reaches both in Mailpit and its links open their pages, where both write, he
+marks it held and proposes to share it as a report draft, and she agrees. Bodø's
+administrator then signs in on the provider's page and finds the draft in her report
+workspace; it opens the SMTTE template filled in with their notes. In bokmål at 1280 px, with
+axe on each page; the participant's own pages (registrations, inbox, preferences) at 375 px
+too, and in English.
 """
 
 from __future__ import annotations
@@ -16,26 +19,27 @@ from datetime import timedelta
 
 import pytest
 from playwright.async_api import Browser, Page
-from samling_devtools.testing import bearer, call, eventually
+from samling_devtools.oidc import DEMO_USERS
 from samling_runtime.clock import Clock, TravellingClock
 
 from services.web.tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     WIDTHS,
     audit,
     browser,
-    site,
 )
 from services.web.tests.browser.test_mail_journey import link_to, mail_to, on_site
-from services.web.tests.conftest import World
+from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
+from services.web.tests.conftest import SignedWorld
 
 pytestmark = pytest.mark.integration
 
 CLOCK = TravellingClock()
-KARI = "kari.overforing@example.no"
-OLA = "ola.leder.overforing@example.no"
-BODO_ADMIN = bearer("u-admin-bodo", "municipality_admin", municipality_id="NO-1804")
+PER = next(u for u in DEMO_USERS if u.username == "deltaker")
+LISE = "lise.leder.overforing@example.no"
 AFTER_DAYS = 30
 """The events service's default ``transfer_after_days``."""
+EFFECT = "Elevene leser mer målrettet."
+WENT_WELL = "Lærerne deler opplegg med hverandre."
 
 
 @pytest.fixture(scope="module")
@@ -51,94 +55,132 @@ async def write(page: Page, conversation: str, field: str, text: str) -> None:
     assert text in await page.content()
 
 
-async def test_a_plan_from_naming_the_manager_to_a_shared_report_draft(
-    world: World,
-    site: str,  # noqa: F811
+async def his_own_pages_at_both_widths(page: Page, site: str) -> None:
+    """My registrations, my inbox (one notice marked read) and my preferences, audited."""
+    for path, name in (("/me/inbox", "inbox"), ("/me/preferences", "preferences")):
+        await page.click(f"nav.account a[href='{path}']")
+        await page.wait_for_url(f"{site}{path}")
+        for width in ("375", "1280"):
+            await page.set_viewport_size(WIDTHS[width])
+            await audit(page, f"transfer-journey-my-{name}-{width}")
+    await page.goto(f"{site}/me/inbox")
+    before = await page.inner_text("nav.account a[href='/me/inbox']")
+    await page.locator("form[action$='/read'] button").first.click()
+    await page.wait_for_selector("[role=status]")
+    assert await page.inner_text("nav.account a[href='/me/inbox']") != before
+    await page.click("nav.account a[href='/me/registrations']")
+    await page.wait_for_url(f"{site}/me/registrations")
+    await page.set_viewport_size(WIDTHS["375"])
+    await audit(page, "transfer-journey-my-registrations-375")
+    # The same three pages in English, on the phone.
+    for path, heading in (
+        ("/me/registrations", "My registrations"),
+        ("/me/inbox", "My inbox"),
+        ("/me/preferences", "Your e-mail from Samling"),
+    ):
+        await page.goto(f"{site}/language/en?next={path}")
+        assert await page.inner_text("h1") == heading
+        await audit(page, f"transfer-journey-my-{path.rsplit('/', 1)[-1]}-en-375")
+    await page.goto(f"{site}/language/nb?next=/me/registrations")
+    await page.set_viewport_size(WIDTHS["1280"])
+
+
+async def test_a_plan_from_naming_the_manager_to_a_draft_in_the_report_workspace(
+    signed_world: SignedWorld,
     browser: Browser,  # noqa: F811
 ) -> None:
+    world, site = signed_world, signed_world.site
     starts = CLOCK.now().replace(microsecond=0) + timedelta(days=30)
     title = "Kurs: Lesestrategier i praksis"
     event_id = await world.plain(title, "course_seminar", starts)
-    her = await browser.new_context(viewport=WIDTHS["1280"], locale="nb-NO")
-    him = await browser.new_context(viewport=WIDTHS["1280"], locale="nb-NO")
-    kari, ola = await her.new_page(), await him.new_page()
+    his = await browser.new_context(viewport=WIDTHS["1280"], locale="nb-NO")
+    hers = await browser.new_context(viewport=WIDTHS["1280"], locale="nb-NO")
+    per, lise = await his.new_page(), await hers.new_page()
 
-    # She registers on the course's page and opens "my registrations" from her mail.
-    await kari.goto(f"{site}/events/{event_id}")
-    await kari.fill("#name", "Kari Overføring")
-    await kari.fill("#email", KARI)
-    await kari.select_option("#municipality_id", "NO-1804")
-    await kari.fill("#role", "Lærer")
-    await kari.click("form[action$='/register'] button[type=submit]")
-    await kari.wait_for_url("**/registered")
-    confirmed = await mail_to(world, KARI, "registration.confirmed", title)
-    await kari.goto(on_site(site, link_to(confirmed, r"/r/")))
-    await audit(kari, "transfer-journey-my-registrations")
+    # He registers on the course's page, with the address he signs in with.
+    await per.goto(f"{site}/events/{event_id}")
+    await per.fill("#name", PER.name)
+    await per.fill("#email", PER.email)
+    await per.select_option("#municipality_id", "NO-1804")
+    await per.fill("#role", "Lærer")
+    await per.click("form[action$='/register'] button[type=submit]")
+    await per.wait_for_url("**/registered")
+    await mail_to(world, PER.email, "registration.confirmed", title)
 
-    # She names her manager; he is told, with his own link to the plan.
-    await kari.fill("input[name=manager_name]", "Ola Leder")
-    await kari.fill("input[name=manager_email]", OLA)
-    await kari.click("form[action$='/manager'] button[type=submit]")
-    await kari.wait_for_selector("[role=status]")
-    await write(kari, "before", "goals_me", "Bruke lesestrategier i alle fag.")
-    await audit(kari, "transfer-journey-before-participant")
-    named = await mail_to(world, OLA, "transfer.manager_named", "Kari Overføring")
-    await ola.goto(on_site(site, link_to(named, r"/t/")))
-    assert "Bruke lesestrategier i alle fag." in await ola.content()
-    await write(ola, "before", "goals_organisation", "Felles språk om lesing på trinnet.")
-    await audit(ola, "transfer-journey-before-manager")
+    # He signs in and finds the course under "My registrations".
+    await sign_in_on_the_providers_page(per, world, "deltaker")
+    await per.click("nav.account a[href='/me/registrations']")
+    await per.wait_for_url(f"{site}/me/registrations")
+    card = per.locator("li.registration", has_text=title)
+    assert "Plass bekreftet" in await card.inner_text()
+    await audit(per, "transfer-journey-my-registrations-1280")
+
+    # He names his manager there; she is told, with her own link to the plan.
+    await card.locator("a", has_text="Oppgi lederen din").click()
+    await per.fill("input[name=manager_name]", "Lise Leder")
+    await per.fill("input[name=manager_email]", LISE)
+    await per.click("form[action$='/manager'] button[type=submit]")
+    await per.wait_for_selector("[role=status]")
+    await per.goto(f"{site}/me/registrations")
+    await card.locator("a", has_text="Åpne overføringsplanen med Lise Leder").click()
+    await per.wait_for_url("**/transfer/**")
+    plan = per.url
+    await write(per, "before", "goals_me", "Bruke lesestrategier i alle fag.")
+    await audit(per, "transfer-journey-before-participant")
+    named = await mail_to(world, LISE, "transfer.manager_named", PER.name)
+    await lise.goto(on_site(site, link_to(named, r"/t/")))
+    assert "Bruke lesestrategier i alle fag." in await lise.content()
+    await write(lise, "before", "goals_organisation", "Felles språk om lesing på trinnet.")
+    await audit(lise, "transfer-journey-before-manager")
     # The conversation before the course was due when the plan was made: both were reminded.
-    await mail_to(world, KARI, "transfer.reminder", "lederen din")
-    await mail_to(world, OLA, "transfer.reminder", "med Kari Overføring")
+    await mail_to(world, PER.email, "transfer.reminder", f"før «{title}» med lederen din")
+    await mail_to(world, LISE, "transfer.reminder", f"før «{title}» med {PER.name}")
+    await his_own_pages_at_both_widths(per, site)
 
     # The course takes place; the "after" conversation falls due a month later.
-    ends = starts + timedelta(hours=6)
-    CLOCK.set(ends + timedelta(days=AFTER_DAYS, minutes=1))
+    CLOCK.set(starts + timedelta(hours=6, days=AFTER_DAYS, minutes=1))
     after = f"samtalen etter «{title}»"
 
     async def reminded(address: str) -> str:
         message = await mail_to(world, address, "transfer.reminder", after)
         return on_site(site, link_to(message, r"/r/|/t/"))
 
-    her_link, his_link = await reminded(KARI), await reminded(OLA)
-    assert "/transfer/" in her_link  # her plan's page under her private link
-    assert "/t/" in his_link
-    await kari.goto(her_link)
-    await audit(kari, "transfer-journey-after-participant")
-    await write(kari, "after", "effect", "Elevene leser mer målrettet.")
-    await ola.goto(his_link)
-    await write(ola, "after", "went_well", "Lærerne deler opplegg med hverandre.")
-    await audit(ola, "transfer-journey-after-manager")
+    his_link, her_link = await reminded(PER.email), await reminded(LISE)
+    assert his_link == plan  # the mail's link is the plan he opened from his registrations
+    assert "/t/" in her_link
+    await per.goto(his_link)
+    await audit(per, "transfer-journey-after-participant")
+    await write(per, "after", "effect", EFFECT)
+    await lise.goto(her_link)
+    await write(lise, "after", "went_well", WENT_WELL)
+    await audit(lise, "transfer-journey-after-manager")
 
-    # She marks it held and proposes it as a report draft; he agrees.
-    await kari.goto(her_link)
-    await kari.click("form[action$='/after/held'] button[type=submit]")
-    await kari.wait_for_selector("[role=status]")
-    await kari.click("form[action$='/after/sharing/report_draft/propose'] button")
-    await kari.wait_for_selector("[role=status]")
-    await ola.goto(his_link)
-    await ola.click("form[action$='/after/sharing/report_draft/agree'] button")
-    await ola.wait_for_selector("[role=status]")
-    await audit(ola, "transfer-journey-shared-manager")
+    # He marks it held and proposes it as a report draft; she agrees.
+    await per.goto(his_link)
+    await per.click("form[action$='/after/held'] button[type=submit]")
+    await per.wait_for_selector("[role=status]")
+    await per.click("form[action$='/after/sharing/report_draft/propose'] button")
+    await per.wait_for_selector("[role=status]")
+    await lise.goto(her_link)
+    await lise.click("form[action$='/after/sharing/report_draft/agree'] button")
+    await lise.wait_for_selector("[role=status]")
+    await audit(lise, "transfer-journey-shared-manager")
+    await his.close()
+    await hers.close()
 
-    async def drafted() -> list[dict[str, object]] | None:
-        drafts: list[dict[str, object]] = await call(
-            world.events.client,
-            "GET",
-            "/municipalities/NO-1804/transfer/report-drafts",
-            200,
-            headers=BODO_ADMIN,
-        )
-        return [d for d in drafts if d["event_id"] == event_id] or None
-
-    (draft,) = await eventually(drafted)
-    assert draft["conversation"] == "after"
-    assert draft["draft"] == {
-        "context": [],
-        "goals": [],
-        "signs": [],
-        "actions": [],
-        "evaluation": ["Elevene leser mer målrettet.", "Lærerne deler opplegg med hverandre."],
-    }
-    await her.close()
-    await him.close()
+    # Bodø's administrator signs in and opens the draft in the SMTTE template, filled in.
+    admin_context = await browser.new_context(viewport=WIDTHS["1280"], locale="nb-NO")
+    admin = await admin_context.new_page()
+    await admin.goto(f"{site}/reports")
+    await sign_in_on_the_providers_page(admin, world, "bodo-admin")
+    await admin.click("nav.account a[href='/workspace/reports']")
+    await admin.wait_for_url(f"{site}/workspace/reports")
+    draft = admin.locator("li.report-card", has_text=EFFECT)
+    await audit(admin, "transfer-journey-reports-workspace")
+    await draft.locator("form[action='/workspace/reports/new'] button").click()
+    await admin.wait_for_url("**/workspace/reports/new?**template=smtte**")
+    assert await admin.input_value("#evaluation") == f"{EFFECT}\n\n{WENT_WELL}"
+    for empty in ("#context", "#goals", "#signs", "#actions"):
+        assert await admin.input_value(empty) == "", empty
+    await audit(admin, "transfer-journey-report-from-transfer")
+    await admin_context.close()

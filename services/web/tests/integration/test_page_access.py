@@ -18,7 +18,14 @@ from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 from samling_notifications.domain.links import sign_recipient
 
-from services.web.tests.conftest import COORDINATOR, REGION, World, hidden, register_on_form
+from services.web.tests.conftest import (
+    COORDINATOR,
+    REGION,
+    SignedWorld,
+    World,
+    hidden,
+    register_on_form,
+)
 from services.web.tests.integration.test_mail_links import write_report
 from services.web.tests.workspace_world import Workspace, workspace
 
@@ -611,6 +618,28 @@ def _cases() -> list[Case]:
             ),
             404,
         ),
+        # A signed-in person's own pages (walked by role below): without an issuer, none.
+        Case("GET /me/registrations", "anonymous", get(lambda s: "/me/registrations"), 404),
+        Case("GET /me/inbox", "anonymous", get(lambda s: "/me/inbox"), 404),
+        Case(
+            "POST /me/inbox/{notice_id}/read",
+            "anonymous, with the form's token",
+            post(lambda s: f"/events/{s.event_id}", lambda s: "/me/inbox/ntf_x/read", True),
+            404,
+        ),
+        Case(
+            "POST /me/inbox/{notice_id}/unread",
+            "anonymous, with the form's token",
+            post(lambda s: f"/events/{s.event_id}", lambda s: "/me/inbox/ntf_x/unread", True),
+            404,
+        ),
+        Case("GET /me/preferences", "anonymous", get(lambda s: "/me/preferences"), 404),
+        Case(
+            "POST /me/preferences",
+            "anonymous, with the form's token",
+            post(lambda s: f"/events/{s.event_id}", lambda s: "/me/preferences", True),
+            404,
+        ),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -725,6 +754,43 @@ async def test_the_coordinators_pages_by_role(
 async def test_anonymous_visitors_are_asked_to_sign_in(workspace: Workspace) -> None:
     async with workspace.visitor() as anonymous:
         for path in ["/workspace", *_workspace_pages(workspace)]:
+            answer = await anonymous.get(path)
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/signin?next="), path
+
+
+MY_PAGES = ("/me/registrations", "/me/inbox", "/me/preferences")
+
+
+@pytest.mark.parametrize(
+    ("username", "registrations"),
+    [("deltaker", 200), ("koordinator", 403), ("bodo-admin", 403)],
+)
+async def test_a_persons_own_pages_by_role(
+    signed_world: SignedWorld, username: str, registrations: int
+) -> None:
+    """Registrations are found by a participant's e-mail, so only a participant has that page
+    (the 403 page for the others, and no link); everyone signed in has an inbox and
+    preferences of their own. Anonymous visitors are asked to sign in."""
+    async with signed_world.signed_in(username) as person:
+        answers = {path: await person.get(path) for path in MY_PAGES}
+        saved = await person.post(
+            "/me/preferences",
+            data={"csrf_token": hidden(answers["/me/inbox"].text, "csrf_token"), "inbox": "on"},
+        )
+        forged = await person.post("/me/preferences", data={"csrf_token": "forged"})
+    assert {p: a.status_code for p, a in answers.items()} == {
+        "/me/registrations": registrations,
+        "/me/inbox": 200,
+        "/me/preferences": 200,
+    }
+    assert all("no-store" in a.headers["cache-control"] for a in answers.values())
+    menu = answers["/me/inbox"].text
+    assert ('href="/me/registrations"' in menu) is (registrations == 200)
+    assert 'href="/me/preferences"' in menu
+    assert (saved.status_code, forged.status_code) == (303, 403)
+    async with httpx.AsyncClient(base_url=signed_world.site) as anonymous:
+        for path in MY_PAGES:
             answer = await anonymous.get(path)
             assert answer.status_code == 303, path
             assert answer.headers["location"].startswith("/signin?next="), path

@@ -10,6 +10,7 @@ from samling_web.settings import WebSettings
 from samling_web.signin_state import SESSION_KEY, current_user, menu, person
 from starlette.requests import Request
 
+OWN = [("My inbox", "/me/inbox"), ("My preferences", "/me/preferences")]
 TOKEN = {"access_token": "a.b.c", "expires_at": 2_000.0}
 
 
@@ -32,23 +33,33 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert user.roles == {"municipality_admin", "participant"}
     assert (user.region_id, user.municipality_id) == ("rkk-salten", "NO-1804")
     assert user.administers() == "NO-1804"
+    # A participant without an e-mail in the token has no registrations to be found.
     assert menu(user) == [
         ("Workspace", "/workspace"),
         ("Approvals", "/workspace/approvals"),
         ("Experience reports", "/workspace/reports"),
+        *OWN,
         ("Report library", "/reports"),
     ]
     # Space-separated roles (as some providers send scopes) count too.
     spaced = person({"sub": "u-2", "roles": "coordinator participant"}, TOKEN, WebSettings(), 0)
     assert spaced.roles == {"coordinator", "participant"}
     assert spaced.administers() is None
-    # A coordinator of no region has no dashboard; the report library is for everyone.
-    assert menu(spaced) == [("Report library", "/reports")]
+    # A coordinator of no region has no dashboard; the inbox, preferences and report library
+    # are for everyone.
+    assert menu(spaced) == [*OWN, ("Report library", "/reports")]
+    with_email = {"sub": "u-4", "roles": ["participant"], "email": "per@example.no"}
+    assert menu(person(with_email, TOKEN, WebSettings(), 0)) == [
+        ("My registrations", "/me/registrations"),
+        *OWN,
+        ("Report library", "/reports"),
+    ]
     region = {"sub": "u-3", "roles": ["coordinator"], "region": "rkk-salten"}
     coordinator = person(region, TOKEN, WebSettings(), 0)
     assert menu(coordinator) == [
         ("Workspace", "/workspace"),
         ("Dashboard", "/workspace/dashboard"),
+        *OWN,
         ("Report library", "/reports"),
     ]
     assert spaced.name == "u-2"

@@ -28,7 +28,7 @@ from samling_events.adapters.api.deps import (
     organises,
     visible_event,
 )
-from samling_events.adapters.api.tokens import manage_url, participant_from_token
+from samling_events.adapters.api.tokens import manage_token, manage_url, participant_from_token
 from samling_events.adapters.store.desk import AlreadyRegistered, Arrival, Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import registrations as domain
@@ -61,6 +61,15 @@ class ManageView(BaseModel):
 
     participant_id: str
     registrations: list[RegistrationView]
+
+
+class SignedInView(ManageView):
+    """What a signed-in participant sees: her registrations, as the private link shows them."""
+
+    manage_token: str = Field(
+        description="Her private link's token: the pages under `/manage/{token}` (cancel, "
+        "accept, follow-up, transfer plans) are hers as well, since the e-mail is hers."
+    )
 
 
 class CancelBody(BaseModel):
@@ -406,11 +415,46 @@ async def waiting_positions(stores: Stores, regs: list[Registration]) -> dict[st
 async def manage(token: str, stores: StoresDep, settings: SettingsDep) -> ManageView:
     """The registrations of the person the private link was sent to."""
     participant_id = participant_from_token(token, _secret(settings))
+    return ManageView(
+        participant_id=participant_id, registrations=await _registrations_of(stores, participant_id)
+    )
+
+
+async def _registrations_of(stores: Stores, participant_id: str) -> list[RegistrationView]:
+    """In arrival order. Erased registrations point to nobody (their participant id is gone)."""
     docs = await stores.registrations.current.find(
         {"participant_id": participant_id}, sort=[("arrived_at", 1)]
     ).to_list()
     regs = [stores.registrations.from_current(d) for d in docs]
-    return ManageView(participant_id=participant_id, registrations=await views(stores, regs))
+    return await views(stores, [r for r in regs if not r.erased])
+
+
+@router.get(
+    "/me/registrations",
+    response_model=SignedInView,
+    responses=errors(403),
+    tags=["self-service"],
+    summary="My registrations (signed in)",
+)
+async def signed_in_registrations(
+    principal: CurrentPrincipal, stores: StoresDep, settings: SettingsDep
+) -> SignedInView:
+    """The registrations made with the e-mail address in the caller's token (the identity
+    provider vouches for it, as registering oneself trusts it): participants only. The
+    private link's token comes along for the pages behind it."""
+    require_role(principal, Role.PARTICIPANT)
+    participant_id = caller_participant(principal, settings)
+    if participant_id is None:
+        raise Problem(
+            403,
+            "Your sign-in carries no e-mail address, so your registrations cannot be found.",
+            kind="forbidden",
+        )
+    return SignedInView(
+        participant_id=participant_id,
+        registrations=await _registrations_of(stores, participant_id),
+        manage_token=manage_token(participant_id, _secret(settings)),
+    )
 
 
 async def _by_token(
