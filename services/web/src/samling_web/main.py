@@ -41,6 +41,9 @@ from samling_web.pages import (
     workspace_dashboard,
     workspace_event,
     workspace_home,
+    workspace_plan,
+    workspace_plan_changes,
+    workspace_planning,
     workspace_reports,
 )
 from samling_web.ratelimit import TokenBucket
@@ -145,6 +148,10 @@ def create(
         workspace_dashboard.router,
         workspace_event.router,
         workspace_checkin.router,
+        # Before the event's own pages: /workspace/planning/new is not an event id.
+        workspace_planning.router,
+        workspace_plan.router,
+        workspace_plan_changes.router,
         assets_router(assets),
         health_router(_checks),
     ):
