@@ -44,7 +44,7 @@ DETAIL_FIELDS = (
 )
 """What ``PUT /events/{id}/details`` takes (the events API refuses any other field)."""
 ROWS_MAX = 30
-AGENDA_DATE_MISSING = N_("Enter the day of this part")
+AGENDA_DATE_MISSING = N_("Enter the day of this item")
 ITEM_TOO_LONG = N_("Use 3000 characters or fewer")
 
 

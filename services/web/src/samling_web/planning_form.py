@@ -135,7 +135,7 @@ class Times:
         start = self.start()
         if not _is_date(self.starts_on):
             errors["starts_on"] = DATE_MISSING
-        elif start is None:
+        if moment("2000-01-01", self.starts_time, self.timezone) is None:
             errors["starts_time"] = TIME_MISSING
         if not with_end:
             return
