@@ -107,7 +107,7 @@ def refusal_errors(refused: Refused, fields: Collection[str]) -> tuple[dict[str,
     for param in params if isinstance(params, list) else []:
         name = str(param.get("name", "") if isinstance(param, Mapping) else "")
         place = next((PLACES[p] for p in reversed(name.split(".")) if p in PLACES), None)
-        if place in fields:
+        if place is not None and place in fields:
             errors.setdefault(place, NOT_ACCEPTED)
     if errors:
         return errors, None
