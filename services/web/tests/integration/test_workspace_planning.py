@@ -241,6 +241,7 @@ async def test_a_forged_or_old_form_is_shown_again_and_creates_nothing(
                            timezone="Europe/Oslo", venue="Et sted", capacity="5")  # fmt: skip
         assert sent.status_code == 422
         assert _value(sent.text, "title") == "Falsk"
+        assert "Skjemaet var utløpt" in sent.text
         forged_csrf = await coordinator.post("/workspace/planning/new", data={"title": "x"})
         assert forged_csrf.status_code == 403
         assert await _drafts(workspace) == before

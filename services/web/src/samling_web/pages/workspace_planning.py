@@ -36,6 +36,7 @@ FIELDS = (
     *("title", "kind", "network_id", "starts_on", "starts_time", "ends_on", "ends_time"),
     *("timezone", "venue", "online_url", "capacity", "description"),
 )
+EXPIRED = N_("The form had expired. Check what you typed and send it again.")
 Template = Annotated[str, Query(max_length=30)]
 
 
@@ -97,7 +98,8 @@ async def _create(request: Request, web: Web, user: SignedIn, template: str | No
     signed = str(form.get("form_key") or "")
     key = web.keys.key(signed, f"plan:{user.subject}")
     if errors or key is None:  # an old or forged form key: the form again with a fresh one
-        return await _form(request, web, user, draft, errors=errors, status=422)
+        problem = EXPIRED if key is None and not errors else None
+        return await _form(request, web, user, draft, errors=errors, problem=problem, status=422)
     try:
         created = await send(
             web,
