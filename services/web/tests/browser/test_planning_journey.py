@@ -2,19 +2,20 @@
 short-afternoon dialogue conference from the template, the conflict warning for the network's
 workshop it overlaps (and, through htmx, its going away while another date is typed, with no
 reload), publishing it, finding it on the public calendar, and moving it with a message to
-those registered. axe-core on every planning page at 375 and 1280 px, and no
-Content-Security-Policy refusal in the console."""
+those registered. axe-core on every planning page at 375 and 1280 px (bokmål and English), no
+and no Content-Security-Policy refusal in the console."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import product
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 from samling_devtools.testing import call
 
-from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
+from services.web.tests.browser.test_browser import CHROMIUM, LOCALES, WIDTHS, audit, browser
 from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
 from services.web.tests.browser.test_workspace_journey import refusals
 from services.web.tests.workspace_world import Workspace, workspace
@@ -116,7 +117,7 @@ async def test_a_short_afternoon_is_planned_warned_of_published_found_and_moved(
     )
 
 
-async def test_every_planning_page_passes_axe_at_both_widths(
+async def test_every_planning_page_passes_axe_at_both_widths_in_bokmal_and_english(
     workspace: Workspace, browser: Browser
 ) -> None:
     ws = workspace
@@ -129,8 +130,8 @@ async def test_every_planning_page_passes_axe_at_both_widths(
         "reschedule": f"/workspace/planning/{ws.later}/reschedule",
         "cancel": f"/workspace/planning/{ws.later}/cancel",
     }
-    for width, viewport in WIDTHS.items():
-        context = await browser.new_context(viewport=viewport, locale="nb-NO")
+    for (width, viewport), (language, locale) in product(WIDTHS.items(), LOCALES.items()):
+        context = await browser.new_context(viewport=viewport, locale=locale)
         page = await context.new_page()
         refused = refusals(page)
         await page.goto(f"{ws.site}/")
@@ -139,12 +140,12 @@ async def test_every_planning_page_passes_axe_at_both_widths(
             answer = await page.goto(f"{ws.site}{path}")
             assert answer is not None
             assert answer.status == 200, path
-            await audit(page, f"planning-{name}-nb-{width}")
+            await audit(page, f"planning-{name}-{language}-{width}")
         # The plain form sent empty: the errors beside the fields pass too.
         await page.goto(f"{ws.site}/workspace/planning/new")
         await page.fill("#capacity", "")
         await page.click("form.stacked-form button[type=submit]")
         await expect(page.locator("#error-summary")).to_be_visible()
-        await audit(page, f"planning-new-errors-nb-{width}")
+        await audit(page, f"planning-new-errors-{language}-{width}")
         assert refused == []
         await context.close()
