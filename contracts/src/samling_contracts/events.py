@@ -78,6 +78,11 @@ class EventRescheduled(Fact):
     )
     timezone: TimeZone
     sequence: Sequence
+    message: str | None = Field(
+        None,
+        description="What the organiser tells those registered, in their words.",
+        examples=["Innleder er syk; vi flytter en uke."],
+    )
 
 
 @fact("no.samling.events.event.cancelled.v1", topic=EVENTS, key="event_id")

@@ -147,6 +147,19 @@ def test_every_language_has_its_words_and_others_fall_back(
     assert "Åse" in rendered.text
 
 
+@pytest.mark.parametrize(
+    ("language", "said"), [("nb", "Beskjed: Innleder er syk."), ("en", "Message: Innleder er syk.")]
+)
+def test_a_new_time_carries_the_organisers_message_when_there_is_one(
+    language: str, said: str
+) -> None:
+    context = {"title": "Dialog", "name": "Åse", "previous": "10. feb. 2027, 09:00"}
+    told = render("event.rescheduled", language, {**context, "reason": "Innleder er syk."})
+    silent = render("event.rescheduled", language, {**context, "reason": None})
+    assert said in told.text
+    assert said.split(":")[0] not in silent.text
+
+
 def test_every_kind_has_all_five_languages() -> None:
     from samling_notifications.adapters.email.messages import LANGUAGES, NOTICES
 

@@ -17,6 +17,7 @@ from samling_contracts.events import (
     AttendanceRecorded,
     EventCancelled,
     EventCompleted,
+    EventRescheduled,
     EventScheduled,
     EventUpdated,
     ParticipantContactRecorded,
@@ -211,6 +212,26 @@ async def test_a_cancelled_event_tells_its_participants_and_drops_its_reminders(
     await world.given(EventCancelled(event_id="evt_1", reason="Sykdom", sequence=2))
     assert world.notices.told(Kind.EVENT_CANCELLED) == ["par_1"]
     assert world.docs("reminders") == {}
+
+
+async def test_a_rescheduled_event_tells_its_participants_the_organisers_message() -> None:
+    world = World()
+    await world.given(scheduled(), confirmed("par_1"))
+    moved = STARTS + timedelta(days=7)
+    await world.given(
+        EventRescheduled(
+            event_id="evt_1",
+            starts_at=moved,
+            ends_at=moved + timedelta(hours=2),
+            previous_starts_at=STARTS,
+            timezone="Europe/Oslo",
+            sequence=2,
+            message="Innleder er syk.",
+        )
+    )
+    assert world.notices.told(Kind.EVENT_RESCHEDULED) == ["par_1"]
+    told = next(d for d in world.notices.drafts if d.kind is Kind.EVENT_RESCHEDULED)
+    assert told.params["reason"] == "Innleder er syk."
 
 
 async def test_followup_goes_to_those_who_attended_else_to_everyone_confirmed() -> None:

@@ -43,6 +43,9 @@ from samling_web.pages import (
     workspace_dashboard,
     workspace_event,
     workspace_home,
+    workspace_plan,
+    workspace_plan_changes,
+    workspace_planning,
     workspace_reports,
 )
 from samling_web.ratelimit import TokenBucket
@@ -150,6 +153,10 @@ def create(
         workspace_checkin.router,
         my_registrations.router,
         inbox.router,
+        # Before the event's own pages: /workspace/planning/new is not an event id.
+        workspace_planning.router,
+        workspace_plan.router,
+        workspace_plan_changes.router,
     ):
         # Every page's header shows a signed-in person's unread count.
         app.include_router(router, dependencies=[Depends(unread_in_header)])

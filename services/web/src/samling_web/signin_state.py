@@ -103,6 +103,7 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = []
     if Role.COORDINATOR in user.roles and user.region_id:
         links.append((N_("Dashboard"), "/workspace/dashboard"))
+        links.append((N_("Planning"), "/workspace/planning"))
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
         links.append((N_("Experience reports"), "/workspace/reports"))

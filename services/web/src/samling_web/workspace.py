@@ -32,7 +32,8 @@ async def as_person(
 ) -> httpx.Response:
     """A call to the events API as the person: an expired token asks them to sign in again,
     a refusal is the page's 403, a thing they may not know of is its 404."""
-    response = await web.services.events.request(method, path, headers=user.bearer(), **kwargs)
+    headers = {**kwargs.pop("headers", {}), **user.bearer()}
+    response = await web.services.events.request(method, path, headers=headers, **kwargs)
     if response.status_code == 401:
         raise SignInRequired
     if response.status_code == 403:

@@ -640,6 +640,8 @@ def _cases() -> list[Case]:
             post(lambda s: f"/events/{s.event_id}", lambda s: "/me/preferences", True),
             404,
         ),
+        # Planning (the coordinator's): without an issuer, none of it exists either.
+        *_anonymous_planning(get, post),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -654,6 +656,31 @@ def _cases() -> list[Case]:
             200,
         ),
     ]
+
+
+PLANNING = [
+    ("GET", ""), ("GET", "/new"), ("POST", "/new"), ("GET", "/conference"),
+    ("GET", "/conference/new"), ("POST", "/conference/new"), ("GET", "/{event_id}"),
+    ("GET", "/{event_id}/conflicts"), ("POST", "/{event_id}/details"),
+    ("POST", "/{event_id}/agenda"), ("POST", "/{event_id}/publish"),
+    ("GET", "/{event_id}/reschedule"), ("POST", "/{event_id}/reschedule"),
+    ("GET", "/{event_id}/cancel"), ("POST", "/{event_id}/cancel"),
+]  # fmt: skip
+"""The planning pages' routes under /workspace/planning: (method, the rest of the path)."""
+
+
+def _anonymous_planning(
+    get: Callable[[Callable[[Scene], str]], Request], post: Callable[..., Request]
+) -> list[Case]:
+    def at(rest: str) -> Callable[[Scene], str]:
+        return lambda s: "/workspace/planning" + rest.replace("{event_id}", s.draft_id)
+
+    return [
+        Case(f"{method} /workspace/planning{rest}", "anonymous",
+             get(at(rest)) if method == "GET" else post(lambda s: f"/events/{s.event_id}",
+                                                       at(rest), True), 404)
+        for method, rest in PLANNING
+    ]  # fmt: skip
 
 
 CASES = _cases()
@@ -701,7 +728,10 @@ def _workspace_pages(ws: Workspace) -> list[str]:
         f"/workspace/events/{ws.today}",
         f"/workspace/events/{ws.today}/registrations.csv",
         f"/workspace/events/{ws.today}/check-in",
-    ]
+        *(f"/workspace/planning{rest}".replace("{event_id}", ws.later)
+          .replace("/conference/new", "/conference/new?template=one_day")
+          for method, rest in PLANNING if method == "GET"),
+    ]  # fmt: skip
 
 
 async def _status(client: httpx.AsyncClient, path: str) -> httpx.Response:
@@ -744,8 +774,16 @@ async def test_the_coordinators_pages_by_role(
         attended = await workspace.registrations(workspace.today)
         mine = next(r for r in attended if r["id"] == registration["id"])
         assert bool(mine.get("attended")) is (expected == 200)
+        # Changing an event's details: the coordinator's empty form is refused beside its
+        # fields; anyone else's, valid token or not, gets the 403 page.
+        details = await person.post(
+            f"/workspace/planning/{workspace.later}/details",
+            data={"csrf_token": hidden(calendar.text, "csrf_token")},
+        )
+        assert details.status_code == (422 if expected == 200 else 403)
     for page in (front.text, calendar.text):
         assert ('href="/workspace/dashboard"' in page) is (expected == 200)
+        assert ('href="/workspace/planning"' in page) is (expected == 200)
     # The coordinator's front page links each upcoming event's registrations and check-in.
     check_in = f'href="/workspace/events/{workspace.today}/check-in"'
     assert (check_in in front.text) is (expected == 200)

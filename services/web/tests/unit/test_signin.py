@@ -59,6 +59,7 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert menu(coordinator) == [
         ("Workspace", "/workspace"),
         ("Dashboard", "/workspace/dashboard"),
+        ("Planning", "/workspace/planning"),
         *OWN,
         ("Report library", "/reports"),
     ]

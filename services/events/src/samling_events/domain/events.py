@@ -264,7 +264,11 @@ def update_details(
 
 
 def reschedule(
-    event: Event, starts_at: datetime, ends_at: datetime, timezone: TimeZoneName | None
+    event: Event,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: TimeZoneName | None,
+    message: str | None = None,
 ) -> Change[Event] | None:
     _require_active(event)
     _check_times(starts_at, ends_at)
@@ -296,6 +300,7 @@ def reschedule(
                 previous_starts_at=event.starts_at,
                 timezone=tz,
                 sequence=moved.sequence,
+                message=message,
             )
         )
     return Change(moved, facts)

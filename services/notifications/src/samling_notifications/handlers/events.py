@@ -120,6 +120,7 @@ async def changed(
         kind = Kind.EVENT_RESCHEDULED
         changes.update(starts_at=fact.starts_at, ends_at=fact.ends_at, timezone=fact.timezone)
         params["previous_starts_at"] = fact.previous_starts_at.isoformat()
+        params["reason"] = fact.message
     else:
         kind = Kind.EVENT_CANCELLED
         changes.update(cancelled=True)

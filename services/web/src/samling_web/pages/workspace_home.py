@@ -24,6 +24,10 @@ PURPOSES = {
         "Your region's upcoming events: seats, waiting lists, offers and approvals, as they "
         "change. From each event: its registrations, the CSV list and the check-in at the door."
     ),
+    "/workspace/planning": N_(
+        "Plan events and dialogue conferences from a template: the agenda, conflicts with other "
+        "events, publishing, moving and cancelling them."
+    ),
     "/workspace/approvals": N_("Registrations from your municipality that wait for your approval."),
     "/workspace/reports": N_(
         "Your municipality's experience reports: write, publish, revise and withdraw them, and "

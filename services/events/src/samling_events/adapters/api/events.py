@@ -59,6 +59,12 @@ class NewTimes(RequestBody):
     starts_at: AwareDatetime = Field(examples=["2027-02-17T09:00:00+01:00"])
     ends_at: AwareDatetime = Field(examples=["2027-02-17T15:00:00+01:00"])
     timezone: TimeZoneName | None = Field(None, description="Keep the current one when absent.")
+    message: MultiLine | None = Field(
+        None,
+        max_length=1000,
+        description="Told to those registered with the new time.",
+        examples=["Innleder er syk; vi flytter en uke."],
+    )
 
 
 class Cancellation(RequestBody):
@@ -206,7 +212,7 @@ async def reschedule_event(
         stores,
         desks,
         event_id,
-        lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone),
+        lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone, body.message),
     )
     await stores.transfer.follow(event, timedelta(days=settings.transfer_after_days))
     return event

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from dateutil.rrule import rrulestr
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from samling_contracts.vocabulary import EventKind
@@ -256,11 +256,31 @@ async def change_series(
     summary="Overlapping events",
 )
 async def conflicts(
-    event_id: str, principal: CurrentPrincipal, stores: StoresDep
+    event_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    starts_at: Annotated[
+        AwareDatetime | None, Query(description="Check this start instead (while planning).")
+    ] = None,
+    ends_at: Annotated[
+        AwareDatetime | None, Query(description="Check this end instead (while planning).")
+    ] = None,
+    venue: Annotated[
+        str | None, Query(max_length=500, description="Check this venue instead.")
+    ] = None,
 ) -> list[Conflict]:
     """Warnings, not refusals: events of the same network that overlap this one, and other
-    events at the same venue at the same time."""
-    event = await managed_event(stores, principal, event_id)
+    events at the same venue at the same time. The times and venue being typed on a planning
+    page can be checked before they are saved."""
+    saved = await managed_event(stores, principal, event_id)
+    proposed = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "venue": venue.strip() if venue is not None else None,
+    }
+    event = saved.model_copy(update={k: v for k, v in proposed.items() if v is not None})
+    if event.ends_at <= event.starts_at:
+        raise Problem(422, "The event must end after it starts.", kind="validation")
     ors: list[dict[str, Any]] = []
     if event.network_id:
         ors.append({"network_id": event.network_id})

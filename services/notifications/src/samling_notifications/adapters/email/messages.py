@@ -272,11 +272,31 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Changed: {{ title }}", "“{{ title }}” has changed."),
     },
     "event.rescheduled": {
-        "nb": ("Nytt tidspunkt: {{ title }}", "«{{ title }}» er flyttet fra {{ previous }}."),
-        "nn": ("Nytt tidspunkt: {{ title }}", "«{{ title }}» er flytta frå {{ previous }}."),
-        "sv": ("Ny tid: {{ title }}", "”{{ title }}” har flyttats från {{ previous }}."),
-        "da": ("Nyt tidspunkt: {{ title }}", "»{{ title }}« er flyttet fra {{ previous }}."),
-        "en": ("New time: {{ title }}", "“{{ title }}” moved from {{ previous }}."),
+        "nb": (
+            "Nytt tidspunkt: {{ title }}",
+            "«{{ title }}» er flyttet fra {{ previous }}."
+            "{% if reason %} Beskjed: {{ reason }}{% endif %}",
+        ),
+        "nn": (
+            "Nytt tidspunkt: {{ title }}",
+            "«{{ title }}» er flytta frå {{ previous }}."
+            "{% if reason %} Melding: {{ reason }}{% endif %}",
+        ),
+        "sv": (
+            "Ny tid: {{ title }}",
+            "”{{ title }}” har flyttats från {{ previous }}."
+            "{% if reason %} Meddelande: {{ reason }}{% endif %}",
+        ),
+        "da": (
+            "Nyt tidspunkt: {{ title }}",
+            "»{{ title }}« er flyttet fra {{ previous }}."
+            "{% if reason %} Besked: {{ reason }}{% endif %}",
+        ),
+        "en": (
+            "New time: {{ title }}",
+            "“{{ title }}” moved from {{ previous }}."
+            "{% if reason %} Message: {{ reason }}{% endif %}",
+        ),
     },
     "event.cancelled": {
         "nb": (
