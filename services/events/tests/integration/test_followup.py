@@ -156,6 +156,13 @@ async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
     )
     assert {e["title"] for e in changed.json()["events"]} == {"Nettverksmøte"}
     assert len(changed.json()["events"]) == 4
+    # The series read together, by start (the moved one among them), for its coordinators.
+    together = await events.client.get(f"/series/{series.json()['series_id']}", headers=COORDINATOR)
+    assert [e["id"] for e in together.json()["events"]] == [e["id"] for e in occurrences]
+    assert together.json()["events"][2]["starts_at"].startswith("2027-04-11")
+    unknown = await events.client.get("/series/ser_unknown", headers=COORDINATOR)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
 
     clash = await published_event(events, network_id, venue="Bodø rådhus", title="Temadag")
     found = await events.client.get(f"/events/{clash}/conflicts", headers=COORDINATOR)
@@ -213,6 +220,13 @@ async def test_groups_approval_checkin_evaluation_and_attendance_counts(
         headers=COORDINATOR,
     )
     assert [len(g["registration_ids"]) for g in moved.json()["groups"]] == [2, 3]
+    mover = groups.json()["groups"][0]["registration_ids"][0]
+    again = await events.client.post(
+        f"/events/{event_id}/groups", json={"size": 3}, headers=COORDINATOR
+    )
+    # Allocating again keeps the coordinator's move.
+    assert again.json()["groups"] == moved.json()["groups"]
+    assert again.json()["moves"] == {mover: 1}
 
     early = await events.client.post(
         f"/events/{event_id}/registrations/{regs[0]['id']}/attendance",
@@ -234,8 +248,16 @@ async def test_groups_approval_checkin_evaluation_and_attendance_counts(
         json={"rating": 4, "useful_for_practice": True, "comment": "Godt"},
     )
     assert answer.status_code == 204
+    second = token_for(events, regs[1]["participant_id"])
+    answer = await events.client.put(
+        f"/manage/{second}/registrations/{regs[1]['id']}/evaluation", json={"rating": 3}
+    )
+    assert answer.status_code == 204
     summary = await events.client.get(f"/events/{event_id}/evaluations", headers=COORDINATOR)
-    assert summary.json()["average_rating"] == 4
+    assert summary.json()["responses"] == 2
+    assert summary.json()["average_rating"] == 3.5
+    # The second left the optional question unanswered.
+    assert (summary.json()["useful_share"], summary.json()["useful_answers"]) == (1, 1)
     assert summary.json()["comments"] == ["Godt"]
 
     counts = await events.client.get(f"/events/{event_id}/attendance", headers=COORDINATOR)

@@ -200,6 +200,23 @@ async def create_series(
     )
 
 
+@router.get(
+    "/series/{series_id}",
+    response_model=Series,
+    responses=errors(404),
+    tags=["events"],
+    summary="A series' occurrences",
+)
+async def get_series(series_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Series:
+    """Every occurrence, held or not, cancelled or not, by start; for the coordinators of its
+    region (a series of drafts exists for nobody else: 404)."""
+    docs = await stores.events.current.find({"series_id": series_id}).to_list()
+    events = sorted((stores.events.from_current(d) for d in docs), key=lambda e: e.starts_at)
+    if not events or not principal.is_coordinator_of(events[0].region_id):
+        raise not_found("Series")
+    return Series(series_id=series_id, events=events)
+
+
 async def _managed_series(
     series_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
 ) -> list[Event]:
