@@ -39,9 +39,12 @@ from samling_web.pages import (
     transfer,
     workspace_checkin,
     workspace_dashboard,
+    workspace_evaluation,
     workspace_event,
+    workspace_groups,
     workspace_home,
     workspace_reports,
+    workspace_series,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -145,6 +148,9 @@ def create(
         workspace_dashboard.router,
         workspace_event.router,
         workspace_checkin.router,
+        workspace_series.router,
+        workspace_groups.router,
+        workspace_evaluation.router,
         assets_router(assets),
         health_router(_checks),
     ):

@@ -24,6 +24,10 @@ PURPOSES = {
         "Your region's upcoming events: seats, waiting lists, offers and approvals, as they "
         "change. From each event: its registrations, the CSV list and the check-in at the door."
     ),
+    "/workspace/series": N_(
+        "Meetings that recur, such as every second Tuesday: plan them with one form, see each "
+        "series together, and publish, move or cancel its meetings one at a time or all at once."
+    ),
     "/workspace/approvals": N_("Registrations from your municipality that wait for your approval."),
     "/workspace/reports": N_(
         "Your municipality's experience reports: write, publish, revise and withdraw them, and "
