@@ -92,6 +92,7 @@ def _page(
         names=names,
         size=size or str(groups.size if groups else DEFAULT_SIZE),
         errors=errors or {},
+        problem=None,
         notice=request.session.pop(NOTICE, None),
         headers=PRIVATE,
     )

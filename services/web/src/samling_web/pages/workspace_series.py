@@ -332,6 +332,7 @@ def _cancel_page(
         occurrence=occurrence,
         reason=reason,
         errors=errors or {},
+        problem=None,
         action=f"{HOME}/{series.series_id}/cancel"
         + (f"?{urlencode({'occurrence': occurrence})}" if occurrence else ""),
         headers=PRIVATE,
