@@ -48,7 +48,8 @@ EVENT_STATUSES = {
     "draft": N_("Draft"),
     "published": N_("Published"),
     "registration_closed": N_("Registration closed"),
-    "cancelled": N_("Cancelled"),
+    # Not "Cancelled": that message id is a registration's (the person withdrew).
+    "cancelled": N_("Event cancelled"),
     "completed": N_("Held"),
 }
 ENDED = frozenset({"cancelled", "completed"})
