@@ -635,14 +635,14 @@ def _cases() -> list[Case]:
         ),
         # Recurring meetings, groups and evaluation results: the same, without an issuer.
         *[
-            Case(f"GET {route}", "anonymous", get(lambda s, p=path: p(s)), 404)
+            Case(f"GET {route}", "anonymous", get(path), 404)
             for route, path in WORKSPACE_PLANNING_GETS.items()
         ],
         *[
             Case(
                 f"POST {route}",
                 "anonymous, with the form's token",
-                post(lambda s: f"/events/{s.event_id}", lambda s, p=path: p(s), True),
+                post(lambda s: f"/events/{s.event_id}", path, True),
                 404,
             )
             for route, path in WORKSPACE_PLANNING_POSTS.items()
