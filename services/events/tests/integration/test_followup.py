@@ -4,6 +4,7 @@ erasure and anonymisation, against Kafka + FerretDB."""
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -138,6 +139,11 @@ async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
     occurrences = series.json()["events"]
     assert len(occurrences) == 4
     assert occurrences[1]["starts_at"].startswith("2027-03-10")
+    # The same time on the clock in Oslo after summer time begins (28 March).
+    oslo = ZoneInfo("Europe/Oslo")
+    local = [datetime.fromisoformat(e["starts_at"]).astimezone(oslo) for e in occurrences]
+    assert {(t.hour, t.minute) for t in local} == {(local[0].hour, local[0].minute)}
+    assert local[2].utcoffset() != local[0].utcoffset()
     bad = await events.client.post(
         "/series", json={**new_event(network_id), "rrule": "FREQ=DAILY"}, headers=COORDINATOR
     )

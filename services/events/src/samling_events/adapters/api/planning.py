@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from fastapi import APIRouter, Depends
@@ -164,8 +165,11 @@ async def create_series(
     future ones through the series."""
     region_id = principal.region_id or ""
     await check_network(stores, region_id, body.network_id)
+    # Expanded where the meetings happen: from a fixed UTC offset, every meeting after a
+    # change to or from summer time would move an hour on the clock.
+    first = body.starts_at.astimezone(ZoneInfo(body.timezone))
     try:
-        starts = list(rrulestr(body.rrule, dtstart=body.starts_at)[:53])
+        starts = list(rrulestr(body.rrule, dtstart=first)[:53])
     except (ValueError, TypeError) as exc:
         raise Problem(422, f"The RRULE is not valid: {exc}.", kind="validation") from exc
     if not starts or len(starts) > 52:
