@@ -49,6 +49,7 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert menu(coordinator) == [
         ("Workspace", "/workspace"),
         ("Dashboard", "/workspace/dashboard"),
+        ("Recurring meetings", "/workspace/series"),
         ("Report library", "/reports"),
     ]
     assert spaced.name == "u-2"
