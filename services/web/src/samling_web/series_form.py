@@ -69,6 +69,9 @@ class Typed:
     values: dict[str, str]
 
     def __getattr__(self, name: str) -> str:
+        # Only the form's fields: probes such as Jinja's ``__html__`` find nothing here.
+        if name.startswith("_"):
+            raise AttributeError(name)
         return self.values.get(name, "")
 
 
