@@ -101,6 +101,7 @@ async def test_a_series_planned_seen_together_and_one_meeting_cancelled(
     await page.wait_for_url(f"**/workspace/series/{series_id}*")
     await expect(meetings.nth(1).locator(".ds-tag")).to_have_text("Avlyst")
     await expect(meetings.nth(0).locator(".ds-tag")).to_have_text("Publisert")
+    await audit(page, "workspace-series-one-cancelled-nb-1280")
     statuses = [m["status"] for m in await series_of(workspace, series_id)]
     assert statuses == ["published", "cancelled", "published", "published"]
     assert refused == []
@@ -133,7 +134,7 @@ async def test_groups_moved_and_kept_then_the_evaluation_read(
     kept = groups.nth(1).locator(".groups__people > li", has_text=name)
     await expect(kept.locator(".ds-tag")).to_have_text("Flyttet for hånd")
     await expect(groups.nth(0)).not_to_contain_text(name)
-    await audit(page, "workspace-groups-nb-1280")
+    await audit(page, "workspace-groups-moved-kept-nb-1280")
 
     # Once it has begun, two participants evaluate through the link in their mail.
     await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds() + 1))
@@ -161,7 +162,7 @@ async def test_groups_moved_and_kept_then_the_evaluation_read(
     await expect(page.locator("[data-question=rating]")).to_contain_text("Snitt 4 av 5")
     await expect(page.locator("[data-question=useful_for_practice]")).to_contain_text("Ja: 2 av 2")
     await expect(page.locator(".evaluation-comments")).to_contain_text("Gode samtaler på tvers")
-    await audit(page, "workspace-evaluation-nb-1280")
+    await audit(page, "workspace-evaluation-read-nb-1280")
     assert refused == []
     await page.context.close()
 
