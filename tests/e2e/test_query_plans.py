@@ -275,6 +275,36 @@ async def _read_everything(
             "role": "Lærer",
         },
     )
+    # A coordinator's recurring meetings read together, and part 3's groups allocated (again),
+    # read and changed (the web app's workspace pages).
+    series = await call(
+        events,
+        "POST",
+        "/series",
+        201,
+        headers=coordinator,
+        json={
+            "kind": "network_meeting",
+            "network_id": network_id,
+            "title": "Nettverksmøte",
+            "starts_at": "2031-03-04T18:00:00+01:00",
+            "ends_at": "2031-03-04T20:00:00+01:00",
+            "venue": "Fauske",
+            "capacity": 10,
+            "rrule": "FREQ=WEEKLY;INTERVAL=2;COUNT=3",
+        },
+    )
+    await call(events, "GET", f"/series/{series['series_id']}", 200, headers=coordinator)
+    for _ in range(2):
+        groups = await call(
+            events, "POST", f"/events/{event_id}/groups", 200, headers=coordinator,
+            json={"size": 2},
+        )  # fmt: skip
+    await call(events, "GET", f"/events/{event_id}/groups", 200, headers=coordinator)
+    first = groups["groups"][0]["registration_ids"]
+    if first:
+        await call(events, "POST", f"/events/{event_id}/groups/moves", 200, headers=coordinator,
+                   json={"registration_id": first[0], "group": 0})  # fmt: skip
     for path in (
         f"/events/{event_id}/calendar.ics",
         f"/calendars/networks/{network_id}.ics",

@@ -226,6 +226,10 @@ async def _series(world: World, role: str) -> tuple[str, Any]:
     return f"/series/{await world.series()}/details", DETAILS
 
 
+async def _series_read(world: World, role: str) -> tuple[str, Any]:
+    return f"/series/{await world.series()}", None
+
+
 async def _completion(world: World, role: str) -> tuple[str, Any]:
     reg = await world.registration()
     assignment_id = await world.assignment(reg["event_id"])
@@ -386,6 +390,7 @@ CASES: list[Case] = [
         coordinators(201),
     ),
     Case("PUT", "/series/{series_id}/details", _series, draft(200)),
+    Case("GET", "/series/{series_id}", _series_read, draft(200)),
     Case("GET", "/events/{event_id}/conflicts", on_event("/conflicts"), managed(200)),
     Case("GET", "/events/{event_id}/attendance", on_event("/attendance"), managed(200)),
     Case("GET", "/events/{event_id}/figures", on_event("/figures"), managed(200)),

@@ -4,6 +4,7 @@ erasure and anonymisation, against Kafka + FerretDB."""
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -138,6 +139,11 @@ async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
     occurrences = series.json()["events"]
     assert len(occurrences) == 4
     assert occurrences[1]["starts_at"].startswith("2027-03-10")
+    # The same time on the clock in Oslo after summer time begins (28 March).
+    oslo = ZoneInfo("Europe/Oslo")
+    local = [datetime.fromisoformat(e["starts_at"]).astimezone(oslo) for e in occurrences]
+    assert {(t.hour, t.minute) for t in local} == {(local[0].hour, local[0].minute)}
+    assert local[2].utcoffset() != local[0].utcoffset()
     bad = await events.client.post(
         "/series", json={**new_event(network_id), "rrule": "FREQ=DAILY"}, headers=COORDINATOR
     )
@@ -156,6 +162,13 @@ async def test_series_by_rrule_changes_one_or_all_and_conflicts_are_reported(
     )
     assert {e["title"] for e in changed.json()["events"]} == {"Nettverksmøte"}
     assert len(changed.json()["events"]) == 4
+    # The series read together, by start (the moved one among them), for its coordinators.
+    together = await events.client.get(f"/series/{series.json()['series_id']}", headers=COORDINATOR)
+    assert [e["id"] for e in together.json()["events"]] == [e["id"] for e in occurrences]
+    assert together.json()["events"][2]["starts_at"].startswith("2027-04-11")
+    unknown = await events.client.get("/series/ser_unknown", headers=COORDINATOR)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
 
     clash = await published_event(events, network_id, venue="Bodø rådhus", title="Temadag")
     found = await events.client.get(f"/events/{clash}/conflicts", headers=COORDINATOR)
@@ -213,6 +226,13 @@ async def test_groups_approval_checkin_evaluation_and_attendance_counts(
         headers=COORDINATOR,
     )
     assert [len(g["registration_ids"]) for g in moved.json()["groups"]] == [2, 3]
+    mover = groups.json()["groups"][0]["registration_ids"][0]
+    again = await events.client.post(
+        f"/events/{event_id}/groups", json={"size": 3}, headers=COORDINATOR
+    )
+    # Allocating again keeps the coordinator's move.
+    assert again.json()["groups"] == moved.json()["groups"]
+    assert again.json()["moves"] == {mover: 1}
 
     early = await events.client.post(
         f"/events/{event_id}/registrations/{regs[0]['id']}/attendance",
@@ -234,8 +254,16 @@ async def test_groups_approval_checkin_evaluation_and_attendance_counts(
         json={"rating": 4, "useful_for_practice": True, "comment": "Godt"},
     )
     assert answer.status_code == 204
+    second = token_for(events, regs[1]["participant_id"])
+    answer = await events.client.put(
+        f"/manage/{second}/registrations/{regs[1]['id']}/evaluation", json={"rating": 3}
+    )
+    assert answer.status_code == 204
     summary = await events.client.get(f"/events/{event_id}/evaluations", headers=COORDINATOR)
-    assert summary.json()["average_rating"] == 4
+    assert summary.json()["responses"] == 2
+    assert summary.json()["average_rating"] == 3.5
+    # The second left the optional question unanswered.
+    assert (summary.json()["useful_share"], summary.json()["useful_answers"]) == (1, 1)
     assert summary.json()["comments"] == ["Godt"]
 
     counts = await events.client.get(f"/events/{event_id}/attendance", headers=COORDINATOR)

@@ -69,6 +69,25 @@ def test_groups_mix_municipalities_and_are_deterministic() -> None:
         move_to_group(groups, "reg_nobody", 0)
 
 
+def test_allocating_again_keeps_the_manual_moves() -> None:
+    people = [reg(i, m) for i, m in enumerate(["NO-1804"] * 6 + ["NO-1841"] * 4 + ["NO-1845"] * 2)]
+    groups = allocate_groups("evt_1", people, 4)
+    first = groups.groups[0].registration_ids[0]
+    moved = move_to_group(groups, first, 2)
+    assert moved is not None
+    # One more person registered; the coordinator allocates again.
+    again = allocate_groups("evt_1", [*people, reg(99, "NO-1845")], 4, moved.state.moves)
+    assert first in again.groups[2].registration_ids
+    assert first not in again.groups[0].registration_ids
+    assert again.moves == {first: 2}
+    # A move to a group that no longer exists (fewer people) is let go.
+    fewer = allocate_groups("evt_1", people[:4], 4, moved.state.moves)
+    assert fewer.moves == {}
+    assert sorted(r for g in fewer.groups for r in g.registration_ids) == sorted(
+        p.id for p in people[:4]
+    )
+
+
 def test_contingent_seats_come_first_and_release_into_the_open_pool() -> None:
     details = EventDetails(
         title="Temadag",

@@ -41,12 +41,15 @@ from samling_web.pages import (
     transfer,
     workspace_checkin,
     workspace_dashboard,
+    workspace_evaluation,
     workspace_event,
+    workspace_groups,
     workspace_home,
     workspace_plan,
     workspace_plan_changes,
     workspace_planning,
     workspace_reports,
+    workspace_series,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -157,6 +160,9 @@ def create(
         workspace_planning.router,
         workspace_plan.router,
         workspace_plan_changes.router,
+        workspace_series.router,
+        workspace_groups.router,
+        workspace_evaluation.router,
     ):
         # Every page's header shows a signed-in person's unread count.
         app.include_router(router, dependencies=[Depends(unread_in_header)])

@@ -68,6 +68,7 @@ class Event(Upstream):
     # the capacity instead (see ``seats_known``).
     seats_left: int | None = None
     waitlist: bool = False
+    series_id: str | None = None
 
     @property
     def seats_known(self) -> bool:

@@ -104,6 +104,7 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     if Role.COORDINATOR in user.roles and user.region_id:
         links.append((N_("Dashboard"), "/workspace/dashboard"))
         links.append((N_("Planning"), "/workspace/planning"))
+        links.append((N_("Recurring meetings"), "/workspace/series"))
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
         links.append((N_("Experience reports"), "/workspace/reports"))

@@ -28,17 +28,24 @@ def coordinated(user: SignedIn) -> str:
 
 
 async def as_person(
-    web: Web, user: SignedIn, method: str, path: str, **kwargs: Any
+    web: Web,
+    user: SignedIn,
+    method: str,
+    path: str,
+    *,
+    allow_missing: bool = False,
+    **kwargs: Any,
 ) -> httpx.Response:
     """A call to the events API as the person: an expired token asks them to sign in again,
-    a refusal is the page's 403, a thing they may not know of is its 404."""
+    a refusal is the page's 403, a thing they may not know of is its 404 (unless
+    ``allow_missing``: the caller reads the 404 itself)."""
     headers = {**kwargs.pop("headers", {}), **user.bearer()}
     response = await web.services.events.request(method, path, headers=headers, **kwargs)
     if response.status_code == 401:
         raise SignInRequired
     if response.status_code == 403:
         raise NotAllowed
-    if response.status_code == 404:
+    if response.status_code == 404 and not allow_missing:
         raise HTTPException(404)
     return response
 

@@ -123,6 +123,28 @@ FORGED_MANAGER = f"/transfer/{FORGED_TOKEN}"
 SHARE = "/before/sharing/coordinators/propose"
 
 
+WORKSPACE_PLANNING_GETS: dict[str, Callable[[Scene], str]] = {
+    "/workspace/series": lambda s: "/workspace/series",
+    "/workspace/series/new": lambda s: "/workspace/series/new",
+    "/workspace/series/{series_id}": lambda s: "/workspace/series/ser_x",
+    "/workspace/series/{series_id}/cancel": lambda s: "/workspace/series/ser_x/cancel",
+    "/workspace/events/{event_id}/groups": lambda s: f"/workspace/events/{s.event_id}/groups",
+    "/workspace/events/{event_id}/evaluation": (
+        lambda s: f"/workspace/events/{s.event_id}/evaluation"
+    ),
+}
+WORKSPACE_PLANNING_POSTS: dict[str, Callable[[Scene], str]] = {
+    "/workspace/series/new": lambda s: "/workspace/series/new",
+    "/workspace/series/{series_id}/publish": lambda s: "/workspace/series/ser_x/publish",
+    "/workspace/series/{series_id}/reschedule": lambda s: "/workspace/series/ser_x/reschedule",
+    "/workspace/series/{series_id}/cancel": lambda s: "/workspace/series/ser_x/cancel",
+    "/workspace/events/{event_id}/groups": lambda s: f"/workspace/events/{s.event_id}/groups",
+    "/workspace/events/{event_id}/groups/moves": (
+        lambda s: f"/workspace/events/{s.event_id}/groups/moves"
+    ),
+}
+
+
 def _cases() -> list[Case]:
     def get(path: Callable[[Scene], str]) -> Request:
         async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
@@ -642,6 +664,20 @@ def _cases() -> list[Case]:
         ),
         # Planning (the coordinator's): without an issuer, none of it exists either.
         *_anonymous_planning(get, post),
+        # Recurring meetings, groups and evaluation results: the same, without an issuer.
+        *[
+            Case(f"GET {route}", "anonymous", get(path), 404)
+            for route, path in WORKSPACE_PLANNING_GETS.items()
+        ],
+        *[
+            Case(
+                f"POST {route}",
+                "anonymous, with the form's token",
+                post(lambda s: f"/events/{s.event_id}", path, True),
+                404,
+            )
+            for route, path in WORKSPACE_PLANNING_POSTS.items()
+        ],
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -731,6 +767,10 @@ def _workspace_pages(ws: Workspace) -> list[str]:
         *(f"/workspace/planning{rest}".replace("{event_id}", ws.later)
           .replace("/conference/new", "/conference/new?template=one_day")
           for method, rest in PLANNING if method == "GET"),
+        "/workspace/series",
+        "/workspace/series/new",
+        f"/workspace/events/{ws.today}/groups",
+        f"/workspace/events/{ws.today}/evaluation",
     ]  # fmt: skip
 
 

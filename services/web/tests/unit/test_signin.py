@@ -60,6 +60,7 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Workspace", "/workspace"),
         ("Dashboard", "/workspace/dashboard"),
         ("Planning", "/workspace/planning"),
+        ("Recurring meetings", "/workspace/series"),
         *OWN,
         ("Report library", "/reports"),
     ]

@@ -181,11 +181,22 @@ class Groups(BaseModel):
     event_id: str
     size: int
     groups: list[Group]
+    moves: dict[str, int] = Field(
+        default_factory=dict,
+        description="The coordinator's moves (registration id: group number), kept when the "
+        "groups are allocated again.",
+    )
 
 
-def allocate_groups(event_id: str, regs: list[Registration], size: int) -> Groups:
+def allocate_groups(
+    event_id: str, regs: list[Registration], size: int, moves: dict[str, int] | None = None
+) -> Groups:
     """Deal people out like cards, largest municipality first, so each group gets as many
-    municipalities as possible. Deterministic: the same people give the same groups."""
+    municipalities as possible. Deterministic: the same people give the same groups.
+
+    ``moves`` are the coordinator's earlier moves: each person moved by hand goes to the
+    group they were moved to again, unless they no longer have a seat or that group no
+    longer exists (fewer people, larger groups)."""
     if size < 2:
         raise Refused("A group needs at least two people.", kind=Refusal.INVALID)
     seated = sorted(
@@ -200,10 +211,29 @@ def allocate_groups(event_id: str, regs: list[Registration], size: int) -> Group
     groups: list[list[str]] = [[] for _ in range(count)]
     for i, reg_id in enumerate(dealt):
         groups[i % count].append(reg_id)
-    return Groups(
+    dealt_out = Groups(
         event_id=event_id,
         size=size,
         groups=[Group(number=i, registration_ids=g) for i, g in enumerate(groups) if g],
+    )
+    for reg_id, number in sorted((moves or {}).items()):
+        if reg_id in dealt and number < len(dealt_out.groups):
+            dealt_out = _moved(dealt_out, reg_id, number)
+    return dealt_out
+
+
+def _moved(groups: Groups, registration_id: str, group: int) -> Groups:
+    """The groups with this person in that group (and remembered as moved there)."""
+    moved = [
+        Group(
+            number=g.number,
+            registration_ids=[r for r in g.registration_ids if r != registration_id],
+        )
+        for g in groups.groups
+    ]
+    moved[group].registration_ids.append(registration_id)
+    return groups.model_copy(
+        update={"groups": moved, "moves": {**groups.moves, registration_id: group}}
     )
 
 
@@ -214,12 +244,4 @@ def move_to_group(groups: Groups, registration_id: str, group: int) -> Change[Gr
         raise Refused("This registration is not in any group.", kind=Refusal.NOT_FOUND)
     if registration_id in groups.groups[group].registration_ids:
         return None
-    moved = [
-        Group(
-            number=g.number,
-            registration_ids=[r for r in g.registration_ids if r != registration_id],
-        )
-        for g in groups.groups
-    ]
-    moved[group].registration_ids.append(registration_id)
-    return Change(groups.model_copy(update={"groups": moved}))
+    return Change(_moved(groups, registration_id, group))

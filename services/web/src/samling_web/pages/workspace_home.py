@@ -28,6 +28,10 @@ PURPOSES = {
         "Plan events and dialogue conferences from a template: the agenda, conflicts with other "
         "events, publishing, moving and cancelling them."
     ),
+    "/workspace/series": N_(
+        "Meetings that recur, such as every second Tuesday: plan them with one form, see each "
+        "series together, and publish, move or cancel its meetings one at a time or all at once."
+    ),
     "/workspace/approvals": N_("Registrations from your municipality that wait for your approval."),
     "/workspace/reports": N_(
         "Your municipality's experience reports: write, publish, revise and withdraw them, and "

@@ -40,6 +40,9 @@ class EvaluationSummary(BaseModel):
     responses: int
     average_rating: float | None
     useful_share: float | None
+    useful_answers: int = Field(
+        0, description="How many answered whether it was useful for practice (it is optional)."
+    )
     comments: list[str]
 
 
@@ -115,5 +118,6 @@ async def evaluations(
         responses=len(docs),
         average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
         useful_share=round(sum(useful) / len(useful), 2) if useful else None,
+        useful_answers=len(useful),
         comments=[d["comment"] for d in docs if d.get("comment")],
     )

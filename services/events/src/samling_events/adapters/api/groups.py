@@ -41,18 +41,26 @@ class Move(RequestBody):
 )
 async def allocate(event_id: str, body: GroupSize, _: ManagedEvent, stores: StoresDep) -> Groups:
     """Split confirmed participants into groups of about this size, each mixing as many
-    municipalities as possible. The same people always give the same groups; reallocating
-    replaces earlier moves."""
+    municipalities as possible. The same people always give the same groups; allocating
+    again (say, after more registered) keeps the people moved by hand in the groups they
+    were moved to, while those groups exist."""
     docs = await stores.registrations.current.find(
         {"event_id": event_id, "status": "confirmed"}
     ).to_list()
-    groups = conference.allocate_groups(
-        event_id, [stores.registrations.from_current(d) for d in docs], body.size
-    )
+    regs = [stores.registrations.from_current(d) for d in docs]
     if await stores.groups.get(event_id) is None:
         with contextlib.suppress(AlreadyExists):  # else made concurrently: update it below
+            groups = conference.allocate_groups(event_id, regs, body.size)
             return (await stores.groups.create(event_id, Change(groups))).state
-    return (await stores.groups.update(event_id, lambda _: Change(groups))).state
+    # Decided on the stored groups, so a move made meanwhile is not lost either.
+    return (
+        await stores.groups.update(
+            event_id,
+            lambda earlier: Change(
+                conference.allocate_groups(event_id, regs, body.size, earlier.moves)
+            ),
+        )
+    ).state
 
 
 @router.get(

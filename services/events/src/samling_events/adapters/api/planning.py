@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from fastapi import APIRouter, Depends, Query
@@ -164,8 +165,11 @@ async def create_series(
     future ones through the series."""
     region_id = principal.region_id or ""
     await check_network(stores, region_id, body.network_id)
+    # Expanded where the meetings happen: from a fixed UTC offset, every meeting after a
+    # change to or from summer time would move an hour on the clock.
+    first = body.starts_at.astimezone(ZoneInfo(body.timezone))
     try:
-        starts = list(rrulestr(body.rrule, dtstart=body.starts_at)[:53])
+        starts = list(rrulestr(body.rrule, dtstart=first)[:53])
     except (ValueError, TypeError) as exc:
         raise Problem(422, f"The RRULE is not valid: {exc}.", kind="validation") from exc
     if not starts or len(starts) > 52:
@@ -198,6 +202,23 @@ async def create_series(
     return await runtime.idempotency.run(
         scope=f"series:{principal.subject}", key=idempotency_key, body=body, operation=operation
     )
+
+
+@router.get(
+    "/series/{series_id}",
+    response_model=Series,
+    responses=errors(404),
+    tags=["events"],
+    summary="A series' occurrences",
+)
+async def get_series(series_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Series:
+    """Every occurrence, held or not, cancelled or not, by start; for the coordinators of its
+    region (a series of drafts exists for nobody else: 404)."""
+    docs = await stores.events.current.find({"series_id": series_id}).to_list()
+    events = sorted((stores.events.from_current(d) for d in docs), key=lambda e: e.starts_at)
+    if not events or not principal.is_coordinator_of(events[0].region_id):
+        raise not_found("Series")
+    return Series(series_id=series_id, events=events)
 
 
 async def _managed_series(
