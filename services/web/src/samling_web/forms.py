@@ -55,7 +55,7 @@ class Applicant:
         return asdict(self)
 
 
-def _text(value: str, missing: str) -> str | None:
+def one_line(value: str, missing: str) -> str | None:
     """The message for a required one-line text, or None when it is fine."""
     if not value:
         return missing
@@ -75,7 +75,7 @@ def read_registration(
     the order of the form (the error summary lists them in that order)."""
     values = {name: str(form.get(name, "")).strip() for name in FIELDS}
     errors: dict[str, str] = {}
-    if message := _text(values["name"], NAME_MISSING):
+    if message := one_line(values["name"], NAME_MISSING):
         errors["name"] = message
     if not values["email"]:
         errors["email"] = EMAIL_MISSING
@@ -86,7 +86,7 @@ def read_registration(
             errors["email"] = EMAIL_INVALID
     if values["municipality_id"] not in municipalities:
         errors["municipality_id"] = MUNICIPALITY_MISSING
-    if message := _text(values["role"], ROLE_MISSING):
+    if message := one_line(values["role"], ROLE_MISSING):
         errors["role"] = message
     return Applicant(**values), errors
 

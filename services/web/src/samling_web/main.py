@@ -38,10 +38,14 @@ from samling_web.pages import (
     reports,
     transfer,
     workspace_checkin,
+    workspace_contacts,
     workspace_dashboard,
     workspace_event,
     workspace_home,
+    workspace_memberships,
+    workspace_networks,
     workspace_reports,
+    workspace_staff,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -145,6 +149,10 @@ def create(
         workspace_dashboard.router,
         workspace_event.router,
         workspace_checkin.router,
+        workspace_memberships.router,
+        workspace_contacts.router,
+        workspace_staff.router,
+        workspace_networks.router,
         assets_router(assets),
         health_router(_checks),
     ):
