@@ -9,15 +9,17 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samling_web.deps import WebDep
 from samling_web.models import Upstream
 from samling_web.pages.workspace_event import STATUSES
 from samling_web.signin_state import SignedInDep
-from samling_web.workspace import PRIVATE, administered, read
+from samling_web.upstreams import checked
+from samling_web.workspace import PRIVATE, administered, as_person
 
 router = APIRouter(prefix="/workspace/staff")
+HOME = "/workspace/staff"
 SHOWN = 50
 
 
@@ -38,18 +40,22 @@ class StaffPage(Upstream):
     next_cursor: str | None = None
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse, response_model=None)
 async def staff(
     request: Request,
     web: WebDep,
     user: SignedInDep,
     cursor: Annotated[str, Query(max_length=500)] = "",
-) -> HTMLResponse:
+) -> Response:
     municipality = administered(user)
     params: dict[str, Any] = {"limit": SHOWN, **({"cursor": cursor} if cursor else {})}
-    found = await read(
-        web, user, StaffPage, f"/municipalities/{municipality}/registrations", params=params
+    answer = await as_person(
+        web, user, "GET", f"/municipalities/{municipality}/registrations", params=params
     )
+    if answer.status_code == 400:  # a cursor from an old or edited link: start over
+        return RedirectResponse(HOME, status_code=303)
+    checked(answer)
+    found = StaffPage.model_validate(answer.json())
     return web.pages.render(
         request,
         "workspace/staff.html",
