@@ -36,6 +36,9 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Workspace", "/workspace"),
         ("Approvals", "/workspace/approvals"),
         ("Experience reports", "/workspace/reports"),
+        ("Our memberships", "/workspace/memberships"),
+        ("Our contact persons", "/workspace/contacts"),
+        ("Our staff's registrations", "/workspace/staff"),
         ("Report library", "/reports"),
     ]
     # Space-separated roles (as some providers send scopes) count too.
@@ -49,6 +52,7 @@ def test_the_claims_mapping_is_configurable() -> None:
     assert menu(coordinator) == [
         ("Workspace", "/workspace"),
         ("Dashboard", "/workspace/dashboard"),
+        ("Networks", "/workspace/networks"),
         ("Report library", "/reports"),
     ]
     assert spaced.name == "u-2"
