@@ -1,4 +1,4 @@
-"""The contact persons form: one row per person (name, e-mail, language), checked before the
+"""The contact persons form: one row per person (name, e-mail, role, language), checked before the
 network API is called. A row left empty is a person removed; two empty rows at the end of the
 form take new people without JavaScript.
 
@@ -35,6 +35,7 @@ class Contact(Upstream):
     name: str
     email: str
     language: str
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class Row:
     name: str = ""
     email: str = ""
     language: str = "nb"
+    role: str = ""
 
     @property
     def empty(self) -> bool:
-        return not self.name and not self.email
+        return not self.name and not self.email and not self.role
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -56,12 +58,13 @@ class Row:
             "name": self.name,
             "email": self.email,
             "language": self.language,
+            "role": self.role or None,
         }
 
 
 def rows_of(contacts: list[Contact]) -> list[Row]:
     """The form for the current contact persons, with room for new ones."""
-    rows = [Row(c.contact_id, c.name, c.email, c.language) for c in contacts]
+    rows = [Row(c.contact_id, c.name, c.email, c.language, c.role or "") for c in contacts]
     return [*rows, *[Row() for _ in range(min(BLANK_ROWS, MOST - len(rows)))]]
 
 
@@ -76,6 +79,7 @@ def _row(form: Mapping[str, Any], n: int, known: Collection[str]) -> Row:
         name=value("name"),
         email=value("email"),
         language=value("language"),
+        role=value("role"),
     )
 
 
@@ -91,11 +95,13 @@ def _checked(row: Row, n: int, seen: set[str]) -> tuple[Row, dict[str, str]]:
     else:
         try:
             email = validate_email(row.email, check_deliverability=False).normalized
-            row = Row(row.contact_id, row.name, email, row.language)
+            row = Row(row.contact_id, row.name, email, row.language, row.role)
         except EmailNotValidError:
             errors[f"email-{n}"] = EMAIL_INVALID
         if row.email.lower() in seen:
             errors[f"email-{n}"] = EMAIL_TWICE
+    if row.role and (message := one_line(row.role, "")):
+        errors[f"role-{n}"] = message
     if row.language not in LANGUAGES:
         errors[f"language-{n}"] = LANGUAGE_MISSING
     return row, errors

@@ -74,6 +74,7 @@ async def _edit_contacts(page: Page, width: str) -> None:
     await audit(page, f"admin-contacts-nb-{width}")
     await page.fill("#name-0", "Åse Ørnes")
     await page.fill("#email-0", "ase.ornes@bodo.kommune.no")
+    await page.fill("#role-0", "Kommunalsjef oppvekst")
     await page.select_option("#language-0", "nn")
     await page.fill("#name-1", "Bjørn Berg")
     await page.fill("#email-1", "bjørn at bodø")
@@ -87,6 +88,7 @@ async def _edit_contacts(page: Page, width: str) -> None:
     await page.get_by_role("button", name="Lagre kontaktpersonene").click()
     await expect(page.locator("[role=status]")).to_contain_text("Kontaktpersonene er lagret.")
     await expect(page.locator("#email-1")).to_have_value("bjorn.berg@bodo.kommune.no")
+    await expect(page.locator("#role-0")).to_have_value("Kommunalsjef oppvekst")
 
 
 async def test_the_administrator_joins_leaves_edits_contacts_and_sees_her_staff(

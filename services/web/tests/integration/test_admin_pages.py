@@ -165,16 +165,17 @@ async def test_contact_persons_errors_beside_the_fields_then_saved(people: Works
             ("Åse Ørnes", "ase@bodo.kommune.no", "nn"),
             ("Bjørn Berg", "bjorn@bodo.kommune.no", "en"),
             ("", "", "nb"),
-        ])})  # fmt: skip
+        ]), "role-1": "Kommunalsjef oppvekst"})  # fmt: skip
         assert saved.status_code == 303
         page = await admin.get(saved.headers["location"])
         assert "Kontaktpersonene er lagret." in page.text
         assert 'value="bjorn@bodo.kommune.no"' in page.text
+        assert 'value="Kommunalsjef oppvekst"' in page.text
         stored = await call(people.network.client, "GET", "/municipalities/NO-1804", 200,
                             headers=people.token("koordinator"))  # fmt: skip
-        assert [(c["name"], c["email"], c["language"]) for c in stored["contacts"]] == [
-            ("Åse Ørnes", "ase@bodo.kommune.no", "nn"),
-            ("Bjørn Berg", "bjorn@bodo.kommune.no", "en"),
+        assert [(c["name"], c["email"], c["language"], c["role"]) for c in stored["contacts"]] == [
+            ("Åse Ørnes", "ase@bodo.kommune.no", "nn", None),
+            ("Bjørn Berg", "bjorn@bodo.kommune.no", "en", "Kommunalsjef oppvekst"),
         ]
         # Emptying a row removes that person; the other keeps their id.
         ids = [c["contact_id"] for c in stored["contacts"]]

@@ -42,9 +42,17 @@ def test_empty_rows_are_people_removed_and_the_rest_is_sent_normalised() -> None
             "name": "Åse Ørnes",
             "email": "Ase@bodo.kommune.no",
             "language": "nn",
+            "role": None,
         },
     ]
     assert len(rows) == 2  # the empty row is shown again
+
+
+def test_a_role_is_optional_and_one_line() -> None:
+    form = _form(("", "Åse", "ase@bodo.kommune.no", "nb"), ("", "Per", "per@bodo.kommune.no", "nb"))
+    rows, errors = read_contacts({**form, "role-0": " Rektor ", "role-1": "to\nlinjer"}, set())
+    assert errors == {"role-1": NOT_PLAIN}
+    assert rows[0].payload()["role"] == "Rektor"
 
 
 def test_each_field_gets_its_own_message() -> None:
