@@ -80,6 +80,10 @@ async def test_joining_leaving_and_the_history(people: Workspace) -> None:
         (membership,) = [m for m in await _memberships(ws, "NO-1804")
                          if m["network_id"] == network_id]  # fmt: skip
         assert membership["active"] is True
+        # A network that is not the region's (a forged form) is joined by nobody.
+        forged = await admin.post("/workspace/memberships/join", data={
+            "csrf_token": hidden(page.text, "csrf_token"), "network_id": "net_elsewhere"})  # fmt: skip
+        assert "kunne ikke bli med" in _text(await admin.get(forged.headers["location"]))
         # A second click (the same form again) joins nobody twice.
         again = await admin.post("/workspace/memberships/join", data={
             "csrf_token": hidden(page.text, "csrf_token"), "network_id": network_id})  # fmt: skip
@@ -227,7 +231,7 @@ async def test_the_coordinator_posts_an_announcement_a_visitor_reads(people: Wor
         assert "Fauske" in members
         assert "Fortsatt medlem" in members
         assert "Nord universitet (Universitet)" in words
-        assert "u-koordinator (deg)" in words
+        assert "Kari Koordinator (deg)" in words
         form = {"csrf_token": hidden(page.text, "csrf_token"),
                 "form_key": hidden(page.text, "form_key")}  # fmt: skip
         action = f"/workspace/networks/{ws.network_id}/announcements"
