@@ -1,6 +1,7 @@
-"""Memberships of municipalities in networks as the workspace pages read them (network
-``GET /municipalities/{id}/memberships`` and ``GET /networks/{id}/memberships``), every page,
-with the person's own token."""
+"""Networks and the memberships of municipalities in them as the workspace pages read them
+(network ``GET /networks?region_id=``, ``GET /municipalities/{id}/memberships`` and
+``GET /networks/{id}/memberships``), every page, with the person's own token (an expired one
+asks them to sign in again)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from samling_web.deps import Web
-from samling_web.models import Upstream
+from samling_web.models import Network, Upstream
 from samling_web.signin_state import SignedIn
 from samling_web.workspace import read
 
@@ -28,6 +29,18 @@ class Membership(Upstream):
 class Memberships(Upstream):
     items: list[Membership]
     next_cursor: str | None = None
+
+
+class Networks(Upstream):
+    items: list[Network]
+    next_cursor: str | None = None
+
+
+async def region_networks(web: Web, user: SignedIn, region_id: str) -> list[Network]:
+    """The region's networks (not archived), by name: a region has a handful, one page."""
+    params = {"region_id": region_id, "limit": PAGE}
+    found = await read(web, user, Networks, "/networks", api=web.services.network, params=params)
+    return sorted(found.items, key=lambda n: n.name)
 
 
 async def every_membership(web: Web, user: SignedIn, path: str) -> list[Membership]:

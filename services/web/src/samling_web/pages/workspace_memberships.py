@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, Web, WebDep
 from samling_web.i18n import N_
-from samling_web.memberships import Membership, every_membership
+from samling_web.memberships import Membership, every_membership, region_networks
 from samling_web.models import Network
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep
@@ -56,9 +56,7 @@ def _region(web: Web, user: SignedIn) -> str:
 async def _ours(web: Web, user: SignedIn) -> Ours:
     municipality = administered(user)
     networks, history = await asyncio.gather(
-        web.services.network.every(
-            Network, "/networks", {"region_id": _region(web, user)}, headers=user.bearer()
-        ),
+        region_networks(web, user, _region(web, user)),
         every_membership(web, user, f"/municipalities/{municipality}/memberships"),
     )
     return Ours({n.id: n for n in networks}, history)

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from samling_web.announcement_form import NewAnnouncement, read_announcement
 from samling_web.deps import IdPath, Web, WebDep
 from samling_web.i18n import ENDONYMS, N_
-from samling_web.memberships import Membership, every_membership
+from samling_web.memberships import Membership, every_membership, region_networks
 from samling_web.models import AnnouncementPage, Upstream
 from samling_web.rendering import reader_language
 from samling_web.security import check_csrf
@@ -58,11 +58,6 @@ class NetworkDetail(Upstream):
     archived: bool = False
 
 
-class NetworkList(Upstream):
-    items: list[NetworkDetail]
-    next_cursor: str | None = None
-
-
 @dataclass(frozen=True)
 class Member:
     """A municipality's place in the network: its memberships, newest first."""
@@ -78,19 +73,10 @@ class Member:
 @router.get("", response_class=HTMLResponse)
 async def networks(request: Request, web: WebDep, user: SignedInDep) -> HTMLResponse:
     region = coordinated(user)
-    # A region has a handful of networks: the API's largest page holds them all.
-    found = await read(
-        web,
-        user,
-        NetworkList,
-        "/networks",
-        api=web.services.network,
-        params={"region_id": region, "limit": 200},
-    )
     return web.pages.render(
         request,
         "workspace/networks.html",
-        networks=sorted(found.items, key=lambda n: n.name),
+        networks=await region_networks(web, user, region),
         headers=PRIVATE,
     )
 
