@@ -237,6 +237,7 @@ async def _read_everything(
         f"/events/{event_id}/assignments",
         f"/events/{event_id}/evaluations",
         f"/events/{event_id}/conflicts",
+        f"/municipalities/{municipality_id}/registrations",
     ):
         await call(events, "GET", path, 200, headers=coordinator)
     # What the public web app reads, and a registration it makes (the municipality's e-mail

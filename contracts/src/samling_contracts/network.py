@@ -136,6 +136,11 @@ class ContactPerson(Part):
         json_schema_extra=PERSONAL,
     )
     language: Language = Field(description="Preferred language.", examples=["nb"])
+    role: str | None = Field(
+        None,
+        description="What they do for the municipality (free text), if given.",
+        examples=["Kommunalsjef oppvekst"],
+    )
 
 
 @fact(

@@ -13,7 +13,15 @@ from samling_events.adapters.api.tokens import manage_token
 from samling_events.adapters.api.transfer_sides import manager_token
 from samling_runtime.auth import Role
 
-from .conftest import COORDINATOR, SeedNetwork, applicant, headers, new_event, published_event
+from .conftest import (
+    COORDINATOR,
+    REGION,
+    SeedNetwork,
+    applicant,
+    headers,
+    new_event,
+    published_event,
+)
 from .test_registration import token_for
 from .transfer_world import MANAGER, service_secret
 
@@ -175,6 +183,19 @@ def path(template: str, body: Any = None) -> Make:
     async def make(world: World, role: str) -> tuple[str, Any]:
         event_id = await world.event() if "{event_id}" in template else ""
         return template.format(event_id=event_id, network_id=world.network_id), body
+
+    return make
+
+
+def in_region(template: str) -> Make:
+    """A request about NO-1804, which the events service knows (from the network service's
+    facts) as a municipality of the coordinators' region."""
+
+    async def make(world: World, role: str) -> tuple[str, Any]:
+        await world.events.db["municipality_view"].update_one(
+            {"_id": "NO-1804"}, {"$set": {"region_id": REGION}}, upsert=True
+        )
+        return template, None
 
     return make
 
@@ -482,6 +503,12 @@ CASES: list[Case] = [
         "/municipalities/{municipality_id}/approvals",
         path("/municipalities/NO-1804/approvals"),
         {**{role: 403 for role in ROLES}, "admin": 200, "anonymous": 401},
+    ),
+    Case(
+        "GET",
+        "/municipalities/{municipality_id}/registrations",
+        in_region("/municipalities/NO-1804/registrations"),
+        {**{role: 403 for role in ROLES}, "admin": 200, "coordinator": 200, "anonymous": 401},
     ),
     Case(
         "POST",

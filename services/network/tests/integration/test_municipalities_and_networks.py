@@ -115,13 +115,16 @@ async def test_changing_contacts_publishes_a_full_snapshot_on_the_restricted_top
     body = {
         "contacts": [
             {"name": "Kontakt i Fauske", "email": "post@k1841.no"},
-            {"name": "Øystein Æsøy", "email": "oystein@fauske.kommune.no", "language": "nn"},
+            {"name": "Øystein Æsøy", "email": "oystein@fauske.kommune.no", "language": "nn",
+             "role": " Kommunalsjef oppvekst "},
         ]
-    }
+    }  # fmt: skip
     changed = await ok(
         await client.put("/municipalities/NO-1841/contacts", json=body, headers=FAUSKE)
     )
     assert changed["contacts"][0]["contact_id"] == kept_id  # same e-mail keeps its id
+    # A role is optional, kept trimmed.
+    assert [c["role"] for c in changed["contacts"]] == [None, "Kommunalsjef oppvekst"]
     denied = await client.put("/municipalities/NO-1841/contacts", json=body, headers=BODO)
     assert denied.status_code == 403
     bad = await client.put(
@@ -140,6 +143,7 @@ async def test_changing_contacts_publishes_a_full_snapshot_on_the_restricted_top
     )
     latest = snapshots(records)[-1].data
     assert [c["name"] for c in latest["contacts"]] == ["Kontakt i Fauske", "Øystein Æsøy"]
+    assert latest["contacts"][1]["role"] == "Kommunalsjef oppvekst"
     # Names and e-mails never reach the public municipalities topic.
     public = await read_topic(
         stack.bootstrap, MUNICIPALITIES.name, lambda rs: any(r.key == b"NO-1841" for r in rs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -54,6 +54,11 @@ def agenda_time(at: datetime, event_starts_at: datetime, timezone: str, language
     if local(at, timezone).date() == local(event_starts_at, timezone).date():
         return event_time(at, timezone, language)
     return moment(at, timezone, language)
+
+
+def day(value: date, language: str) -> str:
+    """A calendar date with no time of day, e.g. "4. desember 2026" (a membership's start)."""
+    return format_date(value, format="long", locale=babel_locale(language))
 
 
 def number(value: int, language: str) -> str:

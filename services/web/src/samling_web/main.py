@@ -40,16 +40,20 @@ from samling_web.pages import (
     reports,
     transfer,
     workspace_checkin,
+    workspace_contacts,
     workspace_dashboard,
     workspace_evaluation,
     workspace_event,
     workspace_groups,
     workspace_home,
+    workspace_memberships,
+    workspace_networks,
     workspace_plan,
     workspace_plan_changes,
     workspace_planning,
     workspace_reports,
     workspace_series,
+    workspace_staff,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -163,6 +167,10 @@ def create(
         workspace_series.router,
         workspace_groups.router,
         workspace_evaluation.router,
+        workspace_memberships.router,
+        workspace_contacts.router,
+        workspace_staff.router,
+        workspace_networks.router,
     ):
         # Every page's header shows a signed-in person's unread count.
         app.include_router(router, dependencies=[Depends(unread_in_header)])

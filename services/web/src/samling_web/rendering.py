@@ -6,7 +6,7 @@ the one in the render context, so concurrent requests in different languages nev
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from gettext import GNUTranslations
 from typing import Any
 
@@ -50,6 +50,11 @@ def _agenda_time(context: Context, value: datetime, event: Any) -> str:
 
 
 @pass_context
+def _day(context: Context, value: date) -> str:
+    return formatting.day(value, context["lang"])
+
+
+@pass_context
 def _number(context: Context, value: int) -> str:
     return formatting.number(value, context["lang"])
 
@@ -81,7 +86,7 @@ class Pages:
             static=assets.url, LANGUAGES=LANGUAGES, ENDONYMS=ENDONYMS, CSRF_FIELD=CSRF_FIELD
         )
         self.env.filters.update(
-            span=_span, moment=_moment, number=_number, agenda_time=_agenda_time
+            span=_span, moment=_moment, number=_number, agenda_time=_agenda_time, day=_day
         )
 
     def gettext(self, request: Request) -> GNUTranslations:

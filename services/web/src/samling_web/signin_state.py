@@ -105,9 +105,13 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
         links.append((N_("Dashboard"), "/workspace/dashboard"))
         links.append((N_("Planning"), "/workspace/planning"))
         links.append((N_("Recurring meetings"), "/workspace/series"))
+        links.append((N_("Networks"), "/workspace/networks"))
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
         links.append((N_("Experience reports"), "/workspace/reports"))
+        links.append((N_("Our memberships"), "/workspace/memberships"))
+        links.append((N_("Our contact persons"), "/workspace/contacts"))
+        links.append((N_("Our staff's registrations"), "/workspace/staff"))
     # The workspace's front page lists the same pages: linked only for those who have some.
     workspace = [(N_("Workspace"), "/workspace"), *links] if links else []
     # Registrations are found by a participant's e-mail; notices and preferences are everyone's.

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from samling_web.deps import Web
 from samling_web.models import Upstream
 from samling_web.signin_state import NotAllowed, SignedIn, SignInRequired
-from samling_web.upstreams import checked
+from samling_web.upstreams import Api, checked
 
 PRIVATE = {"Cache-Control": "no-store"}
 M = TypeVar("M", bound=BaseModel)
@@ -27,20 +27,30 @@ def coordinated(user: SignedIn) -> str:
     return user.region_id
 
 
+def administered(user: SignedIn) -> str:
+    """The municipality this person administers; anyone else may not use the page."""
+    municipality = user.administers()
+    if municipality is None:
+        raise NotAllowed
+    return municipality
+
+
 async def as_person(
     web: Web,
     user: SignedIn,
     method: str,
     path: str,
     *,
+    api: Api | None = None,
     allow_missing: bool = False,
     **kwargs: Any,
 ) -> httpx.Response:
-    """A call to the events API as the person: an expired token asks them to sign in again,
-    a refusal is the page's 403, a thing they may not know of is its 404 (unless
-    ``allow_missing``: the caller reads the 404 itself)."""
+    """A call to a service's API (the events API unless told) as the person: an expired token
+    asks them to sign in again, a refusal is the page's 403, a thing they may not know of is
+    its 404 (unless ``allow_missing``: the caller reads the 404 itself)."""
+    service = api or web.services.events
     headers = {**kwargs.pop("headers", {}), **user.bearer()}
-    response = await web.services.events.request(method, path, headers=headers, **kwargs)
+    response = await service.request(method, path, headers=headers, **kwargs)
     if response.status_code == 401:
         raise SignInRequired
     if response.status_code == 403:

@@ -678,6 +678,9 @@ def _cases() -> list[Case]:
             )
             for route, path in WORKSPACE_PLANNING_POSTS.items()
         ],
+        # A municipality's memberships, contact persons and staff, and the coordinator's
+        # networks (issue #13): as the other workspace pages, absent without an issuer.
+        *_admin_cases(get, post),
         # The calendar feeds hold no personal data: calendar apps fetch them without a token.
         Case(
             "GET /calendars/networks/{network_id}.ics",
@@ -719,6 +722,43 @@ def _anonymous_planning(
     ]  # fmt: skip
 
 
+def _admin_cases(
+    get: Callable[[Callable[[Scene], str]], Request],
+    post: Callable[..., Request],
+) -> list[Case]:
+    def anonymous_post(route: str, path: Callable[[Scene], str]) -> Case:
+        form = post(lambda s: f"/events/{s.event_id}", path, True)
+        return Case(route, "anonymous, with the form's token", form, 404)
+
+    leave = "/workspace/memberships/mem_x_NO-1804_1/leave"
+    return [
+        Case("GET /workspace/memberships", "anonymous", get(lambda s: HOME_MEMBERSHIPS), 404),
+        anonymous_post("POST /workspace/memberships/join", lambda s: f"{HOME_MEMBERSHIPS}/join"),
+        Case(
+            "GET /workspace/memberships/{membership_id}/leave",
+            "anonymous",
+            get(lambda s: leave),
+            404,
+        ),
+        anonymous_post("POST /workspace/memberships/{membership_id}/leave", lambda s: leave),
+        Case("GET /workspace/contacts", "anonymous", get(lambda s: "/workspace/contacts"), 404),
+        anonymous_post("POST /workspace/contacts", lambda s: "/workspace/contacts"),
+        Case("GET /workspace/staff", "anonymous", get(lambda s: "/workspace/staff"), 404),
+        Case("GET /workspace/networks", "anonymous", get(lambda s: "/workspace/networks"), 404),
+        Case(
+            "GET /workspace/networks/{network_id}",
+            "anonymous",
+            get(lambda s: f"/workspace/networks/{s.network_id}"),
+            404,
+        ),
+        anonymous_post(
+            "POST /workspace/networks/{network_id}/announcements",
+            lambda s: f"/workspace/networks/{s.network_id}/announcements",
+        ),
+    ]
+
+
+HOME_MEMBERSHIPS = "/workspace/memberships"
 CASES = _cases()
 
 

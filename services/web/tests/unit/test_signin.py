@@ -38,6 +38,9 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Workspace", "/workspace"),
         ("Approvals", "/workspace/approvals"),
         ("Experience reports", "/workspace/reports"),
+        ("Our memberships", "/workspace/memberships"),
+        ("Our contact persons", "/workspace/contacts"),
+        ("Our staff's registrations", "/workspace/staff"),
         *OWN,
         ("Report library", "/reports"),
     ]
@@ -61,6 +64,7 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Dashboard", "/workspace/dashboard"),
         ("Planning", "/workspace/planning"),
         ("Recurring meetings", "/workspace/series"),
+        ("Networks", "/workspace/networks"),
         *OWN,
         ("Report library", "/reports"),
     ]

@@ -166,6 +166,7 @@ class ContactInput(BaseModel):
     name: str
     email: str
     language: Language = Language.NB
+    role: str | None = None
 
 
 def resolve_contacts(
@@ -182,6 +183,7 @@ def resolve_contacts(
             name=person.name.strip(),
             email=person.email,
             language=person.language,
+            role=person.role.strip() if person.role and person.role.strip() else None,
         )
         for person in incoming
     ]

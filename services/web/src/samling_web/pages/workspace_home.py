@@ -33,6 +33,15 @@ PURPOSES = {
         "series together, and publish, move or cancel its meetings one at a time or all at once."
     ),
     "/workspace/approvals": N_("Registrations from your municipality that wait for your approval."),
+    "/workspace/networks": N_(
+        "Your region's networks: members and their join history, partners, coordinators; "
+        "post an announcement to the members."
+    ),
+    "/workspace/memberships": N_(
+        "The networks your municipality is in: join one, leave one, and the history."
+    ),
+    "/workspace/contacts": N_("The people the region and the networks write to about you."),
+    "/workspace/staff": N_("Everyone from your municipality who has registered for an event."),
     "/workspace/reports": N_(
         "Your municipality's experience reports: write, publish, revise and withdraw them, and "
         "turn transfer conversations shared with you into drafts."

@@ -1,34 +1,72 @@
-"""A municipality's approval queue: the registrations waiting for its approval, across events.
+"""A municipality's registrations across events: the approval queue (those waiting for its
+approval) and every registration of its staff, newest first.
 
-The web app's workspace for municipality administrators reads it; approving and declining are
-the routes in :mod:`.approval_decisions`.
+The web app's workspace for municipality administrators reads them; approving and declining
+are the routes in :mod:`.approval_decisions`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
-from samling_runtime.auth import CurrentPrincipal
+from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import find_by_ids
+from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem
 
 from samling_events.adapters.api.deps import StoresDep, errors
 from samling_events.adapters.api.registrations import RegistrationView, views
+from samling_events.adapters.store.stores import Stores
 from samling_events.domain.registrations import RegistrationStatus
 
 router = APIRouter(tags=["registrations"])
 
 
-class PendingApproval(RegistrationView):
-    """A registration waiting for the municipality, with what the queue shows of its event."""
+class RegistrationAtEvent(RegistrationView):
+    """A registration with what a list across events shows of its event."""
 
     event_title: str = Field(examples=["Dialogkonferanse: Lesing"])
     event_starts_at: AwareDatetime
     event_timezone: str = Field(examples=["Europe/Oslo"])
+
+
+class PendingApproval(RegistrationAtEvent):
+    """A registration waiting for the municipality, with what the queue shows of its event."""
+
+
+R = TypeVar("R", bound=RegistrationAtEvent)
+
+
+async def _page_across_events(
+    stores: Stores, model: type[R], query: Document, cursor: str | None, limit: int, newest: bool
+) -> Page[R]:
+    """One page of registrations matching ``query`` (an indexed equality), by arrival."""
+    after = after_cursor("arrived_at", cursor, descending=newest)
+    order = -1 if newest else 1
+    docs = await stores.registrations.current.find(
+        {"$and": [query, after]} if after else query,
+        sort=[("arrived_at", order), ("_id", order)],
+        limit=limit + 1,
+    ).to_list()
+    regs = [stores.registrations.from_current(d) for d in docs[:limit]]
+    found = await find_by_ids(stores.events.current, list({r.event_id for r in regs}))
+    events = {id_: stores.events.from_current(doc) for id_, doc in found.items()}
+    items = [
+        model(
+            **view.model_dump(),
+            event_title=events[view.event_id].title,
+            event_starts_at=events[view.event_id].starts_at,
+            event_timezone=events[view.event_id].timezone,
+        )
+        for view in await views(stores, regs)
+        if view.event_id in events  # a registration's event is written before it
+    ]
+    last = docs[limit - 1] if len(docs) > limit else None
+    next_cursor = encode_cursor(last["arrived_at"], last["_id"]) if last else None
+    return Page[model](items=items, next_cursor=next_cursor)  # type: ignore[valid-type]
 
 
 @router.get(
@@ -54,25 +92,37 @@ async def pending_approvals(
         "municipality_id": municipality_id,
         "status": RegistrationStatus.PENDING_APPROVAL.value,
     }
-    after = after_cursor("arrived_at", cursor)
-    docs = await stores.registrations.current.find(
-        {"$and": [query, after]} if after else query,
-        sort=[("arrived_at", 1), ("_id", 1)],
-        limit=limit + 1,
-    ).to_list()
-    regs = [stores.registrations.from_current(d) for d in docs[:limit]]
-    found = await find_by_ids(stores.events.current, list({r.event_id for r in regs}))
-    events = {id_: stores.events.from_current(doc) for id_, doc in found.items()}
-    items = [
-        PendingApproval(
-            **view.model_dump(),
-            event_title=events[view.event_id].title,
-            event_starts_at=events[view.event_id].starts_at,
-            event_timezone=events[view.event_id].timezone,
+    return await _page_across_events(stores, PendingApproval, query, cursor, limit, newest=False)
+
+
+async def _may_see_staff(stores: Stores, principal: Principal, municipality_id: str) -> bool:
+    if principal.is_admin_of(municipality_id):
+        return True
+    region = await stores.municipalities.find_one({"_id": municipality_id}, {"region_id": 1})
+    return region is not None and principal.is_coordinator_of(str(region["region_id"]))
+
+
+@router.get(
+    "/municipalities/{municipality_id}/registrations",
+    response_model=Page[RegistrationAtEvent],
+    responses=errors(400, 403),
+    summary="The municipality's staff's registrations across events",
+)
+async def staff_registrations(
+    municipality_id: str,
+    principal: CurrentPrincipal,
+    stores: StoresDep,
+    cursor: str | None = Query(None, description="From the previous page's next_cursor."),
+    limit: int = page_limit(50, maximum=200),
+) -> Page[RegistrationAtEvent]:
+    """Newest first, every status, for the municipality's own administrator and its region's
+    coordinators (403 for anyone else: who registers is personal data)."""
+    if not await _may_see_staff(stores, principal, municipality_id):
+        raise Problem(
+            403,
+            "Only the municipality's administrator or its region's coordinators see its "
+            "registrations.",
+            kind="forbidden",
         )
-        for view in await views(stores, regs)
-        if view.event_id in events  # a registration's event is written before it
-    ]
-    last = docs[limit - 1] if len(docs) > limit else None
-    next_cursor = encode_cursor(last["arrived_at"], last["_id"]) if last else None
-    return Page[PendingApproval](items=items, next_cursor=next_cursor)
+    query = {"municipality_id": municipality_id}
+    return await _page_across_events(stores, RegistrationAtEvent, query, cursor, limit, newest=True)

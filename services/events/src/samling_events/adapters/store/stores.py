@@ -266,6 +266,8 @@ async def open_stores(runtime: Runtime) -> Stores:
         ),
         IndexModel([("participant_id", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
+        # A municipality's staff's registrations across events (its administrator's list).
+        IndexModel([("municipality_id", ASCENDING), ("arrived_at", ASCENDING)]),
     )
     await create_indexes_one_by_one(
         stores.roster,

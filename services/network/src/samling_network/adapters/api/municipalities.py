@@ -42,12 +42,17 @@ class ContactPersonIn(RequestBody):
     name: SingleLine = Field(min_length=2, max_length=200, examples=["Åse Ørnes"])
     email: EmailStr = Field(examples=["ase.ornes@bodo.kommune.no"])
     language: Language = Field(Language.NB, examples=["nb"])
+    role: SingleLine | None = Field(None, max_length=200, examples=["Kommunalsjef oppvekst"])
 
 
 def resolve(existing: list[ContactPerson], people: list[ContactPersonIn]) -> list[ContactPerson]:
     incoming = [
         rules.ContactInput(
-            contact_id=p.contact_id, name=p.name, email=str(p.email), language=p.language
+            contact_id=p.contact_id,
+            name=p.name,
+            email=str(p.email),
+            language=p.language,
+            role=p.role,
         )
         for p in people
     ]
