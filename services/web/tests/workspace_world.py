@@ -70,22 +70,7 @@ class Workspace:
             yield client
 
     async def _sign_in(self, client: httpx.AsyncClient, username: str) -> None:
-        answer = await client.get("/signin", params={"next": "/workspace"})
-        assert answer.status_code in (302, 303), answer.text
-        form = await client.get(answer.headers["location"])
-        fields = {
-            name: html.unescape(value)
-            for name, value in re.findall(
-                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
-            )
-        }
-        answer = await client.post(
-            f"{self.provider.issuer}/authorize",
-            data={**fields, "username": username, "password": DEMO_PASSWORD},
-        )
-        assert answer.status_code == 303, answer.text
-        answer = await client.get(answer.headers["location"])
-        assert answer.status_code == 303, answer.text
+        await sign_in_through_the_site(client, self.provider, username)
 
     async def register(self, event_id: str, name: str, municipality_id: str = "NO-1804") -> None:
         """Through the public form, as anyone would."""
@@ -99,6 +84,28 @@ class Workspace:
                           headers=self.token("koordinator"))  # fmt: skip
         items: list[dict[str, Any]] = page["items"]
         return items
+
+
+async def sign_in_through_the_site(
+    client: httpx.AsyncClient, provider: OidcServer, username: str
+) -> None:
+    """/signin, the provider's form and the callback, as a browser without JavaScript."""
+    answer = await client.get("/signin", params={"next": "/workspace"})
+    assert answer.status_code in (302, 303), answer.text
+    form = await client.get(answer.headers["location"])
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
+        )
+    }
+    answer = await client.post(
+        f"{provider.issuer}/authorize",
+        data={**fields, "username": username, "password": DEMO_PASSWORD},
+    )
+    assert answer.status_code == 303, answer.text
+    answer = await client.get(answer.headers["location"])
+    assert answer.status_code == 303, answer.text
 
 
 async def _event(events: RunningService, coordinator: dict[str, str], **details: Any) -> str:
@@ -145,6 +152,30 @@ async def _seed(
     return network_id, today, coming
 
 
+@asynccontextmanager
+async def signing_in_site(
+    stack: Stack, run: str, provider: OidcServer, services: dict[str, RunningService]
+) -> AsyncIterator[tuple[RunningService, str]]:
+    """The web app in front of ``services``, signing in at ``provider``, on a real port."""
+    web_settings = WebSettings(
+        environment="test",
+        default_region_id=REGION,
+        oidc_issuer=provider.issuer,
+        kafka_bootstrap=stack.bootstrap,
+        consumer_group=f"{run}-web",
+        jwt_jwks_url=provider.jwks_url,
+        jwt_issuer=provider.issuer,
+    )
+    transports = {name: httpx.ASGITransport(app=s.app) for name, s in services.items()}
+    async with (
+        running(create_web(web_settings, transports=transports)) as web,
+        serving(web.app) as site,
+    ):
+        # The sign-in's callback and the provider's redirects go to the real port.
+        web_settings.public_url = site
+        yield web, site
+
+
 @pytest.fixture(scope="module")
 async def workspace(
     stack: Stack, topics: str, oidc_provider: OidcServer
@@ -159,24 +190,8 @@ async def workspace(
         running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
     ):
         network_id, today, later = await _seed(oidc_provider, network, events)
-        web_settings = WebSettings(
-            environment="test",
-            default_region_id=REGION,
-            oidc_issuer=oidc_provider.issuer,
-            kafka_bootstrap=stack.bootstrap,
-            consumer_group=f"{run}-web",
-            **trust,
-        )
-        web_app = create_web(
-            web_settings,
-            transports={
-                "network": httpx.ASGITransport(app=network.app),
-                "events": httpx.ASGITransport(app=events.app),
-            },
-        )
-        async with running(web_app) as web, serving(web.app) as site:
-            # The sign-in's callback and the provider's redirects go to the real port.
-            web_settings.public_url = site
+        services = {"network": network, "events": events}
+        async with signing_in_site(stack, run, oidc_provider, services) as (web, site):
 
             async def listening() -> bool:
                 return bool(web.app.state.web.figures.ready.is_set())

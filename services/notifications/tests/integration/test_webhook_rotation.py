@@ -10,42 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
 from samling_devtools.infra import Stack
 from samling_devtools.testing import eventually, running
+from samling_devtools.webhook_receiver import WebhookReceiver, signed_with
 from samling_notifications.container import started_in
 from samling_notifications.main import create
 from samling_runtime.clock import ManualClock
 from standardwebhooks import Webhook
-from standardwebhooks.webhooks import WebhookVerificationError
 
 from .facts import World, publish
 from .test_api import SCHEDULED, headers_for, serving
 
 pytestmark = pytest.mark.integration
-
-Call = tuple[dict[str, str], bytes]
-
-
-class Receiver:
-    """Records every call; answers ``self.answer`` (204 unless a test changes it)."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self.answer = 204
-        self.app = FastAPI()
-
-        @self.app.post("/hook")
-        async def hook(request: Request) -> Response:
-            self.calls.append((dict(request.headers), await request.body()))
-            return Response(status_code=self.answer)
-
-    async def call_number(self, n: int) -> Call:
-        async def arrived() -> bool:
-            return len(self.calls) >= n
-
-        await eventually(arrived)
-        return self.calls[n - 1]
 
 
 async def registered(client: httpx.AsyncClient, base: str) -> Any:
@@ -59,19 +35,10 @@ async def registered(client: httpx.AsyncClient, base: str) -> Any:
     return made.json()
 
 
-def verifies(secret: str, call: Call) -> bool:
-    headers, body = call
-    try:
-        Webhook(secret).verify(body, headers)
-    except WebhookVerificationError:
-        return False
-    return True
-
-
 async def test_a_rotated_secret_signs_and_the_old_one_only_for_the_overlap(
     stack: Stack, notifications_settings: Callable[..., Any]
 ) -> None:
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     world = World()
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     settings = await notifications_settings(webhook_secret_overlap_seconds=3600.0)
@@ -80,7 +47,7 @@ async def test_a_rotated_secret_signs_and_the_old_one_only_for_the_overlap(
         client = service.client
         endpoint = await registered(client, base)
         await publish(stack.bootstrap, world.event("before"))
-        assert verifies(endpoint["secret"], await receiver.call_number(1))
+        assert signed_with(endpoint["secret"], await receiver.call_number(1))
 
         answer = await client.post(f"/webhooks/{endpoint['id']}/secret/rotate", headers=system)
         assert answer.status_code == 200, answer.text
@@ -97,15 +64,15 @@ async def test_a_rotated_secret_signs_and_the_old_one_only_for_the_overlap(
         # Within the overlap: signed with both, so a receiver that has not switched still verifies.
         await publish(stack.bootstrap, world.event("during"))
         during = await receiver.call_number(2)
-        assert verifies(rotated["secret"], during)
-        assert verifies(endpoint["secret"], during)
+        assert signed_with(rotated["secret"], during)
+        assert signed_with(endpoint["secret"], during)
 
         # Past the overlap: the new secret only.
         clock.advance(timedelta(hours=1, seconds=1))
         await publish(stack.bootstrap, world.event("after"))
         after = await receiver.call_number(3)
-        assert verifies(rotated["secret"], after)
-        assert not verifies(endpoint["secret"], after)
+        assert signed_with(rotated["secret"], after)
+        assert not signed_with(endpoint["secret"], after)
 
         # A leaked secret: no overlap at all.
         answer = await client.post(
@@ -117,9 +84,9 @@ async def test_a_rotated_secret_signs_and_the_old_one_only_for_the_overlap(
         assert leaked_after["previous_secret_until"] is None
         await publish(stack.bootstrap, world.event("leaked"))
         last = await receiver.call_number(4)
-        assert verifies(leaked_after["secret"], last)
-        assert not verifies(rotated["secret"], last)
-        assert not verifies(endpoint["secret"], last)
+        assert signed_with(leaked_after["secret"], last)
+        assert not signed_with(rotated["secret"], last)
+        assert not signed_with(endpoint["secret"], last)
         refused = await client.post(
             f"/webhooks/{endpoint['id']}/secret/rotate",
             json={"keep_previous_seconds": -1},
@@ -135,7 +102,7 @@ async def test_two_rotations_at_once_cannot_both_win(
     """Each rotation inserts the endpoint's next revision; of those that read the same revision
     one wins and the others are told 409 with nothing changed: every secret handed out is one
     the endpoint held, and the one it holds now is the last one handed out."""
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     system = headers_for("system")
     settings = await notifications_settings()
     async with serving(receiver.app) as base, running(create(settings)) as service:
@@ -154,13 +121,13 @@ async def test_two_rotations_at_once_cannot_both_win(
         held = [revision.state.secret for revision in history[1:]]
         assert sorted(held) == sorted(w["secret"] for w in won)
         await publish(stack.bootstrap, World().event())
-        assert verifies(history[-1].state.secret, await receiver.call_number(1))
+        assert signed_with(history[-1].state.secret, await receiver.call_number(1))
 
 
 async def test_a_disabled_endpoint_enabled_again_receives_the_next_fact(
     stack: Stack, notifications_settings: Callable[..., Any]
 ) -> None:
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     receiver.answer = 410
     world = World()
     system = headers_for("system")

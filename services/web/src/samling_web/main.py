@@ -42,6 +42,7 @@ from samling_web.pages import (
     workspace_event,
     workspace_home,
     workspace_reports,
+    workspace_webhooks,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -141,6 +142,7 @@ def create(
         approvals.router,
         report_library.router,
         workspace_reports.router,
+        workspace_webhooks.router,
         workspace_home.router,
         workspace_dashboard.router,
         workspace_event.router,

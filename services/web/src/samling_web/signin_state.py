@@ -104,6 +104,7 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
     if user.administers():
         links.append((N_("Approvals"), "/workspace/approvals"))
         links.append((N_("Experience reports"), "/workspace/reports"))
+        links.append((N_("Webhooks"), "/workspace/webhooks"))
     # The workspace's front page lists the same pages: linked only for those who have some.
     workspace = [(N_("Workspace"), "/workspace"), *links] if links else []
     # The report library is for everyone signed in (anonymous visitors see its public reports).

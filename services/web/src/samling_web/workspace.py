@@ -20,6 +20,32 @@ PRIVATE = {"Cache-Control": "no-store"}
 M = TypeVar("M", bound=BaseModel)
 
 
+def administered(user: SignedIn) -> str:
+    """The municipality this person administers; anyone else may not use the page."""
+    municipality = user.administers()
+    if municipality is None:
+        raise NotAllowed
+    return municipality
+
+
+def answered(response: httpx.Response) -> Any:
+    """The body of a service's answer to the person; its refusals as the pages' own answers."""
+    refused(response)
+    checked(response)
+    return response.json()
+
+
+def refused(response: httpx.Response) -> None:
+    """An expired token asks them to sign in again, a refusal is the page's 403, a thing they
+    may not know of is its 404."""
+    if response.status_code == 401:
+        raise SignInRequired
+    if response.status_code == 403:
+        raise NotAllowed
+    if response.status_code == 404:
+        raise HTTPException(404)
+
+
 def coordinated(user: SignedIn) -> str:
     """The region this person coordinates; anyone else may not use the page."""
     if Role.COORDINATOR not in user.roles or not user.region_id:
@@ -33,12 +59,7 @@ async def as_person(
     """A call to the events API as the person: an expired token asks them to sign in again,
     a refusal is the page's 403, a thing they may not know of is its 404."""
     response = await web.services.events.request(method, path, headers=user.bearer(), **kwargs)
-    if response.status_code == 401:
-        raise SignInRequired
-    if response.status_code == 403:
-        raise NotAllowed
-    if response.status_code == 404:
-        raise HTTPException(404)
+    refused(response)
     return response
 
 
