@@ -118,6 +118,10 @@ WEBHOOK = "/workspace/webhooks"
 IDS = {"endpoint_id": "whk_0123456789abcdef", "delivery_id": "msg_whk_0123456789abcdef_x"}
 
 
+def _webhook_path(template: str) -> Callable[[Scene], str]:
+    return lambda s: WEBHOOK + template.format(**IDS)
+
+
 def _cases() -> list[Case]:
     def get(path: Callable[[Scene], str]) -> Request:
         async def run(browser: httpx.AsyncClient, scene: Scene) -> httpx.Response:
@@ -581,7 +585,7 @@ def _cases() -> list[Case]:
             Case(
                 f"GET /workspace/webhooks{p}",
                 "anonymous",
-                get(lambda s, p=p: WEBHOOK + p.format(**IDS)),
+                get(_webhook_path(p)),
                 404,
             )
             for p in ("", "/new", "/{endpoint_id}", "/{endpoint_id}/rotate")
@@ -592,7 +596,7 @@ def _cases() -> list[Case]:
                 "anonymous, with the form's token",
                 post(
                     lambda s: f"/events/{s.event_id}",
-                    lambda s, p=p: WEBHOOK + p.format(**IDS),
+                    _webhook_path(p),
                     True,
                 ),
                 404,
