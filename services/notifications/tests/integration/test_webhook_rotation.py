@@ -116,12 +116,21 @@ async def test_two_rotations_at_once_cannot_both_win(
         assert 1 <= len(won) < len(answers), statuses
         for lost in (a for a in answers if a.status_code == 409):
             assert lost.json()["type"].endswith("write-conflict")
-        history = await started_in(service.app).get().stores.endpoints.history(endpoint_id)
+        endpoints = started_in(service.app).get().stores.endpoints
+        history = await endpoints.history(endpoint_id)
         assert len(history) == 1 + len(won)
         held = [revision.state.secret for revision in history[1:]]
         assert sorted(held) == sorted(w["secret"] for w in won)
         await publish(stack.bootstrap, World().event())
         assert signed_with(history[-1].state.secret, await receiver.call_number(1))
+
+        # A double click (or a lost answer) with one Idempotency-Key rotates once, and every
+        # repeat is shown the same secret.
+        keyed = {**headers_for("system"), "Idempotency-Key": "rotate-once"}
+        repeats = await asyncio.gather(*(client.post(path, headers=keyed) for _ in range(3)))
+        assert [a.status_code for a in repeats] == [200, 200, 200]
+        assert len({a.json()["secret"] for a in repeats}) == 1
+        assert len(await endpoints.history(endpoint_id)) == len(history) + 1
 
 
 async def test_a_disabled_endpoint_enabled_again_receives_the_next_fact(

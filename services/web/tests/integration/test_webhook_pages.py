@@ -88,6 +88,14 @@ async def test_an_administrator_adds_replays_rotates_and_enables_an_endpoint(
         assert made.status_code == 200, made.text
         assert "no-store" in made.headers["cache-control"]
         secret = secret_on(made)
+        # Back, another address, the same form: not a second endpoint under the first's key.
+        reused = await admin.post(f"{HOME}/new", data={
+            "csrf_token": hidden(form.text, "csrf_token"), "form_key": hidden(refused.text, "form_key"),
+            "url": f"{hooked.receiver_url}?other", "event_types": SCHEDULED,
+        })  # fmt: skip
+        assert reused.status_code == 422
+        assert "allerede sendt" in reused.text
+        assert hidden(reused.text, "form_key") != hidden(refused.text, "form_key")
         endpoint_id = re.search(rf'href="{HOME}/(whk_[0-9a-f]+)"', made.text).group(1)  # type: ignore[union-attr]
         listed = await admin.get(HOME)
         assert f'href="{HOME}/{endpoint_id}"' in listed.text
@@ -117,20 +125,29 @@ async def test_an_administrator_adds_replays_rotates_and_enables_an_endpoint(
         # Rotate, with the confirmation step: the next delivery verifies with the new secret.
         confirm = await admin.get(f"{page_path}/rotate")
         assert confirm.status_code == 200
-        rotated = await admin.post(
-            f"{page_path}/rotate", data={"csrf_token": hidden(confirm.text, "csrf_token")}
-        )
+        confirmed = {
+            "csrf_token": hidden(confirm.text, "csrf_token"),
+            "form_key": hidden(confirm.text, "form_key"),
+        }
+        rotated = await admin.post(f"{page_path}/rotate", data=confirmed)
         assert rotated.status_code == 200
         assert "no-store" in rotated.headers["cache-control"]
         new_secret = secret_on(rotated)
         assert new_secret != secret
+        # The same form again (a double click, a reload): the same secret, not a second one.
+        assert secret_on(await admin.post(f"{page_path}/rotate", data=confirmed)) == new_secret
         await hooked.schedule("Webhook: andre")
         second = await receiver.call_number(before + 3)
         assert signed_with(new_secret, second)
         assert signed_with(secret, second)  # the day's overlap
+        confirm = await admin.get(f"{page_path}/rotate")
         leaked = await admin.post(
             f"{page_path}/rotate",
-            data={"csrf_token": hidden(confirm.text, "csrf_token"), "leaked": "yes"},
+            data={
+                "csrf_token": hidden(confirm.text, "csrf_token"),
+                "form_key": hidden(confirm.text, "form_key"),
+                "leaked": "yes",
+            },
         )
         newest = secret_on(leaked)
         await hooked.schedule("Webhook: tredje")

@@ -52,6 +52,7 @@ TYPES_MISSING = N_("Choose at least one kind of fact")
 REPLAYED = N_("The delivery is sent again, with the same webhook-id.")
 REPLAY_REFUSED = N_("That delivery is still being tried, or the endpoint is disabled.")
 ENABLED = N_("The endpoint is enabled again and gets the next fact it wants.")
+FORM_USED = N_("That form was already sent once. Check the page before you send it again.")
 ROTATE_CONFLICT = N_(
     "Someone else changed this endpoint at the same moment, so the secret was not rotated. "
     "Look at the endpoint and rotate again if you still need to."
@@ -92,6 +93,7 @@ def _form(
     url: str = "",
     chosen: frozenset[str] = frozenset(),
     errors: Mapping[str, str] | None = None,
+    problem: str | None = None,
     form_key: str,
     status: int = 200,
 ) -> HTMLResponse:
@@ -102,7 +104,7 @@ def _form(
         url=url,
         chosen=chosen,
         errors=errors or {},
-        problem=None,
+        problem=problem,
         fact_types=FACT_TYPES,
         topic_labels=TOPIC_LABELS,
         form_key=form_key,
@@ -159,6 +161,12 @@ async def create_endpoint(request: Request, web: WebDep, user: SignedInDep) -> R
     except Refused as refused:
         if refused.status != 422:
             raise
+        if refused.kind == "idempotency-key-reused":  # sent before with other values
+            fresh = web.keys.issue(purpose)
+            return _form(
+                request, web, url=url, chosen=chosen, problem=FORM_USED, form_key=fresh,
+                status=422,
+            )  # fmt: skip
         field = "event_types" if refused.kind == "invalid" else "url"
         message = TYPES_MISSING if field == "event_types" else URL_REFUSED
         return _form(
@@ -242,7 +250,11 @@ async def confirm_rotation(
 ) -> HTMLResponse:
     endpoint = await _endpoint(web, user, endpoint_id)
     return web.pages.render(
-        request, "workspace/webhooks/rotate.html", endpoint=endpoint, headers=PRIVATE
+        request,
+        "workspace/webhooks/rotate.html",
+        endpoint=endpoint,
+        form_key=web.keys.issue(f"rotate:{endpoint_id}"),
+        headers=PRIVATE,
     )
 
 
@@ -252,8 +264,15 @@ async def rotate(request: Request, endpoint_id: IdPath, web: WebDep, user: Signe
     check_csrf(request.session, form)
     # A leaked secret stops signing at once; otherwise the service's overlap applies.
     body = {"keep_previous_seconds": 0} if form.get("leaked") == "yes" else {}
-    answer = await _call(web, user, "POST", f"/webhooks/{endpoint_id}/secret/rotate", json=body)
+    # The form's key: a double click or a reload rotates once and shows that secret again.
+    key = web.keys.key(str(form.get("form_key") or ""), f"rotate:{endpoint_id}")
+    answer = await _call(
+        web, user, "POST", f"/webhooks/{endpoint_id}/secret/rotate", json=body,
+        headers={"Idempotency-Key": key} if key else None,
+    )  # fmt: skip
     if answer.status_code == 409:
         return _back(request, endpoint_id, ROTATE_CONFLICT, ok=False)
+    if answer.status_code == 422:  # the form's key, sent before with the other choice
+        return _back(request, endpoint_id, FORM_USED, ok=False)
     rotated = WithSecret.model_validate(answered(answer))
     return _shown_once(request, web, rotated, rotated=True)

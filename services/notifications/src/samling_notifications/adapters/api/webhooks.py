@@ -255,10 +255,12 @@ async def rotate_secret(
     runtime: RuntimeDep,
     settings: SettingsDep,
     body: SecretRotation | None = None,
-) -> CreatedEndpoint:
-    """A new signing secret, shown only in this answer. Deliveries from now on are signed with
-    it, and with the old one too for the overlap (``keep_previous_seconds``), so receivers
-    can switch without missing one.
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A new signing secret, shown only in this answer (and to a repeat with the same
+    Idempotency-Key, so a double click or a lost answer does not lose it). Deliveries from now
+    on are signed with it, and with the old one too for the overlap
+    (``keep_previous_seconds``), so receivers can switch without missing one.
 
     Two rotations at the same moment cannot both win: each inserts the endpoint's next
     revision, the unique revision id lets one through and the other is answered 409 with
@@ -268,15 +270,24 @@ async def rotate_secret(
     overlap = timedelta(
         seconds=settings.webhook_secret_overlap_seconds if seconds is None else seconds
     )
-    now = runtime.clock.now()
-    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: BSON keeps ms
-    secret = new_secret()
-    # One attempt: a concurrent write means another caller decided meanwhile (WriteConflict,
-    # 409), never a silent second rotation on top of theirs.
-    rotated = await stores.endpoints.update(
-        endpoint_id, lambda e: rotate(e, secret, now, overlap), attempts=1
+
+    async def operation() -> tuple[int, CreatedEndpoint]:
+        now = runtime.clock.now()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: BSON keeps ms
+        secret = new_secret()
+        # One attempt: a concurrent write means another caller decided meanwhile
+        # (WriteConflict, 409), never a silent second rotation on top of theirs.
+        rotated = await stores.endpoints.update(
+            endpoint_id, lambda e: rotate(e, secret, now, overlap), attempts=1
+        )
+        return 200, CreatedEndpoint(**rotated.state.model_dump(exclude={"previous_secret"}))
+
+    return await runtime.idempotency.run(
+        scope=f"webhooks:{owner.id}:{endpoint_id}:rotate",
+        key=idempotency_key,
+        body=body,
+        operation=operation,
     )
-    return CreatedEndpoint(**rotated.state.model_dump(exclude={"previous_secret"}))
 
 
 @router.post(
