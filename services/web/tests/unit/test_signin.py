@@ -36,6 +36,7 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Workspace", "/workspace"),
         ("Approvals", "/workspace/approvals"),
         ("Experience reports", "/workspace/reports"),
+        ("Webhooks", "/workspace/webhooks"),
         ("Report library", "/reports"),
     ]
     # Space-separated roles (as some providers send scopes) count too.
