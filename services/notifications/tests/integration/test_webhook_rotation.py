@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from samling_contracts import CloudEvent
+from samling_contracts.topics import WEBHOOKS
 from samling_devtools.infra import Stack
-from samling_devtools.testing import eventually, running
+from samling_devtools.testing import eventually, read_topic, running
 from samling_devtools.webhook_receiver import WebhookReceiver, signed_with
 from samling_notifications.container import started_in
 from samling_notifications.main import create
@@ -175,6 +177,14 @@ async def test_a_disabled_endpoint_enabled_again_receives_the_next_fact(
         assert again.status_code == 200  # enabling an enabled endpoint changes nothing
         history = await started_in(service.app).get().stores.endpoints.history(endpoint["id"])
         assert [r.state.enabled for r in history] == [True, False, True]
+        # Those following the endpoints' lifecycle hear of it, as they heard of the disabling.
+        key = endpoint["id"].encode()
+        records = await read_topic(
+            stack.bootstrap, WEBHOOKS.name, lambda rs: sum(r.key == key for r in rs) >= 2
+        )
+        lifecycle = [CloudEvent.from_json(r.value) for r in records if r.key == key]
+        assert [f.type.split(".")[-2] for f in lifecycle] == ["disabled", "enabled"]
+        assert lifecycle[1].data == {"endpoint_id": endpoint["id"], "owner_id": "client-hr"}
 
         (event,) = await publish(stack.bootstrap, world.event("after"))
         headers, body = await receiver.call_number(2)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
-from samling_contracts.notifications import WebhookEndpointDisabled
+from samling_contracts.notifications import WebhookEndpointDisabled, WebhookEndpointEnabled
 from samling_runtime.decisions import Change
 
 MAX_ATTEMPTS = 12
@@ -80,7 +80,8 @@ def enable(endpoint: Endpoint) -> Change[Endpoint] | None:
     if endpoint.enabled:
         return None
     return Change(
-        endpoint.model_copy(update={"enabled": True, "disabled_reason": None, "disabled_at": None})
+        endpoint.model_copy(update={"enabled": True, "disabled_reason": None, "disabled_at": None}),
+        [WebhookEndpointEnabled(endpoint_id=endpoint.id, owner_id=endpoint.owner_id)],
     )
 
 
