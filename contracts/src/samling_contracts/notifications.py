@@ -43,3 +43,11 @@ class WebhookEndpointDisabled(Fact):
     endpoint_id: str = Field(description="Endpoint id.", examples=["whk_01JD4D"])
     owner_id: str = Field(description="Owning municipality or system client.", examples=["NO-1804"])
     reason: str = Field(description="Why it was disabled.", examples=["410 Gone"])
+
+
+@fact("no.samling.notifications.webhook.enabled.v1", topic=WEBHOOKS, key="endpoint_id")
+class WebhookEndpointEnabled(Fact):
+    """Webhook enabled again by its owner."""
+
+    endpoint_id: str = Field(description="Endpoint id.", examples=["whk_01JD4D"])
+    owner_id: str = Field(description="Owning municipality or system client.", examples=["NO-1804"])

@@ -73,7 +73,8 @@ DELIVERIES: Final = Topic(
 WEBHOOKS: Final = Topic(
     "samling.notifications.webhooks",
     key="endpoint_id",
-    description="Webhook endpoint lifecycle (disabled after persistent failure or 410).",
+    description="Webhook endpoint lifecycle (disabled after persistent failure or 410, enabled "
+    "again by its owner).",
 )
 
 ALL_TOPICS: Final[tuple[Topic, ...]] = (

@@ -131,6 +131,30 @@ async def _seed(
     return network_id, today, coming
 
 
+@asynccontextmanager
+async def signing_in_site(
+    stack: Stack, run: str, provider: OidcServer, services: dict[str, RunningService]
+) -> AsyncIterator[tuple[RunningService, str]]:
+    """The web app in front of ``services``, signing in at ``provider``, on a real port."""
+    web_settings = WebSettings(
+        environment="test",
+        default_region_id=REGION,
+        oidc_issuer=provider.issuer,
+        kafka_bootstrap=stack.bootstrap,
+        consumer_group=f"{run}-web",
+        jwt_jwks_url=provider.jwks_url,
+        jwt_issuer=provider.issuer,
+    )
+    transports = {name: httpx.ASGITransport(app=s.app) for name, s in services.items()}
+    async with (
+        running(create_web(web_settings, transports=transports)) as web,
+        serving(web.app) as site,
+    ):
+        # The sign-in's callback and the provider's redirects go to the real port.
+        web_settings.public_url = site
+        yield web, site
+
+
 @pytest.fixture(scope="module")
 async def workspace(
     stack: Stack, topics: str, oidc_provider: OidcServer
@@ -145,24 +169,8 @@ async def workspace(
         running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
     ):
         network_id, today, later = await _seed(oidc_provider, network, events)
-        web_settings = WebSettings(
-            environment="test",
-            default_region_id=REGION,
-            oidc_issuer=oidc_provider.issuer,
-            kafka_bootstrap=stack.bootstrap,
-            consumer_group=f"{run}-web",
-            **trust,
-        )
-        web_app = create_web(
-            web_settings,
-            transports={
-                "network": httpx.ASGITransport(app=network.app),
-                "events": httpx.ASGITransport(app=events.app),
-            },
-        )
-        async with running(web_app) as web, serving(web.app) as site:
-            # The sign-in's callback and the provider's redirects go to the real port.
-            web_settings.public_url = site
+        services = {"network": network, "events": events}
+        async with signing_in_site(stack, run, oidc_provider, services) as (web, site):
 
             async def listening() -> bool:
                 return bool(web.app.state.web.figures.ready.is_set())

@@ -75,6 +75,13 @@ class NotificationsSettings(ServiceSettings):
     webhook_timeout_seconds: float = Field(10.0, description="Timeout of one webhook call.")
     webhook_retry_base_seconds: float = Field(30.0, description="First webhook retry delay.")
     webhook_retry_cap_seconds: float = Field(4 * 3600.0, description="Longest retry delay.")
+    webhook_secret_overlap_seconds: float = Field(
+        24 * 3600.0,
+        ge=0,
+        description="After a webhook secret is rotated, how long deliveries are signed with the "
+        "old secret as well, so receivers can switch without missing one (the owner may end it "
+        "at once, as for a leaked secret).",
+    )
     reader_link_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET),
         description="Key signing the links to reports only a mail's recipient may read; the web "

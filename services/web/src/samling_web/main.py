@@ -54,6 +54,7 @@ from samling_web.pages import (
     workspace_reports,
     workspace_series,
     workspace_staff,
+    workspace_webhooks,
 )
 from samling_web.ratelimit import TokenBucket
 from samling_web.rendering import Pages
@@ -154,6 +155,7 @@ def create(
         approvals.router,
         report_library.router,
         workspace_reports.router,
+        workspace_webhooks.router,
         workspace_home.router,
         workspace_dashboard.router,
         workspace_event.router,

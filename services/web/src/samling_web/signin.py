@@ -10,10 +10,12 @@ which also ends the session at the provider (RP-initiated logout).
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 from authlib.integrations.starlette_client import (  # type: ignore[import-untyped]
     OAuth,
     OAuthError,
@@ -29,7 +31,9 @@ from samling_web.settings import WebSettings
 from samling_web.signin_state import SESSION_KEY, NotAllowed, SignInRequired, person
 
 NEXT_KEY = "signin_next"
+RETRY_SECONDS = 60
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 def oauth_client(settings: WebSettings) -> Any | None:
@@ -56,12 +60,33 @@ class _NoSignIn(Exception):
     """Sign-in is not configured here: its pages do not exist."""
 
 
+def _provider_down(request: Request, exc: Exception) -> HTMLResponse:
+    """The identity provider did not answer (or failed): a page saying so, not a crash. Pages
+    that need no sign-in never call it, so they keep working."""
+    log.warning("identity provider unavailable: %s", type(exc).__name__)
+    return request.app.state.web.pages.render(  # type: ignore[no-any-return]
+        request,
+        "error.html",
+        status=503,
+        heading=N_("Signing in is not possible right now"),
+        explanation=N_(
+            "The service that checks who you are is not answering. The event calendar, "
+            "registration and public reports work as usual. Try to sign in again in a few "
+            "minutes."
+        ),
+        headers={"Cache-Control": "no-store", "Retry-After": str(RETRY_SECONDS)},
+    )
+
+
 @router.get("/signin", response_model=None)
 async def sign_in(request: Request, web: WebDep, next: str | None = None) -> Response:
     client = _client(request)
     request.session[NEXT_KEY] = local_path(next)
     callback = f"{web.settings.public_url.rstrip('/')}/signin/callback"
-    response: Response = await client.authorize_redirect(request, callback)
+    try:
+        response: Response = await client.authorize_redirect(request, callback)
+    except httpx.HTTPError as exc:  # its metadata could not be read
+        return _provider_down(request, exc)
     return response
 
 
@@ -72,6 +97,8 @@ async def signed_in(request: Request, web: WebDep) -> Response:
         token = await client.authorize_access_token(request)
     except OAuthError:
         return error_page(web.pages, request, 400)
+    except httpx.HTTPError as exc:  # the code could not be exchanged, or its keys not read
+        return _provider_down(request, exc)
     claims = token.get("userinfo") or {}
     if "sub" not in claims or "access_token" not in token:
         return error_page(web.pages, request, 400)
@@ -92,7 +119,10 @@ async def sign_out(request: Request, web: WebDep) -> Response:
     client = getattr(request.app.state, "oauth", None)
     if client is None:
         return RedirectResponse("/", status_code=303)
-    metadata = await client.load_server_metadata()
+    try:
+        metadata = await client.load_server_metadata()
+    except httpx.HTTPError:  # signed out here; the provider's session ends on its own
+        return RedirectResponse("/", status_code=303)
     end_session = metadata.get("end_session_endpoint")
     if not end_session:
         return RedirectResponse("/", status_code=303)

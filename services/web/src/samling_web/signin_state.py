@@ -112,6 +112,7 @@ def menu(user: SignedIn | None) -> list[tuple[str, str]]:
         links.append((N_("Our memberships"), "/workspace/memberships"))
         links.append((N_("Our contact persons"), "/workspace/contacts"))
         links.append((N_("Our staff's registrations"), "/workspace/staff"))
+        links.append((N_("Webhooks"), "/workspace/webhooks"))
     # The workspace's front page lists the same pages: linked only for those who have some.
     workspace = [(N_("Workspace"), "/workspace"), *links] if links else []
     # Registrations are found by a participant's e-mail; notices and preferences are everyone's.

@@ -20,19 +20,37 @@ PRIVATE = {"Cache-Control": "no-store"}
 M = TypeVar("M", bound=BaseModel)
 
 
-def coordinated(user: SignedIn) -> str:
-    """The region this person coordinates; anyone else may not use the page."""
-    if Role.COORDINATOR not in user.roles or not user.region_id:
-        raise NotAllowed
-    return user.region_id
-
-
 def administered(user: SignedIn) -> str:
     """The municipality this person administers; anyone else may not use the page."""
     municipality = user.administers()
     if municipality is None:
         raise NotAllowed
     return municipality
+
+
+def answered(response: httpx.Response) -> Any:
+    """The body of a service's answer to the person; its refusals as the pages' own answers."""
+    refused(response)
+    checked(response)
+    return response.json()
+
+
+def refused(response: httpx.Response) -> None:
+    """An expired token asks them to sign in again, a refusal is the page's 403, a thing they
+    may not know of is its 404."""
+    if response.status_code == 401:
+        raise SignInRequired
+    if response.status_code == 403:
+        raise NotAllowed
+    if response.status_code == 404:
+        raise HTTPException(404)
+
+
+def coordinated(user: SignedIn) -> str:
+    """The region this person coordinates; anyone else may not use the page."""
+    if Role.COORDINATOR not in user.roles or not user.region_id:
+        raise NotAllowed
+    return user.region_id
 
 
 async def as_person(
@@ -45,18 +63,14 @@ async def as_person(
     allow_missing: bool = False,
     **kwargs: Any,
 ) -> httpx.Response:
-    """A call to a service's API (the events API unless told) as the person: an expired token
-    asks them to sign in again, a refusal is the page's 403, a thing they may not know of is
-    its 404 (unless ``allow_missing``: the caller reads the 404 itself)."""
+    """A call to a service's API (the events API unless told) as the person: its refusals as
+    the pages' own answers (see :func:`refused`), a 404 too unless ``allow_missing`` (the caller
+    reads the 404 itself)."""
     service = api or web.services.events
     headers = {**kwargs.pop("headers", {}), **user.bearer()}
     response = await service.request(method, path, headers=headers, **kwargs)
-    if response.status_code == 401:
-        raise SignInRequired
-    if response.status_code == 403:
-        raise NotAllowed
-    if response.status_code == 404 and not allow_missing:
-        raise HTTPException(404)
+    if not (allow_missing and response.status_code == 404):
+        refused(response)
     return response
 
 

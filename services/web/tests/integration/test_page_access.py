@@ -121,6 +121,12 @@ FORGED_LINK = "/r/eyJmb3JnZWQiOiJ5ZXMifQ.forged"
 FORGED_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged"
 FORGED_MANAGER = f"/transfer/{FORGED_TOKEN}"
 SHARE = "/before/sharing/coordinators/propose"
+WEBHOOK = "/workspace/webhooks"
+IDS = {"endpoint_id": "whk_0123456789abcdef", "delivery_id": "msg_whk_0123456789abcdef_x"}
+
+
+def _webhook_path(template: str) -> Callable[[Scene], str]:
+    return lambda s: WEBHOOK + template.format(**IDS)
 
 
 WORKSPACE_PLANNING_GETS: dict[str, Callable[[Scene], str]] = {
@@ -602,6 +608,35 @@ def _cases() -> list[Case]:
             ),
             404,
         ),
+        # Webhooks (issue #13): an administrator's, so without an issuer they do not exist
+        # (the signed-in roles are walked in test_webhook_pages.py).
+        *[
+            Case(
+                f"GET /workspace/webhooks{p}",
+                "anonymous",
+                get(_webhook_path(p)),
+                404,
+            )
+            for p in ("", "/new", "/{endpoint_id}", "/{endpoint_id}/rotate")
+        ],
+        *[
+            Case(
+                f"POST /workspace/webhooks{p}",
+                "anonymous, with the form's token",
+                post(
+                    lambda s: f"/events/{s.event_id}",
+                    _webhook_path(p),
+                    True,
+                ),
+                404,
+            )
+            for p in (
+                "/new",
+                "/{endpoint_id}/rotate",
+                "/{endpoint_id}/enable",
+                "/{endpoint_id}/deliveries/{delivery_id}/replay",
+            )
+        ],
         # The coordinator's workspace, without an issuer: as the approvals (the signed-in
         # roles are walked below, against a web app that signs in at the provider).
         Case("GET /workspace", "anonymous", get(lambda s: "/workspace"), 404),

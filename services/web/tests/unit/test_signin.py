@@ -41,6 +41,7 @@ def test_the_claims_mapping_is_configurable() -> None:
         ("Our memberships", "/workspace/memberships"),
         ("Our contact persons", "/workspace/contacts"),
         ("Our staff's registrations", "/workspace/staff"),
+        ("Webhooks", "/workspace/webhooks"),
         *OWN,
         ("Report library", "/reports"),
     ]

@@ -44,6 +44,7 @@ from samling_notifications.domain.webhooks import (
     UnsafeTarget,
     check_url_shape,
     disable,
+    signing_secrets,
 )
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,12 @@ class WebhookWorker(Worker):
             return None, f"refused target: {exc}"
         body: str = delivery["payload"]
         timestamp = datetime.now(UTC)
-        signature = Webhook(endpoint["secret"]).sign(delivery["_id"], timestamp, body)
+        # One signature per secret in use, space-separated as Standard Webhooks allows: during
+        # a rotation's overlap a receiver verifies with either secret.
+        signature = " ".join(
+            Webhook(secret).sign(delivery["_id"], timestamp, body)
+            for secret in signing_secrets(endpoint, self.runtime.clock.now())
+        )
         headers = {
             "content-type": "application/cloudevents+json",
             "webhook-id": delivery["_id"],
@@ -270,7 +276,8 @@ class WebhookWorker(Worker):
         )
 
     async def _disable(self, endpoint: Document, reason: str) -> None:
-        await self.stores.endpoints.update(endpoint["_id"], lambda e: disable(e, reason))
+        now = self.runtime.clock.now()
+        await self.stores.endpoints.update(endpoint["_id"], lambda e: disable(e, reason, now))
 
 
 def outcome_fact(delivery: Document, status: str, reason: str) -> Fact:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
-from samling_contracts.notifications import WebhookEndpointDisabled
+from samling_contracts.notifications import WebhookEndpointDisabled, WebhookEndpointEnabled
 from samling_runtime.decisions import Change
 
 MAX_ATTEMPTS = 12
@@ -28,19 +29,69 @@ class Endpoint(BaseModel):
     url: str
     event_types: list[str] = Field(description="CloudEvent types it wants; empty = none.")
     secret: str = Field(description="whsec_… signing secret (shown once to the owner).")
+    previous_secret: str | None = Field(
+        None,
+        description="The secret before the last rotation, still signing until "
+        "``previous_secret_until`` so receivers can switch without missing a delivery.",
+    )
+    previous_secret_until: datetime | None = None
+    secret_rotated_at: datetime | None = None
     enabled: bool = True
     disabled_reason: str | None = None
+    disabled_at: datetime | None = None
     created_at: datetime
 
     def wants(self, event_type: str) -> bool:
         return self.enabled and event_type in self.event_types
 
 
-def disable(endpoint: Endpoint, reason: str) -> Change[Endpoint] | None:
+def rotate(endpoint: Endpoint, secret: str, now: datetime, overlap: timedelta) -> Change[Endpoint]:
+    """A new signing secret. For ``overlap`` the old one signs too (Standard Webhooks sends
+    several signatures in one header), so a receiver that has not switched yet still verifies;
+    a zero overlap drops it at once (a leaked secret). Only the secret just replaced is kept:
+    a second rotation within the overlap ends the first one's old secret."""
+    keep = overlap > timedelta(0)
+    return Change(
+        endpoint.model_copy(
+            update={
+                "secret": secret,
+                "previous_secret": endpoint.secret if keep else None,
+                "previous_secret_until": now + overlap if keep else None,
+                "secret_rotated_at": now,
+            }
+        )
+    )
+
+
+def signing_secrets(endpoint: Mapping[str, Any], now: datetime) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, and the previous one while
+    its overlap lasts."""
+    secrets_now = [str(endpoint["secret"])]
+    previous, until = endpoint.get("previous_secret"), endpoint.get("previous_secret_until")
+    if previous and until is not None and now < until:
+        secrets_now.append(str(previous))
+    return secrets_now
+
+
+def enable(endpoint: Endpoint) -> Change[Endpoint] | None:
+    """Enabled again by its owner: the next fact it wants is sent to it. Deliveries that failed
+    or were skipped while it was disabled stay as they are (the owner replays those they want),
+    and facts published while it was disabled were never queued for it."""
+    if endpoint.enabled:
+        return None
+    return Change(
+        endpoint.model_copy(update={"enabled": True, "disabled_reason": None, "disabled_at": None}),
+        [WebhookEndpointEnabled(endpoint_id=endpoint.id, owner_id=endpoint.owner_id)],
+    )
+
+
+def disable(endpoint: Endpoint, reason: str, now: datetime) -> Change[Endpoint] | None:
     if not endpoint.enabled:
         return None
     return Change(
-        endpoint.model_copy(update={"enabled": False, "disabled_reason": reason}),
+        endpoint.model_copy(
+            update={"enabled": False, "disabled_reason": reason, "disabled_at": now}
+        ),
         [
             WebhookEndpointDisabled(
                 endpoint_id=endpoint.id, owner_id=endpoint.owner_id, reason=reason

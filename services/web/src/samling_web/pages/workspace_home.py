@@ -46,6 +46,10 @@ PURPOSES = {
         "Your municipality's experience reports: write, publish, revise and withdraw them, and "
         "turn transfer conversations shared with you into drafts."
     ),
+    "/workspace/webhooks": N_(
+        "Send your municipality's facts to your own systems as they happen: endpoints, their "
+        "deliveries, replays and signing secrets."
+    ),
 }
 
 

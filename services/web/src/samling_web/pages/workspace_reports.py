@@ -11,9 +11,8 @@ administer no municipality, and shows nothing of another municipality's (404).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -37,8 +36,9 @@ from samling_web.report_terms import (
     TransferDraft,
 )
 from samling_web.security import check_csrf
-from samling_web.signin_state import NotAllowed, SignedIn, SignedInDep, SignInRequired
-from samling_web.upstreams import Refused, checked
+from samling_web.signin_state import SignedIn, SignedInDep, SignInRequired
+from samling_web.upstreams import Refused
+from samling_web.workspace import administered, answered
 
 router = APIRouter(prefix="/workspace/reports")
 PRIVATE = {"Cache-Control": "no-store"}
@@ -65,32 +65,13 @@ CONVERSATIONS = {
 }
 
 
-def _administered(user: SignedIn) -> str:
-    municipality = user.administers()
-    if municipality is None:
-        raise NotAllowed
-    return municipality
-
-
-def _answered(response: httpx.Response) -> Any:
-    """The body of a service's answer; its refusals as the pages' own answers."""
-    if response.status_code == 401:
-        raise SignInRequired
-    if response.status_code == 403:
-        raise NotAllowed
-    if response.status_code == 404:
-        raise HTTPException(404)
-    checked(response)
-    return response.json()
-
-
 async def _own_report(web: Web, user: SignedIn, report_id: str) -> ReportView:
     """One of our municipality's reports; another's is not found here (404)."""
-    municipality = _administered(user)
+    municipality = administered(user)
     found = await web.services.network.request(
         "GET", f"/reports/{report_id}", headers=user.bearer()
     )
-    report = ReportView.model_validate(_answered(found))
+    report = ReportView.model_validate(answered(found))
     if report.municipality_id != municipality:
         raise HTTPException(404)
     return report
@@ -100,19 +81,19 @@ async def _transfer_drafts(web: Web, user: SignedIn, municipality: str) -> list[
     found = await web.services.events.request(
         "GET", f"/municipalities/{municipality}/transfer/report-drafts", headers=user.bearer()
     )
-    return [TransferDraft.model_validate(d) for d in _answered(found)]
+    return [TransferDraft.model_validate(d) for d in answered(found)]
 
 
 @router.get("", response_class=HTMLResponse)
 async def our_reports(request: Request, web: WebDep, user: SignedInDep) -> HTMLResponse:
-    municipality = _administered(user)
+    municipality = administered(user)
     found = await web.services.network.request(
         "GET",
         "/reports",
         params={"municipality_id": municipality, "limit": 50},
         headers=user.bearer(),
     )
-    reports = ReportList.model_validate(_answered(found))
+    reports = ReportList.model_validate(answered(found))
     drafts = await _transfer_drafts(web, user, municipality)
     return web.pages.render(
         request,
@@ -186,7 +167,7 @@ async def new_report(
     plan: Annotated[str, Query(max_length=100)] = "",
     conversation: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    municipality = _administered(user)
+    municipality = administered(user)
     if template not in TEMPLATES:
         raise HTTPException(404)
     language = reader_language(request)
@@ -208,7 +189,7 @@ async def _after_saving(
         published = await web.services.network.request(
             "POST", f"/reports/{report.id}/publish", headers=user.bearer()
         )
-        _answered(published)
+        answered(published)
         text = PUBLISHED
     else:
         text = REVISED if revised else SAVED
@@ -225,7 +206,7 @@ async def create_report(
 ) -> Response:
     form = await request.form()
     check_csrf(request.session, form)
-    municipality = _administered(user)
+    municipality = administered(user)
     if template not in TEMPLATES:
         raise HTTPException(404)
     networks = [n.id for n in await web.services.networks(web.settings.default_region_id)]
@@ -319,6 +300,6 @@ async def withdraw(request: Request, report_id: IdPath, web: WebDep, user: Signe
     answer = await web.services.network.request(
         "POST", f"/reports/{report_id}/withdraw", headers=user.bearer()
     )
-    _answered(answer)
+    answered(answer)
     request.session[NOTICE] = {"text": WITHDRAWN, "title": report.title}
     return RedirectResponse(HOME, status_code=303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
@@ -25,7 +25,13 @@ from samling_notifications.adapters.api.deps import (
     errors,
 )
 from samling_notifications.adapters.webhooks_out import check_target, new_secret, replay_fields
-from samling_notifications.domain.webhooks import Endpoint, UnsafeTarget, new_endpoint_id
+from samling_notifications.domain.webhooks import (
+    Endpoint,
+    UnsafeTarget,
+    enable,
+    new_endpoint_id,
+    rotate,
+)
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -50,6 +56,11 @@ class EndpointView(BaseModel):
     event_types: list[str]
     enabled: bool
     disabled_reason: str | None = None
+    disabled_at: datetime | None = None
+    secret_rotated_at: datetime | None = None
+    previous_secret_until: datetime | None = Field(
+        None, description="Until when deliveries are signed with the previous secret as well."
+    )
     created_at: datetime
 
 
@@ -57,6 +68,17 @@ class CreatedEndpoint(EndpointView):
     secret: str = Field(
         description="Signing secret (Standard Webhooks). Shown only now: keep it.",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+
+
+class SecretRotation(RequestBody):
+    keep_previous_seconds: int | None = Field(
+        None,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="How long deliveries are signed with the old secret as well, so the "
+        "receiver can switch without missing one. Default: the service's overlap (24 h); 0 "
+        "stops using the old secret at once (do that when it has leaked).",
     )
 
 
@@ -91,7 +113,7 @@ Owner = Annotated[OwnerRef, Depends(webhook_owner)]
 
 
 def _view(endpoint: Endpoint) -> EndpointView:
-    return EndpointView(**endpoint.model_dump(exclude={"secret"}))
+    return EndpointView(**endpoint.model_dump(exclude={"secret", "previous_secret"}))
 
 
 @router.post("", status_code=201, response_model=CreatedEndpoint, responses=errors(403, 422))
@@ -205,7 +227,7 @@ async def replay(
     stores = service.stores
     endpoint = await _owned(stores, owner, endpoint_id)
     if not endpoint.enabled:
-        raise Problem(409, "The endpoint is disabled; register it again first.", kind="conflict")
+        raise Problem(409, "The endpoint is disabled; enable it again first.", kind="conflict")
     doc = await stores.webhook_deliveries.find_one({"_id": delivery_id, "endpoint_id": endpoint_id})
     if doc is None:
         raise not_found("Delivery")
@@ -218,3 +240,67 @@ async def replay(
     return WebhookDelivery(
         id=delivery_id, **{k: merged.get(k) for k in WebhookDelivery.model_fields if k != "id"}
     )
+
+
+@router.post(
+    "/{endpoint_id}/secret/rotate",
+    response_model=CreatedEndpoint,
+    responses=errors(403, 404, 409, 422),
+    summary="Rotate the signing secret",
+)
+async def rotate_secret(
+    endpoint_id: str,
+    owner: Owner,
+    stores: StoresDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    body: SecretRotation | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A new signing secret, shown only in this answer (and to a repeat with the same
+    Idempotency-Key, so a double click or a lost answer does not lose it). Deliveries from now
+    on are signed with it, and with the old one too for the overlap
+    (``keep_previous_seconds``), so receivers can switch without missing one.
+
+    Two rotations at the same moment cannot both win: each inserts the endpoint's next
+    revision, the unique revision id lets one through and the other is answered 409 with
+    nothing changed, so no caller holds a secret that was replaced before it was shown."""
+    await _owned(stores, owner, endpoint_id)
+    seconds = body.keep_previous_seconds if body else None
+    overlap = timedelta(
+        seconds=settings.webhook_secret_overlap_seconds if seconds is None else seconds
+    )
+
+    async def operation() -> tuple[int, CreatedEndpoint]:
+        now = runtime.clock.now()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: BSON keeps ms
+        secret = new_secret()
+        # One attempt: a concurrent write means another caller decided meanwhile
+        # (WriteConflict, 409), never a silent second rotation on top of theirs.
+        rotated = await stores.endpoints.update(
+            endpoint_id, lambda e: rotate(e, secret, now, overlap), attempts=1
+        )
+        return 200, CreatedEndpoint(**rotated.state.model_dump(exclude={"previous_secret"}))
+
+    return await runtime.idempotency.run(
+        scope=f"webhooks:{owner.id}:{endpoint_id}:rotate",
+        key=idempotency_key,
+        body=body,
+        operation=operation,
+    )
+
+
+@router.post(
+    "/{endpoint_id}/enable",
+    response_model=EndpointView,
+    responses=errors(403, 404),
+    summary="Enable a disabled endpoint again",
+)
+async def enable_endpoint(endpoint_id: str, owner: Owner, stores: StoresDep) -> EndpointView:
+    """Enable an endpoint that was disabled (410 Gone, or no success after every retry): the next
+    fact it wants is sent to it. Deliveries that failed, or were skipped because it was
+    disabled, are not sent again by themselves: replay the ones you want. Facts published while
+    it was disabled were not queued for it. Enabling an enabled endpoint changes nothing."""
+    await _owned(stores, owner, endpoint_id)
+    enabled = await stores.endpoints.update(endpoint_id, enable)
+    return _view(enabled.state)
