@@ -27,6 +27,7 @@ from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
+from samling_runtime.clock import Clock
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
 
@@ -133,7 +134,11 @@ async def _seed(
 
 @asynccontextmanager
 async def signing_in_site(
-    stack: Stack, run: str, provider: OidcServer, services: dict[str, RunningService]
+    stack: Stack,
+    run: str,
+    provider: OidcServer,
+    services: dict[str, RunningService],
+    clock: Clock | None = None,
 ) -> AsyncIterator[tuple[RunningService, str]]:
     """The web app in front of ``services``, signing in at ``provider``, on a real port."""
     web_settings = WebSettings(
@@ -147,7 +152,7 @@ async def signing_in_site(
     )
     transports = {name: httpx.ASGITransport(app=s.app) for name, s in services.items()}
     async with (
-        running(create_web(web_settings, transports=transports)) as web,
+        running(create_web(web_settings, transports=transports, clock=clock)) as web,
         serving(web.app) as site,
     ):
         # The sign-in's callback and the provider's redirects go to the real port.
@@ -157,8 +162,10 @@ async def signing_in_site(
 
 @pytest.fixture(scope="module")
 async def workspace(
-    stack: Stack, topics: str, oidc_provider: OidcServer
+    stack: Stack, topics: str, oidc_provider: OidcServer, world_clock: Clock | None
 ) -> AsyncIterator[Workspace]:
+    """The coordinator's world: network and events behind the web app, on the system's clock
+    unless the module moves time (``world_clock``; the events service and the web app share it)."""
     run = unique("ws").replace("-", "_")
     trust: dict[str, Any] = {
         "jwt_jwks_url": oidc_provider.jwks_url,
@@ -166,11 +173,13 @@ async def workspace(
     }
     async with (
         running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
-        running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
+        running(
+            create_events(settings(EventsSettings, stack, run, **trust), clock=world_clock)
+        ) as events,
     ):
         network_id, today, later = await _seed(oidc_provider, network, events)
         services = {"network": network, "events": events}
-        async with signing_in_site(stack, run, oidc_provider, services) as (web, site):
+        async with signing_in_site(stack, run, oidc_provider, services, world_clock) as (web, site):
 
             async def listening() -> bool:
                 return bool(web.app.state.web.figures.ready.is_set())
