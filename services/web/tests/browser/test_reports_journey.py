@@ -1,7 +1,7 @@
 """Experience reports in Chromium (issue #13): Bodø's administrator signs in on the
 provider's page, writes an SMTTE report (the error summary first), publishes it, finds it in
-the report library, withdraws it after the confirmation page, and it is gone from the
-library. A transfer conversation shared as a report draft (issue #17) is listed and opens the
+the report library (and so does Fauske's administrator, signed in on her own), withdraws it
+after the confirmation page, and it is gone from both their libraries. A transfer conversation shared as a report draft (issue #17) is listed and opens the
 SMTTE form filled in. axe-core at 375 and 1280 px on every page of the way, and no
 Content-Security-Policy refusal in the console."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page
+from samling_devtools.oidc import DemoUser
 
 from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
 from services.web.tests.browser.test_signin_journey import (
@@ -25,6 +26,9 @@ pytestmark = [
 ]
 
 __all__ = ["browser", "provider", "signed"]  # the fixtures, used by name
+FAUSKE_ADMIN = DemoUser("fauske-admin", "Frida Fauske", "frida@fauske.kommune.no",
+                        ("municipality_admin",), region="rkk-salten", municipality="NO-1841")  # fmt: skip
+"""Another municipality's administrator, signed in at the same provider."""
 
 
 async def titles_in_the_library(page: Page, site: str, word: str) -> list[str]:
@@ -39,6 +43,7 @@ async def test_an_administrator_writes_publishes_finds_and_withdraws_a_report(
     signed: Signed, browser: Browser
 ) -> None:
     plan_id = await _shared_draft(signed)
+    signed.provider.provider.users[FAUSKE_ADMIN.username] = FAUSKE_ADMIN
     refused: list[str] = []
 
     def record(message: ConsoleMessage) -> None:
@@ -87,6 +92,11 @@ async def test_an_administrator_writes_publishes_finds_and_withdraws_a_report(
 
         assert title in await titles_in_the_library(page, signed.site, title.split()[-1])
         await audit(page, f"reports-library-found-{width}")
+        elsewhere = await browser.new_context(viewport=viewport, locale="nb-NO")
+        fauske = await elsewhere.new_page()
+        await fauske.goto(f"{signed.site}/reports")
+        await sign_in_on_the_providers_page(fauske, signed, FAUSKE_ADMIN.username)
+        assert title in await titles_in_the_library(fauske, signed.site, title.split()[-1])
         await page.click(f"text={title}")
         await page.wait_for_url("**/reports/rep_*")
         assert await page.inner_text("h1") == title
@@ -101,6 +111,8 @@ async def test_an_administrator_writes_publishes_finds_and_withdraws_a_report(
         await page.wait_for_url("**/workspace/reports")
         assert "er trukket tilbake" in await page.inner_text("[role=status]")
         assert title not in await titles_in_the_library(page, signed.site, title.split()[-1])
+        assert title not in await titles_in_the_library(fauske, signed.site, title.split()[-1])
+        await elsewhere.close()
         assert refused == []
         await context.close()
 

@@ -175,15 +175,18 @@ async def registration(world: Signed, email: str) -> dict[str, Any]:
     return dict(found)
 
 
-async def test_an_administrator_signs_in_and_approves_a_registration(
+async def test_an_administrator_signs_in_approves_one_registration_and_declines_another(
     signed: Signed, browser: Browser
 ) -> None:
     for width, viewport in WIDTHS.items():
         email = f"ola.{width}@gmail.example"
+        other = f"kari.{width}@gmail.example"
         public = await browser.new_context(viewport=viewport, locale="nb-NO")
         await register_on_the_form(await public.new_page(), signed, f"Ola {width}", email)
+        await register_on_the_form(await public.new_page(), signed, f"Kari {width}", other)
         await public.close()
         assert (await registration(signed, email))["status"] == "pending_approval"
+        assert (await registration(signed, other))["status"] == "pending_approval"
 
         context = await browser.new_context(viewport=viewport, locale="nb-NO")
         page = await context.new_page()
@@ -208,6 +211,19 @@ async def test_an_administrator_signs_in_and_approves_a_registration(
         assert (decided["status"], decided["decision_note"]) == (
             "confirmed",
             "Velkommen, avklart med rektor.",
+        )
+
+        card = page.locator("li.approval", has_text=f"Kari {width}")
+        await card.locator("textarea").fill("Kurset er for lærere på mellomtrinnet.")
+        await card.locator("button[value=decline]").click()
+        await page.wait_for_selector("[role=status]")
+        assert f"Kari {width}" in await page.inner_text("[role=status]")
+        assert await page.locator("li.approval", has_text=f"Kari {width}").count() == 0
+        await audit(page, f"approvals-declined-nb-{width}")
+        declined = await registration(signed, other)
+        assert (declined["status"], declined["decision_note"]) == (
+            "declined",
+            "Kurset er for lærere på mellomtrinnet.",
         )
 
         await page.click("nav.account button.account__signout")
