@@ -15,9 +15,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from samling_devtools.oidc.users import DEMO_USERS
+
+SIGNS_IN = next(u for u in DEMO_USERS if "participant" in u.roles)
+"""The demo participant (``deltaker``): signed in, he finds his seat under "My registrations"."""
 TITLE = "Dialogkonferanse: Lesing i alle fag"
 PARTICIPANTS = [
     ("Kari Nordmann", "kari.nordmann@example.no", "NO-1804", "lærer"),
+    (SIGNS_IN.name, SIGNS_IN.email, "NO-1804", "lærer"),
     ("Per Ås", "per.as@example.no", "NO-1804", "rektor"),
     ("Siri Ødegård", "siri.odegard@example.no", "NO-1841", "lærer"),
     ("Nils Bæk", "nils.baek@example.no", "NO-1841", "inspektør"),
