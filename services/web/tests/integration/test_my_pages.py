@@ -198,7 +198,8 @@ async def test_without_the_notifications_service_pages_have_no_count(
 
     async with world.signed_in("deltaker") as client:
         counted = await client.get("/")
-        monkeypatch.setattr(world.web.app.state.web.notifications.api.client, "request", down)
+        for pool in world.web.app.state.web.notifications.api.clients:
+            monkeypatch.setattr(pool, "request", down)
         calendar = await client.get("/")
         inbox = await client.get("/me/inbox")
     assert header_count(counted.text) is not None
