@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 from samling_runtime.clock import Clock, TravellingClock
 
 from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
 from services.web.tests.browser.test_planning_journey import _plan_the_conference
-from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
-from services.web.tests.browser.test_workspace_journey import refusals
+from services.web.tests.browser.test_series_groups_journey import signed_in_page
 from services.web.tests.workspace_world import Workspace, workspace
 
 pytestmark = [
@@ -69,22 +68,13 @@ async def evaluate(browser: Browser, ws: Workspace, participant_id: str, rating:
     await context.close()
 
 
-async def signed_in(browser: Browser, ws: Workspace, width: str) -> tuple[Page, list[str]]:
-    context = await browser.new_context(viewport=WIDTHS[width], locale="nb-NO")
-    page = await context.new_page()
-    refused = refusals(page)
-    await page.goto(f"{ws.site}/")
-    await sign_in_on_the_providers_page(page, ws, "koordinator")
-    return page, refused
-
-
 async def test_the_coordinator_plans_watches_groups_checks_in_and_reads_the_evaluation(
     workspace: Workspace, browser: Browser
 ) -> None:
     ws = workspace
     day = (CLOCK.now().astimezone(OSLO) + timedelta(days=3)).date()
     starts = datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=OSLO)
-    page, refused = await signed_in(browser, ws, "1280")
+    page, refused = await signed_in_page(browser, ws, "1280")
 
     # Planned from the short-afternoon template, then published.
     event_id = await _plan_the_conference(page, ws, starts)
@@ -124,7 +114,7 @@ async def test_the_coordinator_plans_watches_groups_checks_in_and_reads_the_eval
 
     # The day: check-in at the door, on a phone.
     CLOCK.set(starts.astimezone(OSLO) - timedelta(minutes=30))
-    phone, refused = await signed_in(browser, ws, "375")
+    phone, refused = await signed_in_page(browser, ws, "375")
     await phone.goto(f"{ws.site}/workspace/events/{event_id}/check-in")
     await phone.fill("#q", "Anne")
     await phone.click("form[role=search] button[type=submit]")
@@ -142,7 +132,7 @@ async def test_the_coordinator_plans_watches_groups_checks_in_and_reads_the_eval
     assert {r["status"] for r in people.values()} == {"confirmed"}
     await evaluate(browser, ws, people["Anne Ask"]["participant_id"], 5)
     await evaluate(browser, ws, people["Dag Dahl"]["participant_id"], 2)
-    page, refused = await signed_in(browser, ws, "1280")
+    page, refused = await signed_in_page(browser, ws, "1280")
     await page.goto(f"{ws.site}/workspace/events/{event_id}")
     await page.click(f"a[href='/workspace/events/{event_id}/evaluation']")
     await page.wait_for_url("**/evaluation")
