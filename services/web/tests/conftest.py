@@ -348,6 +348,9 @@ async def _world(
             default_region_id=REGION,
             register_burst=10_000,
             oidc_issuer=provider.issuer if provider else None,
+            # The test's own broker: the default is a developer's `make up` on this machine.
+            kafka_bootstrap=stack.bootstrap,
+            consumer_group=f"{run}-web",
             **trust,
         )
         web_app = create_web(

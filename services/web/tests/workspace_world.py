@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from samling_devtools.infra import Stack
+from samling_devtools.infra import Stack, free_port
 from samling_devtools.oidc import DEMO_CLIENTS, OidcServer
 from samling_devtools.oidc.flow import client_token, sign_in
 from samling_devtools.testing import RunningService, call, eventually, running, unique
@@ -149,6 +149,9 @@ async def signing_in_site(
         consumer_group=f"{run}-web",
         jwt_jwks_url=provider.jwks_url,
         jwt_issuer=provider.issuer,
+        # No notifications service here: a port nothing listens on, not the default one a
+        # developer's `make up` on this machine answers (the header's count is then left out).
+        notifications_url=f"http://127.0.0.1:{free_port()}",
     )
     transports = {name: httpx.ASGITransport(app=s.app) for name, s in services.items()}
     async with (
