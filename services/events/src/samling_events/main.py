@@ -28,6 +28,7 @@ from samling_events.adapters.api import (
     participants,
     planning,
     registrations,
+    self_service,
     transfer,
     transfer_region,
 )
@@ -80,6 +81,7 @@ def create(settings: EventsSettings | None = None, clock: Clock | None = None) -
                 approvals.router,
                 events.router,
                 registrations.router,
+                self_service.router,
                 figures.router,
                 calendar.router,
                 participants.router,

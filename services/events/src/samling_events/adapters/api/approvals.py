@@ -18,7 +18,7 @@ from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem
 
 from samling_events.adapters.api.deps import StoresDep, errors
-from samling_events.adapters.api.registrations import RegistrationView, views
+from samling_events.adapters.api.registration_views import RegistrationView, views
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.registrations import RegistrationStatus
 

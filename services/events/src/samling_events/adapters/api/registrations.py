@@ -1,9 +1,9 @@
-"""HTTP routes for registrations: register, see, cancel, accept an offer; the self-service link."""
+"""HTTP routes for registrations: register, see, cancel, accept an offer (the participant's own
+routes are in :mod:`.self_service`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
@@ -23,12 +22,15 @@ from samling_events.adapters.api.deps import (
     SettingsDep,
     StoresDep,
     errors,
-    linked_registration,
     may_see,
     organises,
     visible_event,
 )
-from samling_events.adapters.api.tokens import manage_token, manage_url, participant_from_token
+from samling_events.adapters.api.registration_views import (
+    RegistrationView,
+    views,
+)
+from samling_events.adapters.api.tokens import manage_url
 from samling_events.adapters.store.desk import AlreadyRegistered, Arrival, Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import registrations as domain
@@ -44,68 +46,18 @@ from samling_events.settings import EventsSettings
 router = APIRouter(tags=["registrations"])
 
 
-class RegistrationView(Registration):
-    """A registration as organisers and the participant see it (with name and e-mail)."""
-
-    name: str | None = Field(None, description="Absent once anonymised or erased.")
-    email: str | None = Field(None, description="Absent once anonymised or erased.")
-    waiting_position: int | None = Field(
-        None,
-        description="Place on the waiting list (1 = next in line) while waitlisted.",
-        examples=[None],
-    )
-
-
-class ManageView(BaseModel):
-    """What the private link shows: the participant's registrations."""
-
-    participant_id: str
-    registrations: list[RegistrationView]
-
-
-class SignedInView(ManageView):
-    """What a signed-in participant sees: her registrations, as the private link shows them."""
-
-    manage_token: str = Field(
-        description="Her private link's token: the pages under `/manage/{token}` (cancel, "
-        "accept, follow-up, transfer plans) are hers as well, since the e-mail is hers."
-    )
-
-
 class CancelBody(BaseModel):
     reason: str | None = Field(None, max_length=1000, examples=["Blitt syk"])
 
 
-def _secret(settings: EventsSettings) -> str:
+def participant_secret(settings: EventsSettings) -> str:
     return settings.participant_secret.get_secret_value()
 
 
 def caller_participant(principal: Principal, settings: EventsSettings) -> str | None:
     if principal.email is None:
         return None
-    return domain.participant_id_for(principal.email, _secret(settings).encode())
-
-
-async def views(
-    stores: Stores, regs: list[Registration], roster: Mapping[str, Document] | None = None
-) -> list[RegistrationView]:
-    """``roster``: the registrations' roster lines by registration id, when read already; a
-    registration without one (written before the roster) is looked up by participant."""
-    lines = dict(roster or {})
-    people = await find_by_ids(
-        stores.participants, [r.participant_id for r in regs if r.id not in lines]
-    )
-    lines.update({r.id: people.get(r.participant_id, {}) for r in regs if r.id not in lines})
-    positions = await waiting_positions(stores, regs)
-    return [
-        RegistrationView(
-            **r.model_dump(),
-            name=lines[r.id].get("name"),
-            email=lines[r.id].get("email"),
-            waiting_position=positions.get(r.id),
-        )
-        for r in regs
-    ]
+    return domain.participant_id_for(principal.email, participant_secret(settings).encode())
 
 
 async def _registrable(event_id: str, principal: CurrentPrincipal, desks: DesksDep) -> Event:
@@ -201,9 +153,9 @@ async def _register(
         email=email,
         email_domains=await stores.email_domains(body.municipality_id),
     )
-    participant_id = domain.participant_id_for(email, _secret(settings).encode())
+    participant_id = domain.participant_id_for(email, participant_secret(settings).encode())
     registration_id = domain.registration_id_for(event.id, participant_id)
-    link = manage_url(settings.app_url, participant_id, _secret(settings))
+    link = manage_url(settings.app_url, participant_id, participant_secret(settings))
     desk = await desks.desk(event.id)
     arrived_at, seq = desk.next_arrival()
     arrival = Arrival(
@@ -385,127 +337,6 @@ async def accept_as(
 ) -> RegistrationView:
     result = await stores.registrations.update(reg.id, lambda r: domain.accept_offer(r, event, now))
     return (await views(stores, [result.state]))[0]
-
-
-async def waiting_positions(stores: Stores, regs: list[Registration]) -> dict[str, int]:
-    """Where each waitlisted registration stands (1 = next), in the order promotion serves:
-    one read of each event's waiting list, however many of its registrations are shown."""
-    events = {r.event_id for r in regs if r.status == RegistrationStatus.WAITLISTED}
-
-    async def line(event_id: str) -> list[str]:
-        docs = await stores.registrations.current.find(
-            {"event_id": event_id, "status": RegistrationStatus.WAITLISTED.value},
-            {"_id": 1},
-            sort=[("arrived_at", 1), ("arrival_seq", 1), ("_id", 1)],
-        ).to_list()
-        return [doc["_id"] for doc in docs]
-
-    lines = await asyncio.gather(*(line(e) for e in events))
-    return {reg_id: n for ids in lines for n, reg_id in enumerate(ids, start=1)}
-
-
-# -- the private self-service link (no account) --------------------------------------------
-@router.get(
-    "/manage/{token}",
-    response_model=ManageView,
-    responses=errors(404),
-    tags=["self-service"],
-    summary="My registrations (private link)",
-)
-async def manage(token: str, stores: StoresDep, settings: SettingsDep) -> ManageView:
-    """The registrations of the person the private link was sent to."""
-    participant_id = participant_from_token(token, _secret(settings))
-    return ManageView(
-        participant_id=participant_id, registrations=await _registrations_of(stores, participant_id)
-    )
-
-
-async def _registrations_of(stores: Stores, participant_id: str) -> list[RegistrationView]:
-    """In arrival order. Erased registrations point to nobody (their participant id is gone)."""
-    docs = await stores.registrations.current.find(
-        {"participant_id": participant_id}, sort=[("arrived_at", 1)]
-    ).to_list()
-    regs = [stores.registrations.from_current(d) for d in docs]
-    return await views(stores, [r for r in regs if not r.erased])
-
-
-@router.get(
-    "/me/registrations",
-    response_model=SignedInView,
-    responses=errors(403),
-    tags=["self-service"],
-    summary="My registrations (signed in)",
-)
-async def signed_in_registrations(
-    principal: CurrentPrincipal, stores: StoresDep, settings: SettingsDep
-) -> SignedInView:
-    """The registrations made with the e-mail address in the caller's token (the identity
-    provider vouches for it, as registering oneself trusts it): participants only. The
-    private link's token comes along for the pages behind it."""
-    require_role(principal, Role.PARTICIPANT)
-    participant_id = caller_participant(principal, settings)
-    if participant_id is None:
-        raise Problem(
-            403,
-            "Your sign-in carries no e-mail address, so your registrations cannot be found.",
-            kind="forbidden",
-        )
-    return SignedInView(
-        participant_id=participant_id,
-        registrations=await _registrations_of(stores, participant_id),
-        manage_token=manage_token(participant_id, _secret(settings)),
-    )
-
-
-async def _by_token(
-    stores: Stores, settings: EventsSettings, token: str, registration_id: str
-) -> tuple[Event, Registration]:
-    registration = await linked_registration(stores, settings, token, registration_id)
-    event = await stores.events.get(registration.event_id)
-    if event is None:
-        raise not_found("Event")
-    return event.state, registration
-
-
-@router.post(
-    "/manage/{token}/registrations/{registration_id}/cancel",
-    response_model=RegistrationView,
-    responses=errors(404, 409),
-    tags=["self-service"],
-    summary="Cancel through the private link",
-)
-async def manage_cancel(
-    token: str,
-    registration_id: str,
-    stores: StoresDep,
-    desks: DesksDep,
-    runtime: RuntimeDep,
-    settings: SettingsDep,
-) -> RegistrationView:
-    """Cancel until the event's cancellation deadline."""
-    event, reg = await _by_token(stores, settings, token, registration_id)
-    cancelled = await cancel_registration_as(
-        stores, desks, (runtime.clock.now(), event), reg, "participant"
-    )
-    return (await views(stores, [cancelled]))[0]
-
-
-@router.post(
-    "/manage/{token}/registrations/{registration_id}/accept",
-    response_model=RegistrationView,
-    responses=errors(404, 409),
-    tags=["self-service"],
-    summary="Accept an offered seat through the private link",
-)
-async def manage_accept(
-    token: str,
-    registration_id: str,
-    stores: StoresDep,
-    runtime: RuntimeDep,
-    settings: SettingsDep,
-) -> RegistrationView:
-    event, reg = await _by_token(stores, settings, token, registration_id)
-    return await accept_as(stores, runtime.clock.now(), event, reg)
 
 
 class MunicipalityCount(BaseModel):
