@@ -67,7 +67,7 @@ async def as_person(
     the pages' own answers (see :func:`refused`), a 404 too unless ``allow_missing`` (the caller
     reads the 404 itself)."""
     service = api or web.services.events
-    headers = {**kwargs.pop("headers", {}), **user.bearer()}
+    headers = {**(kwargs.pop("headers", None) or {}), **user.bearer()}
     response = await service.request(method, path, headers=headers, **kwargs)
     if not (allow_missing and response.status_code == 404):
         refused(response)

@@ -13,13 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, expect
-from samling_events.adapters.api.tokens import manage_token
-from samling_events.settings import EventsSettings
 from samling_runtime.clock import Clock, TravellingClock
 
-from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
+from services.web.tests.browser.test_browser import CHROMIUM, audit, browser
 from services.web.tests.browser.test_planning_journey import _plan_the_conference
-from services.web.tests.browser.test_series_groups_journey import signed_in_page
+from services.web.tests.browser.test_series_groups_journey import evaluate, signed_in_page
 from services.web.tests.workspace_world import Workspace, workspace
 
 pytestmark = [
@@ -51,20 +49,6 @@ async def register_on_the_public_form(
     await page.fill("#role", "Lærer")
     await page.click("form[action$='/register'] button[type=submit]")
     await page.wait_for_url("**/registered")
-    await context.close()
-
-
-async def evaluate(browser: Browser, ws: Workspace, participant_id: str, rating: int) -> None:
-    """Through the private link in the participant's mail, on a phone."""
-    secret = EventsSettings().participant_secret.get_secret_value()
-    context = await browser.new_context(viewport=WIDTHS["375"], locale="nb-NO")
-    page = await context.new_page()
-    await page.goto(f"{ws.site}/r/{manage_token(participant_id, secret)}/evaluation")
-    await page.check(f"input[name=rating][value='{rating}']")
-    await page.check("#useful_for_practice")
-    await page.fill("#comment", f"Vurdert til {rating}")
-    await page.get_by_role("button", name="Send evalueringen").click()
-    await expect(page.locator("[role=status]")).to_contain_text("Takk for evalueringen")
     await context.close()
 
 
@@ -130,8 +114,8 @@ async def test_the_coordinator_plans_watches_groups_checks_in_and_reads_the_eval
     people = {r["name"]: r for r in await ws.registrations(event_id)}
     assert people["Anne Ask"]["attended"] is True
     assert {r["status"] for r in people.values()} == {"confirmed"}
-    await evaluate(browser, ws, people["Anne Ask"]["participant_id"], 5)
-    await evaluate(browser, ws, people["Dag Dahl"]["participant_id"], 2)
+    await evaluate(browser, ws, people["Anne Ask"]["participant_id"], 5, "Vurdert til 5")
+    await evaluate(browser, ws, people["Dag Dahl"]["participant_id"], 2, "Vurdert til 2")
     page, refused = await signed_in_page(browser, ws, "1280")
     await page.goto(f"{ws.site}/workspace/events/{event_id}")
     await page.click(f"a[href='/workspace/events/{event_id}/evaluation']")

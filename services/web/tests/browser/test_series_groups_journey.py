@@ -50,6 +50,22 @@ async def conference(workspace: Workspace) -> tuple[str, datetime]:
     return event_id, starts
 
 
+async def evaluate(
+    browser: Browser, ws: Workspace, participant_id: str, rating: int, comment: str
+) -> None:
+    """Through the private link in the participant's mail, on a phone."""
+    secret = EventsSettings().participant_secret.get_secret_value()
+    context = await browser.new_context(viewport=WIDTHS["375"], locale="nb-NO")
+    page = await context.new_page()
+    await page.goto(f"{ws.site}/r/{manage_token(participant_id, secret)}/evaluation")
+    await page.check(f"input[name=rating][value='{rating}']")
+    await page.check("#useful_for_practice")
+    await page.fill("#comment", comment)
+    await page.get_by_role("button", name="Send evalueringen").click()
+    await expect(page.locator("[role=status]")).to_contain_text("Takk for evalueringen")
+    await context.close()
+
+
 async def signed_in_page(browser: Browser, ws: Workspace, width: str) -> tuple[Page, list[str]]:
     context = await browser.new_context(viewport=WIDTHS[width], locale="nb-NO")
     page = await context.new_page()
@@ -139,21 +155,10 @@ async def test_groups_moved_and_kept_then_the_evaluation_read(
     # Once it has begun, two participants evaluate through the link in their mail.
     await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds() + 1))
     people = [r for r in await workspace.registrations(event_id) if r["status"] == "confirmed"]
-    secret = EventsSettings().participant_secret.get_secret_value()
     for person, (rating, comment) in zip(
         people, ((5, "Gode samtaler på tvers"), (3, "")), strict=False
     ):
-        participant = await browser.new_context(viewport=WIDTHS["375"], locale="nb-NO")
-        evaluates = await participant.new_page()
-        await evaluates.goto(
-            f"{workspace.site}/r/{manage_token(person['participant_id'], secret)}/evaluation"
-        )
-        await evaluates.check(f"input[name=rating][value='{rating}']")
-        await evaluates.check("#useful_for_practice")
-        await evaluates.fill("#comment", comment)
-        await evaluates.get_by_role("button", name="Send evalueringen").click()
-        await expect(evaluates.locator("[role=status]")).to_contain_text("Takk for evalueringen")
-        await participant.close()
+        await evaluate(browser, workspace, person["participant_id"], rating, comment)
 
     await page.goto(f"{workspace.site}/workspace/events/{event_id}")
     await page.click(f"a[href='/workspace/events/{event_id}/evaluation']")

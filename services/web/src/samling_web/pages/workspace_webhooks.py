@@ -33,7 +33,7 @@ from samling_web.webhook_terms import (
     Endpoint,
     WithSecret,
 )
-from samling_web.workspace import administered, answered
+from samling_web.workspace import administered, answered, as_person
 
 router = APIRouter(prefix="/workspace/webhooks")
 PRIVATE = {"Cache-Control": "no-store"}
@@ -59,17 +59,10 @@ ROTATE_CONFLICT = N_(
 )
 
 
-async def _call(
-    web: Web,
-    user: SignedIn,
-    method: str,
-    path: str,
-    headers: Mapping[str, str] | None = None,
-    **kwargs: Any,
-) -> httpx.Response:
+async def _call(web: Web, user: SignedIn, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """The notifications API as the person, who must administer a municipality."""
     administered(user)
-    sent = {**user.bearer(), **(headers or {})}
-    return await web.notifications.api.request(method, path, headers=sent, **kwargs)
+    return await as_person(web, user, method, path, api=web.notifications.api, **kwargs)
 
 
 @router.get("", response_class=HTMLResponse)
