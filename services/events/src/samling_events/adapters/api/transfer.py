@@ -269,8 +269,12 @@ def _operations(prefix: str, resolve: Resolve, whose: str) -> None:
                 held_id(side.plan.id, conversation),
                 mark_held(side.plan, conversation, side.party, now),
             )
-        mark = (await store.held_of(side.plan.id))[conversation]
-        return HeldView(by=mark.by, at=mark.at)
+        # By id from the revisions (the truth): a concurrent first mark may not have written
+        # its listed copy yet when this request's own insert found it there.
+        found = await store.held.get(held_id(side.plan.id, conversation))
+        if found is None:
+            raise not_found("Held mark")
+        return HeldView(by=found.state.by, at=found.state.at)
 
     for action, (decide, summary) in CONSENTS.items():
         _consent_route(conversation_path, resolve, whose, action, decide, summary)
