@@ -1,6 +1,8 @@
 """The outbox relay on the real FerretDB: facts go out once, marked by inserts, never updates."""
 
-from collections.abc import Callable, Sequence
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,16 +28,25 @@ def renamed(aggregate_id: str, name: str) -> Change[Named]:
 
 
 class Outbox:
-    """A relay whose "broker" is a list, and which can be made to fail."""
+    """A relay whose "broker" is a list, and which can be made to fail or to dawdle."""
 
-    def __init__(self) -> None:
+    def __init__(self, dawdle: Callable[[], float] = lambda: 0.0) -> None:
         self.published: list[CloudEvent] = []
         self.down = False
+        self._dawdle = dawdle
 
-    async def publish(self, events: Sequence[CloudEvent]) -> None:
+    async def publish(self, events: Sequence[CloudEvent]) -> Awaitable[None]:
+        # A real producer may yield to the loop before it appends (metadata, a full batch).
+        await asyncio.sleep(self._dawdle())
         if self.down:
             raise ConnectionError("broker down")
         self.published.extend(events)
+        return asyncio.sleep(0)
+
+
+def moved(aggregate_id: str, network_id: str, name: str) -> Change[Named]:
+    fact = NetworkUpdated(network_id=network_id, name=name, field=NetworkField.SCHOOL)
+    return Change(Named(name=name), [fact])
 
 
 async def store_for(
@@ -108,3 +119,22 @@ async def test_the_sweep_leaves_young_revisions_to_the_replica_that_wrote_them(d
     # The horizon stays at or before the unsent revision, so a later sweep still sees it.
     assert horizon is not None
     assert horizon["horizon"] <= (await other_replica.unsent())[0]["recorded_at"]
+
+
+async def test_facts_of_different_aggregates_on_one_key_go_out_in_the_order_recorded(
+    db: Any,
+) -> None:
+    """A membership that ended and the next one of the same municipality are two aggregates
+    whose facts share the network's key: consumers must see the end before the new start."""
+    outbox = Outbox(dawdle=lambda: random.uniform(0, 0.005))
+    store = await store_for(db, timedelta(0), lambda s, revisions: relay.recorded(s, revisions))
+    relay = OutboxRelay([store], outbox.publish, sweep_interval=3600)
+    await relay.relay_once()
+    order = [(f"m{i}", "shared" if i % 2 == 0 else f"own{i}", f"{i}") for i in range(60)]
+    for aggregate_id, key, name in order:
+        await store.create(aggregate_id, moved(aggregate_id, key, name))
+
+    assert await relay.relay_once() == 60
+    shared = [e.data["name"] for e in outbox.published if e.partitionkey == "shared"]
+    assert shared == [name for _, key, name in order if key == "shared"]
+    assert len(outbox.published) == 60

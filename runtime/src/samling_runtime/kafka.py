@@ -72,11 +72,17 @@ def make_broker(bootstrap: str, client_id: str, group: str) -> KafkaBroker:
 
 async def publish(broker: KafkaBroker, events: Sequence[CloudEvent]) -> None:
     """Send CloudEvents in structured mode, keyed by their aggregate id, in the given order;
-    returns once the broker acknowledged every one.
+    returns once the broker acknowledged every one."""
+    await (await hand_over(broker, events))
 
-    They are handed to the producer one after the other without waiting for each ack, so they
-    share produce requests (one round trip per batch, not per fact). Order per key holds: the
-    producer appends in call order and keeps one request in flight per partition.
+
+async def hand_over(broker: KafkaBroker, events: Sequence[CloudEvent]) -> Awaitable[object]:
+    """Hand CloudEvents to the producer in the given order; the result completes once the
+    broker acknowledged every one.
+
+    Nothing waits for an ack before the next fact is handed over, so facts share produce
+    requests (one round trip per batch, not per fact). Order per key holds across calls too:
+    the producer appends in call order and keeps one request in flight per partition.
     """
     acks = [
         await broker.publish(
@@ -88,7 +94,7 @@ async def publish(broker: KafkaBroker, events: Sequence[CloudEvent]) -> None:
         )
         for event in events
     ]
-    await asyncio.gather(*acks)
+    return asyncio.gather(*acks)
 
 
 def _dead_letter_middleware(group: str) -> Callable[..., BaseMiddleware]:

@@ -1,8 +1,10 @@
 """The relay: publishes the facts recorded with each revision, then records them as sent.
 
 At-least-once: a crash between publishing and marking republishes on restart, with the same
-CloudEvent id, which consumers deduplicate. Facts of one aggregate are sent in version order
-(one partition key, one partition); different aggregates are sent concurrently.
+CloudEvent id, which consumers deduplicate. Facts that share a partition key reach Kafka in the
+order they were recorded, even when different aggregates recorded them (a membership that ended
+and the municipality's next membership of the same network are two aggregates on one network
+key); facts on unrelated keys are sent concurrently.
 
 Revisions written by this process are handed to the relay directly (no query), and "sent" is
 one batched insert of markers (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
@@ -31,8 +33,9 @@ from samling_runtime.telemetry import continued
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[Sequence[CloudEvent]], Awaitable[None]]
-"""Sends the facts in order and returns once all of them are acknowledged."""
+HandOver = Callable[[Sequence[CloudEvent]], Awaitable[Awaitable[object]]]
+"""Hands the facts to the producer in order (and after everything handed over before them);
+the awaitable it returns completes once all of them are acknowledged."""
 STALE_COPY_AFTER = timedelta(seconds=5)
 SETTLE = timedelta(seconds=5)
 """Younger revisions may still be on their way through another replica's relay."""
@@ -45,7 +48,7 @@ class OutboxRelay:
     def __init__(
         self,
         stores: Sequence[AggregateStore[Any]],
-        publish: Publish,
+        hand_over: HandOver,
         *,
         interval: float = 1.0,
         batch_size: int = 500,
@@ -56,7 +59,7 @@ class OutboxRelay:
         self._next_sweep = 0.0
         self._hinted: dict[str, list[Document]] = defaultdict(list)
         self._in_flight: set[str] = set()
-        self._publish = publish
+        self._hand_over = hand_over
         self._interval = interval
         self._batch_size = batch_size
         self._wake = asyncio.Event()
@@ -147,14 +150,9 @@ class OutboxRelay:
     async def _relay(self, store: AggregateStore[Any], revisions: list[Document]) -> int:
         if not revisions:
             return 0
-        by_key: dict[str, list[Document]] = defaultdict(list)
-        for revision in revisions:
-            by_key[revision["aggregate_id"]].append(revision)
-        results = await asyncio.gather(
-            *(self._send_in_order(chain) for chain in by_key.values()), return_exceptions=True
-        )
-        done = [rev for ok in results if isinstance(ok, list) for rev in ok]
-        failures = [r for r in results if isinstance(r, BaseException)]
+        results = await asyncio.gather(*(self._send_in_order(c) for c in _chains(revisions)))
+        done = [revision for sent, _ in results for revision in sent]
+        failures = [failure for _, failure in results if failure is not None]
         await store.mark_sent(done, datetime.now(UTC))
         self._in_flight.difference_update(r["_id"] for r in done)
         self.published += sum(len(r["events"]) for r in done)
@@ -162,13 +160,32 @@ class OutboxRelay:
             raise failures[0]
         return len(done)
 
-    async def _send_in_order(self, chain: list[Document]) -> list[Document]:
-        sent: list[Document] = []
+    async def _send_in_order(
+        self, chain: list[Document]
+    ) -> tuple[list[Document], BaseException | None]:
+        """Hands the whole chain over before waiting for any ack; returns what was acknowledged
+        (a prefix of the chain: after a failure the rest goes again, in order, next round)."""
+        acks: list[Awaitable[object]] = []
+        failure: BaseException | None = None
         for revision in chain:
             with continued(revision.get("trace"), "outbox publish", SpanKind.PRODUCER):
-                await self._publish([CloudEvent.model_validate(e) for e in revision["events"]])
+                try:
+                    acks.append(
+                        await self._hand_over(
+                            [CloudEvent.model_validate(e) for e in revision["events"]]
+                        )
+                    )
+                except Exception as exc:
+                    failure = exc
+                    break
+        outcomes = await asyncio.gather(*acks, return_exceptions=True)
+        sent: list[Document] = []
+        for revision, outcome in zip(chain, outcomes, strict=False):
+            if isinstance(outcome, BaseException):
+                failure = failure or outcome
+                break
             sent.append(revision)
-        return sent
+        return sent, failure
 
     async def _repair_stale_copies(
         self, store: AggregateStore[Any], revisions: list[Document]
@@ -177,3 +194,29 @@ class OutboxRelay:
         cutoff = datetime.now(UTC) - STALE_COPY_AFTER
         for aggregate_id in {r["aggregate_id"] for r in revisions if r["recorded_at"] < cutoff}:
             await store.repair(aggregate_id)
+
+
+def _chains(revisions: list[Document]) -> list[list[Document]]:
+    """The revisions in groups that must go out one after the other: revisions of one aggregate,
+    and revisions whose facts share a partition key, in the order given (the order recorded)."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def keys(revision: Document) -> list[str]:
+        return [f"aggregate:{revision['aggregate_id']}"] + [
+            f"key:{e['partitionkey']}" for e in revision["events"]
+        ]
+
+    for revision in revisions:
+        first, *rest = keys(revision)
+        for key in rest:
+            parent[root(key)] = root(first)
+    chains: dict[str, list[Document]] = defaultdict(list)
+    for revision in revisions:
+        chains[root(keys(revision)[0])].append(revision)
+    return list(chains.values())

@@ -29,7 +29,7 @@ from samling_runtime.body_limit import BodyLimit
 from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.health import health_router
 from samling_runtime.idempotency import IdempotencyKeys
-from samling_runtime.kafka import FactSubscriptions, make_broker, publish
+from samling_runtime.kafka import FactSubscriptions, hand_over, make_broker
 from samling_runtime.logs import configure_logging
 from samling_runtime.mongo import Mongo
 from samling_runtime.openapi_problems import document_problems
@@ -174,7 +174,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         stores = list(await spec.setup(runtime)) if spec.setup else []
         if stores:
             runtime.relay = OutboxRelay(
-                stores, partial(publish, broker), interval=settings.relay_interval_seconds
+                stores, partial(hand_over, broker), interval=settings.relay_interval_seconds
             )
         await broker.start()
         if runtime.relay is not None:
