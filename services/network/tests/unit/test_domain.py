@@ -9,12 +9,13 @@ from samling_contracts.network import (
     MunicipalityRegistered,
     ReportPublished,
     ReportRevised,
-    ReportTags,
 )
 from samling_contracts.vocabulary import Country, Language, PartnerKind, Visibility
 from samling_network.adapters.api.municipalities import NewMunicipality
 from samling_network.domain import memberships, municipalities, networks, reports
 from samling_network.domain.errors import Conflict, Forbidden, Rejected
+
+from services.network.tests.unit.builders import a_draft
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -114,18 +115,7 @@ def test_membership_numbers_follow_the_history() -> None:
 
 
 def _report(visibility: Visibility = Visibility.REGION) -> reports.Report:
-    return reports.draft(
-        "rep_1",
-        "NO-1804",
-        "rkk-salten",
-        "u-1",
-        "Lesevenner",
-        reports.Smtte(context="Lesing i Bodø"),
-        ReportTags(language=Language.NB),
-        [],
-        visibility,
-        NOW,
-    ).state
+    return a_draft(visibility)
 
 
 def test_publishing_a_private_report_leaves_the_title_out() -> None:

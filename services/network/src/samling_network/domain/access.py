@@ -19,3 +19,19 @@ class ReaderScope:
     """Networks whose network-wide reports the caller sees (active memberships)."""
     all_networks_of_region: bool = False
     """Coordinators see the network-wide reports of every network in their region."""
+
+
+def author_scope(
+    municipality_id: str, region_id: str | None, network_ids: frozenset[str]
+) -> ReaderScope:
+    """A municipality's administrator: everything of their own municipality, the region's
+    shared reports, and those shared with the networks it is a member of now."""
+    return ReaderScope(
+        own_municipality=municipality_id, region_id=region_id, network_ids=network_ids
+    )
+
+
+def region_scope(region_id: str | None) -> ReaderScope:
+    """A region's coordinator, or the recipient of a reader link of the region: every report
+    shared with the region or with any of its networks, never anyone's drafts."""
+    return ReaderScope(region_id=region_id, all_networks_of_region=True)

@@ -245,3 +245,13 @@ def published_revisions(states: list[Report]) -> list[Report]:
         if state.status is ReportStatus.PUBLISHED:
             by_number[state.revision] = state
     return [by_number[n] for n in sorted(by_number)]
+
+
+def revision_log(history: list[tuple[Report, datetime]]) -> list[tuple[Report, datetime]]:
+    """Each published revision with the time it was first recorded: a revision's later
+    records (a withdrawal keeps the number) do not move its date."""
+    first_recorded: dict[int, datetime] = {}
+    for state, recorded_at in history:
+        first_recorded.setdefault(state.revision, recorded_at)
+    states = published_revisions([state for state, _ in history])
+    return [(state, first_recorded[state.revision]) for state in states]
