@@ -20,6 +20,7 @@ from samling_network.adapters.api import (
     municipalities,
     networks,
     regions,
+    report_reading,
     reports,
 )
 from samling_network.adapters.store.retention import contacts_retention_step
@@ -35,7 +36,9 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
     async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
         stores = await open_stores(runtime)
         retention = timedelta(days=chosen.superseded_contacts_retention_days)
-        runtime.retention.add("superseded-contacts", contacts_retention_step(stores, retention))
+        runtime.retention.add(
+            "superseded-contacts", contacts_retention_step(stores.municipalities, retention)
+        )
         started.set(NetworkService(runtime, chosen, stores))
         return stores.all()
 
@@ -54,6 +57,7 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
                 memberships.router,
                 announcements.router,
                 reports.router,
+                report_reading.router,
             ],
             publishes=[
                 topics.NETWORKS,

@@ -15,7 +15,6 @@ from samling_network.adapters.api.common import (
     RuntimeDep,
     StoresDep,
     load_network,
-    page,
     problems,
 )
 from samling_network.domain import announcements as rules
@@ -64,8 +63,7 @@ async def post_announcement(
             principal.subject,
             runtime.clock.now(),
         )
-        created = await stores.announcements.create(change.state.id, change)
-        return 201, created.state
+        return 201, await stores.announcements.create(change.state.id, change)
 
     return await runtime.idempotency.run(
         scope=f"announcements:{network_id}:{principal.subject}",
@@ -89,11 +87,4 @@ async def list_announcements(
     limit: int = page_limit(),
 ) -> Page[Announcement]:
     await load_network(stores, network_id)
-    return await page(
-        stores.announcements,
-        {"network_id": network_id},
-        sort="posted_at",
-        cursor=cursor,
-        limit=limit,
-        descending=True,
-    )
+    return await stores.announcements.of_network(network_id, cursor, limit)

@@ -1,25 +1,20 @@
-"""What every router of the network service shares: dependencies, errors, paging, roles."""
+"""What every router of the network service shares: dependencies, errors, roles."""
 
-from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
-from samling_runtime.mongo import Document, hoisted
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime
-from samling_runtime.store import AggregateStore
 
 from samling_network.adapters.store.stores import Stores
 from samling_network.container import started_in
+from samling_network.domain import access
 from samling_network.domain.access import ReaderScope
 from samling_network.domain.networks import Network
 
-T = TypeVar("T", bound=BaseModel)
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -95,15 +90,15 @@ def any_role(*roles: Role) -> Any:
     return Depends(check)
 
 
-def reader_scope_for_coordinator(principal: Principal) -> ReaderScope:
-    return ReaderScope(region_id=principal.region_id, all_networks_of_region=True)
-
-
 async def reader_scope(principal: Principal, stores: Stores) -> ReaderScope:
+    """What the caller may read besides public reports, from their token and memberships."""
     if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
-        return await stores.reader_scope_for_admin(principal.municipality_id)
+        municipality_id = principal.municipality_id
+        region_id = await stores.municipalities.region_of(municipality_id)
+        network_ids = await stores.memberships.active_networks_of(municipality_id)
+        return access.author_scope(municipality_id, region_id, network_ids)
     if principal.has(Role.COORDINATOR) and principal.region_id:
-        return reader_scope_for_coordinator(principal)
+        return access.region_scope(principal.region_id)
     return ReaderScope()
 
 
@@ -111,31 +106,4 @@ async def load_network(stores: Stores, network_id: str) -> Network:
     found = await stores.networks.get(network_id)
     if found is None:
         raise not_found("Network")
-    return found.state
-
-
-async def page(
-    store: AggregateStore[Any],
-    query: Document,
-    *,
-    sort: str,
-    cursor: str | None,
-    limit: int,
-    descending: bool = False,
-    convert: Callable[[Any], T] | None = None,
-) -> Page[T]:
-    """One page of the materialised collection in (sort, _id) order."""
-    after = after_cursor(sort, cursor, descending=descending)
-    combined = hoisted({"$and": [query, after]} if after else query)
-    direction = -1 if descending else 1
-    docs = [
-        doc
-        async for doc in store.current.find(
-            combined, sort=[(sort, direction), ("_id", direction)], limit=limit + 1
-        )
-    ]
-    more = len(docs) > limit
-    docs = docs[:limit]
-    items = [store.from_current(doc) for doc in docs]
-    next_cursor = encode_cursor(docs[-1][sort], docs[-1]["_id"]) if more else None
-    return Page[Any](items=[convert(i) if convert else i for i in items], next_cursor=next_cursor)
+    return found

@@ -7,7 +7,6 @@ from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, page_limit
-from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, conflict, not_found
 from samling_runtime.store import AlreadyExists
@@ -19,11 +18,9 @@ from samling_network.adapters.api.common import (
     any_role,
     forbidden,
     load_network,
-    page,
     problems,
     today,
 )
-from samling_network.adapters.store.stores import Stores
 from samling_network.domain import memberships as rules
 from samling_network.domain.errors import Conflict
 from samling_network.domain.memberships import Membership
@@ -77,13 +74,13 @@ async def join_network(
                 f"The municipality {body.municipality_id} is not registered.",
                 kind="municipality-not-registered",
             )
-        if municipality.state.region_id != network.region_id:
+        if municipality.region_id != network.region_id:
             raise Problem(
                 422,
-                f"{municipality.state.name} belongs to another region than this network.",
+                f"{municipality.name} belongs to another region than this network.",
                 kind="other-region",
             )
-        latest = await stores.latest_membership(network_id, body.municipality_id)
+        latest = await stores.memberships.latest(network_id, body.municipality_id)
         change = rules.join(
             network_id,
             body.municipality_id,
@@ -96,7 +93,7 @@ async def join_network(
         except AlreadyExists:
             # Another request created the same membership number first.
             raise Conflict(f"{body.municipality_id} is already a member of this network.") from None
-        return 201, created.state
+        return 201, created
 
     return await runtime.idempotency.run(
         scope=f"memberships:{network_id}:{principal.subject}",
@@ -121,16 +118,7 @@ async def list_memberships(
     limit: int = page_limit(),
 ) -> Page[Membership]:
     await load_network(stores, network_id)
-    return await memberships_page(stores, {"network_id": network_id}, active, cursor, limit)
-
-
-async def memberships_page(
-    stores: Stores, query: Document, active: bool | None, cursor: str | None, limit: int
-) -> Page[Membership]:
-    """Memberships matching ``query``, optionally only active (or only ended) ones."""
-    if active is not None:
-        query = {**query, "active": active}
-    return await page(stores.memberships, query, sort="_id", cursor=cursor, limit=limit)
+    return await stores.memberships.of_network(network_id, active, cursor, limit)
 
 
 @router.post(
@@ -147,12 +135,10 @@ async def leave_network(
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> Membership:
-    found = await stores.memberships.get(membership_id)
-    if found is None or found.state.network_id != network_id:
+    membership = await stores.memberships.get(membership_id)
+    if membership is None or membership.network_id != network_id:
         raise not_found("Membership")
-    membership = found.state
     if not may_manage(principal, membership.region_id, membership.municipality_id):
         raise forbidden("Only the municipality's administrators or the region's coordinators.")
     ends_on = body.ends_on or today(runtime)
-    updated = await stores.memberships.update(membership_id, lambda m: rules.leave(m, ends_on))
-    return updated.state
+    return await stores.memberships.update(membership_id, lambda m: rules.leave(m, ends_on))

@@ -10,7 +10,6 @@ from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, conflict, not_found
 from samling_runtime.store import AlreadyExists
@@ -21,10 +20,8 @@ from samling_network.adapters.api.common import (
     RuntimeDep,
     StoresDep,
     forbidden,
-    page,
     problems,
 )
-from samling_network.adapters.api.memberships import memberships_page
 from samling_network.domain import municipalities as rules
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
@@ -185,13 +182,8 @@ async def list_municipalities(
     limit: int = page_limit(),
 ) -> Page[MunicipalityOut]:
     """Contact persons are left out of lists; read one municipality to see them."""
-    query: Document = {}
-    if region_id:
-        query["region_id"] = region_id
-    if country:
-        query["country"] = country.value
-    found: Page[Municipality] = await page(
-        stores.municipalities, query, sort="_id", cursor=cursor, limit=limit
+    found = await stores.municipalities.page(
+        region_id=region_id, country=country, cursor=cursor, limit=limit
     )
     return Page[MunicipalityOut](
         items=[out(m, principal).model_copy(update={"contacts": None}) for m in found.items],
@@ -203,7 +195,7 @@ async def load(stores: StoresDep, municipality_id: str) -> Municipality:
     found = await stores.municipalities.get(municipality_id)
     if found is None:
         raise not_found("Municipality")
-    return found.state
+    return found
 
 
 @router.get(
@@ -245,7 +237,7 @@ async def replace_contacts(
         municipality_id,
         lambda m: rules.change_contacts(m, resolve(m.contacts, body.contacts)),
     )
-    return out(updated.state, principal)
+    return out(updated, principal)
 
 
 @router.put(
@@ -265,7 +257,7 @@ async def replace_email_domains(
     updated = await stores.municipalities.update(
         municipality_id, lambda m: rules.change_email_domains(m, body.email_domains)
     )
-    return out(updated.state, principal)
+    return out(updated, principal)
 
 
 @router.get(
@@ -283,6 +275,4 @@ async def municipality_memberships(
     limit: int = page_limit(),
 ) -> Page[Membership]:
     await load(stores, municipality_id)
-    return await memberships_page(
-        stores, {"municipality_id": municipality_id}, active, cursor, limit
-    )
+    return await stores.memberships.of_municipality(municipality_id, active, cursor, limit)

@@ -9,7 +9,6 @@ from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 
 from samling_network.adapters.api.common import (
@@ -19,7 +18,6 @@ from samling_network.adapters.api.common import (
     RuntimeDep,
     StoresDep,
     load_network,
-    page,
     problems,
 )
 from samling_network.domain import networks as rules
@@ -80,8 +78,7 @@ async def create_network(
             principal.subject,
             runtime.clock.now(),
         )
-        created = await stores.networks.create(change.state.id, change)
-        return 201, created.state
+        return 201, await stores.networks.create(change.state.id, change)
 
     return await runtime.idempotency.run(
         scope=f"networks:{principal.subject}", key=idempotency_key, body=body, operation=operation
@@ -101,16 +98,17 @@ async def list_networks(
     cursor: Cursor = None,
     limit: int = page_limit(),
 ) -> Page[Network]:
-    query: Document = {}
-    if region_id:
-        query["region_id"] = region_id
-    if field:
-        query["field"] = field.value
-    if archived is not None:
-        query["archived"] = archived
-    if municipality_id:
-        query["_id"] = {"$in": sorted(await stores.member_networks(municipality_id))}
-    return await page(stores.networks, query, sort="_id", cursor=cursor, limit=limit)
+    members_of = (
+        await stores.memberships.active_networks_of(municipality_id) if municipality_id else None
+    )
+    return await stores.networks.page(
+        region_id=region_id,
+        field=field,
+        archived=archived,
+        among=members_of,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.get(
@@ -129,10 +127,9 @@ async def get_network(network_id: str, principal: CurrentPrincipal, stores: Stor
 async def update_network(
     network_id: str, network: CoordinatedNetwork, body: NetworkChange, stores: StoresDep
 ) -> Network:
-    updated = await stores.networks.update(
+    return await stores.networks.update(
         network_id, lambda n: rules.update_network(n, body.name, body.field, body.description)
     )
-    return updated.state
 
 
 @router.post(
@@ -144,7 +141,7 @@ async def update_network(
 async def archive_network(
     network_id: str, network: CoordinatedNetwork, stores: StoresDep
 ) -> Network:
-    return (await stores.networks.update(network_id, rules.archive_network)).state
+    return await stores.networks.update(network_id, rules.archive_network)
 
 
 @router.post(
@@ -156,10 +153,9 @@ async def archive_network(
 async def assign_coordinator(
     network_id: str, network: CoordinatedNetwork, body: NewCoordinator, stores: StoresDep
 ) -> Network:
-    updated = await stores.networks.update(
+    return await stores.networks.update(
         network_id, lambda n: rules.assign_coordinator(n, body.user_id)
     )
-    return updated.state
 
 
 @router.post(
@@ -184,7 +180,7 @@ async def invite_partner(
         updated = await stores.networks.update(
             network_id, lambda n: rules.invite_partner(n, body.organisation, body.kind, now)
         )
-        return 201, updated.state
+        return 201, updated
 
     return await runtime.idempotency.run(
         scope=f"partners:{network_id}:{principal.subject}",

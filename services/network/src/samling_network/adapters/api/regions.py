@@ -16,7 +16,6 @@ from samling_network.adapters.api.common import (
     StoresDep,
     any_role,
     forbidden,
-    page,
     problems,
 )
 from samling_network.domain.regions import Region, RegionId
@@ -65,7 +64,7 @@ async def create_region(
 async def list_regions(
     principal: CurrentPrincipal, stores: StoresDep, cursor: Cursor = None, limit: int = page_limit()
 ) -> Page[Region]:
-    return await page(stores.regions, {}, sort="_id", cursor=cursor, limit=limit)
+    return await stores.regions.page(cursor, limit)
 
 
 @router.get("/{region_id}", response_model=Region, responses=problems(404), summary="Get a region")
@@ -73,4 +72,4 @@ async def get_region(region_id: str, principal: CurrentPrincipal, stores: Stores
     found = await stores.regions.get(region_id)
     if found is None:
         raise not_found("Region")
-    return found.state
+    return found
