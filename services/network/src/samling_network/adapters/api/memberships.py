@@ -4,7 +4,7 @@ from datetime import date
 
 from fastapi import APIRouter
 from pydantic import Field
-from samling_runtime.auth import CurrentPrincipal, Principal, Role
+from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, page_limit
 from samling_runtime.pagination import Page
@@ -22,6 +22,7 @@ from samling_network.adapters.api.common import (
     today,
 )
 from samling_network.domain import memberships as rules
+from samling_network.domain import permissions
 from samling_network.domain.errors import Conflict
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import MunicipalityRef
@@ -36,10 +37,6 @@ class Join(RequestBody):
 
 class Leave(RequestBody):
     ends_on: date | None = Field(None, description="Last day; today when left out.")
-
-
-def may_manage(principal: Principal, region_id: str, municipality_id: str) -> bool:
-    return principal.is_coordinator_of(region_id) or principal.is_admin_of(municipality_id)
 
 
 @router.post(
@@ -61,7 +58,7 @@ async def join_network(
     """The municipality's administrator or a coordinator of the network's region adds it.
     A municipality has at most one active membership per network (409 otherwise)."""
     network = await load_network(stores, network_id)
-    if not may_manage(principal, network.region_id, body.municipality_id):
+    if not permissions.manages_membership(principal, network.region_id, body.municipality_id):
         raise forbidden("Only the municipality's administrators or the region's coordinators.")
 
     async def operation() -> tuple[int, Membership]:
@@ -138,7 +135,9 @@ async def leave_network(
     membership = await stores.memberships.get(membership_id)
     if membership is None or membership.network_id != network_id:
         raise not_found("Membership")
-    if not may_manage(principal, membership.region_id, membership.municipality_id):
+    if not permissions.manages_membership(
+        principal, membership.region_id, membership.municipality_id
+    ):
         raise forbidden("Only the municipality's administrators or the region's coordinators.")
     ends_on = body.ends_on or today(runtime)
     return await stores.memberships.update(membership_id, lambda m: rules.leave(m, ends_on))

@@ -23,6 +23,7 @@ from samling_network.adapters.api.common import (
     problems,
 )
 from samling_network.domain import municipalities as rules
+from samling_network.domain import permissions
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
 
@@ -110,16 +111,12 @@ class MunicipalityOut(BaseModel):
     )
 
 
-def sees_contacts(principal: Principal, municipality: Municipality) -> bool:
-    return principal.is_coordinator_of(municipality.region_id) or principal.is_admin_of(
-        municipality.id
-    )
-
-
 def out(municipality: Municipality, principal: Principal) -> MunicipalityOut:
     return MunicipalityOut(
         **municipality.model_dump(exclude={"contacts", "registered_at"}),
-        contacts=municipality.contacts if sees_contacts(principal, municipality) else None,
+        contacts=municipality.contacts
+        if permissions.manages_municipality(principal, municipality)
+        else None,
     )
 
 
@@ -214,7 +211,7 @@ async def _municipality_manager(
     municipality_id: str, principal: CurrentPrincipal, stores: StoresDep
 ) -> Municipality:
     municipality = await load(stores, municipality_id)
-    if not sees_contacts(principal, municipality):
+    if not permissions.manages_municipality(principal, municipality):
         raise forbidden("Only the municipality's administrators or its region's coordinators.")
     return municipality
 

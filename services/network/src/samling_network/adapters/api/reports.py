@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import Field
 from samling_contracts.network import ReportTags
 from samling_contracts.vocabulary import Visibility
-from samling_runtime.auth import CurrentPrincipal, Principal, Role
+from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine
@@ -17,6 +17,7 @@ from samling_runtime.problems import Problem
 from samling_network.adapters.api.common import RuntimeDep, StoresDep, any_role, forbidden, problems
 from samling_network.adapters.api.report_reading import readable
 from samling_network.adapters.store.stores import Stores
+from samling_network.domain import permissions
 from samling_network.domain import reports as rules
 from samling_network.domain.reports import Report, ReportBody, ReportView
 
@@ -61,10 +62,6 @@ async def check_networks(stores: Stores, region_id: str, network_ids: list[str] 
                 f"The network {network_id} does not exist in your region.",
                 kind="unknown-network",
             )
-
-
-def is_author(principal: Principal, report: Report) -> bool:
-    return principal.is_admin_of(report.municipality_id)
 
 
 @router.post(
@@ -132,9 +129,9 @@ async def edit_report(
     """The author municipality edits anything. A coordinator of the region may only narrow
     who can read it; widening is for the author municipality alone."""
     report = await readable(stores, principal, report_id)
-    by_author = is_author(principal, report)
-    if not (by_author or principal.is_coordinator_of(report.region_id)):
+    if not permissions.moderates_report(principal, report):
         raise forbidden("Only the author municipality can edit this report.")
+    by_author = permissions.writes_report(principal, report)
     if by_author:
         await check_networks(stores, report.region_id, body.network_ids)
     edit = rules.Edit.model_validate(body.model_dump(exclude_unset=True))
@@ -154,7 +151,7 @@ async def publish_report(
     report_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
 ) -> Report:
     report = await readable(stores, principal, report_id)
-    if not is_author(principal, report):
+    if not permissions.writes_report(principal, report):
         raise forbidden("Only the author municipality can publish this report.")
     now = runtime.clock.now()
     return await stores.reports.update(report_id, lambda r: rules.publish(r, now))
@@ -171,7 +168,7 @@ async def withdraw_report(
 ) -> Report:
     """The author municipality, or a coordinator of the region (moderation)."""
     report = await readable(stores, principal, report_id)
-    if not (is_author(principal, report) or principal.is_coordinator_of(report.region_id)):
+    if not permissions.moderates_report(principal, report):
         raise forbidden("Only the author municipality or the region's coordinators.")
     now = runtime.clock.now()
     return await stores.reports.update(report_id, lambda r: rules.withdraw(r, now))
