@@ -1,13 +1,15 @@
 """Joining and leaving networks: one active membership per pair, no overlapping periods."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from samling_contracts.network import MunicipalityJoinedNetwork, MunicipalityLeftNetwork
-from samling_network.domain import memberships
+from samling_contracts.vocabulary import NetworkField
+from samling_network.domain import memberships, networks
 from samling_network.domain.errors import Conflict, Rejected
 
 JAN_1 = date(2026, 1, 1)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def first_membership() -> memberships.Membership:
@@ -72,3 +74,14 @@ def test_an_active_member_cannot_join_again_on_any_date() -> None:
     for starts_on in (date(2025, 1, 1), JAN_1, date(2027, 1, 1)):
         with pytest.raises(Conflict, match="already a member"):
             memberships.join("net_1", "NO-1804", "rkk-salten", active, starts_on)
+
+
+def test_an_archived_network_takes_no_new_members() -> None:
+    network = networks.create_network(
+        "net_1", "rkk-salten", "Lesing", NetworkField.SCHOOL, "", "u-1", NOW
+    ).state
+    memberships.require_joinable(network)  # an open network: no refusal
+    archived = networks.archive_network(network)
+    assert archived is not None
+    with pytest.raises(Conflict, match="'Lesing' is archived; nobody can join it"):
+        memberships.require_joinable(archived.state)

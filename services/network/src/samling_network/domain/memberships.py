@@ -15,6 +15,7 @@ from samling_contracts.network import MunicipalityJoinedNetwork, MunicipalityLef
 from samling_runtime.decisions import Change
 
 from samling_network.domain.errors import Conflict, Rejected
+from samling_network.domain.networks import Network
 
 
 class Membership(BaseModel):
@@ -33,6 +34,12 @@ class Membership(BaseModel):
 
 def membership_id(network_id: str, municipality_id: str, sequence: int) -> str:
     return f"mem_{network_id}_{municipality_id}_{sequence}"
+
+
+def require_joinable(network: Network) -> None:
+    """An archived network takes no new members (its past memberships stay)."""
+    if network.archived:
+        raise Conflict(f"The network '{network.name}' is archived; nobody can join it.")
 
 
 def join(

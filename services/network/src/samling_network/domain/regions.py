@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
+from samling_runtime.decisions import Change
 
 
 def check_region_id(value: str) -> str:
@@ -30,3 +31,9 @@ class Region(BaseModel):
     id: RegionId
     name: str = Field(min_length=2, max_length=200, examples=["RKK Salten"])
     created_at: datetime
+
+
+def register(region_id: str, name: str, now: datetime) -> Change[Region]:
+    """Registering a region publishes no fact (the contracts have none for regions; facts
+    carry the region's id)."""
+    return Change(Region(id=region_id, name=name.strip(), created_at=now))

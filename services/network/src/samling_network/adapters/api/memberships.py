@@ -8,7 +8,7 @@ from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, page_limit
 from samling_runtime.pagination import Page
-from samling_runtime.problems import Problem, conflict, not_found
+from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
 
 from samling_network.adapters.api.common import (
@@ -62,8 +62,7 @@ async def join_network(
         raise forbidden("Only the municipality's administrators or the region's coordinators.")
 
     async def operation() -> tuple[int, Membership]:
-        if network.archived:
-            raise conflict(f"The network '{network.name}' is archived; nobody can join it.")
+        rules.require_joinable(network)
         municipality = await stores.municipalities.get(body.municipality_id)
         if municipality is None:
             raise Problem(

@@ -3,7 +3,6 @@
 from fastapi import APIRouter
 from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Role
-from samling_runtime.decisions import Change
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
@@ -18,6 +17,7 @@ from samling_network.adapters.api.common import (
     forbidden,
     problems,
 )
+from samling_network.domain import regions as rules
 from samling_network.domain.regions import Region, RegionId
 
 router = APIRouter(prefix="/regions", tags=["regions"])
@@ -48,9 +48,9 @@ async def create_region(
         raise forbidden("Only a system client or the region's own coordinator may register it.")
 
     async def operation() -> tuple[int, Region]:
-        region = Region(id=body.id, name=body.name.strip(), created_at=runtime.clock.now())
+        change = rules.register(body.id, body.name, runtime.clock.now())
         try:
-            await stores.regions.create(region.id, Change(region))
+            region = await stores.regions.create(body.id, change)
         except AlreadyExists:
             raise conflict(f"The region {body.id} is already registered.") from None
         return 201, region

@@ -1,11 +1,11 @@
-"""Networks, their coordinators and partners, and the announcements posted to them."""
+"""Regions, networks, their coordinators and partners, and the announcements posted to them."""
 
 from datetime import UTC, datetime
 
 import pytest
 from samling_contracts.network import AnnouncementPosted, CoordinatorAssigned, PartnerInvited
 from samling_contracts.vocabulary import Language, NetworkField, PartnerKind
-from samling_network.domain import announcements, networks
+from samling_network.domain import announcements, networks, regions
 from samling_network.domain.errors import Conflict
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -91,3 +91,13 @@ def test_an_announcement_belongs_to_the_network_and_its_region() -> None:
 def test_nothing_is_announced_in_an_archived_network() -> None:
     with pytest.raises(Conflict, match="archived"):
         announcements.post("ann_1", archived(), "Ny runde", "Tekst", Language.NB, "u-1", NOW)
+
+
+def test_a_region_is_registered_with_its_name_trimmed() -> None:
+    change = regions.register("rkk-salten", " RKK Salten ", NOW)
+    assert (change.state.id, change.state.name, change.state.created_at) == (
+        "rkk-salten",
+        "RKK Salten",
+        NOW,
+    )
+    assert list(change.facts) == []
