@@ -325,7 +325,7 @@ def _app(provider: OidcProvider) -> FastAPI:
 
 class OidcServer:
     """The provider on its own port, served by uvicorn in a daemon thread (for tests and
-    ``samling-dev up``, which both run it next to other servers in one process)."""
+    ``samling dev up``, which both run it next to other servers in one process)."""
 
     def __init__(self, port: int, host: str = "127.0.0.1", **options: Any) -> None:
         self.provider = OidcProvider(f"http://{host}:{port}", **options)

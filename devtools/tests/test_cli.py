@@ -1,14 +1,19 @@
-"""The ``samling`` CLI: tail against the real Kafka, tokens, and the HTTP commands against a
-small FastAPI app with the runtime's problem details, served by uvicorn on a free port."""
+"""The ``samling`` CLI: its command tree, tail against the real Kafka, tokens, and the HTTP
+commands against a small FastAPI app with the runtime's problem details, served by uvicorn on a
+free port."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -18,10 +23,13 @@ from rich.console import Console
 from samling_contracts import envelope
 from samling_contracts.events import ParticipantErased
 from samling_contracts.topics import REGISTRATIONS
-from samling_devtools import samling_cli
-from samling_devtools.infra import free_port
-from samling_devtools.samling_cli import Api, ApiProblem, app, render_problem, render_record, tail
+from samling_devtools.cli import output
+from samling_devtools.cli.api_client import Api, ApiProblem, render_problem
+from samling_devtools.cli.app import app, legacy_app
+from samling_devtools.cli.tail import render_record, tail
+from samling_devtools.processes import free_port
 from samling_devtools.testing import producer, unique
+from samling_devtools.topics import topic_specs
 from samling_runtime.auth import Role, TokenVerifier
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, install_problem_handlers
@@ -104,6 +112,32 @@ async def test_tail_command_prints_json_lines(topics: str) -> None:
     assert line["data"] == {"participant_id": participant}
 
 
+# --- the command tree -----------------------------------------------------------------------
+
+
+def test_one_cli_lists_every_group_and_the_developer_commands() -> None:
+    root = runner.invoke(app, ["--help"])
+    assert root.exit_code == 0, root.output
+    for group in ("token", "tail", "networks", "events", "registrations", "dev"):
+        assert f" {group} " in root.output
+    dev = runner.invoke(app, ["dev", "--help"])
+    assert dev.exit_code == 0, dev.output
+    for command in ("up", "stack", "topics"):
+        assert f" {command} " in dev.output
+
+
+def test_dev_topics_lists_the_contracts_topics() -> None:
+    result = runner.invoke(app, ["dev", "topics", "--list"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [spec.name for spec in topic_specs()]
+
+
+def test_dev_stack_refuses_an_unknown_profile_before_starting_anything() -> None:
+    result = runner.invoke(app, ["dev", "stack", "staging"])
+    assert result.exit_code == 2
+    assert "unknown profile 'staging'" in result.output
+
+
 # --- token ----------------------------------------------------------------------------------
 
 
@@ -113,7 +147,49 @@ async def test_token_is_accepted_by_the_services_verifier() -> None:
     principal = await TokenVerifier(ServiceSettings()).verify(result.output.strip())
     assert principal.roles == {Role.COORDINATOR}
     assert principal.region_id == "rkk-salten"
-    assert runner.invoke(app, ["token", "emperor"]).exit_code != 0
+    refused = runner.invoke(app, ["token", "emperor"])
+    assert refused.exit_code == 2
+    assert "choose one of coordinator" in refused.output
+
+
+async def test_token_as_a_header_carries_the_roles_claims() -> None:
+    result = runner.invoke(app, ["token", "municipality_admin", "--header"])
+    assert result.exit_code == 0, result.output
+    prefix, token = result.output.strip().split("Bearer ")
+    assert prefix == "Authorization: "
+    principal = await TokenVerifier(ServiceSettings()).verify(token)
+    assert principal.roles == {Role.MUNICIPALITY_ADMIN}
+    assert principal.municipality_id == "NO-1804"
+
+
+@pytest.mark.parametrize(
+    ("script", "note"), [("samling", False), ("samling-dev", True)], ids=["samling", "alias"]
+)
+async def test_installed_commands_print_a_token_and_the_old_name_says_it_is_deprecated(
+    script: str, note: bool
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SAMLING_OIDC_ISSUER"}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [str(Path(sys.executable).parent / script), "token", "participant"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    principal = await TokenVerifier(ServiceSettings()).verify(done.stdout.strip())
+    assert principal.roles == {Role.PARTICIPANT}
+    assert ("samling dev" in done.stderr) is note
+
+
+def test_the_old_name_still_has_up_and_token() -> None:
+    result = runner.invoke(legacy_app, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "Deprecated" in result.output
+    assert " up " in result.output
+    assert " token " in result.output
 
 
 # --- HTTP commands --------------------------------------------------------------------------
@@ -217,7 +293,7 @@ def services_at(stub_url: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch) 
     url, stub = stub_url
     for name in ("NETWORK", "EVENTS", "NOTIFICATIONS"):
         monkeypatch.setenv(f"SAMLING_{name}_URL", url)
-    monkeypatch.setattr(samling_cli, "console", Console(width=200))
+    monkeypatch.setattr(output, "console", Console(width=200))
     return stub
 
 
@@ -231,7 +307,7 @@ def test_networks_list_follows_every_page(services_at: FastAPI) -> None:
 def test_ids_are_shown_whole_in_a_narrow_terminal(
     services_at: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(samling_cli, "console", Console(width=80))
+    monkeypatch.setattr(output, "console", Console(width=80))
     result = runner.invoke(app, ["networks", "list"])
     assert result.exit_code == 0, result.output
     assert "net_0mwu19znkd4c1e0a3f77" in result.output  # to paste into the next command
@@ -269,6 +345,12 @@ def test_a_start_without_offset_is_refused_before_sending(services_at: FastAPI) 
     assert result.exit_code == 2
     assert "offset" in result.output
     assert len(services_at.state.seen_keys) == before
+
+
+def test_an_unknown_role_is_refused_before_sending(services_at: FastAPI) -> None:
+    result = runner.invoke(app, ["networks", "list", "--as", "emperor"])
+    assert result.exit_code == 2
+    assert "unknown role 'emperor'" in result.output
 
 
 def test_validation_errors_show_each_invalid_field(services_at: FastAPI) -> None:
