@@ -23,7 +23,6 @@ from samling_devtools.infra import Stack, data_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.oidc import DEMO_PASSWORD, DEMO_USERS, OidcProvider, OidcServer
 from samling_devtools.services import ServiceProcess, default_services
-from samling_devtools.testing import ensure_topics
 
 dev_app = typer.Typer(
     help="Run Samling locally: the whole stack, Kafka and the store alone, the topics.",
@@ -71,7 +70,7 @@ def up() -> None:
     try:
         with output.console.status("Starting PostgreSQL, FerretDB and Kafka…"):
             servers.start()
-            asyncio.run(ensure_topics(servers.bootstrap))
+            asyncio.run(topics.ensure_topics(servers.bootstrap))
         output.console.print(
             f"[green]✓[/] Kafka on {servers.bootstrap}, FerretDB on {servers.mongo_url}"
         )
