@@ -351,8 +351,11 @@ class OidcServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """Stop the server; harmless when it never started (``dev up`` stops everything when
+        an earlier server fails, and that failure is the one to show)."""
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
     @contextmanager
     def running(self) -> Iterator[OidcServer]:
