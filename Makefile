@@ -12,7 +12,7 @@ setup: ## Install what is missing: Python env, Kafka jars, FerretDB (cached, ide
 	@bash deploy/local/install.sh
 
 up: setup ## Start Kafka, FerretDB and the three services with demo data; Ctrl-C stops all
-	@uv run --frozen samling-dev up
+	@uv run --frozen samling dev up
 
 lint: ## ruff (lint and format check)
 	uv run --frozen ruff check .

@@ -246,3 +246,12 @@ def test_the_devtools_environment_runs_topic_init(scratch: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "samling.events.registrations.dlq" in result.stdout.split()
+    # The image's one command line, without the dev dependencies: it must at least start.
+    cli = subprocess.run(
+        [str(venv / "bin" / "samling"), "dev", "topics", "--list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.split() == result.stdout.split()

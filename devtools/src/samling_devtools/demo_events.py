@@ -87,7 +87,7 @@ def seed_events_demo(network_url: str, events_url: str, token: str) -> list[str]
             )
     return [
         f"Demo conference: {TITLE} ({CAPACITY} seats, {len(PARTICIPANTS)} registered)",
-        f'  curl -s -H "Authorization: Bearer $(uv run samling-dev token coordinator)" '
+        f'  curl -s -H "Authorization: Bearer $(uv run samling token coordinator)" '
         f"{events_url}/events/{event['id']}/registrations",
         f"  curl -s {events_url}/calendars/municipalities/NO-1804.ics   # Bodø's calendar feed",
     ]

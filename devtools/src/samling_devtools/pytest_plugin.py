@@ -39,7 +39,7 @@ def stack() -> Iterator[Stack]:
         if missing:
             raise InfraError(
                 f"SAMLING_TEST_EXTERNAL=1 but nothing listens on port(s) {missing}: "
-                "start `uv run python -m samling_devtools.infra test` or unset it"
+                "start `uv run samling dev stack test` or unset it"
             )
         yield s
         return

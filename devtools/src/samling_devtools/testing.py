@@ -18,14 +18,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_runtime.kafka import topic_group
 
-from samling_devtools.infra import create_topics
-from samling_devtools.topics import topic_specs
+# The runners and tests import the topic creator from here too; it lives in ``topics``.
+from samling_devtools.topics import ensure_topics as ensure_topics
 
 T = TypeVar("T")
-
-
-async def ensure_topics(bootstrap: str) -> None:
-    await create_topics(bootstrap, topic_specs())
 
 
 @dataclass

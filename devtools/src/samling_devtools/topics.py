@@ -1,7 +1,7 @@
 """Create every contract topic and its dead-letter topic: ``python -m samling_devtools.topics``.
 
 Auto-creation is off on every Samling Kafka, so topics are created up front: by the local runner
-and the tests (``samling_devtools.testing.ensure_topics``), by the ``topic-init`` service of
+and the tests (:func:`ensure_topics`), by the ``topic-init`` service of
 ``docker-compose.yml`` and by the ``samling-topic-init`` Job in ``deploy/k8s/``. All of them take
 the names from :mod:`samling_contracts.topics`, so no list of topics is written twice.
 
@@ -19,7 +19,7 @@ import typer
 from aiokafka.errors import KafkaConnectionError
 from samling_contracts import ALL_TOPICS
 
-from samling_devtools.infra import TopicSpec, create_topics
+from samling_devtools.kafka_server import TopicSpec, create_topics
 
 RESTRICTED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 """Personal data on restricted topics (and their dead-letter copies) ages out after 7 days,
@@ -54,6 +54,11 @@ async def create_all(
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(2)
+
+
+async def ensure_topics(bootstrap: str) -> None:
+    """Every topic, at the contract's partitions, on a broker that is up already."""
+    await create_all(bootstrap, partitions=None, replication=1, wait=0)
 
 
 app = typer.Typer(add_completion=False)

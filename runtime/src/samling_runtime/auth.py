@@ -1,7 +1,7 @@
 """Bearer JWTs (OIDC style): verified against a configured issuer and key set.
 
 Production points ``jwt_jwks_url`` at the identity provider's JWKS (RS256/ES256). Development
-and tests use an HS256 key and :func:`mint_token`, which ``samling-dev token`` exposes.
+and tests use an HS256 key and :func:`mint_token`, which ``samling token`` exposes.
 """
 
 from __future__ import annotations

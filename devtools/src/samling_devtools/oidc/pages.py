@@ -20,7 +20,7 @@ def login_page(params: dict[str, str], error: str | None, username: str = "") ->
 <title>Sign in: Samling development identity provider</title></head>
 <body><main>
 <h1>Sign in to Samling</h1>
-<p>Development identity provider: the demo users are listed by <code>samling-dev up</code>.</p>
+<p>Development identity provider: the demo users are listed by <code>samling dev up</code>.</p>
 {alert}
 <form method="post" action="/authorize">{hidden}
 <p><label for="username">Username</label><br>

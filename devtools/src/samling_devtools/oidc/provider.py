@@ -325,7 +325,7 @@ def _app(provider: OidcProvider) -> FastAPI:
 
 class OidcServer:
     """The provider on its own port, served by uvicorn in a daemon thread (for tests and
-    ``samling-dev up``, which both run it next to other servers in one process)."""
+    ``samling dev up``, which both run it next to other servers in one process)."""
 
     def __init__(self, port: int, host: str = "127.0.0.1", **options: Any) -> None:
         self.provider = OidcProvider(f"http://{host}:{port}", **options)
@@ -351,8 +351,11 @@ class OidcServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """Stop the server; harmless when it never started (``dev up`` stops everything when
+        an earlier server fails, and that failure is the one to show)."""
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
     @contextmanager
     def running(self) -> Iterator[OidcServer]:

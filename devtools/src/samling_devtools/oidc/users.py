@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-DEMO_PASSWORD = "samling"  # noqa: S105 - the demo users' password, printed by samling-dev up
+DEMO_PASSWORD = "samling"  # noqa: S105 - the demo users' password, printed by samling dev up
 
 
 @dataclass(frozen=True)
@@ -70,5 +70,5 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 DEMO_CLIENTS: tuple[Client, ...] = (
     Client("samling-web", "dev-only-web-client-secret", roles=("web",)),
     # `samling token system` and the command line's calls as a system client.
-    Client("samling-dev", "dev-only-cli-secret", roles=("system",)),
+    Client("samling-cli", "dev-only-cli-secret", roles=("system",)),
 )

@@ -1,11 +1,8 @@
-"""The ``samling`` CLI: tail against the real Kafka, tokens, and the HTTP commands against a
-small FastAPI app with the runtime's problem details, served by uvicorn on a free port."""
+"""The HTTP commands (networks, events, registrations) against a small FastAPI app with the
+runtime's problem details, served by uvicorn on a free port."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,108 +12,14 @@ import uvicorn
 from fastapi import FastAPI, Header
 from pydantic import AwareDatetime, BaseModel, Field
 from rich.console import Console
-from samling_contracts import envelope
-from samling_contracts.events import ParticipantErased
-from samling_contracts.topics import REGISTRATIONS
-from samling_devtools import samling_cli
-from samling_devtools.infra import free_port
-from samling_devtools.samling_cli import Api, ApiProblem, app, render_problem, render_record, tail
-from samling_devtools.testing import producer, unique
-from samling_runtime.auth import Role, TokenVerifier
+from samling_devtools.cli import output
+from samling_devtools.cli.app import app
+from samling_devtools.processes import free_port
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, install_problem_handlers
-from samling_runtime.settings import ServiceSettings
 from typer.testing import CliRunner
 
 runner = CliRunner()
-
-
-def rendered(renderable: object) -> str:
-    console = Console(width=200, record=True)
-    with console.capture() as capture:
-        console.print(renderable)
-    return capture.get()
-
-
-# --- tail: the real Kafka -------------------------------------------------------------------
-
-
-async def test_tail_shows_cloudevents_and_flags_what_is_not_one(topics: str) -> None:
-    participant = unique("par")
-    event = envelope(ParticipantErased(participant_id=participant), source="/test/cli")
-    async with producer(topics) as p:
-        await p.send_and_wait(
-            REGISTRATIONS.name,
-            event.to_json(),
-            key=participant.encode(),
-            headers=[("content-type", b"application/cloudevents+json")],
-        )
-        await p.send_and_wait(REGISTRATIONS.name, b"not json at all", key=participant.encode())
-        await p.send_and_wait(
-            REGISTRATIONS.dead_letter,
-            event.to_json(),
-            key=participant.encode(),
-            headers=[
-                ("content-type", b"application/cloudevents+json"),
-                ("dlq-reason", b"ValidationError: capacity must be positive"),
-            ],
-        )
-
-    records = [r async for r in tail(topics, REGISTRATIONS.name, idle_timeout=1.5)]
-    ours = [r for r in records if r.key == participant]
-    assert len(ours) == 2
-    parsed, garbage = ours
-    assert parsed.event is not None
-    assert parsed.event.get_id() == event.id
-    assert parsed.event.get_type() == "no.samling.events.participant.erased.v1"
-    assert parsed.event.get_data() == {"participant_id": participant}
-    assert garbage.event is None
-    assert garbage.error
-    assert "not a CloudEvent" in rendered(render_record(garbage))
-    assert parsed.event.get_type() in rendered(render_record(parsed))
-
-    dead = [
-        r
-        async for r in tail(topics, REGISTRATIONS.dead_letter, idle_timeout=1.5)
-        if r.key == participant
-    ]
-    assert "dead-lettered: ValidationError: capacity must be positive" in rendered(
-        render_record(dead[0])
-    )
-
-
-async def test_tail_command_prints_json_lines(topics: str) -> None:
-    participant = unique("par")
-    event = envelope(ParticipantErased(participant_id=participant), source="/test/cli")
-    async with producer(topics) as p:
-        await p.send_and_wait(REGISTRATIONS.name, event.to_json(), key=participant.encode())
-    result = await asyncio.to_thread(
-        runner.invoke,
-        app,
-        ["tail", REGISTRATIONS.name, "--bootstrap", topics, "--idle", "1.5", "--json"],
-    )
-    assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-    (line,) = [x for x in lines if x.get("id") == event.id]
-    assert all("id" in x or "error" in x for x in lines)
-    assert line["type"] == "no.samling.events.participant.erased.v1"
-    assert line["partitionkey"] == participant
-    assert line["data"] == {"participant_id": participant}
-
-
-# --- token ----------------------------------------------------------------------------------
-
-
-async def test_token_is_accepted_by_the_services_verifier() -> None:
-    result = runner.invoke(app, ["token", "coordinator"])
-    assert result.exit_code == 0
-    principal = await TokenVerifier(ServiceSettings()).verify(result.output.strip())
-    assert principal.roles == {Role.COORDINATOR}
-    assert principal.region_id == "rkk-salten"
-    assert runner.invoke(app, ["token", "emperor"]).exit_code != 0
-
-
-# --- HTTP commands --------------------------------------------------------------------------
 
 
 class Network(BaseModel):
@@ -217,7 +120,7 @@ def services_at(stub_url: tuple[str, FastAPI], monkeypatch: pytest.MonkeyPatch) 
     url, stub = stub_url
     for name in ("NETWORK", "EVENTS", "NOTIFICATIONS"):
         monkeypatch.setenv(f"SAMLING_{name}_URL", url)
-    monkeypatch.setattr(samling_cli, "console", Console(width=200))
+    monkeypatch.setattr(output, "console", Console(width=200))
     return stub
 
 
@@ -231,7 +134,7 @@ def test_networks_list_follows_every_page(services_at: FastAPI) -> None:
 def test_ids_are_shown_whole_in_a_narrow_terminal(
     services_at: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(samling_cli, "console", Console(width=80))
+    monkeypatch.setattr(output, "console", Console(width=80))
     result = runner.invoke(app, ["networks", "list"])
     assert result.exit_code == 0, result.output
     assert "net_0mwu19znkd4c1e0a3f77" in result.output  # to paste into the next command
@@ -271,6 +174,12 @@ def test_a_start_without_offset_is_refused_before_sending(services_at: FastAPI) 
     assert len(services_at.state.seen_keys) == before
 
 
+def test_an_unknown_role_is_refused_before_sending(services_at: FastAPI) -> None:
+    result = runner.invoke(app, ["networks", "list", "--as", "emperor"])
+    assert result.exit_code == 2
+    assert "unknown role 'emperor'" in result.output
+
+
 def test_validation_errors_show_each_invalid_field(services_at: FastAPI) -> None:
     args = ["events", "schedule", "--title", "x", "--starts-at", "2027-02-10T09:00+01:00"]
     result = runner.invoke(app, [*args, "--capacity", "0"])
@@ -299,12 +208,11 @@ def test_not_found_is_shown_as_the_services_problem(services_at: FastAPI) -> Non
     assert "https://samling.no/problems/not-found" in result.output
 
 
-async def test_unreachable_service_is_a_clear_problem() -> None:
-    api = Api(f"http://127.0.0.1:{free_port()}", "token")
-    with pytest.raises(ApiProblem) as caught:
-        await api.request("GET", "/networks")
-    assert caught.value.status == 503
-    text = rendered(render_problem(caught.value))
-    assert "Is it running" in text
-    with contextlib.suppress(ApiProblem):
-        await api.pages("/networks")
+def test_an_unreachable_service_is_a_clear_problem(
+    services_at: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMLING_NETWORK_URL", f"http://127.0.0.1:{free_port()}")
+    result = runner.invoke(app, ["networks", "list"])
+    assert result.exit_code == 1
+    assert "503 Service unreachable" in result.output
+    assert "Is it running" in result.output
