@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from samling_contracts.vocabulary import Channel
+from samling_notifications.adapters.email.ics import event_ics
 from samling_notifications.adapters.email.render import render
 from samling_notifications.adapters.webhooks_out import check_target
-from samling_notifications.domain.calendar import event_ics
 from samling_notifications.domain.links import sign_recipient, verify_recipient
 from samling_notifications.domain.notices import (
     Digest,
