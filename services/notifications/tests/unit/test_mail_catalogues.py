@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,9 @@ def catalogue(language: str) -> Catalog:
         return read_po(f, locale=language)
 
 
-def forms(text: str | tuple[str, ...] | None) -> tuple[str, ...]:
-    return text if isinstance(text, tuple) else (text or "",)
+def forms(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """A message's text, or each of its plural forms."""
+    return (text or "",) if text is None or isinstance(text, str) else tuple(text)
 
 
 def key(message: Message) -> str:
