@@ -15,6 +15,7 @@ from samling_runtime.store import AggregateStore
 
 from samling_notifications.adapters.api import inbox, preferences, subscriptions, webhooks
 from samling_notifications.adapters.delivery import DeliveryWorker
+from samling_notifications.adapters.email import catalogue
 from samling_notifications.adapters.scheduler import Scheduler
 from samling_notifications.adapters.store.stores import open_stores
 from samling_notifications.adapters.webhooks_out import WebhookWorker
@@ -26,6 +27,7 @@ from samling_notifications.settings import NotificationsSettings
 def create(settings: NotificationsSettings | None = None, clock: Clock | None = None) -> FastAPI:
     chosen = settings or NotificationsSettings()
     started = Started()
+    catalogue.load()  # the mails' words: missing or broken, the service does not start
 
     async def setup(runtime: Runtime) -> Sequence[AggregateStore[Any]]:
         stores = await open_stores(runtime)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from samling_notifications.domain.calendar import event_ics
+from samling_notifications.adapters.email.ics import event_ics
 
 OSLO = ZoneInfo("Europe/Oslo")
 

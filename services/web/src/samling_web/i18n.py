@@ -10,18 +10,16 @@ from __future__ import annotations
 import functools
 import gettext
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from samling_runtime import catalogues
 
 LANGUAGES = ("nb", "nn", "sv", "da", "en")
 DEFAULT_LANGUAGE = "nb"
 LANGUAGE_COOKIE = "samling_lang"
 LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
+DOMAIN = catalogues.DOMAIN
 
 # What each language calls itself in the chooser (never translated: a reader looks for their own).
 ENDONYMS = {
@@ -43,16 +41,11 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "ma
 
 
 def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return catalogues.po_path(LOCALE_DIR, language)
 
 
 def compile_catalogue(language: str) -> gettext.GNUTranslations:
-    with po_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language, domain=DOMAIN)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return catalogues.compile_po(po_path(language), language)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from samling_contracts.events import (
     RegistrationAwaitingApproval,
 )
 
+from samling_notifications.adapters.email.links import event_page
 from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.domain.audience import (
@@ -62,7 +63,7 @@ async def awaiting_approval(
         {"event_id": fact.event_id, "registration_id": fact.registration_id},
         {
             **await event_params(ctx.stores, fact.event_id),
-            "event_url": f"{ctx.app_url.rstrip('/')}/events/{fact.event_id}",
+            "event_url": event_page(ctx.app_url, fact.event_id),
         },
     )
 

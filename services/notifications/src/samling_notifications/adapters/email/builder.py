@@ -14,12 +14,12 @@ from typing import Any
 
 from samling_notifications.adapters.email import prototype
 from samling_notifications.adapters.email.compose import MANAGE_KINDS
+from samling_notifications.adapters.email.ics import event_ics
 from samling_notifications.adapters.email.links import MailLinks, restricted
 from samling_notifications.adapters.email.render import render, resolved_language
 from samling_notifications.adapters.email.smtp import PermanentFailure
 from samling_notifications.adapters.store.notices import with_event
 from samling_notifications.adapters.store.stores import Stores
-from samling_notifications.domain.calendar import event_ics
 from samling_notifications.domain.notices import Kind
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.clock import Clock

@@ -33,6 +33,12 @@ def page_label(kind: Kind) -> str:
     return "event"
 
 
+def event_page(app_url: str, event_id: str) -> str:
+    """An event's page in the web app: where one registers, and where a registration waiting
+    for approval is approved or declined."""
+    return f"{app_url.rstrip('/')}/events/{event_id}"
+
+
 def restricted(report: Document | None) -> bool:
     """A report the public may not read: its link must carry a signed reader link."""
     return report is None or report.get("visibility") != str(Visibility.PUBLIC)
@@ -51,7 +57,7 @@ class MailLinks:
         link gets each recipient's signed reader link appended: see :meth:`reader`)."""
         refs: dict[str, str] = notice.get("refs") or {}
         if refs.get("event_id"):
-            return f"{self.app}/events/{refs['event_id']}"
+            return event_page(self.app, refs["event_id"])
         if refs.get("report_id"):
             return f"{self.app}/reports/{refs['report_id']}"
         if refs.get("network_id"):

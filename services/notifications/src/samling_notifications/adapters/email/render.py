@@ -1,4 +1,5 @@
-"""Subject, plain text and HTML of a notice, in the recipient's language (Jinja2 + Babel)."""
+"""Subject, plain text and HTML of a notice, in the recipient's language (Jinja2, gettext
+catalogues and Babel)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
-from samling_notifications.adapters.email.messages import LOCALES, NOTICES, common, language_chain
+from samling_notifications.adapters.email.catalogue import LOCALES, catalogue, language_chain
+from samling_notifications.adapters.email.texts import LABELS, NOTICES, Counted
 
 _files = Environment(
     loader=PackageLoader("samling_notifications", "templates"),
@@ -45,25 +47,34 @@ def format_moment(moment: datetime | str | None, language: str, timezone: str | 
     )
 
 
+def translated(text: str | Counted, language: str, count: int) -> str:
+    """``text`` in ``language``; a counted text in the plural form for ``count``."""
+    words = catalogue(language)
+    if isinstance(text, Counted):
+        return words.ngettext(text.singular, text.plural, count)
+    return words.gettext(text)
+
+
 @lru_cache(maxsize=512)
-def _compiled(kind: str, language: str, part: int) -> Template:
-    table = NOTICES[kind]
-    for lang in language_chain(language):
-        if lang in table:
-            return _strings.from_string(table[lang][part])
-    return _strings.from_string(table["en"][part])
+def _template(source: str) -> Template:
+    return _strings.from_string(source)
+
+
+def _part(kind: str, language: str, part: int, values: dict[str, Any]) -> str:
+    text = translated(NOTICES[kind][part], language, len(values["items"]))
+    return _template(text).render(values)
 
 
 @lru_cache(maxsize=64)
 def _labels(language: str) -> dict[str, str]:
-    return common(language)
+    return {key: translated(text, language, 1) for key, text in LABELS.items()}
 
 
 def summary(kind: str, language: str | None, context: dict[str, Any]) -> tuple[str, str]:
     """Subject and one-paragraph body, for the in-app inbox."""
     lang = resolved_language(language)
     values = {"name": "", "title": "", "network": "", "items": [], **context}
-    return _compiled(kind, lang, 0).render(values), _compiled(kind, lang, 1).render(values)
+    return _part(kind, lang, 0, values), _part(kind, lang, 1, values)
 
 
 def render(kind: str, language: str | None, context: dict[str, Any]) -> Rendered:
@@ -75,10 +86,10 @@ def render(kind: str, language: str | None, context: dict[str, Any]) -> Rendered
         "items": [],
         **{k: "" if v is None else v for k, v in context.items()},
     }
-    subject = _compiled(kind, lang, 0).render(values)
-    body = _compiled(kind, lang, 1).render(values)
+    subject = _part(kind, lang, 0, values)
+    body = _part(kind, lang, 1, values)
     labels = _labels(lang)
-    greeting = _strings.from_string(labels["greeting"]).render(values).replace(" ,", ",")
+    greeting = _template(labels["greeting"]).render(values).replace(" ,", ",")
     page = {
         **values,
         "subject": subject,
