@@ -1,5 +1,5 @@
 """The ``samling`` command tree: one CLI with the developer commands as the ``dev`` group, the
-one token command, and the deprecated ``samling-dev`` name."""
+one token command."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from samling_devtools.cli.app import app, legacy_app
+from samling_devtools.cli.app import app
 from samling_devtools.topics import topic_specs
 from samling_runtime.auth import Role, TokenVerifier
 from samling_runtime.settings import ServiceSettings
@@ -69,16 +68,11 @@ async def test_token_as_a_header_carries_the_roles_claims() -> None:
     assert principal.municipality_id == "NO-1804"
 
 
-@pytest.mark.parametrize(
-    ("script", "note"), [("samling", False), ("samling-dev", True)], ids=["samling", "alias"]
-)
-async def test_installed_commands_print_a_token_and_the_old_name_says_it_is_deprecated(
-    script: str, note: bool
-) -> None:
+async def test_the_installed_command_prints_a_token_the_services_accept() -> None:
     env = {k: v for k, v in os.environ.items() if k != "SAMLING_OIDC_ISSUER"}
     done = await asyncio.to_thread(
         subprocess.run,
-        [str(Path(sys.executable).parent / script), "token", "participant"],
+        [str(Path(sys.executable).parent / "samling"), "token", "participant"],
         capture_output=True,
         text=True,
         env=env,
@@ -88,12 +82,3 @@ async def test_installed_commands_print_a_token_and_the_old_name_says_it_is_depr
     assert done.returncode == 0, done.stderr
     principal = await TokenVerifier(ServiceSettings()).verify(done.stdout.strip())
     assert principal.roles == {Role.PARTICIPANT}
-    assert ("samling dev" in done.stderr) is note
-
-
-def test_the_old_name_still_has_up_and_token() -> None:
-    result = runner.invoke(legacy_app, ["--help"])
-    assert result.exit_code == 0, result.output
-    assert "Deprecated" in result.output
-    assert " up " in result.output
-    assert " token " in result.output

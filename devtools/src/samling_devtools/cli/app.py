@@ -1,11 +1,10 @@
-"""The ``samling`` command tree, put together from one module per group, and the deprecated
-``samling-dev`` name for the developer commands."""
+"""The ``samling`` command tree, put together from one module per group."""
 
 from __future__ import annotations
 
 import typer
 
-from samling_devtools.cli.dev import dev_app, up
+from samling_devtools.cli.dev import dev_app
 from samling_devtools.cli.events import events_app
 from samling_devtools.cli.networks import networks_app
 from samling_devtools.cli.registrations import registrations_app
@@ -24,19 +23,5 @@ app.add_typer(events_app, name="events")
 app.add_typer(registrations_app, name="registrations")
 app.add_typer(dev_app, name="dev")
 
-RENAMED = "samling-dev is now `samling dev` (and `samling token`); the old name goes next release."
-
-legacy_app = typer.Typer(help=f"Deprecated: {RENAMED}", no_args_is_help=True)
-legacy_app.command("up")(up)
-legacy_app.command("token")(token)
-
-
 def main() -> None:
     app()
-
-
-def deprecated_dev_main() -> None:
-    """``samling-dev up`` and ``samling-dev token``, as before, with a note of the new names:
-    the services' API descriptions and demo hints still print the old name."""
-    typer.echo(RENAMED, err=True)
-    legacy_app()

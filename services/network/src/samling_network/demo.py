@@ -21,7 +21,7 @@ from samling_runtime.auth import Role, mint_token
 from samling_network.settings import NetworkSettings
 
 REGION = {"id": "rkk-salten", "name": "RKK Salten"}
-COORDINATOR_SUBJECT = "u-coordinator-salten"  # as `samling-dev token coordinator`
+COORDINATOR_SUBJECT = "u-coordinator-salten"  # as `samling token coordinator`
 
 # (number, name, contact person, e-mail domain)
 MUNICIPALITIES = [
@@ -189,7 +189,7 @@ TokenFor = Callable[..., str]
 
 
 def dev_tokens(settings: NetworkSettings | None = None) -> TokenFor:
-    """Tokens signed with the development key, like ``samling-dev token``."""
+    """Tokens signed with the development key, like ``samling token``."""
     settings = settings or NetworkSettings()
 
     def token_for(role: Role, *, municipality_id: str | None = None) -> str:
@@ -296,7 +296,7 @@ def try_it(url: str) -> list[str]:
     """A few commands that work against the demo data."""
 
     def bearer(role: str) -> str:
-        return f'-H "Authorization: Bearer $(uv run samling-dev token {role})"'
+        return f'-H "Authorization: Bearer $(uv run samling token {role})"'
 
     return [
         f"curl -s {bearer('coordinator')} {url}/networks",

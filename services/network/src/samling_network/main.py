@@ -48,7 +48,7 @@ def create(settings: NetworkSettings | None = None, clock: Clock | None = None) 
             title="Samling network service",
             description="Regions, municipalities, learning networks, memberships, "
             "announcements and experience reports. Every request needs a bearer token "
-            "(`uv run samling-dev token coordinator` locally).",
+            "(`uv run samling token coordinator` locally).",
             settings=chosen,
             routers=[
                 regions.router,
