@@ -18,8 +18,8 @@ from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.erasure import anonymise_old_events
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.conference import announce_due
-from samling_events.domain.events import EventStatus
 from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus
+from samling_events.domain.seating import promotes_waiting_list
 from samling_events.use_cases import registration_changes
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,5 @@ class Sweeper:
         )
         for event_id in event_ids:
             found = await self._stores.events.get(event_id)
-            if found and found.state.status in (
-                EventStatus.PUBLISHED,
-                EventStatus.REGISTRATION_CLOSED,
-            ):
+            if found and promotes_waiting_list(found.state):
                 await self._desks.promote(event_id)
