@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help setup up test lint imports typecheck unit schemas docs bench-registrations bench-fanout bench-scale bench-web
+.PHONY: help setup up test fast lint imports typecheck unit schemas docs bench-registrations bench-fanout bench-scale bench-web
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -31,8 +31,11 @@ schemas: ## Export the event JSON Schemas after changing contracts (refuses brea
 docs: ## Regenerate README's event catalogue and configuration reference from the code
 	uv run --frozen python -m samling_devtools.docs
 
-test: setup lint imports typecheck ## Lint, type-check and run all tests against their own Kafka + FerretDB
-	uv run --frozen pytest
+fast: ## The fast tier: every test not marked integration (no Kafka, no FerretDB), in seconds
+	uv run --frozen pytest -m "not integration"
+
+test: setup lint imports typecheck fast ## Lint, type-check, the fast tier, then the tests against their own Kafka + FerretDB
+	uv run --frozen pytest -m integration
 
 test-journey: setup ## The happy-path end-to-end journey across the three services
 	uv run --frozen pytest -m journey tests/e2e

@@ -1,7 +1,7 @@
 """Registrations: pure decisions about one person's place at one event.
 
 A registration that holds a seat is ``confirmed``, ``pending_approval`` or ``offered``; the seat
-itself is a separate document under a unique index (see adapters/store/seats.py), so the
+itself is a separate document under a unique index (see adapters/store/seat_book.py), so the
 capacity rule never depends on a read-modify-write.
 """
 

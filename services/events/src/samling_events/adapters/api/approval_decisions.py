@@ -20,6 +20,7 @@ from samling_events.adapters.api.deps import (
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import registrations as regs
 from samling_events.domain.registrations import Registration
+from samling_events.use_cases import registration_changes
 
 router = APIRouter(tags=["follow-up"])
 
@@ -81,6 +82,4 @@ async def decline(
     """The seat goes to the next on the waiting list; the participant is told (RegistrationDeclined)."""
     reg = await _to_decide(stores, principal, event_id, registration_id)
     note = body.note if body else None
-    result = await stores.registrations.update(reg.id, partial(regs.decline, note=note))
-    await desks.release(event_id, [reg.id])
-    return result.state
+    return await registration_changes.decline(stores.registrations, desks, reg, note)

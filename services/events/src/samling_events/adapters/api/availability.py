@@ -32,7 +32,7 @@ class EventView(Event):
 
 
 async def with_availability(stores: Stores, events: list[Event]) -> list[EventView]:
-    # One indexed count per event (a seat is a document of its own, see adapters/store/desk.py).
+    # One indexed count per event (a seat is a document of its own, see adapters/store/seat_book.py).
     taken = await asyncio.gather(
         *(stores.seats.count_documents({"event_id": e.id}) for e in events)
     )

@@ -14,12 +14,10 @@ from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.erasure import erase_participant
 from samling_events.adapters.store.stores import Stores
-from samling_events.domain.events import EventStatus
 from samling_events.domain.registrations import ACTIVE, Registration
+from samling_events.domain.seating import promotes_waiting_list
 
 router = APIRouter(tags=["participants"])
-
-SEATS_STILL_USEFUL = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED)
 
 
 async def registrations_of(stores: Stores, participant_id: str) -> list[Registration]:
@@ -39,7 +37,7 @@ async def forget(
         if reg.status not in ACTIVE:
             continue
         found = await stores.events.get(reg.event_id)
-        if found and found.state.status in SEATS_STILL_USEFUL and now < found.state.starts_at:
+        if found and promotes_waiting_list(found.state) and now < found.state.starts_at:
             await cancel_registration_as(stores, desks, (now, found.state), reg, "system")
     await erase_participant(stores, participant_id, now)
 

@@ -42,6 +42,7 @@ from samling_events.domain.registrations import (
     normalise_email,
 )
 from samling_events.settings import EventsSettings
+from samling_events.use_cases import registration_changes
 
 router = APIRouter(tags=["registrations"])
 
@@ -285,10 +286,7 @@ async def cancel_registration_as(
     by: Literal["participant", "organiser", "system"],
 ) -> Registration:
     now, event = now_event
-    result = await stores.registrations.update(reg.id, lambda r: domain.cancel(r, event, by, now))
-    if reg.status in domain.ACTIVE:
-        await desks.release(event.id, [reg.id])
-    return result.state
+    return await registration_changes.cancel(stores.registrations, desks, now, event, reg, by)
 
 
 @router.post(
@@ -335,8 +333,8 @@ async def accept_offer(
 async def accept_as(
     stores: Stores, now: datetime, event: Event, reg: Registration
 ) -> RegistrationView:
-    result = await stores.registrations.update(reg.id, lambda r: domain.accept_offer(r, event, now))
-    return (await views(stores, [result.state]))[0]
+    accepted = await registration_changes.accept_offer(stores.registrations, now, event, reg)
+    return (await views(stores, [accepted]))[0]
 
 
 class MunicipalityCount(BaseModel):

@@ -9,6 +9,10 @@ replicas, or a desk and a stale cache) can never both hold a seat — the second
 duplicate-key error, and the desk re-reads the taken seats and tries the next number. The desk
 gives the order (a per-event arrival sequence) and the speed (a few round trips per batch
 instead of several per person).
+
+This module is the queue, the batching and the cache; what a batch does is the use cases'
+(``use_cases/admission.py``, ``use_cases/promotion.py``), who gets which seat the domain's
+(``domain/seating.py``), and the seat documents' I/O :mod:`.seat_book`'s.
 """
 
 from __future__ import annotations
@@ -21,28 +25,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 from samling_contracts.facts import Fact
 from samling_runtime.clock import Clock
-from samling_runtime.decisions import Change, Refusal, Refused
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.telemetry import current_trace, forget_trace
 
-from samling_events.adapters.store.stores import Stores, roster_entry
-from samling_events.domain.events import Event, EventStatus
-from samling_events.domain.registrations import (
-    ACTIVE,
-    HOLDS_SEAT,
-    Registration,
-    RegistrationStatus,
-    admit,
-    promote,
-)
+from samling_events.adapters.store.seat_book import DeskStores, MongoSeatBook
+from samling_events.domain.events import Event
+from samling_events.domain.registrations import Registration
+from samling_events.domain.seating import has_free_seat
+from samling_events.use_cases.admission import AlreadyRegistered, admit_arrivals
+from samling_events.use_cases.promotion import promote_waiting
+
+__all__ = ["AlreadyRegistered", "Arrival", "Desk", "Desks"]
+"""``AlreadyRegistered`` is the admission use case's; the routes take it from here."""
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
@@ -50,12 +48,6 @@ EVENT_CACHE_SECONDS = 2.0
 SYNC_SECONDS = 30.0
 """How often a busy desk re-reads the seats and the waiting list (queries FerretDB v1 answers by
 a full scan) to catch what other replicas did; releases, promotions and clashes re-read at once."""
-
-
-class AlreadyRegistered(Exception):
-    def __init__(self, registration_id: str) -> None:
-        super().__init__(registration_id)
-        self.registration_id = registration_id
 
 
 @dataclass
@@ -100,18 +92,11 @@ def _count_arrivals(jobs: list[Job]) -> int:
     return sum(1 for j in jobs if isinstance(j, Arrival))
 
 
-def seat_id(event_id: str, seat_no: int) -> str:
-    return f"{event_id}:{seat_no:06d}"
-
-
-def _renew(current: Registration, fresh: Change[Registration]) -> Change[Registration] | None:
-    return None if current.status in ACTIVE else fresh
-
-
 class Desk:
-    def __init__(self, event_id: str, stores: Stores, clock: Clock, first_seq: int) -> None:
+    def __init__(self, event_id: str, stores: DeskStores, clock: Clock, first_seq: int) -> None:
         self.event_id = event_id
         self._stores = stores
+        self._book = MongoSeatBook(event_id, stores)
         self._clock = clock
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self._seq = itertools.count(first_seq)
@@ -151,9 +136,7 @@ class Desk:
     async def _handle(self, jobs: list[Job]) -> None:
         releases = [j for j in jobs if isinstance(j, Release)]
         for release in releases:
-            await self._stores.seats.delete_many(
-                {"event_id": self.event_id, "registration_id": {"$in": release.registration_ids}}
-            )
+            await self._book.release(release.registration_ids)
         # Under a rush the desk trusts what it knows: its own seats and waiting list, and the
         # event re-read by _id every few seconds. A stale view can only make it try a seat
         # another replica took (the unique index refuses it and the desk re-reads) or wait-list
@@ -168,13 +151,15 @@ class Desk:
         elif now - self.event_loaded > EVENT_CACHE_SECONDS:
             event = await self._reload_event()
         taken = self._taken_seats
-        if self._may_promote and len(taken) < event.capacity and self._waiting_count:
-            await self._promote(event, taken)
-            self._waiting_count = await self._waiting()
+        if self._may_promote and has_free_seat(event, taken) and self._waiting_count:
+            await promote_waiting(
+                self._book, self._stores.registrations, event, taken, self._clock.now()
+            )
+            self._waiting_count = await self._book.waiting_count()
         self._may_promote = False
         arrivals = [j for j in jobs if isinstance(j, Arrival)]
         if arrivals:
-            self._waiting_count = await self._admit(event, taken, arrivals, self._waiting_count)
+            await self._admit(event, arrivals)
         for job in jobs:
             if not isinstance(job, Arrival) and not job.future.done():
                 job.future.set_result(None)
@@ -190,160 +175,46 @@ class Desk:
 
     async def _sync(self) -> Event:
         event = await self._reload_event()
-        self._taken_seats = await self._taken()
-        self._waiting_count = await self._waiting()
+        self._taken_seats = await self._book.taken()
+        self._waiting_count = await self._book.waiting_count()
         self._synced = time.monotonic()
         self._may_promote = True
         return event
 
-    async def _taken(self) -> dict[int, str]:
-        cursor = self._stores.seats.find(
-            {"event_id": self.event_id}, {"seat_no": 1, "registration_id": 1}
-        )
-        return {doc["seat_no"]: doc["registration_id"] async for doc in cursor}
-
-    def _seat_doc(self, seat_no: int, registration_id: str, now: datetime) -> dict[str, Any]:
-        return {
-            "_id": seat_id(self.event_id, seat_no),
-            "event_id": self.event_id,
-            "seat_no": seat_no,
-            "registration_id": registration_id,
-            "taken_at": now,
-        }
-
-    @staticmethod
-    def _first_free(event: Event, reg: Registration, taken: dict[int, str], now: datetime) -> int:
-        for seats in event.seat_ranges(reg.municipality_id, reg.member, now):
-            for seat_no in seats:
-                if seat_no not in taken:
-                    return seat_no
-        return 0
-
-    async def _waiting(self) -> int:
-        return await self._stores.registrations.current.count_documents(
-            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value}
-        )
-
-    async def _admit(
-        self, event: Event, taken: dict[int, str], arrivals: list[Arrival], waiting: int
-    ) -> int:
-        """Seat or wait-list everyone in the batch; returns the new length of the waiting list."""
-        now = self._clock.now()
-        if not event.open_for_registration():
+    async def _admit(self, event: Event, arrivals: list[Arrival]) -> None:
+        """Seat or wait-list everyone in the batch and answer each of them."""
+        try:
+            admission = await admit_arrivals(
+                self._book,
+                self._stores.registrations,
+                event,
+                self._taken_seats,
+                arrivals,
+                self._waiting_count,
+                self._clock.now(),
+            )
+        except Refused as refused:  # not open for registration: nobody in the batch is
             for arrival in arrivals:
-                arrival.future.set_exception(
-                    Refused("Registration for this event is not open.", kind=Refusal.CONFLICT)
-                )
-            return waiting
-        await self._record_contacts(arrivals)
-        seats = await self._claim_seats(event, taken, arrivals, now)
-        items: list[tuple[str, Change[Registration]]] = []
-        for arrival in arrivals:
-            seat_no = seats.get(arrival.registration.id)
-            if seat_no is None:
-                waiting += 1
-                arrival.position = waiting
-            change = admit(arrival.registration, event, seat_no, waiting)
-            change = Change(
-                change.state, [arrival.contact_fact, *change.facts], trace=arrival.trace
-            )
-            items.append((arrival.registration.id, change))
-        clashes = set(await self._stores.registrations.create_many(items))
-        changes = dict(items)
-        for reg_id in list(clashes):
-            # Registered before: a cancelled (declined, expired) registration starts afresh.
-            renewed = await self._stores.registrations.update(
-                reg_id, partial(_renew, fresh=changes[reg_id])
-            )
-            if renewed.state == changes[reg_id].state:
-                clashes.discard(reg_id)
-        if clashes:
-            await self._stores.seats.delete_many(
-                {"_id": {"$in": [seat_id(self.event_id, seats[r]) for r in clashes if r in seats]}}
-            )
-            for reg_id in clashes:
-                taken.pop(seats.get(reg_id, 0), None)
-            self.submit(Promote())  # seats briefly held by duplicates go to the waiting list
-        for arrival, (reg_id, change) in zip(arrivals, items, strict=True):
-            if reg_id in clashes:
-                arrival.future.set_exception(AlreadyRegistered(reg_id))
-            else:
-                arrival.future.set_result(change.state)
-        return waiting
-
-    async def _record_contacts(self, arrivals: list[Arrival]) -> None:
-        """The participants and the registrations' roster lines (with the name given now)."""
-        contacts = {a.contact["_id"]: a.contact for a in arrivals}
-        roster = {a.registration.id: roster_entry(a.registration, a.contact) for a in arrivals}
-        await asyncio.gather(
-            _write_all(self._stores.participants, list(contacts.values())),
-            _write_all(self._stores.roster, list(roster.values())),
-        )
-
-    async def _claim_seats(
-        self, event: Event, taken: dict[int, str], arrivals: list[Arrival], now: datetime
-    ) -> dict[str, int]:
-        """Seat numbers for as many arrivals as there are free seats, in arrival order."""
-        won: dict[str, int] = {}
-        pending = arrivals
-        for _ in range(20):
-            planned: dict[str, int] = {}
-            for arrival in pending:
-                reg = arrival.registration
-                seat_no = self._first_free(event, reg, taken, now)
-                if seat_no:
-                    planned[reg.id] = seat_no
-                    taken[seat_no] = reg.id
-            if not planned:
-                return won
-            docs = [self._seat_doc(n, r, now) for r, n in planned.items()]
-            lost = {docs[i]["registration_id"] for i in await insert_new(self._stores.seats, docs)}
-            won.update({r: n for r, n in planned.items() if r not in lost})
-            if not lost:
-                return won
-            # Another writer took some of these seats: look again and retry those people.
-            taken.clear()
-            taken.update(await self._taken())
-            pending = [a for a in pending if a.registration.id in lost]
-        return won
-
-    async def _promote(self, event: Event, taken: dict[int, str]) -> None:
-        if event.status not in (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED):
+                arrival.future.set_exception(Refused(refused.detail, kind=refused.kind))
             return
-        now = self._clock.now()
-        cursor = self._stores.registrations.current.find(
-            {"event_id": self.event_id, "status": RegistrationStatus.WAITLISTED.value},
-            sort=[("arrived_at", ASCENDING), ("arrival_seq", ASCENDING), ("_id", ASCENDING)],
-        )
-        async for doc in cursor:
-            if len(taken) >= event.capacity:
-                return
-            reg = self._stores.registrations.from_current(doc)
-            seat_no = self._first_free(event, reg, taken, now)
-            if not seat_no:
-                continue
-            try:
-                await self._stores.seats.insert_one(self._seat_doc(seat_no, reg.id, now))
-            except DuplicateKeyError:
-                taken.update(await self._taken())
-                continue
-            taken[seat_no] = reg.id
-            result = await self._stores.registrations.update(
-                reg.id, partial(promote, event=event, seat_no=seat_no, now=now)
-            )
-            if result.state.seat_no != seat_no or result.state.status not in HOLDS_SEAT:
-                # They cancelled meanwhile: give the seat back and go on down the list.
-                await self._stores.seats.delete_one(
-                    {"_id": seat_id(self.event_id, seat_no), "registration_id": reg.id}
-                )
-                del taken[seat_no]
+        self._waiting_count = admission.waiting
+        if admission.freed_seats:
+            self.submit(Promote())  # seats briefly held by duplicates go to the waiting list
+        for arrival, outcome, position in zip(
+            arrivals, admission.outcomes, admission.positions, strict=True
+        ):
+            arrival.position = position
+            if isinstance(outcome, AlreadyRegistered):
+                arrival.future.set_exception(outcome)
+            else:
+                arrival.future.set_result(outcome)
 
 
 class Desks:
     """The desks of this process, one per event, started on first use."""
 
     def __init__(
-        self, stores: Stores, clock: Clock, start: Callable[[Desk], asyncio.Task[None]]
+        self, stores: DeskStores, clock: Clock, start: Callable[[Desk], asyncio.Task[None]]
     ) -> None:
         self._stores = stores
         self._clock = clock
@@ -422,9 +293,3 @@ class Desks:
                 desk.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await desk.task
-
-
-async def _write_all(collection: AsyncCollection[Document], docs: list[Document]) -> None:
-    """Insert new documents in one round trip; rewrite only those already there."""
-    known = [docs[i] for i in await insert_new(collection, docs)]
-    await asyncio.gather(*(collection.replace_one({"_id": d["_id"]}, d) for d in known))

@@ -18,8 +18,9 @@ from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.erasure import anonymise_old_events
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.conference import announce_due
-from samling_events.domain.events import EventStatus
-from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus, expire_offer
+from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus
+from samling_events.domain.seating import promotes_waiting_list
+from samling_events.use_cases import registration_changes
 
 log = logging.getLogger(__name__)
 ORPHAN_SEAT_GRACE = timedelta(minutes=2)
@@ -66,8 +67,9 @@ class Sweeper:
         )
         async for doc in cursor:
             reg = self._stores.registrations.from_current(doc)
-            await self._stores.registrations.update(reg.id, lambda r: expire_offer(r, now))
-            await self._desks.release(reg.event_id, [reg.id])
+            await registration_changes.expire_offer(
+                self._stores.registrations, self._desks, reg, now
+            )
 
     async def repair_seats(self) -> None:
         """A seat whose registration never got written (a crash mid-batch) or no longer holds
@@ -103,8 +105,5 @@ class Sweeper:
         )
         for event_id in event_ids:
             found = await self._stores.events.get(event_id)
-            if found and found.state.status in (
-                EventStatus.PUBLISHED,
-                EventStatus.REGISTRATION_CLOSED,
-            ):
+            if found and promotes_waiting_list(found.state):
                 await self._desks.promote(event_id)
