@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from rich.console import Console
 from samling_contracts import envelope
 from samling_contracts.events import ParticipantErased
@@ -13,6 +14,8 @@ from samling_devtools.cli.app import app
 from samling_devtools.cli.tail import render_record, tail
 from samling_devtools.testing import producer, unique
 from typer.testing import CliRunner
+
+pytestmark = pytest.mark.integration
 
 runner = CliRunner()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from samling_contracts import ALL_TOPICS
@@ -25,6 +26,7 @@ def test_partitions_are_raised_never_lowered() -> None:
     ]
 
 
+@pytest.mark.integration
 async def test_restricted_topics_age_out_and_creating_twice_is_harmless(topics: str) -> None:
     """The session's topics were made by the same specs; running the creator again is a no-op."""
     specs = await create_all(topics, partitions=None, replication=1, wait=5)

@@ -167,6 +167,7 @@ def image_command() -> str:
 
 
 @pytest.mark.parametrize("service", ["network", "events", "notifications"])
+@pytest.mark.integration
 def test_the_built_environment_runs_the_service(
     service: str, scratch: Path, stack: Stack, topics: str
 ) -> None:
@@ -236,6 +237,7 @@ def test_the_built_environment_runs_the_service(
             ) from None
 
 
+@pytest.mark.integration
 def test_the_devtools_environment_runs_topic_init(scratch: Path) -> None:
     venv = replay_build("devtools", scratch / "devtools")
     result = subprocess.run(

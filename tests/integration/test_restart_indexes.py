@@ -7,11 +7,14 @@ them one per command (``create_indexes_one_by_one``).
 
 from __future__ import annotations
 
+import pytest
 from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
 from samling_devtools.infra import Stack
 from samling_devtools.testing import mongo_db, unique
 from samling_runtime.store import AggregateStore
+
+pytestmark = pytest.mark.integration
 
 
 class Thing(BaseModel):

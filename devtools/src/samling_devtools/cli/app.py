@@ -23,5 +23,6 @@ app.add_typer(events_app, name="events")
 app.add_typer(registrations_app, name="registrations")
 app.add_typer(dev_app, name="dev")
 
+
 def main() -> None:
     app()

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from samling_devtools.infra import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 
@@ -47,6 +48,7 @@ def _serve(tmp_path: Path, workers: int) -> tuple[ServiceProcess, list[str]]:
     return service, [c for c in _children(service.process.pid) if "spawn_main" in c]
 
 
+@pytest.mark.integration
 def test_two_workers_serve_the_web_app_on_one_port(tmp_path: Path) -> None:
     service, workers = _serve(tmp_path, 2)
     try:
@@ -55,6 +57,7 @@ def test_two_workers_serve_the_web_app_on_one_port(tmp_path: Path) -> None:
         service.stop()
 
 
+@pytest.mark.integration
 def test_one_worker_is_the_process_itself(tmp_path: Path) -> None:
     service, workers = _serve(tmp_path, 1)
     try:
