@@ -33,6 +33,7 @@ WORKDIR /src
 # Third-party dependencies first: this layer changes only when uv.lock does.
 COPY pyproject.toml uv.lock .python-version ./
 COPY contracts/pyproject.toml contracts/
+COPY kernel/pyproject.toml kernel/
 COPY runtime/pyproject.toml runtime/
 COPY devtools/pyproject.toml devtools/
 COPY services/network/pyproject.toml services/network/
@@ -44,6 +45,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # Then Samling's own packages, installed as wheels (not editable), so no source is needed later.
 COPY contracts/ contracts/
+COPY kernel/ kernel/
 COPY runtime/ runtime/
 COPY devtools/ devtools/
 COPY services/ services/

@@ -22,8 +22,8 @@ imports: ## The import rules (.importlinter): pure domains, services apart
 	uv run --frozen lint-imports
 
 typecheck: ## mypy --strict over every package
-	uv run --frozen mypy contracts/src runtime/src devtools/src services/*/src
-	uv run --frozen mypy contracts/tests runtime/tests tests devtools/tests services/*/tests benchmarks services/*/benchmarks
+	uv run --frozen mypy contracts/src kernel/src runtime/src devtools/src services/*/src
+	uv run --frozen mypy contracts/tests kernel/tests runtime/tests tests devtools/tests services/*/tests benchmarks services/*/benchmarks
 
 schemas: ## Export the event JSON Schemas after changing contracts (refuses breaking changes)
 	uv run --frozen python -m samling_contracts.schemas export

@@ -49,6 +49,7 @@ from samling_events.adapters.store.stores import (
 )
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
+from samling_kernel.decisions import Change
 from samling_network.adapters.store.stores import REPORT_TIMELINE, REPORT_WEEK_TIMELINE
 from samling_network.domain.memberships import Membership
 from samling_network.domain.municipalities import Municipality
@@ -59,7 +60,6 @@ from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.adapters.store.notices import notice_documents
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 from samling_runtime.auth import Role, mint_token
-from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document
 from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore

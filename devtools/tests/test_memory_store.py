@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from samling_devtools.memory_store import memory_aggregates, memory_database
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.mongo import DUPLICATE_KEY, insert_new
 from samling_runtime.store import AlreadyExists
 

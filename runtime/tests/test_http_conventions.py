@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 from pymongo.errors import OperationFailure
+from samling_kernel.decisions import Refusal, Refused
 from samling_runtime.auth import CurrentPrincipal, Role, TokenVerifier, mint_token, require_role
-from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.pagination import after_cursor, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, install_problem_handlers
 from samling_runtime.settings import Environment, ServiceSettings

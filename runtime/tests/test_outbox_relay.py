@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from samling_contracts import CloudEvent
 from samling_contracts.network import NetworkUpdated
 from samling_contracts.vocabulary import NetworkField
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.outbox import WATERMARKS, OutboxRelay
 from samling_runtime.store import AggregateStore
 

@@ -9,7 +9,7 @@ from pymongo import AsyncMongoClient
 from samling_contracts.network import NetworkUpdated
 from samling_contracts.vocabulary import NetworkField
 from samling_devtools.infra import Stack
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.store import AggregateStore, AlreadyExists
 
 pytestmark = pytest.mark.integration

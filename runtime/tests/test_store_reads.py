@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient, monitoring
 from samling_devtools.infra import Stack
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.store import AggregateStore
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from samling_devtools.infra import Stack
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.store import AggregateStore
 from samling_runtime.timeline import DIRECTORY, Timeline, Way
 

@@ -7,9 +7,8 @@ limits hold in every service and show in every OpenAPI document.
 from __future__ import annotations
 
 from fastapi import Query
-
-from samling_runtime.bodies import RequestBody
-from samling_runtime.text import MultiLine, SingleLine
+from samling_kernel.bodies import RequestBody
+from samling_kernel.text import MultiLine, SingleLine
 
 __all__ = ["MAX_PAGE", "MultiLine", "RequestBody", "SingleLine", "page_limit"]
 

@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from pymongo.errors import ConnectionFailure, OperationFailure
+from samling_kernel.decisions import Refusal, Refused
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.mongo import store_unreachable
 from samling_runtime.store import WriteConflict
 

@@ -25,9 +25,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from samling_contracts import envelope
+from samling_kernel.decisions import Change
 
 from samling_runtime.bson import to_document
-from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document, insert_new
 from samling_runtime.telemetry import current_trace
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex

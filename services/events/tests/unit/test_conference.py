@@ -12,7 +12,7 @@ from samling_events.domain.conference import (
 )
 from samling_events.domain.events import Contingent, EventDetails, draft_event
 from samling_events.domain.registrations import Registration, RegistrationStatus
-from samling_runtime.decisions import Refused
+from samling_kernel.decisions import Refused
 
 START = datetime(2027, 2, 10, 8, 0, tzinfo=UTC)
 

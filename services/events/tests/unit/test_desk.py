@@ -12,7 +12,7 @@ from samling_events.adapters.store.desk import AlreadyRegistered
 from samling_events.domain.events import Contingent, close_registration
 from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus
 from samling_events.use_cases import registration_changes
-from samling_runtime.decisions import Refusal, Refused
+from samling_kernel.decisions import Refusal, Refused
 
 from .desk_world import BODO, FAUSKE, NOW, SALTDAL, DeskWorld
 

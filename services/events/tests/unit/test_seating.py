@@ -20,7 +20,7 @@ from samling_events.domain.seating import (
     promotes_waiting_list,
     renew,
 )
-from samling_runtime.decisions import Change, Refusal, Refused
+from samling_kernel.decisions import Change, Refusal, Refused
 
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 BODO, SALTDAL = "NO-1804", "NO-1840"

@@ -25,7 +25,7 @@ from samling_events.domain.transfer.sharing import (
     sharing,
     withdraw,
 )
-from samling_runtime.decisions import Refusal, Refused
+from samling_kernel.decisions import Refusal, Refused
 
 START = datetime(2027, 2, 10, 8, 0, tzinfo=UTC)
 BEFORE = TransferConversation.BEFORE

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.events import AssignmentAssigned, AssignmentDue, AttendanceRecorded
 from samling_contracts.vocabulary import AssignmentPhase
-from samling_runtime.decisions import Change, Refusal, Refused
+from samling_kernel.decisions import Change, Refusal, Refused
 
 from samling_events.domain.events import AgendaItem, Event, EventStatus
 from samling_events.domain.registrations import Registration, RegistrationStatus

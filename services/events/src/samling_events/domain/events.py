@@ -19,9 +19,9 @@ from samling_contracts.events import (
     EventUpdated,
 )
 from samling_contracts.vocabulary import EventKind, MunicipalityId
-from samling_runtime.bodies import RequestBody
-from samling_runtime.decisions import Change, Refusal, Refused
-from samling_runtime.text import MultiLine, SingleLine
+from samling_kernel.bodies import RequestBody
+from samling_kernel.decisions import Change, Refusal, Refused
+from samling_kernel.text import MultiLine, SingleLine
 
 TimeZoneName = Literal["Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen"]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel
 from samling_contracts.events import ParticipantAnonymised, ParticipantErased
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 from samling_events.domain.registrations import Registration
 

@@ -28,9 +28,9 @@ from samling_contracts.events import (
 )
 from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import Language, MunicipalityId
-from samling_runtime.bodies import RequestBody
-from samling_runtime.decisions import Change, Refusal, Refused
-from samling_runtime.text import MultiLine, SingleLine
+from samling_kernel.bodies import RequestBody
+from samling_kernel.decisions import Change, Refusal, Refused
+from samling_kernel.text import MultiLine, SingleLine
 
 from samling_events.domain.events import Event, Question
 

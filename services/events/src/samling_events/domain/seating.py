@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from samling_runtime.decisions import Change, Refusal, Refused
+from samling_kernel.decisions import Change, Refusal, Refused
 
 from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.registrations import ACTIVE, HOLDS_SEAT, Registration, admit

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from samling_contracts.facts import Fact
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.store import AggregateStore
 
 from samling_events.domain.events import Event

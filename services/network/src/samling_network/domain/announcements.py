@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from samling_contracts.network import AnnouncementPosted
 from samling_contracts.vocabulary import Language
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 from samling_network.domain.networks import Network, require_open
 

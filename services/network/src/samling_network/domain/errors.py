@@ -1,7 +1,7 @@
 """Why a decision was refused, in words a person understands (the shared problem handlers turn
 each kind into the same status as in every other service)."""
 
-from samling_runtime.decisions import Refusal, Refused
+from samling_kernel.decisions import Refusal, Refused
 
 
 class Rejected(Refused):

@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 from samling_contracts.network import MunicipalityJoinedNetwork, MunicipalityLeftNetwork
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 from samling_network.domain.errors import Conflict, Rejected
 from samling_network.domain.networks import Network

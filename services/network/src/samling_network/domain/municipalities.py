@@ -13,7 +13,7 @@ from samling_contracts.network import (
     MunicipalityRegistered,
 )
 from samling_contracts.vocabulary import Country, Language
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 from samling_network.domain.official_municipalities import official_municipalities
 

@@ -13,7 +13,7 @@ from samling_contracts.network import (
     PartnerInvited,
 )
 from samling_contracts.vocabulary import NetworkField, PartnerKind
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 from samling_network.domain.errors import Conflict
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 
 def check_region_id(value: str) -> str:

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 from samling_contracts.network import ReportPublished, ReportRevised, ReportTags, ReportWithdrawn
 from samling_contracts.vocabulary import ReportTemplate, Visibility
-from samling_runtime.decisions import Change
-from samling_runtime.text import MultiLine
+from samling_kernel.decisions import Change
+from samling_kernel.text import MultiLine
 
 from samling_network.domain.errors import Conflict, Forbidden, Rejected
 

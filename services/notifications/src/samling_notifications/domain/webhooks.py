@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 from samling_contracts.notifications import WebhookEndpointDisabled, WebhookEndpointEnabled
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 
 MAX_ATTEMPTS = 12
 """Backoff base 30 s doubling to a 4 h cap: the last retry is about 20 h after the first try."""

@@ -6,8 +6,8 @@ import contextlib
 
 from fastapi import APIRouter
 from pydantic import Field
+from samling_kernel.decisions import Change
 from samling_runtime.auth import CurrentPrincipal
-from samling_runtime.decisions import Change
 from samling_runtime.inputs import RequestBody, SingleLine
 from samling_runtime.problems import not_found
 from samling_runtime.store import AlreadyExists

@@ -28,8 +28,8 @@ from datetime import datetime
 from typing import Any
 
 from samling_contracts.facts import Fact
+from samling_kernel.decisions import Refusal, Refused
 from samling_runtime.clock import Clock
-from samling_runtime.decisions import Refusal, Refused
 from samling_runtime.telemetry import current_trace, forget_trace
 
 from samling_events.adapters.store.seat_book import DeskStores, MongoSeatBook

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.vocabulary import TransferConversation
-from samling_runtime.bodies import RequestBody
-from samling_runtime.decisions import Refusal, Refused
-from samling_runtime.text import MultiLine, SingleLine
+from samling_kernel.bodies import RequestBody
+from samling_kernel.decisions import Refusal, Refused
+from samling_kernel.text import MultiLine, SingleLine
 
 from samling_events.domain.transfer.forms import FORMS, Smtte, field_of
 from samling_events.domain.transfer.sharing import Party

@@ -12,9 +12,9 @@ from samling_contracts.transfer import (
     TransferPlanRescheduled,
 )
 from samling_contracts.vocabulary import EventKind, Language, TransferConversation
-from samling_runtime.bodies import RequestBody
-from samling_runtime.decisions import Change, Refusal, Refused
-from samling_runtime.text import SingleLine
+from samling_kernel.bodies import RequestBody
+from samling_kernel.decisions import Change, Refusal, Refused
+from samling_kernel.text import SingleLine
 
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration, RegistrationStatus

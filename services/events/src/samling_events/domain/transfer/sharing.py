@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from samling_contracts.vocabulary import TransferConversation
-from samling_runtime.decisions import Refused
+from samling_kernel.decisions import Refused
 
 
 class Party(StrEnum):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from samling_runtime.decisions import Change
+from samling_kernel.decisions import Change
 from samling_runtime.mongo import Document, hoisted
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.store import AggregateStore, Versioned

@@ -7,8 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from samling_kernel.decisions import Change
 from samling_runtime.auth import CurrentPrincipal, Role
-from samling_runtime.decisions import Change
 from samling_runtime.inputs import RequestBody
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists

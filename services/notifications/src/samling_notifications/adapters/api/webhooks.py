@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from samling_contracts.facts import REGISTRY
+from samling_kernel.decisions import Change
 from samling_runtime.auth import CurrentPrincipal, Role, require_role
-from samling_runtime.decisions import Change
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor

@@ -19,8 +19,8 @@ from typing import Any
 
 from samling_contracts import Fact
 from samling_contracts.vocabulary import Channel
+from samling_kernel.decisions import Change
 from samling_runtime.clock import Clock
-from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document
 
 from samling_notifications.adapters.delivery.jobs import (

@@ -30,8 +30,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from samling_contracts import Fact
 from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
+from samling_kernel.decisions import Change
 from samling_runtime.batching import BulkWriter
-from samling_runtime.decisions import Change
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one

@@ -1,8 +1,8 @@
 """What a domain decision produces or refuses, with nothing of a store, a broker or HTTP.
 
-Domain packages import only this module (and ``samling_runtime.text``) from the runtime, so a
-rule can be read, imported and tested without pymongo, FastAPI or FastStream installed (an
-import contract in ``make test`` keeps it so). The HTTP answer to a refusal is chosen once, by
+Domain packages import the shared kernel and never the runtime, so a rule can be read,
+imported and tested without pymongo, FastAPI or FastStream installed (import contracts in
+``make test`` keep it so). The HTTP answer to a refusal is chosen once, by
 the shared problem handlers: the same kind is the same status in every service.
 """
 
