@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, Field
 from samling_contracts.notifications import WebhookEndpointDisabled, WebhookEndpointEnabled
 from samling_kernel.decisions import Change
+from samling_kernel.ids import new_id
 
 MAX_ATTEMPTS = 12
 """Backoff base 30 s doubling to a 4 h cap: the last retry is about 20 h after the first try."""
@@ -163,4 +163,4 @@ def check_address(address: str, policy: TargetPolicy) -> None:
 
 
 def new_endpoint_id() -> str:
-    return f"whk_{secrets.token_hex(8)}"
+    return new_id("whk")

@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from samling_contracts.vocabulary import AssignmentPhase
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
 from samling_runtime.problems import not_found
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field
 from samling_contracts.vocabulary import EventKind
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from samling_contracts.vocabulary import EventKind
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine
 from samling_runtime.problems import Problem, not_found
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Depends
 from pymongo.errors import DuplicateKeyError
 from samling_contracts.vocabulary import TransferConversation
+from samling_kernel.ids import new_id
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
 

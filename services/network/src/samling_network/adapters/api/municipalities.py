@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, BeforeValidator, EmailStr, Field, model_validator
 from samling_contracts.network import ContactPerson
 from samling_contracts.vocabulary import Country, EmailDomain, Language
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, conflict, not_found

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import Field
 from samling_contracts.vocabulary import NetworkField, PartnerKind
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import Field
 from samling_contracts.network import ReportTags
 from samling_contracts.vocabulary import Visibility
+from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.ids import new_id
 from samling_runtime.inputs import RequestBody, SingleLine
 from samling_runtime.problems import Problem
 

@@ -7,13 +7,13 @@ intake handles a batch's facts concurrently): one preferences look-up, one chunk
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 from samling_contracts.vocabulary import Channel
+from samling_kernel.ids import new_id
 from samling_runtime.batching import Batcher
 from samling_runtime.clock import Clock
 from samling_runtime.mongo import Document
@@ -104,7 +104,7 @@ class Intake:
                 entries.append((q, doc, addresses.get(doc["recipient_id"])))
         for start in range(0, len(entries), CHUNK):
             chunk = entries[start : start + CHUNK]
-            chunk_id = f"mc_{uuid.uuid4().hex}"
+            chunk_id = new_id("mc")
             await self.stores.mail_chunks.insert_one(
                 {
                     "_id": chunk_id,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import Collection
 
+from samling_kernel.ids import new_id
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery.intake import Intake
@@ -25,7 +25,7 @@ from samling_notifications.settings import NotificationsSettings
 class DeliveryWorker(Worker):
     def __init__(self, runtime: Runtime, stores: Stores, settings: NotificationsSettings) -> None:
         super().__init__(runtime, stores, settings)
-        self.instance = f"dw_{uuid.uuid4().hex[:16]}"
+        self.instance = new_id("dw")
         clock = runtime.clock
         self.ledger = Ledger(stores)
         self.builder = MessageBuilder(stores, self.settings, clock)

@@ -19,7 +19,6 @@ recipient), ``subscriptions``, ``reminders`` and ``reminder_runs``, ``webhook_en
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +30,7 @@ from samling_contracts import Fact
 from samling_contracts.notifications import NotificationFailed, NotificationSent
 from samling_contracts.vocabulary import Channel
 from samling_kernel.decisions import Change
+from samling_kernel.ids import new_id
 from samling_runtime.batching import BulkWriter
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
@@ -142,7 +142,7 @@ class Stores:
         one revision, not one per notice). A ``batch_id`` makes a retry find it
         (:class:`AlreadyExists <samling_runtime.store.AlreadyExists>`)."""
         await self.delivery_batches.create(
-            batch_id or f"db_{uuid.uuid4().hex}",
+            batch_id or new_id("db"),
             Change(DeliveryBatch(channel=str(channel), outcomes=outcomes), facts),
         )
 

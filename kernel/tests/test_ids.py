@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from samling_runtime.ids import new_id
+from samling_kernel.ids import new_id
 
 
 def test_ids_sort_by_the_millisecond_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,5 @@
 """The one identifier scheme of every service: prefixed by what it names, sortable by creation
-time, unguessable. Pure (no I/O), so domains may mint ids too."""
+time, unguessable. Pure (no I/O), so domains mint ids with it too."""
 
 import secrets
 import time
