@@ -27,6 +27,7 @@ from samling_web.models import (
     TransferPlan,
 )
 from samling_web.recent import Recent
+from samling_web.registration_batches import RegistrationBatches
 from samling_web.upstream_api import Api, checked
 from samling_web.upstream_tokens import Tokens
 
@@ -44,6 +45,7 @@ class Services:
         self.events = events
         self.tokens = tokens
         self.recent = Recent()
+        self.batches = RegistrationBatches(events, tokens)
 
     # -- network ---------------------------------------------------------------------------
     async def region(self, region_id: str) -> Region | None:
@@ -152,13 +154,9 @@ class Services:
     async def register(
         self, event: Event, applicant: Mapping[str, Any], idempotency_key: str
     ) -> Registration:
-        return await self.events.send(
-            Registration,
-            "POST",
-            f"/events/{event.id}/registrations",
-            json=dict(applicant),
-            headers={**self.tokens.reader(), "Idempotency-Key": idempotency_key},
-        )
+        """Sent together with the forms for the same event that arrive meanwhile
+        (:mod:`samling_web.registration_batches`)."""
+        return await self.batches.register(event.id, applicant, idempotency_key)
 
     async def my_registrations(self, token: str) -> MyRegistrations | None:
         return await self.events.fetch(MyRegistrations, f"/manage/{token}")
