@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from samling_devtools.testing import RunningService, served_operations
+from samling_devtools.testing import RunningService, served_operations, unique
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.adapters.api.transfer_sides import manager_token
 from samling_runtime.auth import Role
@@ -296,6 +296,12 @@ async def _registering(world: World, role: str) -> tuple[str, Any]:
     return f"/events/{await world.event()}/registrations", applicant(1)
 
 
+async def _registering_together(world: World, role: str) -> tuple[str, Any]:
+    """Only the web app sends the forms it gathered as one request."""
+    body = {"items": [{"idempotency_key": unique("k"), "registration": applicant(1)}]}
+    return f"/events/{await world.event()}/registrations/batch", body
+
+
 COURSE = {"kind": "course_seminar"}
 TRANSFER = "/manage/{token}/registrations/{registration_id}/transfer"
 AS_MANAGER = "/transfer/{token}"
@@ -460,6 +466,12 @@ CASES: list[Case] = [
             "system": 403,
             "web": 201,
         },
+    ),
+    Case(
+        "POST",
+        "/events/{event_id}/registrations/batch",
+        _registering_together,
+        {**{role: 403 for role in ROLES}, "web": 200, "anonymous": 401},
     ),
     Case(
         "GET",

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from samling_web.i18n import N_
 from samling_web.rendering import Pages
 from samling_web.security import CsrfRefused
-from samling_web.upstreams import UpstreamDown
+from samling_web.upstream_api import UpstreamDown
 
 log = logging.getLogger(__name__)
 

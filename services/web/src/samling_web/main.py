@@ -63,7 +63,9 @@ from samling_web.service_token import ServiceToken
 from samling_web.settings import WebSettings
 from samling_web.signin import install_signin, signin_form_targets
 from samling_web.unread import unread_in_header
-from samling_web.upstreams import Api, Services, Tokens, pooled_clients
+from samling_web.upstream_api import Api, pooled_clients
+from samling_web.upstream_tokens import Tokens
+from samling_web.upstreams import Services
 
 SESSION_COOKIE = "samling_session"
 SESSION_SECONDS = 24 * 3600

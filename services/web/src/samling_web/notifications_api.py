@@ -16,7 +16,7 @@ import httpx
 
 from samling_web.models import Inbox, Preferences
 from samling_web.signin_state import SignInRequired
-from samling_web.upstreams import Api, UpstreamDown, checked
+from samling_web.upstream_api import Api, UpstreamDown, checked
 
 log = logging.getLogger(__name__)
 UNREAD_SECONDS = 0.5

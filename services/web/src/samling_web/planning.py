@@ -16,7 +16,7 @@ from samling_web.deps import Web
 from samling_web.i18n import N_
 from samling_web.models import Event, Upstream
 from samling_web.signin_state import SignedIn, SignInRequired
-from samling_web.upstreams import Refused, checked
+from samling_web.upstream_api import Refused, checked
 from samling_web.workspace import as_person, coordinated
 
 HOME = "/workspace/planning"

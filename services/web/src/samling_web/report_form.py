@@ -17,7 +17,7 @@ from samling_runtime.inputs import SingleLine
 from samling_web.forms import NOT_PLAIN, long_text
 from samling_web.i18n import ENDONYMS, N_
 from samling_web.report_terms import ARENAS, LEVELS, TEMPLATE_FIELDS, VISIBILITIES, ReportView
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 TITLE_MAX = 300
 SECTION_MAX = 20_000

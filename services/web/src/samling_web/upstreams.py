@@ -1,26 +1,16 @@
-"""The services' HTTP APIs as the pages need them: one pooled client per service.
+"""The calls the pages make to the network and events services, typed and kept as long as each
+may be shown (:mod:`samling_web.recent`).
 
-The web app calls with its own credential, a token with the ``web`` role only: it reads what the
-public may see (no drafts, no one's registrations but through their private link) and registers
-people who have no account. The events API decides what such a registration gets: a member seat
-only with an address in the municipality's e-mail domains, otherwise a seat held until the
-municipality approves. Nothing an organiser or another system client does is open to it.
-A service that does not answer, or answers 5xx, is :class:`UpstreamDown`: the pages then say
-so in the reader's language instead of failing.
+The web app calls with its own credential (:mod:`samling_web.upstream_tokens`); the events API
+decides what a registration without an account gets: a member seat only with an address in
+the municipality's e-mail domains, otherwise a seat held until the municipality approves.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
-
-import httpx
-from pydantic import BaseModel
-from samling_runtime.auth import Role, mint_token
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from samling_web.models import (
     Assignment,
@@ -37,151 +27,14 @@ from samling_web.models import (
     TransferPlan,
 )
 from samling_web.recent import Recent
-from samling_web.settings import WebSettings
+from samling_web.registration_batches import RegistrationBatches
+from samling_web.upstream_api import Api, checked
+from samling_web.upstream_tokens import Tokens
 
-M = TypeVar("M", bound=BaseModel)
-SUBJECT = "client-samling-web"
-TOKEN_LIFETIME = timedelta(hours=1)
-PAGE = 200  # the services' largest page
 EVENT_SECONDS = 2.0
 """How long an event (with its seats left) or a page of the calendar is shown as read: under a
 rush of readers one read per moment serves them all; the events API decides every registration
 afresh."""
-
-
-class UpstreamDown(Exception):
-    """A service did not answer, or failed: the page cannot be made now."""
-
-    def __init__(self, service: str, reason: str) -> None:
-        super().__init__(f"{service}: {reason}")
-        self.service = service
-
-
-class Refused(Exception):
-    """A service refused a request (4xx) with problem details a page can explain."""
-
-    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
-        super().__init__(f"{status}: {problem.get('detail')}")
-        self.status = status
-        self.kind = str(problem.get("type", "")).rsplit("/", 1)[-1]
-        self.problem = problem
-
-
-@dataclass
-class Tokens:
-    """Tokens the web app mints for itself, re-minted well before they expire."""
-
-    settings: WebSettings
-    issued: Callable[[], str] | None = None
-    """The identity provider's client-credentials token, used instead of a minted one when the
-    services verify tokens through its JWKS (see service_token.py)."""
-    _cache: dict[str, tuple[float, str]] = field(default_factory=dict)
-
-    def _get(self, key: str, **claims: Any) -> str:
-        now = time.monotonic()
-        found = self._cache.get(key)
-        if found is None or found[0] < now:
-            token = mint_token(self.settings, subject=SUBJECT, lifetime=TOKEN_LIFETIME, **claims)
-            self._cache[key] = (now + TOKEN_LIFETIME.total_seconds() / 2, token)
-            return token
-        return found[1]
-
-    def reader(self) -> dict[str, str]:
-        token = self.issued() if self.issued else self._get("web", roles=[Role.WEB])
-        return {"Authorization": f"Bearer {token}"}
-
-
-class Api:
-    """One service's API over a few small pools of connections.
-
-    ``connections`` requests go to the clients at once, the others wait here: httpcore looks at
-    every connection of its pool for each request it queues or frees, so with fifty requests
-    queued in one pool that bookkeeping was 16 % of the web app's CPU (make bench-web, py-spy);
-    a semaphore's queue costs nothing per waiter. Each request goes to the client with the
-    fewest under way, and as no client gets more than its pool holds, none queues inside
-    httpcore. ``wait_seconds`` bounds the wait as the pool's own timeout did (the service counts
-    as down past it).
-    """
-
-    def __init__(
-        self,
-        name: str,
-        clients: httpx.AsyncClient | Sequence[httpx.AsyncClient],
-        connections: int | None = None,
-        wait_seconds: float = 10.0,
-    ) -> None:
-        self.name = name
-        self.clients = [clients] if isinstance(clients, httpx.AsyncClient) else list(clients)
-        self._under_way = [0] * len(self.clients)
-        self._gate = asyncio.Semaphore(connections) if connections else None
-        self._wait_seconds = wait_seconds
-
-    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        if self._gate is None:
-            return await self._request(method, url, **kwargs)
-        try:
-            async with asyncio.timeout(self._wait_seconds):
-                await self._gate.acquire()
-        except TimeoutError as exc:
-            raise UpstreamDown(self.name, "PoolTimeout") from exc
-        try:
-            return await self._request(method, url, **kwargs)
-        finally:
-            self._gate.release()
-
-    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        least = min(range(len(self.clients)), key=self._under_way.__getitem__)
-        self._under_way[least] += 1
-        try:
-            response = await self.clients[least].request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            raise UpstreamDown(self.name, type(exc).__name__) from exc
-        finally:
-            self._under_way[least] -= 1
-        if response.status_code >= 500:
-            raise UpstreamDown(self.name, f"answered {response.status_code}")
-        return response
-
-    async def fetch(self, model: type[M], url: str, **kwargs: Any) -> M | None:
-        """GET one thing; None when it does not exist (or the web app may not see it)."""
-        response = await self.request("GET", url, **kwargs)
-        if response.status_code == 404:
-            return None
-        checked(response)
-        return model.model_validate(response.json())
-
-    async def send(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
-        response = await self.request(method, url, **kwargs)
-        checked(response)
-        return model.model_validate(response.json())
-
-    async def every(self, model: type[M], url: str, params: dict[str, Any], **kw: Any) -> list[M]:
-        """All items of a paged list (the lists the pages need are short: a region's
-        municipalities and networks)."""
-        items: list[M] = []
-        cursor: str | None = None
-        while True:
-            query = {**params, "limit": PAGE, **({"cursor": cursor} if cursor else {})}
-            response = await self.request("GET", url, params=query, **kw)
-            checked(response)
-            body = response.json()
-            items += [model.model_validate(item) for item in body["items"]]
-            cursor = body.get("next_cursor")
-            if not cursor:
-                return items
-
-    async def ready(self) -> bool:
-        response = await self.request("GET", "/readyz")
-        return response.status_code == 200
-
-
-def checked(response: httpx.Response) -> None:
-    if response.status_code >= 400:
-        try:
-            problem = response.json()
-        except ValueError:
-            problem = {"detail": response.text}
-        raise Refused(response.status_code, problem if isinstance(problem, dict) else {})
 
 
 class Services:
@@ -192,6 +45,7 @@ class Services:
         self.events = events
         self.tokens = tokens
         self.recent = Recent()
+        self.batches = RegistrationBatches(events, tokens)
 
     # -- network ---------------------------------------------------------------------------
     async def region(self, region_id: str) -> Region | None:
@@ -300,13 +154,9 @@ class Services:
     async def register(
         self, event: Event, applicant: Mapping[str, Any], idempotency_key: str
     ) -> Registration:
-        return await self.events.send(
-            Registration,
-            "POST",
-            f"/events/{event.id}/registrations",
-            json=dict(applicant),
-            headers={**self.tokens.reader(), "Idempotency-Key": idempotency_key},
-        )
+        """Sent together with the forms for the same event that arrive meanwhile
+        (:mod:`samling_web.registration_batches`)."""
+        return await self.batches.register(event.id, applicant, idempotency_key)
 
     async def my_registrations(self, token: str) -> MyRegistrations | None:
         return await self.events.fetch(MyRegistrations, f"/manage/{token}")
@@ -415,26 +265,3 @@ class Services:
     async def forget_me(self, token: str) -> None:
         response = await self.events.request("DELETE", f"/manage/{token}")
         checked(response)
-
-
-POOL_SIZE = 10
-"""Connections per client: a pool's bookkeeping grows with its size (see :class:`Api`), so more
-connections to a service are more pools of this size (make bench-web: one pool of 50 cost a
-registration 6.2 ms of the web app's CPU where one of 10 cost 3.3 ms)."""
-
-
-def pooled_clients(
-    base_url: str, settings: WebSettings, transport: httpx.AsyncBaseTransport | None
-) -> list[httpx.AsyncClient]:
-    """``settings.upstream_connections`` connections to one service, in pools of ``POOL_SIZE``."""
-    total = settings.upstream_connections
-    return [
-        httpx.AsyncClient(
-            base_url=base_url,
-            timeout=settings.upstream_timeout_seconds,
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            transport=transport,
-        )
-        for size in [POOL_SIZE] * (total // POOL_SIZE)
-        + [total % POOL_SIZE] * bool(total % POOL_SIZE)
-    ]

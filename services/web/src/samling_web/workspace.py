@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from samling_web.deps import Web
 from samling_web.models import Upstream
 from samling_web.signin_state import NotAllowed, SignedIn, SignInRequired
-from samling_web.upstreams import Api, checked
+from samling_web.upstream_api import Api, checked
 
 PRIVATE = {"Cache-Control": "no-store"}
 M = TypeVar("M", bound=BaseModel)

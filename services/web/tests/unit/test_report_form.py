@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from samling_web import report_form as rf
 from samling_web.forms import NOT_PLAIN
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from starlette.datastructures import FormData, UploadFile
 
 NETWORKS = ["net_a", "net_b"]

@@ -7,7 +7,7 @@ import time
 
 import httpx
 from samling_web.notifications_api import UNREAD_SECONDS, Notifications
-from samling_web.upstreams import Api
+from samling_web.upstream_api import Api
 
 BEARER = {"Authorization": "Bearer t"}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from samling_web.settings import WebSettings
-from samling_web.upstreams import POOL_SIZE, Api, UpstreamDown, pooled_clients
+from samling_web.upstream_api import POOL_SIZE, Api, UpstreamDown, pooled_clients
 
 
 @pytest.mark.parametrize("connections", [1, 10, 25, 50])

@@ -19,7 +19,7 @@ from samling_web.i18n import N_
 from samling_web.models import Upstream
 from samling_web.security import check_csrf
 from samling_web.signin_state import NotAllowed, SignedIn, SignedInDep, SignInRequired
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 router = APIRouter(prefix="/workspace/approvals")
 PRIVATE = {"Cache-Control": "no-store"}

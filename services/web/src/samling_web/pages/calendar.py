@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, Web, WebDep
 from samling_web.models import Event, EventPage, Municipality
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.vocabulary import EVENT_KINDS
 
 router = APIRouter()

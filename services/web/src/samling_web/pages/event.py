@@ -29,7 +29,7 @@ from samling_web.i18n import N_
 from samling_web.models import Event, Municipality
 from samling_web.rendering import reader_language
 from samling_web.security import check_csrf
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 router = APIRouter()
 KEY_FIELD = "form_key"

@@ -20,7 +20,7 @@ from samling_web.i18n import N_
 from samling_web.rendering import reader_language
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedInDep
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.workspace import PRIVATE
 
 router = APIRouter(prefix="/me/inbox")

@@ -18,7 +18,7 @@ from samling_web.deps import IdPath, TokenPath, Web, WebDep
 from samling_web.i18n import N_
 from samling_web.models import Event, MyFollowUp, Registration
 from samling_web.security import check_csrf
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 router = APIRouter()
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -18,7 +18,7 @@ from samling_web.evaluation import FIELDS, read_evaluation
 from samling_web.i18n import N_
 from samling_web.pages.manage import NOTICE, PRIVATE, Mine, act, mine_of
 from samling_web.security import check_csrf
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 router = APIRouter()
 MARKED = N_("Marked as done. Thank you!")

@@ -27,7 +27,7 @@ from samling_web.report_terms import (
     ReportList,
 )
 from samling_web.signin_state import SignedIn, SignInRequired, current_user
-from samling_web.upstreams import checked
+from samling_web.upstream_api import checked
 
 router = APIRouter()
 PAGE_SIZE = 20

@@ -32,7 +32,7 @@ from samling_web.report_terms import (
     Revision,
 )
 from samling_web.signin_state import SignInRequired, current_user
-from samling_web.upstreams import checked
+from samling_web.upstream_api import checked
 
 router = APIRouter()
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -21,7 +21,7 @@ from samling_web.deps import IdPath, TokenPath, Web, WebDep
 from samling_web.i18n import N_
 from samling_web.pages.manage import NOTICE, PRIVATE
 from samling_web.security import check_csrf
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 
 router = APIRouter()
 ConversationPath = Annotated[str, Path(pattern=r"^(before|during|after)$")]

@@ -19,7 +19,7 @@ from samling_web.planning import HOME, conflicts, done, path, planned, refusal_e
 from samling_web.planning_form import MESSAGE_TOO_LONG, Times, text
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.workspace import PRIVATE
 
 router = APIRouter(prefix=HOME + "/{event_id}")

@@ -26,7 +26,7 @@ from samling_web.planning_form import (
 )
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.vocabulary import EVENT_KINDS
 from samling_web.workspace import PRIVATE, coordinated, read
 

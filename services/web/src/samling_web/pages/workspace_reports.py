@@ -37,7 +37,7 @@ from samling_web.report_terms import (
 )
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep, SignInRequired
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.workspace import administered, answered
 
 router = APIRouter(prefix="/workspace/reports")

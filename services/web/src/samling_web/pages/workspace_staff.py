@@ -15,7 +15,7 @@ from samling_web.deps import WebDep
 from samling_web.models import Upstream
 from samling_web.pages.workspace_event import STATUSES
 from samling_web.signin_state import SignedInDep
-from samling_web.upstreams import checked
+from samling_web.upstream_api import checked
 from samling_web.workspace import PRIVATE, administered, as_person
 
 router = APIRouter(prefix="/workspace/staff")

@@ -23,7 +23,7 @@ from samling_web.deps import IdPath, Web, WebDep
 from samling_web.i18n import N_
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep
-from samling_web.upstreams import Refused
+from samling_web.upstream_api import Refused
 from samling_web.webhook_terms import (
     DELIVERY_STATUSES,
     FACT_TYPES,

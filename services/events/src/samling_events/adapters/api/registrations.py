@@ -15,6 +15,7 @@ from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
 from samling_runtime.pagination import Page, after_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
+from samling_runtime.service import Runtime
 
 from samling_events.adapters.api.deps import (
     DesksDep,
@@ -100,6 +101,22 @@ async def register(
     municipality approves (RegistrationAwaitingApproval tells its contact persons). Only
     members of the event's network take seats unless the event is open to all. Send an
     `Idempotency-Key` so a double click registers once."""
+    return await register_as(
+        principal, event, body, idempotency_key, stores, desks, runtime, settings
+    )
+
+
+async def register_as(
+    principal: Principal,
+    event: Event,
+    body: Applicant,
+    idempotency_key: str | None,
+    stores: Stores,
+    desks: Desks,
+    runtime: Runtime,
+    settings: EventsSettings,
+) -> JSONResponse:
+    """One registration by ``principal``, as the route above and the batch route answer it."""
     email = normalise_email(str(body.email))
     vouched = (
         principal.is_coordinator_of(event.region_id)
@@ -123,7 +140,7 @@ async def register(
         )
 
     return await runtime.idempotency.run(
-        scope=f"registrations:{event_id}", key=idempotency_key, body=body, operation=operation
+        scope=f"registrations:{event.id}", key=idempotency_key, body=body, operation=operation
     )
 
 
