@@ -1,0 +1,130 @@
+"""The events service's read model of the network service's facts (networks, memberships,
+municipalities, e-mail domains), driven through a broker: in memory in the fast tier, and the
+same tests on the real Kafka and FerretDB under the integration marker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from samling_contracts.network import (
+    MunicipalityEmailDomainsChanged,
+    MunicipalityJoinedNetwork,
+    MunicipalityLeftNetwork,
+    MunicipalityRegistered,
+    NetworkArchived,
+    NetworkCreated,
+)
+from samling_devtools.fact_world import BOTH, FactWorld, fact_world, runtime_over
+from samling_events.adapters.kafka.network_facts import network_subscriptions
+from samling_runtime.kafka import FactSubscriptions
+from samling_runtime.mongo import Document
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+NETWORK = "net_lesing"
+BODO = "NO-1804"
+KEY = f"{NETWORK}:{BODO}"
+
+
+def subscribe(db: AsyncDatabase[Document]) -> FactSubscriptions:
+    return network_subscriptions(runtime_over(db))
+
+
+def joined(municipality: str = BODO) -> MunicipalityJoinedNetwork:
+    return MunicipalityJoinedNetwork(
+        network_id=NETWORK,
+        municipality_id=municipality,
+        membership_id=f"mem_{municipality}",
+        starts_on=date(2027, 1, 1),
+    )
+
+
+def left(municipality: str = BODO) -> MunicipalityLeftNetwork:
+    return MunicipalityLeftNetwork(
+        network_id=NETWORK,
+        municipality_id=municipality,
+        membership_id=f"mem_{municipality}",
+        ends_on=date(2027, 2, 1),
+    )
+
+
+async def is_member(world: FactWorld, municipality: str = BODO) -> bool:
+    """The look-up the registration desk makes (``Stores.is_member``)."""
+    key = f"{NETWORK}:{municipality}"
+    return await world.db["membership_view"].find_one({"_id": key, "active": True}) is not None
+
+
+@pytest.mark.parametrize("kind", BOTH)
+async def test_join_leave_and_rejoin_in_order_leave_a_member(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    async with fact_world(kind, subscribe, request) as world:
+        await world.publish(joined(), time=NOW)
+        assert await is_member(world)
+        await world.publish(left(), time=NOW + timedelta(days=1))
+        assert not await is_member(world)
+        await world.publish(joined(), time=NOW + timedelta(days=2))
+        assert await is_member(world)
+        assert not await is_member(world, "NO-1841")
+        view = await world.db["membership_view"].find({}).to_list()
+        assert [doc["_id"] for doc in view] == [KEY]  # one document per membership
+
+
+@pytest.mark.parametrize("kind", BOTH)
+async def test_a_redelivered_fact_is_handled_once(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    async with fact_world(kind, subscribe, request) as world:
+        (joining,) = await world.publish(joined(), time=NOW)
+        await world.publish(left(), time=NOW + timedelta(days=1))
+        await world.redeliver(joining)  # a relay's retry: the same id, after the leave
+        assert not await is_member(world)
+        assert await world.processed() == 2
+
+
+@pytest.mark.parametrize("kind", BOTH)
+async def test_a_message_that_is_no_cloudevent_is_dead_lettered_and_the_next_handled(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    topic = joined().spec().topic.name
+    async with fact_world(kind, subscribe, request) as world:
+        await world.publish_raw(topic, b'{"not": "a cloudevent"}')
+        await world.publish(joined(), time=NOW)
+        assert [(d.topic, d.body) for d in world.dead_letters] == [
+            (topic, b'{"not": "a cloudevent"}')
+        ]
+        assert world.dead_letters[0].reason.startswith("ValidationError")
+        assert await is_member(world)
+
+
+async def test_networks_and_municipalities_are_kept_as_their_facts_say() -> None:
+    created = NetworkCreated(
+        network_id=NETWORK,
+        region_id="rkk-salten",
+        name="Lesenettverket",
+        field="school",
+        coordinator_ids=["u-4711"],
+    )
+    registered = MunicipalityRegistered(
+        municipality_id=BODO, region_id="rkk-salten", number="1804", name="Bodø", country="NO"
+    )
+    async with fact_world("fast", subscribe) as world:
+        await world.publish(created, registered, registered, NetworkArchived(network_id=NETWORK))
+        network = await world.db["network_view"].find_one({"_id": NETWORK})
+        assert network is not None
+        assert (network["name"], network["archived"]) == ("Lesenettverket", True)
+        municipality = await world.db["municipality_view"].find_one({"_id": BODO})
+        assert municipality == {"_id": BODO, "region_id": "rkk-salten"}
+
+
+async def test_every_list_of_email_domains_is_kept_with_its_time() -> None:
+    async with fact_world("fast", subscribe) as world:
+        for day, domains in enumerate((["bodo.kommune.no"], ["bodo.kommune.no", "bodo.no"])):
+            changed = MunicipalityEmailDomainsChanged(municipality_id=BODO, email_domains=domains)
+            await world.publish(changed, time=NOW + timedelta(days=day))
+        lists = world.db["municipality_email_domains"]
+        newest = await lists.find_one({"municipality_id": BODO}, sort=[("as_of", -1)])
+        assert newest is not None
+        assert newest["email_domains"] == ["bodo.kommune.no", "bodo.no"]
+        assert await lists.count_documents({"municipality_id": BODO}) == 2
