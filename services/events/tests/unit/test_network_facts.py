@@ -4,6 +4,7 @@ same tests on the real Kafka and FerretDB under the integration marker."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -49,56 +50,51 @@ def left(municipality: str = BODO) -> MunicipalityLeftNetwork:
     )
 
 
+@pytest.fixture(params=BOTH)
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[FactWorld]:
+    """The read model's handlers on the in-memory broker and store, and on the real ones."""
+    async with fact_world(request.param, subscribe, request) as running:
+        yield running
+
+
 async def is_member(world: FactWorld, municipality: str = BODO) -> bool:
     """The look-up the registration desk makes (``Stores.is_member``)."""
     key = f"{NETWORK}:{municipality}"
     return await world.db["membership_view"].find_one({"_id": key, "active": True}) is not None
 
 
-@pytest.mark.parametrize("kind", BOTH)
-async def test_join_leave_and_rejoin_in_order_leave_a_member(
-    kind: str, request: pytest.FixtureRequest
-) -> None:
-    async with fact_world(kind, subscribe, request) as world:
-        await world.publish(joined(), time=NOW)
-        assert await is_member(world)
-        await world.publish(left(), time=NOW + timedelta(days=1))
-        assert not await is_member(world)
-        await world.publish(joined(), time=NOW + timedelta(days=2))
-        assert await is_member(world)
-        assert not await is_member(world, "NO-1841")
-        view = await world.db["membership_view"].find({}).to_list()
-        assert [doc["_id"] for doc in view] == [KEY]  # one document per membership
+async def test_join_leave_and_rejoin_in_order_leave_a_member(world: FactWorld) -> None:
+    await world.publish(joined(), time=NOW)
+    assert await is_member(world)
+    await world.publish(left(), time=NOW + timedelta(days=1))
+    assert not await is_member(world)
+    await world.publish(joined(), time=NOW + timedelta(days=2))
+    assert await is_member(world)
+    assert not await is_member(world, "NO-1841")
+    view = await world.db["membership_view"].find({}).to_list()
+    assert [doc["_id"] for doc in view] == [KEY]  # one document per membership
 
 
-@pytest.mark.parametrize("kind", BOTH)
-async def test_a_redelivered_fact_is_handled_once(
-    kind: str, request: pytest.FixtureRequest
-) -> None:
-    async with fact_world(kind, subscribe, request) as world:
-        (joining,) = await world.publish(joined(), time=NOW)
-        await world.publish(left(), time=NOW + timedelta(days=1))
-        await world.redeliver(joining)  # a relay's retry: the same id, after the leave
-        assert not await is_member(world)
-        assert await world.processed() == 2
+async def test_a_redelivered_fact_is_handled_once(world: FactWorld) -> None:
+    (joining,) = await world.publish(joined(), time=NOW)
+    await world.publish(left(), time=NOW + timedelta(days=1))
+    await world.redeliver(joining)  # a relay's retry: the same id, after the leave
+    assert not await is_member(world)
+    assert await world.processed() == 2
 
 
-@pytest.mark.parametrize("kind", BOTH)
 async def test_a_message_that_is_no_cloudevent_is_dead_lettered_and_the_next_handled(
-    kind: str, request: pytest.FixtureRequest
+    world: FactWorld,
 ) -> None:
     topic = joined().spec().topic.name
-    async with fact_world(kind, subscribe, request) as world:
-        await world.publish_raw(topic, b'{"not": "a cloudevent"}')
-        await world.publish(joined(), time=NOW)
-        assert [(d.topic, d.body) for d in world.dead_letters] == [
-            (topic, b'{"not": "a cloudevent"}')
-        ]
-        assert world.dead_letters[0].reason.startswith("ValidationError")
-        assert await is_member(world)
+    await world.publish_raw(topic, b'{"not": "a cloudevent"}')
+    await world.publish(joined(), time=NOW)
+    assert [(d.topic, d.body) for d in world.dead_letters] == [(topic, b'{"not": "a cloudevent"}')]
+    assert world.dead_letters[0].reason.startswith("ValidationError")
+    assert await is_member(world)
 
 
-async def test_networks_and_municipalities_are_kept_as_their_facts_say() -> None:
+async def test_networks_and_municipalities_are_kept_as_their_facts_say(world: FactWorld) -> None:
     created = NetworkCreated(
         network_id=NETWORK,
         region_id="rkk-salten",
@@ -109,22 +105,20 @@ async def test_networks_and_municipalities_are_kept_as_their_facts_say() -> None
     registered = MunicipalityRegistered(
         municipality_id=BODO, region_id="rkk-salten", number="1804", name="Bodø", country="NO"
     )
-    async with fact_world("fast", subscribe) as world:
-        await world.publish(created, registered, registered, NetworkArchived(network_id=NETWORK))
-        network = await world.db["network_view"].find_one({"_id": NETWORK})
-        assert network is not None
-        assert (network["name"], network["archived"]) == ("Lesenettverket", True)
-        municipality = await world.db["municipality_view"].find_one({"_id": BODO})
-        assert municipality == {"_id": BODO, "region_id": "rkk-salten"}
+    await world.publish(created, registered, registered, NetworkArchived(network_id=NETWORK))
+    network = await world.db["network_view"].find_one({"_id": NETWORK})
+    assert network is not None
+    assert (network["name"], network["archived"]) == ("Lesenettverket", True)
+    municipality = await world.db["municipality_view"].find_one({"_id": BODO})
+    assert municipality == {"_id": BODO, "region_id": "rkk-salten"}
 
 
-async def test_every_list_of_email_domains_is_kept_with_its_time() -> None:
-    async with fact_world("fast", subscribe) as world:
-        for day, domains in enumerate((["bodo.kommune.no"], ["bodo.kommune.no", "bodo.no"])):
-            changed = MunicipalityEmailDomainsChanged(municipality_id=BODO, email_domains=domains)
-            await world.publish(changed, time=NOW + timedelta(days=day))
-        lists = world.db["municipality_email_domains"]
-        newest = await lists.find_one({"municipality_id": BODO}, sort=[("as_of", -1)])
-        assert newest is not None
-        assert newest["email_domains"] == ["bodo.kommune.no", "bodo.no"]
-        assert await lists.count_documents({"municipality_id": BODO}) == 2
+async def test_every_list_of_email_domains_is_kept_with_its_time(world: FactWorld) -> None:
+    for day, domains in enumerate((["bodo.kommune.no"], ["bodo.kommune.no", "bodo.no"])):
+        changed = MunicipalityEmailDomainsChanged(municipality_id=BODO, email_domains=domains)
+        await world.publish(changed, time=NOW + timedelta(days=day))
+    lists = world.db["municipality_email_domains"]
+    newest = await lists.find_one({"municipality_id": BODO}, sort=[("as_of", -1)])
+    assert newest is not None
+    assert newest["email_domains"] == ["bodo.kommune.no", "bodo.no"]
+    assert await lists.count_documents({"municipality_id": BODO}) == 2
