@@ -108,6 +108,10 @@ class MemoryCollection:
         await asyncio.sleep(0)
         return self._collection.delete_many(query)
 
+    def documents(self) -> dict[Any, Document]:
+        """Every document by ``_id``, for a test's assertions (no round trip to stand for)."""
+        return {doc["_id"]: doc for doc in self._collection.find()}
+
     async def create_indexes(self, indexes: list[IndexModel]) -> list[str]:
         """Secondary indexes only speed a real server up; unique ``_id`` is always there."""
         return [str(index.document["name"]) for index in indexes]

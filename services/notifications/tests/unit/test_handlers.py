@@ -22,6 +22,7 @@ from samling_contracts.network import (
     ReportWithdrawn,
 )
 from samling_contracts.vocabulary import Visibility
+from samling_devtools.memory_store import MemoryDatabase
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.audience import WebhookAudience
 from samling_notifications.domain.notices import Kind
@@ -41,7 +42,6 @@ from .given import (
     report,
     scheduled,
 )
-from .memory import MemoryDatabase
 
 
 @dataclass
@@ -65,7 +65,7 @@ class World:
         )
 
     async def _forward(self, event: CloudEvent, audience: WebhookAudience) -> int:
-        kept = len(self.db["registrations"].docs)
+        kept = len(self.db["registrations"].documents())
         self.forwarded.append((event.type, audience, kept))
         return 1
 
@@ -78,7 +78,7 @@ class World:
         return events
 
     def docs(self, collection: str) -> dict[Any, dict[str, Any]]:
-        return self.db[collection].docs
+        return self.db[collection].documents()
 
 
 def test_every_fact_has_one_row_and_restricted_facts_are_never_forwarded() -> None:
@@ -92,13 +92,15 @@ def test_every_fact_has_one_row_and_restricted_facts_are_never_forwarded() -> No
 async def test_an_announced_event_invites_member_contacts_and_sets_its_reminder() -> None:
     world = World()
     await world.given(contacts("con_a", "con_b"), joined())
-    world.docs("subscriptions")["s1"] = {
-        "_id": "s1",
-        "target": "event_kind",
-        "value": "workshop",
-        "subscriber_id": "usr_1",
-        "subscriber_type": "user",
-    }
+    await world.db["subscriptions"].insert_one(
+        {
+            "_id": "s1",
+            "target": "event_kind",
+            "value": "workshop",
+            "subscriber_id": "usr_1",
+            "subscriber_type": "user",
+        }
+    )
     await world.given(scheduled())
     assert world.notices.told(Kind.EVENT_INVITATION) == ["con_a", "con_b", "usr_1"]
     invitation = next(d for d in world.notices.drafts if d.kind is Kind.EVENT_INVITATION)
