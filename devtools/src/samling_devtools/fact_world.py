@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -64,7 +64,9 @@ class FactWorld:
     group: str
     source: str = "/samling/fact-world"
     dead_letters: list[DeadLetter] = field(default_factory=list)
-    _settled: Callable[[set[str]], Any] | None = None
+    _settled: Callable[[set[str]], Awaitable[None]] | None = None
+    """Waits until the consumers have handled everything on some topics; None where a
+    publish runs the handlers before it returns (the in-memory broker)."""
 
     async def publish(self, *facts: Fact, time: datetime | None = None) -> list[CloudEvent]:
         """Each fact in its CloudEvent, sent as the relay sends it, in order."""
@@ -169,6 +171,8 @@ class _Offsets:
     """Whether a service's consumer groups have committed everything on some topics."""
 
     def __init__(self, bootstrap: str, group: str) -> None:
+        # Committed offsets are read with the admin client, the topics' ends with a consumer
+        # outside any group (one of the service's own would join its group and take partitions).
         self._group = group
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         self._ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
