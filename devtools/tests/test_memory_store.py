@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import BaseModel
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from samling_devtools.memory_store import memory_aggregates, memory_database
 from samling_kernel.decisions import Change
@@ -63,3 +64,24 @@ async def test_datetimes_come_back_aware() -> None:
     assert found is not None
     assert found["at"] == NOW
     assert found["at"].tzinfo is not None
+
+
+async def test_a_bulk_write_replaces_updates_and_upserts_as_the_store_does() -> None:
+    recipients = memory_database()["recipients"]
+    await recipients.insert_many([{"_id": "a", "name": "A"}, {"_id": "b", "name": "B"}])
+    await recipients.bulk_write(
+        [
+            ReplaceOne({"_id": "a"}, {"name": "Anne"}),
+            UpdateOne({"_id": "b"}, {"$set": {"active": False}}),
+            ReplaceOne({"_id": "c"}, {"name": "Cato"}, upsert=True),
+            UpdateOne({"_id": "d"}, {"$set": {"name": "Dina"}}),  # no upsert: nothing
+        ],
+        ordered=False,
+    )
+    assert await recipients.find({}).to_list() == [
+        {"_id": "a", "name": "Anne"},
+        {"_id": "b", "name": "B", "active": False},
+        {"_id": "c", "name": "Cato"},
+    ]
+    await recipients.update_many({"_id": {"$in": ["a", "c"]}}, {"$set": {"active": True}})
+    assert await recipients.count_documents({"active": True}) == 2

@@ -15,13 +15,13 @@ Every call yields to the event loop once, like a round trip, so tasks started wi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import mongomock
 from pydantic import BaseModel
-from pymongo import IndexModel
+from pymongo import IndexModel, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_runtime.mongo import Document
 from samling_runtime.store import AggregateStore
@@ -82,6 +82,24 @@ class MemoryCollection:
         await asyncio.sleep(0)
         return self._collection.update_one(query, update, upsert=upsert)
 
+    async def update_many(self, query: Document, update: Document) -> Any:
+        await asyncio.sleep(0)
+        return self._collection.update_many(query, update)
+
+    async def bulk_write(
+        self, requests: Sequence[ReplaceOne[Document] | UpdateOne], ordered: bool = True
+    ) -> None:
+        """One write after the other (mongomock's own ``bulk_write`` does not take the
+        arguments newer PyMongo passes its operations)."""
+        for request in requests:
+            # PyMongo keeps an operation's parts in these attributes; they are all it takes.
+            parts = cast(Any, request)
+            query, body, upsert = parts._filter, parts._doc, bool(parts._upsert)
+            if isinstance(request, ReplaceOne):
+                await self.replace_one(query, body, upsert=upsert)
+            else:
+                await self.update_one(query, body, upsert=upsert)
+
     async def delete_one(self, query: Document) -> Any:
         await asyncio.sleep(0)
         return self._collection.delete_one(query)
@@ -89,6 +107,10 @@ class MemoryCollection:
     async def delete_many(self, query: Document) -> Any:
         await asyncio.sleep(0)
         return self._collection.delete_many(query)
+
+    def documents(self) -> dict[Any, Document]:
+        """Every document by ``_id``, for a test's assertions (no round trip to stand for)."""
+        return {doc["_id"]: doc for doc in self._collection.find()}
 
     async def create_indexes(self, indexes: list[IndexModel]) -> list[str]:
         """Secondary indexes only speed a real server up; unique ``_id`` is always there."""

@@ -94,7 +94,9 @@ async def hand_over(broker: KafkaBroker, events: Sequence[CloudEvent]) -> Awaita
         )
         for event in events
     ]
-    return asyncio.gather(*acks)
+    # FastStream's in-memory TestKafkaBroker hands each record to its subscribers at once and
+    # gives no ack to wait for (None): the fast tier publishes through this same path.
+    return asyncio.gather(*(ack for ack in acks if ack is not None))
 
 
 def _dead_letter_middleware(group: str) -> Callable[..., BaseMiddleware]:

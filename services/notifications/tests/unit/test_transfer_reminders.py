@@ -27,7 +27,8 @@ from samling_notifications.domain.transfer import AFTER_STALE
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.clock import ManualClock
 
-from .test_handlers import NOW, STARTS, World, confirmed, scheduled
+from .given import NOW, STARTS, confirmed, scheduled
+from .test_handlers import World
 
 PLAN = "trp_reg_par_1"
 IDS = {
