@@ -56,9 +56,9 @@ from samling_network.domain.municipalities import Municipality
 from samling_network.domain.networks import Network
 from samling_network.domain.regions import Region
 from samling_network.domain.reports import FreeText, Report, searchable_text
-from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_notifications.adapters.store.notices import notice_documents
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
+from samling_notifications.handlers.table import consumed_topics
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.mongo import Document
 from samling_runtime.settings import ServiceSettings
@@ -467,7 +467,7 @@ async def phase(
     print(f"[{name}] loading {year.registrations} registrations, {year.notices} notices ...")
     result["load_seconds"] = await load(stack.mongo_url, prefix, year)
     group = f"{prefix}-notifications"  # each service reads with groups of its own
-    await start_at_end(stack.bootstrap, group, [t.name for t in subscriptions(lambda: None).topics])  # type: ignore[arg-type, return-value]
+    await start_at_end(stack.bootstrap, group, [t.name for t in consumed_topics()])
     processes: dict[str, ServiceProcess] = {}
     try:
         for service, factory in SERVICES.items():

@@ -33,7 +33,7 @@ from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
-from samling_notifications.adapters.kafka.handlers import subscriptions
+from samling_notifications.handlers.table import consumed_topics
 from samling_notifications.main import create as create_notifications
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.auth import Role
@@ -280,7 +280,7 @@ async def _notifications_settings(stack: Stack, run: str, mailbox: Mailpit, **tr
         **trust,
     )
     assert found.consumer_group is not None
-    topics = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+    topics = [t.name for t in consumed_topics()]
     # Only what this module's services publish: not every earlier test's facts.
     await start_at_end(found.kafka_bootstrap, found.consumer_group, topics)
     return found

@@ -19,8 +19,8 @@ from samling_contracts.network import (
     NetworkCreated,
 )
 from samling_devtools.fact_world import BOTH, FactWorld, fact_world, runtime_over
-from samling_events.adapters.kafka.network_facts import network_subscriptions
 from samling_events.adapters.store.stores import Stores
+from samling_events.handlers.table import network_subscriptions
 from samling_runtime.kafka import FactSubscriptions
 from samling_runtime.mongo import Document
 

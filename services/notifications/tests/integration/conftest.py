@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import start_at_end
-from samling_notifications.adapters.kafka.handlers import subscriptions
+from samling_notifications.handlers.table import consumed_topics
 from samling_notifications.settings import NotificationsSettings
 
-SUBSCRIBED = [t.name for t in subscriptions(lambda: None).topics]  # type: ignore[arg-type, return-value]
+SUBSCRIBED = [t.name for t in consumed_topics()]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from samling_devtools.testing import bearer, call, eventually
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.kafka.handlers import event_params
+from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.container import started_in
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 

@@ -10,6 +10,7 @@ from samling_contracts.network import (
     NetworkCreated,
     NetworkUpdated,
 )
+from samling_runtime.membership_view import record_membership
 
 from samling_notifications.adapters.store import audience
 from samling_notifications.domain.audience import union
@@ -28,15 +29,7 @@ async def membership(
     ctx: Context, fact: MunicipalityJoinedNetwork | MunicipalityLeftNetwork, event: CloudEvent
 ) -> None:
     stores = ctx.stores
-    await stores.memberships.replace_one(
-        {"_id": f"{fact.network_id}:{fact.municipality_id}"},
-        {
-            "network_id": fact.network_id,
-            "municipality_id": fact.municipality_id,
-            "active": isinstance(fact, MunicipalityJoinedNetwork),
-        },
-        upsert=True,
-    )
+    await record_membership(stores.memberships, fact, event)
     if isinstance(fact, MunicipalityJoinedNetwork):
         contacts = await audience.contacts_of(stores, [fact.municipality_id])
         await invite_late_comers(ctx, contacts, [fact.network_id])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from samling_contracts import CloudEvent, Fact
+from samling_contracts import CloudEvent, Fact, Topic
 from samling_contracts import events as about_events
 from samling_contracts import network as about_networks
 from samling_contracts import transfer as about_transfer
@@ -101,6 +101,11 @@ TABLE: tuple[Row, ...] = (
     Row((about_events.ParticipantContactRecorded,), participants.contact_recorded, Forward.NEVER),
     Row((about_transfer.TransferManagerNamed,), transfer.manager_named, Forward.NEVER),
 )
+
+
+def consumed_topics() -> list[Topic]:
+    """The topics the table reads, in the order they first appear in it."""
+    return list(dict.fromkeys(fact.spec().topic for row in TABLE for fact in row.facts))
 
 
 def order_key(event: CloudEvent) -> str:

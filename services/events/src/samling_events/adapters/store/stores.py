@@ -9,11 +9,13 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
+from samling_runtime.membership_view import membership_key
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
+from samling_events.adapters.store.network_views import NetworkViews
 from samling_events.adapters.store.transfer import TransferStore, open_transfer_store
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event, EventStatus
@@ -190,7 +192,7 @@ class Stores:
         """From the local read model of the network service's facts (cached a few seconds)."""
         if network_id is None:
             return True  # region-wide events: every municipality of the region is a member
-        key = f"{network_id}:{municipality_id}"
+        key = membership_key(network_id, municipality_id)
         cached = self._members.get(key)
         if cached and time.monotonic() - cached[0] < MEMBERSHIP_CACHE_SECONDS:
             return cached[1]
@@ -201,16 +203,17 @@ class Stores:
 
 async def open_stores(runtime: Runtime) -> Stores:
     db = runtime.mongo.db
+    views = NetworkViews.of(db)
     stores = Stores(
         events=runtime.store("events", Event, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE),
         registrations=runtime.store("registrations", Registration),
         seats=db["seats"],
         participants=db["participants"],
         roster=db["roster"],
-        memberships=db["membership_view"],
-        networks=db["network_view"],
-        municipalities=db["municipality_view"],
-        domain_lists=db["municipality_email_domains"],
+        memberships=views.memberships,
+        networks=views.networks,
+        municipalities=views.municipalities,
+        domain_lists=views.domain_lists,
         assignments=runtime.store("assignments", Assignment),
         groups=runtime.store("groups", Groups),
         erasures=runtime.store("erasures", Erasure),

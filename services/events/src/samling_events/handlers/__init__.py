@@ -1,0 +1,1 @@
+"""The fact handlers: one module per consumed topic, listed in :mod:`.table`."""
