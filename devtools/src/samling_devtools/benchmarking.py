@@ -1,7 +1,9 @@
-"""Helpers for the benchmarks: where the CPU time went, per process."""
+"""Helpers for the benchmarks: where the CPU time went, per process; the stack, services and
+tokens they start with."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sys
@@ -9,8 +11,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import psutil
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
 
 from samling_devtools.infra import Stack, free_port, repo_root
 
@@ -50,6 +55,54 @@ def _cpu(process: psutil.Process) -> float:
     if process.pid == os.getpid():
         return times.children_user + times.children_system
     return times.user + times.system
+
+
+class ProcessTree:
+    """CPU seconds of a process and its live children (PostgreSQL: the postmaster and the
+    backends serving FerretDB's connections, which live as long as its pool)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.root = psutil.Process(pid) if pid else None
+        self.start = self.seconds()
+
+    def seconds(self) -> float:
+        if self.root is None:
+            return 0.0
+        total = 0.0
+        for process in [self.root, *self.root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def per(self, units: int) -> str:
+        if self.root is None:
+            return ""
+        return f", postgresql {(self.seconds() - self.start) / units * 1000:.2f} ms"
+
+
+def bearer(role: Role, **claims: Any) -> dict[str, str]:
+    """An Authorization header with a token of ``role`` (subject ``bench-<role>`` unless
+    given)."""
+    subject = claims.pop("subject", f"bench-{role}")
+    token = mint_token(ServiceSettings(), subject=subject, roles=[role], **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def service_env(service: str, stack: Stack, db: str, group: str, **settings: str) -> dict[str, str]:
+    """The environment of a service process on ``stack``: test profile, database ``db``,
+    consumer group ``group``, quiet logs, and more ``settings`` (without the service's prefix,
+    e.g. ``SMTP_PORT="2525"``)."""
+    env = {
+        "ENVIRONMENT": "test",
+        "KAFKA_BOOTSTRAP": stack.bootstrap,
+        "MONGO_URL": stack.mongo_url,
+        "MONGO_DB": db,
+        "CONSUMER_GROUP": group,
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    return {f"SAMLING_{service.upper()}_{key}": value for key, value in env.items()}
 
 
 def isolated_stack(prefix: str) -> Stack:
