@@ -8,6 +8,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +19,7 @@ from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
 from samling_devtools.infra import Stack, free_port, repo_root
+from samling_devtools.services import ServiceProcess
 
 
 @dataclass
@@ -117,6 +119,22 @@ def isolated_stack(prefix: str) -> Stack:
         postgres_port=free_port(),
         root=root,
     )
+
+
+@contextlib.contextmanager
+def running_stack(prefix: str) -> Iterator[tuple[Stack, list[ServiceProcess]]]:
+    """An :func:`isolated_stack`, started, and the list of the service processes a benchmark
+    starts on it: all stopped at the end, the services first."""
+    stack = isolated_stack(prefix)
+    print(f"starting Kafka + FerretDB in {stack.root} ...", flush=True)
+    stack.start()
+    services: list[ServiceProcess] = []
+    try:
+        yield stack, services
+    finally:
+        for service in services:
+            service.stop()
+        stack.stop()
 
 
 def sibling(path: str) -> ModuleType:

@@ -29,7 +29,7 @@ from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.benchmarking import (
     CpuUsage,
     ProcessTree,
-    isolated_stack,
+    running_stack,
     service_env,
     sibling,
 )
@@ -271,12 +271,8 @@ async def steady_run(
 
 
 async def main(args: argparse.Namespace) -> int:
-    stack = isolated_stack("samling-bench-")
-    root = stack.root
-    print(f"starting Kafka + FerretDB in {root} ...", flush=True)
-    stack.start()
-    services: list[ServiceProcess] = []
-    try:
+    with running_stack("samling-bench-") as (stack, services):
+        root = stack.root
         await ensure_topics(stack.bootstrap)
         for r in range(args.replicas):
             port = free_port()
@@ -336,10 +332,6 @@ async def main(args: argparse.Namespace) -> int:
         for line in steady:
             print(line)
         return 0
-    finally:
-        for service in services:
-            service.stop()
-        stack.stop()
 
 
 if __name__ == "__main__":

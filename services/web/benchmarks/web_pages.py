@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 import httpx
 import psutil
 from samling_devtools import vegeta
-from samling_devtools.benchmarking import CpuUsage, bearer, isolated_stack, service_env, sibling
+from samling_devtools.benchmarking import CpuUsage, bearer, running_stack, service_env, sibling
 from samling_devtools.infra import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics
@@ -134,12 +134,8 @@ def ms(ns: float) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    stack = isolated_stack("samling-bench-web-")
-    root = stack.root
-    print(f"starting Kafka + FerretDB in {root} ...", flush=True)
-    stack.start()
-    services: list[ServiceProcess] = []
-    try:
+    with running_stack("samling-bench-web-") as (stack, services):
+        root = stack.root
         await ensure_topics(stack.bootstrap)
         urls: dict[str, str] = {}
         for name, factory in (
@@ -237,10 +233,6 @@ async def main(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
         return 1 if refused else 0
-    finally:
-        for service in services:
-            service.stop()
-        stack.stop()
 
 
 if __name__ == "__main__":
