@@ -33,10 +33,17 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from samling_devtools.benchmarking import bearer, isolated_stack, service_env, sibling
+from samling_devtools.benchmarking import (
+    bearer,
+    isolated_stack,
+    percentile,
+    service_env,
+    sibling,
+    start_service,
+)
 from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
-from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.services import ServiceProcess
 from samling_devtools.testing import ensure_topics, start_at_end
 from samling_notifications.adapters.kafka.handlers import subscriptions
 from samling_runtime.auth import Role
@@ -111,7 +118,7 @@ async def latencies(
             label = path.replace(n, "{network}").replace(e, "{event}").replace(m, "{municipality}")
             found[f"{service} {label}"] = (
                 statistics.median(took),
-                took[min(len(took) - 1, int(len(took) * 0.95))],
+                percentile(took, 0.95),
             )
     return found
 
@@ -155,7 +162,7 @@ async def phase(
     result["load_seconds"] = await YEAR_DATA.load(stack.mongo_url, prefix, year)
     group = f"{prefix}-notifications"  # each service reads with groups of its own
     await start_at_end(stack.bootstrap, group, [t.name for t in subscriptions(lambda: None).topics])  # type: ignore[arg-type, return-value]
-    processes: dict[str, ServiceProcess] = {}
+    processes: list[ServiceProcess] = []
     try:
         for service, factory in SERVICES.items():
             env = service_env(
@@ -167,13 +174,8 @@ async def phase(
                 SMTP_PORT=str(box.port),
                 SMTP_CONNECTIONS="16",
             )
-            process = ServiceProcess(
-                ServiceProcessSpec(service, factory, free_port()), env, root / "logs"
-            )
-            process.start()
-            await asyncio.to_thread(process.wait_ready, 300)
-            processes[service] = process
-        urls = {s: p.spec.url for s, p in processes.items()}
+            await start_service(processes, service, factory, env, root / "logs", timeout=300)
+        urls = {p.spec.name: p.spec.url for p in processes}
         print(f"[{name}] reads ...", flush=True)
         result["reads"] = await latencies(urls, year, args.requests)
         print(f"[{name}] registration rush ...", flush=True)
@@ -186,7 +188,7 @@ async def phase(
         finally:
             await client.close()
     finally:
-        for process in processes.values():
+        for process in processes:
             process.stop()
     return result
 

@@ -3,12 +3,13 @@ tokens they start with."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.util
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -19,7 +20,7 @@ from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
 from samling_devtools.infra import Stack, free_port, repo_root
-from samling_devtools.services import ServiceProcess
+from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 
 
 @dataclass
@@ -135,6 +136,32 @@ def running_stack(prefix: str) -> Iterator[tuple[Stack, list[ServiceProcess]]]:
         for service in services:
             service.stop()
         stack.stop()
+
+
+async def start_service(
+    services: list[ServiceProcess],
+    name: str,
+    factory: str,
+    env: dict[str, str],
+    logs: Path,
+    *,
+    port: int | None = None,
+    timeout: float = 120,
+) -> ServiceProcess:
+    """A service process on ``port`` (a free one unless given), started and answering.
+
+    It joins ``services`` before it is ready, so it is stopped with them even when it never
+    gets there. Start them one at a time: FerretDB dislikes concurrent index creation."""
+    service = ServiceProcess(ServiceProcessSpec(name, factory, port or free_port()), env, logs)
+    services.append(service)
+    service.start()
+    await asyncio.to_thread(service.wait_ready, timeout)
+    return service
+
+
+def percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted ``ordered`` (nearest rank, rounded down)."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def sibling(path: str) -> ModuleType:

@@ -29,13 +29,15 @@ from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.benchmarking import (
     CpuUsage,
     ProcessTree,
+    percentile,
     running_stack,
     service_env,
     sibling,
+    start_service,
 )
 from samling_devtools.infra import Stack, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
-from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.services import ServiceProcess
 from samling_devtools.testing import ensure_topics, read_topic, start_at_end
 from samling_devtools.vegeta import Report, attack, results
 from samling_runtime.auth import Role, mint_token
@@ -108,8 +110,8 @@ def percentiles(label: str, delays: list[float], expected: int) -> str:
     if not delays:
         return f"{label:<21}none arrived of {expected}"
     ordered = sorted(delays)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    p50 = percentile(ordered, 0.5) * 1000
+    p99 = percentile(ordered, 0.99) * 1000
     return f"{label:<21}{p50:8.0f} / {p99:.0f} ms  (p50 / p99 of {len(delays)} of {expected})"
 
 
@@ -224,21 +226,17 @@ async def steady_run(
     group = "bench-notifications"
     topics = [t.name for t in ALL_TOPICS]
     await start_at_end(stack.bootstrap, group, topics)
-    notifications = ServiceProcess(
-        ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port()),
-        service_env(
-            "notifications",
-            stack,
-            NOTIFICATIONS_DB,
-            group,
-            SMTP_HOST=mailpit.host,
-            SMTP_PORT=str(mailpit.port),
-        ),
-        root / "logs",
+    env = service_env(
+        "notifications",
+        stack,
+        NOTIFICATIONS_DB,
+        group,
+        SMTP_HOST=mailpit.host,
+        SMTP_PORT=str(mailpit.port),
     )
-    services.append(notifications)  # stopped with the others
-    notifications.start()
-    await asyncio.to_thread(notifications.wait_ready, 120)
+    await start_service(
+        services, "notifications", "samling_notifications.main:create", env, root / "logs"
+    )
     n = args.steady_rate * args.steady_seconds
     event_id = await open_event(url, auth, "Temadag: jevn påmelding", "2027-03-02", n)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
@@ -279,14 +277,9 @@ async def main(args: argparse.Namespace) -> int:
             env = service_env(
                 "events", stack, DB, "bench-events", PUBLIC_URL=f"http://127.0.0.1:{port}"
             )
-            service = ServiceProcess(
-                ServiceProcessSpec(f"events{r}", "samling_events.main:create", port),
-                env,
-                root / "logs",
+            await start_service(
+                services, f"events{r}", "samling_events.main:create", env, root / "logs", port=port
             )
-            service.start()
-            services.append(service)
-            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
         urls = [s.spec.url for s in services]
         auth = {"Authorization": f"Bearer {coordinator_token()}"}
         event_id = await open_event(

@@ -37,9 +37,15 @@ from urllib.parse import urlencode
 import httpx
 import psutil
 from samling_devtools import vegeta
-from samling_devtools.benchmarking import CpuUsage, bearer, running_stack, service_env, sibling
+from samling_devtools.benchmarking import (
+    CpuUsage,
+    bearer,
+    running_stack,
+    service_env,
+    sibling,
+    start_service,
+)
 from samling_devtools.infra import free_port
-from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics
 from samling_devtools.vegeta import Report
 from samling_runtime.auth import Role, mint_token
@@ -158,11 +164,7 @@ async def main(args: argparse.Namespace) -> int:
                 "SAMLING_WEB_REGISTER_PER_HOUR": "1000000000",
                 "SAMLING_WEB_WORKERS": str(args.web_workers),
             }
-            service = ServiceProcess(ServiceProcessSpec(name, factory, port), env,
-                                     root / "logs")  # fmt: skip
-            service.start()
-            services.append(service)
-            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
+            await start_service(services, name, factory, env, root / "logs", port=port)
         web_event, api_event = await seed(urls["network"], urls["events"], args.n + warm_up(args.n))
         print(f"{args.users} concurrent users; {args.pages} requests per page, "
               f"{args.n} registrations each way; {args.web_workers} web process(es)",
