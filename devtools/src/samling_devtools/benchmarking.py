@@ -1,18 +1,26 @@
-"""Helpers for the benchmarks: where the CPU time went, per process."""
+"""Helpers for the benchmarks: where the CPU time went, per process; the stack, services and
+tokens they start with."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
 import os
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import psutil
+from samling_runtime.auth import Role, mint_token
+from samling_runtime.settings import ServiceSettings
 
 from samling_devtools.infra import Stack, free_port, repo_root
+from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 
 
 @dataclass
@@ -52,6 +60,54 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
+class ProcessTree:
+    """CPU seconds of a process and its live children (PostgreSQL: the postmaster and the
+    backends serving FerretDB's connections, which live as long as its pool)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.root = psutil.Process(pid) if pid else None
+        self.start = self.seconds()
+
+    def seconds(self) -> float:
+        if self.root is None:
+            return 0.0
+        total = 0.0
+        for process in [self.root, *self.root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def per(self, units: int) -> str:
+        if self.root is None:
+            return ""
+        return f", postgresql {(self.seconds() - self.start) / units * 1000:.2f} ms"
+
+
+def bearer(role: Role, **claims: Any) -> dict[str, str]:
+    """An Authorization header with a token of ``role`` (subject ``bench-<role>`` unless
+    given)."""
+    subject = claims.pop("subject", f"bench-{role}")
+    token = mint_token(ServiceSettings(), subject=subject, roles=[role], **claims)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def service_env(service: str, stack: Stack, db: str, group: str, **settings: str) -> dict[str, str]:
+    """The environment of a service process on ``stack``: test profile, database ``db``,
+    consumer group ``group``, quiet logs, and more ``settings`` (without the service's prefix,
+    e.g. ``SMTP_PORT="2525"``)."""
+    env = {
+        "ENVIRONMENT": "test",
+        "KAFKA_BOOTSTRAP": stack.bootstrap,
+        "MONGO_URL": stack.mongo_url,
+        "MONGO_DB": db,
+        "CONSUMER_GROUP": group,
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    return {f"SAMLING_{service.upper()}_{key}": value for key, value in env.items()}
+
+
 def isolated_stack(prefix: str) -> Stack:
     """A test-profile Stack on free ports in a fresh temporary folder (not started), so a
     benchmark never meets a developer's or a test session's servers."""
@@ -64,6 +120,48 @@ def isolated_stack(prefix: str) -> Stack:
         postgres_port=free_port(),
         root=root,
     )
+
+
+@contextlib.contextmanager
+def running_stack(prefix: str) -> Iterator[tuple[Stack, list[ServiceProcess]]]:
+    """An :func:`isolated_stack`, started, and the list of the service processes a benchmark
+    starts on it: all stopped at the end, the services first."""
+    stack = isolated_stack(prefix)
+    print(f"starting Kafka + FerretDB in {stack.root} ...", flush=True)
+    stack.start()
+    services: list[ServiceProcess] = []
+    try:
+        yield stack, services
+    finally:
+        for service in services:
+            service.stop()
+        stack.stop()
+
+
+async def start_service(
+    services: list[ServiceProcess],
+    name: str,
+    factory: str,
+    env: dict[str, str],
+    logs: Path,
+    *,
+    port: int | None = None,
+    timeout: float = 120,
+) -> ServiceProcess:
+    """A service process on ``port`` (a free one unless given), started and answering.
+
+    It joins ``services`` before it is ready, so it is stopped with them even when it never
+    gets there. Start them one at a time: FerretDB dislikes concurrent index creation."""
+    service = ServiceProcess(ServiceProcessSpec(name, factory, port or free_port()), env, logs)
+    services.append(service)
+    service.start()
+    await asyncio.to_thread(service.wait_ready, timeout)
+    return service
+
+
+def percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted ``ordered`` (nearest rank, rounded down)."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def sibling(path: str) -> ModuleType:

@@ -9,6 +9,7 @@ dead-letter topic with the reason in a header, and the consumer moves on).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections import defaultdict
@@ -222,19 +223,27 @@ class FactSubscriptions:
         self, broker: KafkaBroker, group: str, processed: Callable[[], ProcessedEvents]
     ) -> None:
         for topic, handlers in self._handlers.items():
+            subscriber = functools.partial(
+                broker.subscriber,
+                topic.name,
+                group_id=topic_group(group, topic.name),
+                auto_offset_reset="earliest",
+                title=f"{group}:{topic.name}",
+                description=topic.description,
+            )
             if self.batches is None:
-                self._subscribe(broker, group, topic, handlers, processed)
+                subscriber(decoder=decode_cloudevent)(self._one_by_one(handlers, processed))
             else:
-                self._subscribe_batches(broker, group, topic, handlers, processed, self.batches)
+                subscriber(
+                    batch=True,
+                    max_records=self.batches.max_records,
+                    batch_timeout_ms=self.batches.timeout_ms,
+                    decoder=_records,
+                )(self._in_batches(broker, group, topic, handlers, processed, self.batches))
 
-    def _subscribe(
-        self,
-        broker: KafkaBroker,
-        group: str,
-        topic: Topic,
-        handlers: dict[str, FactHandler],
-        processed: Callable[[], ProcessedEvents],
-    ) -> None:
+    def _one_by_one(
+        self, handlers: dict[str, FactHandler], processed: Callable[[], ProcessedEvents]
+    ) -> Callable[[CloudEvent], Awaitable[None]]:
         async def consume(event: CloudEvent) -> None:
             handler = handlers.get(event.type)
             if handler is None:
@@ -249,16 +258,9 @@ class FactSubscriptions:
             finally:
                 current_event_id.reset(token)
 
-        broker.subscriber(
-            topic.name,
-            group_id=topic_group(group, topic.name),
-            auto_offset_reset="earliest",
-            decoder=decode_cloudevent,
-            title=f"{group}:{topic.name}",
-            description=topic.description,
-        )(consume)
+        return consume
 
-    def _subscribe_batches(
+    def _in_batches(
         self,
         broker: KafkaBroker,
         group: str,
@@ -266,7 +268,7 @@ class FactSubscriptions:
         handlers: dict[str, FactHandler],
         processed: Callable[[], ProcessedEvents],
         batches: Batches,
-    ) -> None:
+    ) -> Callable[[Any], Awaitable[None]]:
         gate = asyncio.Semaphore(batches.concurrency)
 
         async def dead_letter(record: Any, exc: BaseException) -> None:
@@ -332,17 +334,7 @@ class FactSubscriptions:
                 if isinstance(outcome, BaseException):
                     raise outcome
 
-        broker.subscriber(
-            topic.name,
-            group_id=topic_group(group, topic.name),
-            auto_offset_reset="earliest",
-            batch=True,
-            max_records=batches.max_records,
-            batch_timeout_ms=batches.timeout_ms,
-            decoder=_records,
-            title=f"{group}:{topic.name}",
-            description=topic.description,
-        )(consume)
+        return consume
 
 
 def _fact_of(event: CloudEvent) -> Fact:

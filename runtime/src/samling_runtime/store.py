@@ -183,16 +183,11 @@ class AggregateStore(Generic[S]):
 
         ``decide`` must be pure (it may run more than once). Returning None means "no change".
         """
-        for attempt in range(attempts):
-            latest = await self.require(aggregate_id)
-            change = decide(latest.state)
-            if change is None:
-                return latest
-            try:
-                return await self._record(aggregate_id, latest.version + 1, change)
-            except DuplicateKeyError:
-                await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
-        raise WriteConflict(aggregate_id)
+
+        async def decided(state: S) -> Change[S] | None:
+            return decide(state)
+
+        return await self.update_async(aggregate_id, decided, attempts=attempts)
 
     async def update_async(
         self,

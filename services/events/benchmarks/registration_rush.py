@@ -1,4 +1,4 @@
-# ruff: noqa: ASYNC110, S603, S607 - a benchmark script: it builds and runs its load generator
+# ruff: noqa: ASYNC110 - a benchmark script: it builds and runs its load generator
 """Registration rush: N concurrent HTTP clients register for one event on a running service.
 
 Starts its own Kafka + FerretDB (separate ports and data dir) and the events service under
@@ -16,51 +16,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import contextlib
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
-from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient
-from pymongo.errors import BulkWriteError
 from samling_contracts.topics import ALL_TOPICS
-from samling_devtools.benchmarking import CpuUsage, isolated_stack
-from samling_devtools.infra import Stack, cache_dir, free_port
+from samling_devtools.benchmarking import (
+    CpuUsage,
+    ProcessTree,
+    percentile,
+    running_stack,
+    service_env,
+    sibling,
+    start_service,
+)
+from samling_devtools.infra import Stack, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
-from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.services import ServiceProcess
 from samling_devtools.testing import ensure_topics, read_topic, start_at_end
+from samling_devtools.vegeta import Report, attack, results
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
 DB = "bench_events"
 NOTIFICATIONS_DB = "bench_notifications"
-
-
-VEGETA = "github.com/tsenart/vegeta/v12@v12.12.0"
-
-
-def vegeta() -> Path:
-    """The load generator: vegeta, built once from the Go module proxy into the cache.
-
-    A Python client on this 2-core machine spent more CPU per request (httpx: ~13 ms) than the
-    service did, so it measured itself; vegeta needs a fraction of a millisecond."""
-    binary = cache_dir() / "bin" / "vegeta"
-    if not binary.exists():
-        print(f"building the load generator ({VEGETA}) once ...", flush=True)
-        with tempfile.TemporaryDirectory() as gopath:
-            env = {**os.environ, "GOBIN": str(binary.parent), "GOPATH": gopath, "GOFLAGS": ""}
-            subprocess.run(["go", "install", VEGETA], env=env, check=True)
-            subprocess.run(["go", "clean", "-modcache"], env=env, check=False)
-    return binary
+STORE = sibling("services/events/benchmarks/rush_store.py")
 
 
 def targets(urls: list[str], event_id: str, n: int, token: str, who: str = "deltaker") -> str:
@@ -87,10 +72,14 @@ def targets(urls: list[str], event_id: str, n: int, token: str, who: str = "delt
     return "\n".join(lines) + "\n"
 
 
-def rush(workdir: Path, urls: list[str], event_id: str, n: int, concurrency: int) -> Report:
-    token = mint_token(
+def coordinator_token() -> str:
+    return mint_token(
         ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
     )
+
+
+def rush(workdir: Path, urls: list[str], event_id: str, n: int, concurrency: int) -> Report:
+    token = coordinator_token()
     return attack(workdir, targets(urls, event_id, n, token), concurrency)
 
 
@@ -100,73 +89,11 @@ def floor(workdir: Path, urls: list[str], n: int, concurrency: int) -> Report:
     return attack(workdir, "\n".join(json.dumps(target) for _ in range(n)) + "\n", concurrency)
 
 
-def attack(
-    workdir: Path,
-    targets: str,
-    concurrency: int,
-    rate: int = 0,
-    seconds: int = 0,
-    options: tuple[str, ...] = (),
-) -> Report:
-    """Send the targets as fast as the clients can (``rate`` 0), or ``rate`` a second for
-    ``seconds``; the per-request results stay in ``results.bin``. ``options`` are more of
-    vegeta's attack flags (e.g. ``-redirects=-1``: a redirect is the answer)."""
-    binary = vegeta()
-    results = workdir / "results.bin"
-    command = [
-        str(binary), "attack", "-lazy", "-format=json", f"-rate={rate}/1s" if rate else "-rate=0",
-        f"-duration={seconds}s", f"-workers={concurrency}", f"-max-workers={concurrency}",
-        "-timeout=120s", "-keepalive=true", f"-output={results}", *options,
-    ]  # fmt: skip
-    subprocess.run(command, input=targets.encode(), check=True)
-    report = subprocess.run(
-        [str(binary), "report", "-type=json", str(results)], check=True, capture_output=True
-    )
-    return Report.model_validate_json(report.stdout)
-
-
-class Latencies(BaseModel):
-    mean: float
-    p50: float = Field(alias="50th")
-    p99: float = Field(alias="99th")
-    max: float
-
-
-class Report(BaseModel):
-    """The fields of ``vegeta report -type=json`` used here (latencies in nanoseconds)."""
-
-    requests: int
-    duration: float  # ns from the first to the last request sent
-    wait: float  # ns from the last request sent to its response
-    latencies: Latencies
-    status_codes: dict[str, int]
-    errors: list[str] = []
-
-    @property
-    def failures(self) -> list[str]:
-        # Each worker ends on "no targets to attack" (status 0) when the list runs out.
-        return [e for e in self.errors if e != "no targets to attack"]
-
-    @property
-    def answers(self) -> dict[str, int]:
-        ran_out = len(self.errors) > len(self.failures)
-        return {c: n for c, n in self.status_codes.items() if not (c == "0" and ran_out)}
-
-    @property
-    def seconds(self) -> float:
-        return (self.duration + self.wait) / 1e9
-
-
 def answered_at(workdir: Path) -> dict[str, tuple[float, str]]:
     """Each 201's participant id -> (epoch seconds of the HTTP answer, e-mail address), from
     vegeta's per-request results."""
-    encoded = subprocess.run(
-        [str(vegeta()), "encode", "-to=json", str(workdir / "results.bin")],
-        check=True,
-        capture_output=True,
-    )
     answers: dict[str, tuple[float, str]] = {}
-    for line in encoded.stdout.splitlines():
+    for line in results(workdir):
         result = json.loads(line)
         if result["code"] != 201:
             continue
@@ -183,8 +110,8 @@ def percentiles(label: str, delays: list[float], expected: int) -> str:
     if not delays:
         return f"{label:<21}none arrived of {expected}"
     ordered = sorted(delays)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    p50 = percentile(ordered, 0.5) * 1000
+    p99 = percentile(ordered, 0.99) * 1000
     return f"{label:<21}{p50:8.0f} / {p99:.0f} ms  (p50 / p99 of {len(delays)} of {expected})"
 
 
@@ -203,9 +130,7 @@ async def end_to_end(
     entry (the notice's ``created_at`` in the notifications service) and to the mail in
     Mailpit (its arrival time there). One machine, one clock. The CPU each process spent
     (from the first request until the last mail arrived) is divided by the registrations."""
-    token = mint_token(
-        ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
-    )
+    token = coordinator_token()
     n = rate * seconds
     postgres = ProcessTree(pids.pop("postgresql", None))
     usage = CpuUsage.of(pids, finished_children="load generator (vegeta)")
@@ -264,84 +189,6 @@ async def published_at(bootstrap: str, participants: set[str]) -> dict[str, floa
     return found
 
 
-class ProcessTree:
-    """CPU seconds of a process and its live children (PostgreSQL: the postmaster and the
-    backends serving FerretDB's connections, which live as long as its pool)."""
-
-    def __init__(self, pid: int | None) -> None:
-        self.root = psutil.Process(pid) if pid else None
-        self.start = self.seconds()
-
-    def seconds(self) -> float:
-        if self.root is None:
-            return 0.0
-        total = 0.0
-        for process in [self.root, *self.root.children(recursive=True)]:
-            with contextlib.suppress(psutil.Error):
-                times = process.cpu_times()
-                total += times.user + times.system
-        return total
-
-    def per(self, units: int) -> str:
-        if self.root is None:
-            return ""
-        return f", postgresql {(self.seconds() - self.start) / units * 1000:.2f} ms"
-
-
-async def raw_inserts(mongo_url: str, n: int, concurrency: int) -> tuple[float, float]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-    coll = client[DB]["bench_raw_seats"]
-    await coll.drop()
-    await coll.create_index("event_id")
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-
-    async def worker() -> None:
-        while not queue.empty():
-            i = queue.get_nowait()
-            await coll.insert_one({"_id": f"e1:{i:06d}", "event_id": "e1", "seat_no": i})
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    one = n / (time.perf_counter() - t0)
-    coll2 = client[DB]["bench_raw_seats_many"]
-    await coll2.drop()
-    docs = [{"_id": f"e1:{i:06d}", "event_id": "e1", "seat_no": i} for i in range(n)]
-    t0 = time.perf_counter()
-    for start in range(0, n, 500):
-        with contextlib.suppress(BulkWriteError):
-            await coll2.insert_many(docs[start : start + 500], ordered=False)
-    many = n / (time.perf_counter() - t0)
-    await client.close()
-    return one, many
-
-
-async def check(mongo_url: str, event_id: str, capacity: int, n: int) -> dict[str, int]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-    db = client[DB]
-    regs = (
-        await db["registrations"]
-        .find({"event_id": event_id}, {"status": 1, "participant_id": 1, "seat_no": 1})
-        .to_list()
-    )
-    seats = await db["seats"].count_documents({"event_id": event_id})
-    await client.close()
-    confirmed = [r for r in regs if r["status"] == "confirmed"]
-    result = {
-        "registrations": len(regs),
-        "distinct_participants": len({r["participant_id"] for r in regs}),
-        "confirmed": len(confirmed),
-        "distinct_seats": len({r["seat_no"] for r in confirmed}),
-        "seat_documents": seats,
-        "waitlisted": sum(1 for r in regs if r["status"] == "waitlisted"),
-    }
-    assert result["registrations"] == n == result["distinct_participants"], result
-    assert result["confirmed"] == min(capacity, n) == result["distinct_seats"] == seats, result
-    assert result["confirmed"] + result["waitlisted"] == n, result
-    return result
-
-
 async def open_event(url: str, auth: dict[str, str], title: str, day: str, capacity: int) -> str:
     """A published theme day (its id), open for registration."""
     async with httpx.AsyncClient(timeout=30) as client:
@@ -379,23 +226,17 @@ async def steady_run(
     group = "bench-notifications"
     topics = [t.name for t in ALL_TOPICS]
     await start_at_end(stack.bootstrap, group, topics)
-    notifications = ServiceProcess(
-        ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port()),
-        {
-            "SAMLING_NOTIFICATIONS_ENVIRONMENT": "test",
-            "SAMLING_NOTIFICATIONS_KAFKA_BOOTSTRAP": stack.bootstrap,
-            "SAMLING_NOTIFICATIONS_MONGO_URL": stack.mongo_url,
-            "SAMLING_NOTIFICATIONS_MONGO_DB": NOTIFICATIONS_DB,
-            "SAMLING_NOTIFICATIONS_CONSUMER_GROUP": group,
-            "SAMLING_NOTIFICATIONS_SMTP_HOST": mailpit.host,
-            "SAMLING_NOTIFICATIONS_SMTP_PORT": str(mailpit.port),
-            "SAMLING_NOTIFICATIONS_LOG_LEVEL": "WARNING",
-        },
-        root / "logs",
+    env = service_env(
+        "notifications",
+        stack,
+        NOTIFICATIONS_DB,
+        group,
+        SMTP_HOST=mailpit.host,
+        SMTP_PORT=str(mailpit.port),
     )
-    services.append(notifications)  # stopped with the others
-    notifications.start()
-    await asyncio.to_thread(notifications.wait_ready, 120)
+    await start_service(
+        services, "notifications", "samling_notifications.main:create", env, root / "logs"
+    )
     n = args.steady_rate * args.steady_seconds
     event_id = await open_event(url, auth, "Temadag: jevn påmelding", "2027-03-02", n)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
@@ -428,37 +269,19 @@ async def steady_run(
 
 
 async def main(args: argparse.Namespace) -> int:
-    stack = isolated_stack("samling-bench-")
-    root = stack.root
-    print(f"starting Kafka + FerretDB in {root} ...", flush=True)
-    stack.start()
-    services: list[ServiceProcess] = []
-    try:
+    with running_stack("samling-bench-") as (stack, services):
+        root = stack.root
         await ensure_topics(stack.bootstrap)
         for r in range(args.replicas):
             port = free_port()
-            env = {
-                "SAMLING_EVENTS_ENVIRONMENT": "test",
-                "SAMLING_EVENTS_KAFKA_BOOTSTRAP": stack.bootstrap,
-                "SAMLING_EVENTS_MONGO_URL": stack.mongo_url,
-                "SAMLING_EVENTS_MONGO_DB": DB,
-                "SAMLING_EVENTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "SAMLING_EVENTS_LOG_LEVEL": "WARNING",
-                "SAMLING_EVENTS_CONSUMER_GROUP": "bench-events",
-            }
-            service = ServiceProcess(
-                ServiceProcessSpec(f"events{r}", "samling_events.main:create", port),
-                env,
-                root / "logs",
+            env = service_env(
+                "events", stack, DB, "bench-events", PUBLIC_URL=f"http://127.0.0.1:{port}"
             )
-            service.start()
-            services.append(service)
-            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
+            await start_service(
+                services, f"events{r}", "samling_events.main:create", env, root / "logs", port=port
+            )
         urls = [s.spec.url for s in services]
-        token = mint_token(
-            ServiceSettings(), subject="bench", roles=[Role.COORDINATOR], region_id="rkk-salten"
-        )
-        auth = {"Authorization": f"Bearer {token}"}
+        auth = {"Authorization": f"Bearer {coordinator_token()}"}
         event_id = await open_event(
             urls[0], auth, "Temadag: registreringsrush", "2027-03-01", args.capacity
         )
@@ -480,8 +303,8 @@ async def main(args: argparse.Namespace) -> int:
         healthz = floor(root, urls, args.n, args.concurrency)
         if report.failures:
             print(f"errors: {report.failures[:5]}", flush=True)
-        result = await check(stack.mongo_url, event_id, args.capacity, args.n)
-        one, many = await raw_inserts(stack.mongo_url, args.n, args.concurrency)
+        result = await STORE.check(stack.mongo_url, DB, event_id, args.capacity, args.n)
+        one, many = await STORE.raw_inserts(stack.mongo_url, DB, args.n, args.concurrency)
         steady = (
             await steady_run(args, stack, root, urls[0], auth, services) if args.steady_rate else []
         )
@@ -502,10 +325,6 @@ async def main(args: argparse.Namespace) -> int:
         for line in steady:
             print(line)
         return 0
-    finally:
-        for service in services:
-            service.stop()
-        stack.stop()
 
 
 if __name__ == "__main__":

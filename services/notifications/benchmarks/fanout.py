@@ -34,7 +34,7 @@ from samling_contracts.network import (
     NetworkCreated,
 )
 from samling_contracts.topics import ALL_TOPICS
-from samling_devtools.benchmarking import CpuUsage
+from samling_devtools.benchmarking import CpuUsage, service_env
 from samling_devtools.infra import Stack, TopicSpec, create_topics, port_in_use, repo_root
 from samling_devtools.processes import free_port
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
@@ -79,6 +79,27 @@ def setup_facts(run: str, municipalities: int, people: int) -> list[CloudEvent]:
             )
         )
     return [envelope(f, source="/bench") for f in facts]  # type: ignore[arg-type]
+
+
+def event_scheduled(event_id: str, network_id: str) -> CloudEvent:
+    """The fact the fan-out measures: a network meeting in 30 days, for the whole network."""
+    starts = datetime.now(UTC) + timedelta(days=30)
+    return envelope(
+        EventScheduled(
+            event_id=event_id,
+            network_id=network_id,
+            region_id="rkk-salten",
+            kind="network_meeting",
+            title="Nettverkssamling",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=5),
+            timezone="Europe/Oslo",
+            venue="Bodø",
+            capacity=100,
+            sequence=0,
+        ),
+        source="/bench",
+    )
 
 
 async def send_all(bootstrap: str, events: list[CloudEvent], topic: str | None = None) -> None:
@@ -163,17 +184,15 @@ async def main(people: int, municipalities: int) -> None:
     )
     run = uuid.uuid4().hex[:6]
     db_name = f"bench_{run}"
-    env = {
-        "SAMLING_NOTIFICATIONS_ENVIRONMENT": "test",
-        "SAMLING_NOTIFICATIONS_KAFKA_BOOTSTRAP": stack.bootstrap,
-        "SAMLING_NOTIFICATIONS_MONGO_URL": stack.mongo_url,
-        "SAMLING_NOTIFICATIONS_MONGO_DB": db_name,
-        "SAMLING_NOTIFICATIONS_CONSUMER_GROUP": f"bench-{run}",
-        "SAMLING_NOTIFICATIONS_SMTP_PORT": str(sink_port),
-        "SAMLING_NOTIFICATIONS_SMTP_CONNECTIONS": os.environ.get("BENCH_SMTP_CONNECTIONS", "16"),
-        "SAMLING_NOTIFICATIONS_DELIVERY_RECORD_EVERY": "250",
-        "SAMLING_NOTIFICATIONS_LOG_LEVEL": "WARNING",
-    }
+    env = service_env(
+        "notifications",
+        stack,
+        db_name,
+        f"bench-{run}",
+        SMTP_PORT=str(sink_port),
+        SMTP_CONNECTIONS=os.environ.get("BENCH_SMTP_CONNECTIONS", "16"),
+        DELIVERY_RECORD_EVERY="250",
+    )
     log_dir = repo_root() / ".local" / "bench-logs"
     service = ServiceProcess(
         ServiceProcessSpec("notifications", "samling_notifications.main:create", free_port()),
@@ -201,23 +220,7 @@ async def main(people: int, municipalities: int) -> None:
                 f"{people} contact persons in {municipalities} member municipalities known",
                 flush=True,
             )
-            starts = datetime.now(UTC) + timedelta(days=30)
-            event = envelope(
-                EventScheduled(
-                    event_id=f"evt_bench_{run}",
-                    network_id=f"net_bench_{run}",
-                    region_id="rkk-salten",
-                    kind="network_meeting",
-                    title="Nettverkssamling",
-                    starts_at=starts,
-                    ends_at=starts + timedelta(hours=5),
-                    timezone="Europe/Oslo",
-                    venue="Bodø",
-                    capacity=100,
-                    sequence=0,
-                ),
-                source="/bench",
-            )
+            event = event_scheduled(f"evt_bench_{run}", f"net_bench_{run}")
             usage = CpuUsage.of(
                 {
                     "notifications": service.process.pid if service.process else None,

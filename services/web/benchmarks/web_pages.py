@@ -1,4 +1,3 @@
-# ruff: noqa: S603 - a benchmark script: it runs its load generator
 """The web app under 50 concurrent users: p95 per page, and registrations through the web app
 against the events API's rate in the same run.
 
@@ -29,7 +28,6 @@ import asyncio
 import base64
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,11 +36,18 @@ from urllib.parse import urlencode
 
 import httpx
 import psutil
-from pydantic import BaseModel, Field
-from samling_devtools.benchmarking import CpuUsage, isolated_stack, sibling
+from samling_devtools import vegeta
+from samling_devtools.benchmarking import (
+    CpuUsage,
+    bearer,
+    running_stack,
+    service_env,
+    sibling,
+    start_service,
+)
 from samling_devtools.infra import free_port
-from samling_devtools.services import ServiceProcess, ServiceProcessSpec
 from samling_devtools.testing import ensure_topics
+from samling_devtools.vegeta import Report
 from samling_runtime.auth import Role, mint_token
 from samling_runtime.settings import ServiceSettings
 
@@ -52,39 +57,10 @@ SESSION_COOKIE = "samling_session"
 HIDDEN = re.compile(r'name="(csrf_token|form_key)" value="([^"]*)"')
 
 
-class Percentiles(BaseModel):
-    p50: float = Field(alias="50th")
-    p95: float = Field(alias="95th")
-    p99: float = Field(alias="99th")
-
-
-class Measured(BaseModel):
-    """The part of ``vegeta report -type=json`` this benchmark reads (nanoseconds)."""
-
-    latencies: Percentiles
-    status_codes: dict[str, int]
-
-
-def bearer(role: Role, **claims: Any) -> dict[str, str]:
-    token = mint_token(ServiceSettings(), subject=f"bench-{role}", roles=[role], **claims)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def measured(workdir: Path) -> Measured:
-    """p50/p95/p99 of the last attack (its results.bin), with vegeta's own report."""
-    out = subprocess.run(
-        [str(RUSH.vegeta()), "report", "-type=json", str(workdir / "results.bin")],
-        check=True,
-        capture_output=True,
-    )
-    return Measured.model_validate_json(out.stdout)
-
-
-def attack(workdir: Path, targets: list[dict[str, Any]], users: int) -> tuple[Any, Measured]:
+def attack(workdir: Path, targets: list[dict[str, Any]], users: int) -> Report:
     """A redirect is the answer (the registration's 303 to its answer page is not followed)."""
     lines = "\n".join(json.dumps(t) for t in targets) + "\n"
-    report = RUSH.attack(workdir, lines, users, options=("-redirects=-1",))
-    return report, measured(workdir)
+    return vegeta.attack(workdir, lines, users, options=("-redirects=-1",))
 
 
 async def seed(network: str, events: str, capacity: int) -> tuple[str, str]:
@@ -164,12 +140,8 @@ def ms(ns: float) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    stack = isolated_stack("samling-bench-web-")
-    root = stack.root
-    print(f"starting Kafka + FerretDB in {root} ...", flush=True)
-    stack.start()
-    services: list[ServiceProcess] = []
-    try:
+    with running_stack("samling-bench-web-") as (stack, services):
+        root = stack.root
         await ensure_topics(stack.bootstrap)
         urls: dict[str, str] = {}
         for name, factory in (
@@ -179,15 +151,10 @@ async def main(args: argparse.Namespace) -> int:
         ):
             port = free_port()  # just before it binds: a port picked early can be taken
             urls[name] = f"http://127.0.0.1:{port}"
-            prefix = f"SAMLING_{name.upper()}_"
             env = {
-                f"{prefix}ENVIRONMENT": "test",
-                f"{prefix}KAFKA_BOOTSTRAP": stack.bootstrap,
-                f"{prefix}MONGO_URL": stack.mongo_url,
-                f"{prefix}MONGO_DB": f"bench_web_{name}",
-                f"{prefix}PUBLIC_URL": urls[name],
-                f"{prefix}LOG_LEVEL": "WARNING",
-                f"{prefix}CONSUMER_GROUP": f"bench-web-{name}",
+                **service_env(
+                    name, stack, f"bench_web_{name}", f"bench-web-{name}", PUBLIC_URL=urls[name]
+                ),
                 "SAMLING_WEB_NETWORK_URL": urls.get("network", ""),
                 "SAMLING_WEB_EVENTS_URL": urls.get("events", ""),
                 "SAMLING_WEB_DEFAULT_REGION_ID": REGION,
@@ -197,11 +164,7 @@ async def main(args: argparse.Namespace) -> int:
                 "SAMLING_WEB_REGISTER_PER_HOUR": "1000000000",
                 "SAMLING_WEB_WORKERS": str(args.web_workers),
             }
-            service = ServiceProcess(ServiceProcessSpec(name, factory, port), env,
-                                     root / "logs")  # fmt: skip
-            service.start()
-            services.append(service)
-            service.wait_ready()  # one at a time: FerretDB dislikes concurrent index creation
+            await start_service(services, name, factory, env, root / "logs", port=port)
         web_event, api_event = await seed(urls["network"], urls["events"], args.n + warm_up(args.n))
         print(f"{args.users} concurrent users; {args.pages} requests per page, "
               f"{args.n} registrations each way; {args.web_workers} web process(es)",
@@ -217,7 +180,7 @@ async def main(args: argparse.Namespace) -> int:
             # The web app's CPU per page: unlike the latencies, hardly moved by what else
             # runs on a shared machine.
             usage = CpuUsage.of(web_pids)
-            _, page = attack(
+            page = attack(
                 root, [{"method": "GET", "url": urls["web"] + path}] * args.pages, args.users
             )
             cpu = sum(usage.since().values()) / args.pages * 1000
@@ -235,27 +198,26 @@ async def main(args: argparse.Namespace) -> int:
         targets = await forms(urls["web"], web_event, args.n)
         # Warm-up of both paths (the desk, the producer, the pools; not measured).
         attack(root, await forms(urls["web"], web_event, warm, who="oppvarming"), args.users)
-        RUSH.attack(root, RUSH.targets([urls["events"]], api_event, warm, token, "oppvarming"),
+        vegeta.attack(root, RUSH.targets([urls["events"]], api_event, warm, token, "oppvarming"),
                     args.users)  # fmt: skip
         pids = {s.spec.name: s.process.pid for s in services if s.process}
         pids.update(worker_pids(pids["web"]))
         usage = CpuUsage.of({**pids, "ferretdb": stack.ferretdb.pid, "kafka": stack.kafka.pid})
-        web_report, web_lat = attack(root, targets, args.users)
+        web_report = attack(root, targets, args.users)
         web_cpu = usage.since()
         usage = CpuUsage.of({**pids, "ferretdb": stack.ferretdb.pid, "kafka": stack.kafka.pid})
-        api_report = RUSH.attack(
+        api_report = vegeta.attack(
             root, RUSH.targets([urls["events"]], api_event, args.n, token), args.users
         )
-        api_lat = measured(root)
         api_cpu = usage.since()
 
         web_rate, api_rate = args.n / web_report.seconds, args.n / api_report.seconds
-        lines.append(f"{'register POST (web app)':<34} p50 {ms(web_lat.latencies.p50):>7} ms  "
-                     f"p95 {ms(web_lat.latencies.p95):>7} ms  {web_rate:6.0f} registrations/s  "
-                     f"{web_lat.status_codes}")  # fmt: skip
-        lines.append(f"{'register POST (events API)':<34} p50 {ms(api_lat.latencies.p50):>7} ms  "
-                     f"p95 {ms(api_lat.latencies.p95):>7} ms  {api_rate:6.0f} registrations/s  "
-                     f"{api_lat.status_codes}")  # fmt: skip
+        lines.append(f"{'register POST (web app)':<34} p50 {ms(web_report.latencies.p50):>7} ms  "
+                     f"p95 {ms(web_report.latencies.p95):>7} ms  {web_rate:6.0f} registrations/s  "
+                     f"{web_report.status_codes}")  # fmt: skip
+        lines.append(f"{'register POST (events API)':<34} p50 {ms(api_report.latencies.p50):>7} ms  "
+                     f"p95 {ms(api_report.latencies.p95):>7} ms  {api_rate:6.0f} registrations/s  "
+                     f"{api_report.status_codes}")  # fmt: skip
 
         def per(cpu: dict[str, float]) -> str:
             return ", ".join(f"{k} {v / args.n * 1000:.2f} ms" for k, v in cpu.items() if v > 0)
@@ -267,16 +229,12 @@ async def main(args: argparse.Namespace) -> int:
             f"the web app adds {api_rate / web_rate - 1:+.0%} to a registration's time "
             f"(throughput) and {total_web / total_api - 1:+.0%} to its CPU (all processes)"
         )
-        refused = {c: n for c, n in web_lat.status_codes.items() if c not in ("303", "0")}
+        refused = {c: n for c, n in web_report.status_codes.items() if c not in ("303", "0")}
         if refused:
             lines.append(f"NOT COMPARABLE: the web app refused registrations: {refused}")
         for line in lines:
             print(line)
         return 1 if refused else 0
-    finally:
-        for service in services:
-            service.stop()
-        stack.stop()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """What every router of the network service shares: dependencies, errors, roles."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
+from samling_runtime.inputs import page_limit
 from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime
 
@@ -33,6 +35,25 @@ async def stores_of(request: Request) -> Stores:
 StoresDep = Annotated[Stores, Depends(stores_of)]
 RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 Cursor = Annotated[str | None, Query(description="From the previous page's next_cursor.")]
+
+
+@dataclass(frozen=True)
+class MembershipsPage:
+    """Which page of a network's or a municipality's memberships to list: present and past,
+    or with ``active`` only the present (true) or only the ended (false) ones."""
+
+    active: bool | None
+    cursor: str | None
+    limit: int
+
+
+def memberships_page(
+    active: bool | None = None, cursor: Cursor = None, limit: int = page_limit()
+) -> MembershipsPage:
+    return MembershipsPage(active, cursor, limit)
+
+
+MembershipsPageDep = Annotated[MembershipsPage, Depends(memberships_page)]
 
 
 def today(runtime: Runtime) -> date:

@@ -6,13 +6,13 @@ from fastapi import APIRouter
 from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Role
 from samling_runtime.idempotency import IdempotencyKey
-from samling_runtime.inputs import RequestBody, page_limit
+from samling_runtime.inputs import RequestBody
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.store import AlreadyExists
 
 from samling_network.adapters.api.common import (
-    Cursor,
+    MembershipsPageDep,
     RuntimeDep,
     StoresDep,
     any_role,
@@ -109,12 +109,10 @@ async def list_memberships(
     network_id: str,
     principal: CurrentPrincipal,
     stores: StoresDep,
-    active: bool | None = None,
-    cursor: Cursor = None,
-    limit: int = page_limit(),
+    page: MembershipsPageDep,
 ) -> Page[Membership]:
     await load_network(stores, network_id)
-    return await stores.memberships.of_network(network_id, active, cursor, limit)
+    return await stores.memberships.of_network(network_id, page.active, page.cursor, page.limit)
 
 
 @router.post(

@@ -17,6 +17,7 @@ from samling_runtime.store import AlreadyExists
 from samling_network.adapters.api.common import (
     CoordinatorRegion,
     Cursor,
+    MembershipsPageDep,
     RuntimeDep,
     StoresDep,
     forbidden,
@@ -267,9 +268,9 @@ async def municipality_memberships(
     municipality_id: str,
     principal: CurrentPrincipal,
     stores: StoresDep,
-    active: bool | None = None,
-    cursor: Cursor = None,
-    limit: int = page_limit(),
+    page: MembershipsPageDep,
 ) -> Page[Membership]:
     await load(stores, municipality_id)
-    return await stores.memberships.of_municipality(municipality_id, active, cursor, limit)
+    return await stores.memberships.of_municipality(
+        municipality_id, page.active, page.cursor, page.limit
+    )
