@@ -37,6 +37,7 @@ from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 
 from samling_notifications.adapters.store.coalesce import SharedLookups
+from samling_notifications.adapters.store.inbox import Inbox
 from samling_notifications.adapters.store.recipients import Recipients
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
@@ -105,6 +106,7 @@ class Stores:
     webhook_deliveries: Collection = field(init=False)
     webhook_attempts: Collection = field(init=False)
     # Repositories: what the routes read and write, behind named methods.
+    inbox: Inbox = field(init=False)
     people: Recipients = field(init=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +131,7 @@ class Stores:
         self.webhook_deliveries = db["webhook_deliveries"]
         self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
+        self.inbox = Inbox(self.notifications, self.inbox_reads)
         self.people = Recipients(self.recipients)
 
     def all(self) -> list[AggregateStore[Any]]:
