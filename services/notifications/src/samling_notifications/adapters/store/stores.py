@@ -39,6 +39,7 @@ from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_notifications.adapters.store.coalesce import SharedLookups
 from samling_notifications.adapters.store.inbox import Inbox
 from samling_notifications.adapters.store.recipients import Recipients
+from samling_notifications.adapters.store.subscriptions import Subscriptions
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
 
@@ -108,6 +109,7 @@ class Stores:
     # Repositories: what the routes read and write, behind named methods.
     inbox: Inbox = field(init=False)
     people: Recipients = field(init=False)
+    following: Subscriptions = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -133,6 +135,7 @@ class Stores:
         self.shared = Shared(self)
         self.inbox = Inbox(self.notifications, self.inbox_reads)
         self.people = Recipients(self.recipients)
+        self.following = Subscriptions(self.subscriptions)
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
@@ -144,6 +147,10 @@ class Stores:
     async def events_by_ids(self, event_ids: list[str]) -> dict[str, Document]:
         """Event id → read-model document, of those known."""
         return await find_by_ids(self.events, event_ids)
+
+    async def knows_network(self, network_id: str) -> bool:
+        """Whether the network is known (from the network facts this service consumes)."""
+        return await self.networks.find_one({"_id": network_id}, {"_id": 1}) is not None
 
     async def record_outcomes(
         self,
