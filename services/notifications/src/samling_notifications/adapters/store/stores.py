@@ -40,6 +40,7 @@ from samling_notifications.adapters.store.coalesce import SharedLookups
 from samling_notifications.adapters.store.inbox import Inbox
 from samling_notifications.adapters.store.recipients import Recipients
 from samling_notifications.adapters.store.subscriptions import Subscriptions
+from samling_notifications.adapters.store.webhooks import Webhooks
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
 
@@ -110,6 +111,7 @@ class Stores:
     inbox: Inbox = field(init=False)
     people: Recipients = field(init=False)
     following: Subscriptions = field(init=False)
+    webhooks: Webhooks = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -136,6 +138,7 @@ class Stores:
         self.inbox = Inbox(self.notifications, self.inbox_reads)
         self.people = Recipients(self.recipients)
         self.following = Subscriptions(self.subscriptions)
+        self.webhooks = Webhooks(self.endpoints, self.webhook_deliveries)
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
