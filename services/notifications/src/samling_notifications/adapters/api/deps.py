@@ -52,13 +52,8 @@ async def recipient_ids(stores: Stores, principal: Principal) -> list[str]:
     e-mail address (the identity provider vouches for it)."""
     ids = [principal.subject]
     if principal.email:
-        async for doc in stores.recipients.find(
-            {"email": principal.email.lower(), "active": True}, {"_id": 1}
-        ):
-            ids.append(doc["_id"])
-        async for doc in stores.recipients.find(
-            {"email": principal.email, "active": True}, {"_id": 1}
-        ):
-            if doc["_id"] not in ids:
-                ids.append(doc["_id"])
+        ids.extend(await stores.people.active_with_email(principal.email.lower()))
+        for recipient_id in await stores.people.active_with_email(principal.email):
+            if recipient_id not in ids:
+                ids.append(recipient_id)
     return ids

@@ -7,11 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from samling_contracts.vocabulary import Channel
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import count_each, find_by_ids, find_each
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page, encode_cursor
 from samling_runtime.problems import not_found
 
 from samling_notifications.adapters.api.deps import RuntimeDep, StoresDep, errors, recipient_ids
@@ -46,25 +44,13 @@ class ReadState(BaseModel):
     read: bool
 
 
-def _mine(ids: list[str]) -> list[dict[str, Any]]:
-    """One query per recipient id: an equality the index answers (``$in`` is not pushed down)."""
-    return [
-        {"recipient_id": i, "channel": str(Channel.INBOX), "erased": {"$ne": True}} for i in ids
-    ]
-
-
-def _read_by(ids: list[str]) -> list[dict[str, Any]]:
-    return [{"recipient_id": i, "read": True} for i in ids]
-
-
 async def _entries(stores: Stores, docs: list[dict[str, Any]], ids: list[str]) -> list[InboxEntry]:
-    # The caller's read states by recipient (one indexed query each), not one look-up per entry.
-    mine = await find_each(stores.inbox_reads, [{"recipient_id": i} for i in ids])
-    reads = {d["_id"]: d["read"] for d in mine}
+    # The caller's read states by recipient, not one look-up per entry.
+    reads = await stores.inbox.read_states(ids)
     prefs = await preferences_of(stores, ids)
-    people = await find_by_ids(stores.recipients, ids)
+    people = await stores.people.by_ids(ids)
     event_ids = [d["refs"]["event_id"] for d in docs if d["refs"].get("event_id")]
-    events = await find_by_ids(stores.events, event_ids)
+    events = await stores.events_by_ids(event_ids)
     entries = []
     for doc in docs:
         doc = with_event(doc, events.get(doc["refs"].get("event_id")))
@@ -104,14 +90,7 @@ async def list_inbox(
 ) -> Page[InboxEntry]:
     """The caller's notices, newest first, in their language."""
     ids = await recipient_ids(stores, principal)
-    later = after_cursor("created_at", cursor, descending=True)
-    queries = [{**q, **later} for q in _mine(ids)]
-    if unread_only:
-        read_ids = [d["_id"] for d in await find_each(stores.inbox_reads, _read_by(ids))]
-        queries = [{**q, "_id": {"$nin": read_ids}} for q in queries]
-    docs = await find_each(
-        stores.notifications, queries, sort=[("created_at", -1), ("_id", -1)], limit=limit + 1
-    )
+    docs = await stores.inbox.newest(ids, cursor, limit, unread_only=unread_only)
     more = len(docs) > limit
     docs = docs[:limit]
     items = await _entries(stores, docs, ids)
@@ -123,9 +102,7 @@ async def list_inbox(
 async def unread_count(principal: CurrentPrincipal, stores: StoresDep) -> UnreadCount:
     """How many of the caller's notices are unread."""
     ids = await recipient_ids(stores, principal)
-    total = await count_each(stores.notifications, _mine(ids))
-    read = await count_each(stores.inbox_reads, _read_by(ids))
-    return UnreadCount(unread=max(total - read, 0))
+    return UnreadCount(unread=await stores.inbox.unread_count(ids))
 
 
 async def _set_read(
@@ -136,17 +113,10 @@ async def _set_read(
     read: bool,
 ) -> ReadState:
     ids = await recipient_ids(stores, principal)
-    doc = await stores.notifications.find_one(
-        {"_id": notification_id, "channel": str(Channel.INBOX), "erased": {"$ne": True}}
-    )
+    doc = await stores.inbox.notice(notification_id)
     if doc is None or doc["recipient_id"] not in ids:
         raise not_found("Notification")
-    # The read state is a document of its own, replaced whole: no read-modify-write.
-    await stores.inbox_reads.replace_one(
-        {"_id": notification_id},
-        {"recipient_id": doc["recipient_id"], "read": read, "at": runtime.clock.now()},
-        upsert=True,
-    )
+    await stores.inbox.mark(doc, read, runtime.clock.now())
     return ReadState(id=notification_id, read=read)
 
 

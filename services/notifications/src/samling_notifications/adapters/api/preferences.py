@@ -175,7 +175,7 @@ async def delivery_log(
 ) -> DeliveryLog:
     """Queued, sent, delivered, retried, failed (with the reason): the notice's delivery log.
     Readable by its recipient and by system clients."""
-    notice = await stores.notifications.find_one({"_id": notification_id})
+    notice = await stores.notice(notification_id)
     if notice is None or (
         not principal.has(Role.SYSTEM)
         and notice["recipient_id"] not in await recipient_ids(stores, principal)

@@ -13,18 +13,12 @@ from samling_contracts.vocabulary import CompetenceLevel, EventKind, LearningAre
 from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
-from samling_runtime.mongo import find_each
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
 from samling_notifications.adapters.api.deps import RuntimeDep, StoresDep, errors
 from samling_notifications.adapters.store.audience import MUNICIPALITY
-from samling_notifications.adapters.store.stores import Stores
-
-
-async def known_network(stores: Stores, network_id: str) -> bool:
-    return await stores.networks.find_one({"_id": network_id}, {"_id": 1}) is not None
-
+from samling_notifications.adapters.store.subscriptions import Owner
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
@@ -86,15 +80,11 @@ def _subscriber(principal: Principal, municipality_id: str | None) -> tuple[str,
     return MUNICIPALITY, municipality_id
 
 
-def _owners(principal: Principal) -> list[dict[str, str]]:
-    owners = [{"subscriber_type": "user", "subscriber_id": principal.subject}]
+def _owners(principal: Principal) -> list[Owner]:
+    owners = [("user", principal.subject)]
     if principal.has(Role.MUNICIPALITY_ADMIN) and principal.municipality_id:
-        owners.append({"subscriber_type": MUNICIPALITY, "subscriber_id": principal.municipality_id})
+        owners.append((MUNICIPALITY, principal.municipality_id))
     return owners
-
-
-def _owned_by(principal: Principal) -> dict[str, object]:
-    return {"$or": _owners(principal)}
 
 
 @router.post("", status_code=201, response_model=Subscription, responses=errors(403, 422))
@@ -107,7 +97,7 @@ async def subscribe(
 ) -> JSONResponse:
     """Follow a network, event kind or report tag. Subscribing twice keeps one subscription."""
     subscriber_type, subscriber_id = _subscriber(principal, body.municipality_id)
-    if body.target is Target.NETWORK and not await known_network(stores, body.value):
+    if body.target is Target.NETWORK and not await stores.knows_network(body.value):
         # Networks are known from the network facts this service consumes: one created a
         # moment ago may not be known yet, and the caller can try again.
         raise Problem(422, f"There is no network {body.value}.", kind="unknown-network")
@@ -123,17 +113,9 @@ async def subscribe(
         }
         if subscriber_type == "user":
             # The user becomes reachable: the token's e-mail is where their notices go.
-            await stores.recipients.update_one(
-                {"_id": subscriber_id},
-                {"$set": {"type": "user", "email": principal.email, "active": True}},
-                upsert=True,
-            )
-        result = await stores.subscriptions.update_one(
-            {"_id": sub_id}, {"$setOnInsert": doc}, upsert=True
-        )
-        saved = await stores.subscriptions.find_one({"_id": sub_id})
-        assert saved is not None
-        status = 201 if result.upserted_id is not None else 200
+            await stores.people.reach_user(subscriber_id, principal.email)
+        created, saved = await stores.following.keep(sub_id, doc)
+        status = 201 if created else 200
         return status, Subscription(id=sub_id, **{k: saved[k] for k in doc})
 
     return await runtime.idempotency.run(
@@ -152,15 +134,7 @@ async def list_subscriptions(
     limit: int = page_limit(),
 ) -> Page[Subscription]:
     """The caller's subscriptions and, for municipality admins, their municipality's."""
-    # One indexed query per owner (FerretDB v1 does not push an $or down), each after the
-    # cursor (merging the cursor's own $or into the owners' would replace it).
-    later = after_cursor("created_at", cursor)
-    docs = await find_each(
-        stores.subscriptions,
-        [{**owner, **later} for owner in _owners(principal)],
-        sort=[("created_at", 1), ("_id", 1)],
-        limit=limit + 1,
-    )
+    docs = await stores.following.of_owners(_owners(principal), cursor, limit)
     more = len(docs) > limit
     docs = docs[:limit]
     return Page[Subscription](
@@ -176,7 +150,6 @@ async def unsubscribe_one(
     subscription_id: str, principal: CurrentPrincipal, stores: StoresDep
 ) -> Response:
     """Stop following it."""
-    result = await stores.subscriptions.delete_one({"_id": subscription_id, **_owned_by(principal)})
-    if result.deleted_count == 0:
+    if not await stores.following.remove(subscription_id, _owners(principal)):
         raise not_found("Subscription")
     return Response(status_code=204)

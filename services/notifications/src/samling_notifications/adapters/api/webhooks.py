@@ -14,7 +14,7 @@ from samling_kernel.decisions import Change
 from samling_runtime.auth import CurrentPrincipal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine, page_limit
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
 from samling_notifications.adapters.api.deps import (
@@ -155,21 +155,16 @@ async def register(
 
 
 async def _owned(stores: StoresDep, owner: OwnerRef, endpoint_id: str) -> Endpoint:
-    doc = await stores.endpoints.current.find_one({"_id": endpoint_id, "owner_id": owner.id})
-    if doc is None:
+    endpoint = await stores.webhooks.owned(endpoint_id, owner.id)
+    if endpoint is None:
         raise not_found("Webhook endpoint")
-    return stores.endpoints.from_current(doc)
+    return endpoint
 
 
 @router.get("", response_model=list[EndpointView], responses=errors(403))
 async def list_endpoints(owner: Owner, stores: StoresDep) -> list[EndpointView]:
     """The caller's endpoints."""
-    return [
-        _view(stores.endpoints.from_current(d))
-        async for d in stores.endpoints.current.find(
-            {"owner_id": owner.id}, sort=[("created_at", 1)]
-        )
-    ]
+    return [_view(endpoint) for endpoint in await stores.webhooks.of_owner(owner.id)]
 
 
 @router.get("/{endpoint_id}", response_model=EndpointView, responses=errors(403, 404))
@@ -190,13 +185,7 @@ async def deliveries(
 ) -> Page[WebhookDelivery]:
     """Deliveries to the endpoint, newest first."""
     await _owned(stores, owner, endpoint_id)
-    query = {"endpoint_id": endpoint_id, **after_cursor("created_at", cursor, descending=True)}
-    docs = [
-        d
-        async for d in stores.webhook_deliveries.find(
-            query, sort=[("created_at", -1), ("_id", -1)], limit=limit + 1
-        )
-    ]
+    docs = await stores.webhooks.deliveries(endpoint_id, cursor, limit)
     more = len(docs) > limit
     docs = docs[:limit]
     return Page[WebhookDelivery](
@@ -228,13 +217,13 @@ async def replay(
     endpoint = await _owned(stores, owner, endpoint_id)
     if not endpoint.enabled:
         raise Problem(409, "The endpoint is disabled; enable it again first.", kind="conflict")
-    doc = await stores.webhook_deliveries.find_one({"_id": delivery_id, "endpoint_id": endpoint_id})
+    doc = await stores.webhooks.delivery(delivery_id, endpoint_id)
     if doc is None:
         raise not_found("Delivery")
     if doc.get("pending"):
         raise Problem(409, "This delivery is still being tried.", kind="conflict")
     fields = replay_fields(service.runtime.clock.now(), doc)
-    await stores.webhook_deliveries.update_one({"_id": delivery_id}, {"$set": fields})
+    await stores.webhooks.set_delivery(delivery_id, fields)
     service.webhooks.wake()
     merged = {**doc, **fields}
     return WebhookDelivery(

@@ -32,11 +32,15 @@ from samling_contracts.vocabulary import Channel
 from samling_kernel.decisions import Change
 from samling_kernel.ids import new_id
 from samling_runtime.batching import BulkWriter
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 
 from samling_notifications.adapters.store.coalesce import SharedLookups
+from samling_notifications.adapters.store.inbox import Inbox
+from samling_notifications.adapters.store.recipients import Recipients
+from samling_notifications.adapters.store.subscriptions import Subscriptions
+from samling_notifications.adapters.store.webhooks import Webhooks
 from samling_notifications.domain.notices import Preferences, Status
 from samling_notifications.domain.webhooks import Endpoint
 
@@ -103,6 +107,11 @@ class Stores:
     reminder_runs: Collection = field(init=False)
     webhook_deliveries: Collection = field(init=False)
     webhook_attempts: Collection = field(init=False)
+    # Repositories: what the routes read and write, behind named methods.
+    inbox: Inbox = field(init=False)
+    people: Recipients = field(init=False)
+    following: Subscriptions = field(init=False)
+    webhooks: Webhooks = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -126,9 +135,25 @@ class Stores:
         self.webhook_deliveries = db["webhook_deliveries"]
         self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
+        self.inbox = Inbox(self.notifications, self.inbox_reads)
+        self.people = Recipients(self.recipients)
+        self.following = Subscriptions(self.subscriptions)
+        self.webhooks = Webhooks(self.endpoints, self.webhook_deliveries)
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
+
+    async def notice(self, notification_id: str) -> Document | None:
+        """The notice, on any channel."""
+        return await self.notifications.find_one({"_id": notification_id})
+
+    async def events_by_ids(self, event_ids: list[str]) -> dict[str, Document]:
+        """Event id → read-model document, of those known."""
+        return await find_by_ids(self.events, event_ids)
+
+    async def knows_network(self, network_id: str) -> bool:
+        """Whether the network is known (from the network facts this service consumes)."""
+        return await self.networks.find_one({"_id": network_id}, {"_id": 1}) is not None
 
     async def record_outcomes(
         self,
