@@ -138,3 +138,40 @@ async def test_facts_of_different_aggregates_on_one_key_go_out_in_the_order_reco
     shared = [e.data["name"] for e in outbox.published if e.partitionkey == "shared"]
     assert shared == [name for _, key, name in order if key == "shared"]
     assert len(outbox.published) == 60
+
+
+class RefusingAck(Outbox):
+    """Takes every fact but refuses the ack of one of them once, as a broker that lost a
+    produce request would."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused: str | None = refused
+
+    async def publish(self, events: Sequence[CloudEvent]) -> Awaitable[None]:
+        self.published.extend(events)
+        if any(e.data["name"] == self.refused for e in events):
+            self.refused = None
+            return self._refuse()
+        return asyncio.sleep(0)
+
+    @staticmethod
+    async def _refuse() -> None:
+        raise ConnectionError("produce request lost")
+
+
+async def test_after_a_refused_ack_the_rest_of_its_chain_goes_again_in_order(db: Any) -> None:
+    outbox = RefusingAck(refused="2")
+    store = await store_for(db, timedelta(0), lambda s, revisions: relay.recorded(s, revisions))
+    relay = OutboxRelay([store], outbox.publish, sweep_interval=3600)
+    await relay.relay_once()
+    for n in range(5):
+        await store.create(f"c{n}", moved(f"c{n}", "one-key", f"{n}"))
+
+    with pytest.raises(ConnectionError):
+        await relay.relay_once()
+    assert len(await store.unsent()) == 3  # 0 and 1 were acknowledged; 2, 3, 4 were not
+    assert await relay.relay_once() == 3
+    names = [e.data["name"] for e in outbox.published]
+    assert names == ["0", "1", "2", "3", "4", "2", "3", "4"]  # again, in order; not 0 and 1
+    assert await store.unsent() == []

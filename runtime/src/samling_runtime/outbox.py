@@ -102,8 +102,11 @@ class OutboxRelay:
                 try:
                     sent += await self._relay(store, hinted[start : start + self._batch_size])
                 except BaseException:
-                    # Keep what was not confirmed for the next round (order kept per aggregate).
-                    self._hinted[store.name][:0] = hinted[start:]
+                    # Keep what was not acknowledged for the next round, in order (what was
+                    # acknowledged left the in-flight set and is not sent twice).
+                    self._hinted[store.name][:0] = [
+                        r for r in hinted[start:] if r["_id"] in self._in_flight
+                    ]
                     raise
             if sweep:
                 sent += await self._sweep(store)
