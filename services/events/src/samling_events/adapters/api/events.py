@@ -83,8 +83,7 @@ async def check_network(stores: Stores, region_id: str, network_id: str | None) 
 
 async def seat_usage(stores: Stores, event_id: str) -> tuple[int, bool]:
     top = await stores.seats.find_one({"event_id": event_id}, sort=[("seat_no", -1)])
-    any_reg = await stores.registrations.current.find_one({"event_id": event_id}, {"_id": 1})
-    return (top or {}).get("seat_no", 0), any_reg is not None
+    return (top or {}).get("seat_no", 0), await stores.registration_queries.any_at(event_id)
 
 
 @router.post("", status_code=201, response_model=Event, responses=errors(403, 404))

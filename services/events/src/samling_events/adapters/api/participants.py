@@ -22,10 +22,7 @@ router = APIRouter(tags=["participants"])
 
 async def registrations_of(stores: Stores, participant_id: str) -> list[Registration]:
     """The participant's registrations that still name them (erased ones name nobody)."""
-    docs = await stores.registrations.current.find(
-        {"participant_id": participant_id, "erased": False}
-    ).to_list()
-    return [stores.registrations.from_current(d) for d in docs]
+    return await stores.registration_queries.naming(participant_id)
 
 
 async def forget(

@@ -16,6 +16,7 @@ from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
 from samling_events.adapters.store.network_views import NetworkViews
+from samling_events.adapters.store.registration_queries import RegistrationQueries
 from samling_events.adapters.store.transfer import TransferStore, open_transfer_store
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event, EventStatus
@@ -160,6 +161,10 @@ class Stores:
             self.anonymisations,
             *self.transfer.all(),
         ]
+
+    @property
+    def registration_queries(self) -> RegistrationQueries:
+        return RegistrationQueries(self.registrations, self.roster)
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _domains: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
