@@ -15,6 +15,7 @@ from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
+from samling_events.adapters.store.follow_up import FollowUp
 from samling_events.adapters.store.network_views import NetworkViews
 from samling_events.adapters.store.registration_queries import RegistrationQueries
 from samling_events.adapters.store.transfer import TransferStore, open_transfer_store
@@ -165,6 +166,10 @@ class Stores:
     @property
     def registration_queries(self) -> RegistrationQueries:
         return RegistrationQueries(self.registrations, self.roster)
+
+    @property
+    def follow_up(self) -> FollowUp:
+        return FollowUp(self.assignments, self.completions, self.evaluations)
 
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _domains: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
