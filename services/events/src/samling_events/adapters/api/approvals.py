@@ -102,8 +102,8 @@ async def pending_approvals(
 async def _may_see_staff(stores: Stores, principal: Principal, municipality_id: str) -> bool:
     if principal.is_admin_of(municipality_id):
         return True
-    region = await stores.municipalities.find_one({"_id": municipality_id}, {"region_id": 1})
-    return region is not None and principal.is_coordinator_of(str(region["region_id"]))
+    region = await stores.network_views.region_of(municipality_id)
+    return region is not None and principal.is_coordinator_of(region)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from samling_events.adapters.api.deps import ManagedEvent, StoresDep, errors
+from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.domain.registrations import RegistrationStatus
 
 router = APIRouter(tags=["registrations"])
@@ -49,7 +50,7 @@ async def figures(event: ManagedEvent, stores: StoresDep) -> EventFigures:
     registrations: ``event_id``, ``status``)."""
     registrations = stores.registration_queries
     seats, waitlisted, offered, pending, checked_in = await asyncio.gather(
-        stores.seats.count_documents({"event_id": event.id}),
+        MongoSeatBook(event.id, stores).count(),
         registrations.count_at(event.id, RegistrationStatus.WAITLISTED),
         registrations.count_at(event.id, RegistrationStatus.OFFERED),
         registrations.count_at(event.id, RegistrationStatus.PENDING_APPROVAL),

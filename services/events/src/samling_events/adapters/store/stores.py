@@ -168,6 +168,15 @@ class Stores:
         return RegistrationQueries(self.registrations, self.roster)
 
     @property
+    def network_views(self) -> NetworkViews:
+        return NetworkViews(
+            networks=self.networks,
+            memberships=self.memberships,
+            municipalities=self.municipalities,
+            domain_lists=self.domain_lists,
+        )
+
+    @property
     def follow_up(self) -> FollowUp:
         return FollowUp(self.assignments, self.completions, self.evaluations)
 
@@ -190,13 +199,13 @@ class Stores:
     async def municipality_reach(self, municipality_id: str) -> tuple[str | None, set[str]]:
         """A municipality's region and the networks it is an active member of (the local
         read models of the network service's facts)."""
-        found, members = await asyncio.gather(
-            self.municipalities.find_one({"_id": municipality_id}, {"region_id": 1}),
+        region, members = await asyncio.gather(
+            self.network_views.region_of(municipality_id),
             self.memberships.find(
                 {"municipality_id": municipality_id, "active": True}, {"network_id": 1}
             ).to_list(),
         )
-        return (found or {}).get("region_id"), {doc["network_id"] for doc in members}
+        return region, {doc["network_id"] for doc in members}
 
     async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
         """From the local read model of the network service's facts (cached a few seconds)."""
