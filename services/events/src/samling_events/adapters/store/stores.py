@@ -15,6 +15,7 @@ from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
+from samling_events.adapters.store.event_queries import EventQueries
 from samling_events.adapters.store.follow_up import FollowUp
 from samling_events.adapters.store.network_views import NetworkViews
 from samling_events.adapters.store.registration_queries import RegistrationQueries
@@ -175,6 +176,10 @@ class Stores:
             municipalities=self.municipalities,
             domain_lists=self.domain_lists,
         )
+
+    @property
+    def event_queries(self) -> EventQueries:
+        return EventQueries(self.events)
 
     @property
     def follow_up(self) -> FollowUp:
