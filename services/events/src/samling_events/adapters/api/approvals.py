@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import find_by_ids
 from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem
 
@@ -54,8 +53,7 @@ async def _page_across_events(
         municipality_id, status, cursor, limit, newest=newest
     )
     regs = page.items
-    found = await find_by_ids(stores.events.current, list({r.event_id for r in regs}))
-    events = {id_: stores.events.from_current(doc) for id_, doc in found.items()}
+    events = await stores.event_queries.by_ids(list({r.event_id for r in regs}))
     items = [
         model(
             **view.model_dump(),

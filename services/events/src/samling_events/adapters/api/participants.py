@@ -63,7 +63,7 @@ async def erase(
     require_role(principal, Role.COORDINATOR)
     regs = await registrations_of(stores, participant_id)
     event_ids = list({r.event_id for r in regs})
-    regions = await stores.events.current.distinct("region_id", {"_id": {"$in": event_ids}})
+    regions = await stores.event_queries.regions_of(event_ids)
     if not any(principal.is_coordinator_of(region) for region in regions):
         raise not_found("Participant")
     await forget(stores, desks, participant_id, regs, runtime.clock.now())

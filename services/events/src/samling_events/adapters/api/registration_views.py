@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Mapping
 
 from pydantic import Field
-from samling_runtime.mongo import Document, find_by_ids
+from samling_runtime.mongo import Document
 
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.registrations import Registration, RegistrationStatus
@@ -31,8 +31,8 @@ async def views(
     """``roster``: the registrations' roster lines by registration id, when read already; a
     registration without one (written before the roster) is looked up by participant."""
     lines = dict(roster or {})
-    people = await find_by_ids(
-        stores.participants, [r.participant_id for r in regs if r.id not in lines]
+    people = await stores.registration_queries.contacts(
+        [r.participant_id for r in regs if r.id not in lines]
     )
     lines.update({r.id: people.get(r.participant_id, {}) for r in regs if r.id not in lines})
     positions = await waiting_positions(stores, regs)

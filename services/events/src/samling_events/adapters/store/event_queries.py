@@ -5,16 +5,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from samling_runtime.mongo import find_by_ids, find_each
 from samling_runtime.store import AggregateStore
 
 from samling_events.domain.events import Event, EventStatus
+
+#: Every state an event is listed in (drafts are their organisers' only).
+LISTED = [s.value for s in EventStatus if s != EventStatus.DRAFT]
 
 
 @dataclass(frozen=True)
 class EventQueries:
     events: AggregateStore[Event]
+
+    async def by_ids(self, event_ids: list[str]) -> dict[str, Event]:
+        """The events found among ``event_ids``, by id (one ``_id`` equality each)."""
+        found = await find_by_ids(self.events.current, event_ids)
+        return {id_: self.events.from_current(doc) for id_, doc in found.items()}
+
+    async def listed_with(
+        self, field: Literal["_id", "network_id"], values: list[str]
+    ) -> list[Event]:
+        """Listed events whose ``field`` is one of ``values``: one indexed query per value."""
+        queries = [{field: value, "status": {"$in": LISTED}} for value in values]
+        return [self.events.from_current(d) for d in await find_each(self.events.current, queries)]
+
+    async def regions_of(self, event_ids: list[str]) -> list[str]:
+        """The regions the events are in, each once."""
+        return await self.events.current.distinct("region_id", {"_id": {"$in": event_ids}})
 
     async def of_series(self, series_id: str) -> list[Event]:
         """Every occurrence, held or not, cancelled or not, by start."""

@@ -54,6 +54,12 @@ class NetworkViews:
         docs = self.municipalities.find({"region_id": region_id}, {"_id": 1})
         return [doc["_id"] async for doc in docs]
 
+    async def active_networks_of(self, municipality_id: str) -> list[str]:
+        """The networks the municipality is a member of now."""
+        return await self.memberships.distinct(
+            "network_id", {"municipality_id": municipality_id, "active": True}
+        )
+
     async def active_members_of(self, network_id: str) -> list[str]:
         """The municipalities that are members of the network now."""
         members = self.memberships.find(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pymongo.asynchronous.collection import AsyncCollection
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.pagination import after_cursor, encode_cursor
 from samling_runtime.store import AggregateStore
 
-from samling_events.domain.registrations import Registration, RegistrationStatus
+from samling_events.domain.registrations import HOLDS_SEAT, Registration, RegistrationStatus
 
 #: The registrations an attendance count includes: those holding (or waiting on) a seat.
 COUNTED = [RegistrationStatus.CONFIRMED.value, RegistrationStatus.PENDING_APPROVAL.value]
@@ -33,6 +33,7 @@ class AttendanceLine:
 class RegistrationQueries:
     registrations: AggregateStore[Registration]
     roster: AsyncCollection[Document]
+    participants: AsyncCollection[Document]
 
     async def of_participant(self, participant_id: str) -> list[Registration]:
         """Every registration of the participant, in arrival order."""
@@ -40,6 +41,18 @@ class RegistrationQueries:
             {"participant_id": participant_id}, sort=[("arrived_at", 1)]
         ).to_list()
         return [self.registrations.from_current(d) for d in docs]
+
+    async def events_with_seat_of(self, participant_id: str) -> list[str]:
+        """The events at which the participant holds (or is offered, or awaits approval
+        for) a seat."""
+        return await self.registrations.current.distinct(
+            "event_id",
+            {"participant_id": participant_id, "status": {"$in": [s.value for s in HOLDS_SEAT]}},
+        )
+
+    async def contacts(self, participant_ids: list[str]) -> dict[str, Document]:
+        """The participants' names and e-mails, by participant id (erased ones are absent)."""
+        return await find_by_ids(self.participants, participant_ids)
 
     async def naming(self, participant_id: str) -> list[Registration]:
         """The participant's registrations that still name them (erased ones name nobody)."""

@@ -166,7 +166,7 @@ class Stores:
 
     @property
     def registration_queries(self) -> RegistrationQueries:
-        return RegistrationQueries(self.registrations, self.roster)
+        return RegistrationQueries(self.registrations, self.roster, self.participants)
 
     @property
     def network_views(self) -> NetworkViews:
