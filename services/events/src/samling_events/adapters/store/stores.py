@@ -164,6 +164,8 @@ class Stores:
             *self.transfer.all(),
         ]
 
+    # The named reads and writes the routes use, over the collections above (named once, in
+    # open_stores): stateless views, made on each use.
     @property
     def registration_queries(self) -> RegistrationQueries:
         return RegistrationQueries(self.registrations, self.roster, self.participants)
