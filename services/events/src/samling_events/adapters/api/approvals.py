@@ -7,14 +7,13 @@ are the routes in :mod:`.approval_decisions`.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
 from samling_runtime.auth import CurrentPrincipal, Principal
 from samling_runtime.inputs import page_limit
-from samling_runtime.mongo import Document, find_by_ids
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem
 
 from samling_events.adapters.api.deps import StoresDep, errors
@@ -41,19 +40,20 @@ R = TypeVar("R", bound=RegistrationAtEvent)
 
 
 async def _page_across_events(
-    stores: Stores, model: type[R], query: Document, cursor: str | None, limit: int, newest: bool
+    stores: Stores,
+    model: type[R],
+    municipality_id: str,
+    status: RegistrationStatus | None,
+    cursor: str | None,
+    limit: int,
+    newest: bool,
 ) -> Page[R]:
-    """One page of registrations matching ``query`` (an indexed equality), by arrival."""
-    after = after_cursor("arrived_at", cursor, descending=newest)
-    order = -1 if newest else 1
-    docs = await stores.registrations.current.find(
-        {"$and": [query, after]} if after else query,
-        sort=[("arrived_at", order), ("_id", order)],
-        limit=limit + 1,
-    ).to_list()
-    regs = [stores.registrations.from_current(d) for d in docs[:limit]]
-    found = await find_by_ids(stores.events.current, list({r.event_id for r in regs}))
-    events = {id_: stores.events.from_current(doc) for id_, doc in found.items()}
+    """One page of the municipality's registrations (in this state), by arrival."""
+    page = await stores.registration_queries.across_events(
+        municipality_id, status, cursor, limit, newest=newest
+    )
+    regs = page.items
+    events = await stores.event_queries.by_ids(list({r.event_id for r in regs}))
     items = [
         model(
             **view.model_dump(),
@@ -64,9 +64,7 @@ async def _page_across_events(
         for view in await views(stores, regs)
         if view.event_id in events  # a registration's event is written before it
     ]
-    last = docs[limit - 1] if len(docs) > limit else None
-    next_cursor = encode_cursor(last["arrived_at"], last["_id"]) if last else None
-    return Page[model](items=items, next_cursor=next_cursor)  # type: ignore[valid-type]
+    return Page[model](items=items, next_cursor=page.next_cursor)  # type: ignore[valid-type]
 
 
 @router.get(
@@ -88,18 +86,22 @@ async def pending_approvals(
         raise Problem(
             403, "Only the municipality's administrator sees its approvals.", kind="forbidden"
         )
-    query: dict[str, Any] = {
-        "municipality_id": municipality_id,
-        "status": RegistrationStatus.PENDING_APPROVAL.value,
-    }
-    return await _page_across_events(stores, PendingApproval, query, cursor, limit, newest=False)
+    return await _page_across_events(
+        stores,
+        PendingApproval,
+        municipality_id,
+        RegistrationStatus.PENDING_APPROVAL,
+        cursor,
+        limit,
+        newest=False,
+    )
 
 
 async def _may_see_staff(stores: Stores, principal: Principal, municipality_id: str) -> bool:
     if principal.is_admin_of(municipality_id):
         return True
-    region = await stores.municipalities.find_one({"_id": municipality_id}, {"region_id": 1})
-    return region is not None and principal.is_coordinator_of(str(region["region_id"]))
+    region = await stores.network_views.region_of(municipality_id)
+    return region is not None and principal.is_coordinator_of(region)
 
 
 @router.get(
@@ -124,5 +126,6 @@ async def staff_registrations(
             "registrations.",
             kind="forbidden",
         )
-    query = {"municipality_id": municipality_id}
-    return await _page_across_events(stores, RegistrationAtEvent, query, cursor, limit, newest=True)
+    return await _page_across_events(
+        stores, RegistrationAtEvent, municipality_id, None, cursor, limit, newest=True
+    )

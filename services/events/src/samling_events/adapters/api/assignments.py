@@ -91,19 +91,11 @@ async def create_assignment(
 
 
 async def _progress(stores: Stores, event_id: str) -> list[AssignmentProgress]:
-    docs = await stores.assignments.current.find(
-        {"event_id": event_id}, sort=[("due_at", 1)]
-    ).to_list()
-    result = []
-    for doc in docs:
-        a = stores.assignments.from_current(doc)
-        done = await stores.completions.find({"assignment_id": a.id}).to_list()
-        result.append(
-            AssignmentProgress(
-                assignment=a, completed_by=sorted(d["registration_id"] for d in done)
-            )
-        )
-    return result
+    follow_up = stores.follow_up
+    return [
+        AssignmentProgress(assignment=a, completed_by=await follow_up.completed_by(a.id))
+        for a in await follow_up.assignments_of(event_id)
+    ]
 
 
 @router.get(
@@ -131,10 +123,7 @@ async def list_prework(
     """What participants are asked to do before the event, without who has done it: the event
     page shows it to anyone who may read the event (drafts stay their organisers')."""
     await visible_event(stores, principal, event_id)
-    docs = await stores.assignments.current.find(
-        {"event_id": event_id, "phase": AssignmentPhase.PRE.value}, sort=[("due_at", 1)]
-    ).to_list()
-    return [stores.assignments.from_current(doc) for doc in docs]
+    return await stores.follow_up.prework_of(event_id)
 
 
 async def complete_assignment(
@@ -143,11 +132,7 @@ async def complete_assignment(
     a = await stores.assignments.get(assignment_id)
     if a is None or a.state.event_id != reg.event_id:
         raise not_found("Assignment")
-    await stores.completions.replace_one(
-        {"_id": f"{assignment_id}:{reg.id}"},
-        {"assignment_id": assignment_id, "registration_id": reg.id, "completed_at": now},
-        upsert=True,
-    )
+    await stores.follow_up.mark_completed(assignment_id, reg.id, now)
 
 
 @router.post(
@@ -199,24 +184,16 @@ async def my_followup(
     token: str, registration_id: str, reg: LinkedRegistration, stores: StoresDep
 ) -> MyFollowUp:
     """Only the holder's own completions and group: the link shows nobody else's."""
-    progress = await stores.assignments.current.find(
-        {"event_id": reg.event_id}, sort=[("due_at", 1)]
-    ).to_list()
-    assignments = [stores.assignments.from_current(d) for d in progress]
-    # One equality on _id per assignment (an event has a few): FerretDB v1 would read the
-    # whole collection for an $in.
-    done = {
-        a.id
-        for a in assignments
-        if await stores.completions.find_one({"_id": f"{a.id}:{reg.id}"}, {"_id": 1})
-    }
+    follow_up = stores.follow_up
+    assignments = await follow_up.assignments_of(reg.event_id)
+    # One look-up per assignment (an event has a few).
+    done = {a.id for a in assignments if await follow_up.has_completed(a.id, reg.id)}
     groups = await stores.groups.get(reg.event_id)
     mine = [g.number for g in groups.state.groups if reg.id in g.registration_ids] if groups else []
-    evaluated = await stores.evaluations.find_one({"_id": f"{reg.event_id}:{reg.id}"}, {"_id": 1})
     return MyFollowUp(
         assignments=[MyAssignment(assignment=a, done=a.id in done) for a in assignments],
         group=mine[0] if mine else None,
-        evaluated=evaluated is not None,
+        evaluated=await follow_up.has_evaluated(reg.event_id, reg.id),
     )
 
 

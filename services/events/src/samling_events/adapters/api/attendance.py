@@ -93,10 +93,8 @@ async def evaluate(
     event = await stores.events.require(reg.event_id)
     if runtime.clock.now() < event.state.starts_at:
         raise Problem(409, "The evaluation opens when the event has started.", kind="conflict")
-    await stores.evaluations.replace_one(
-        {"_id": f"{event.id}:{registration_id}"},
-        {"event_id": event.id, **body.model_dump(), "at": runtime.clock.now()},
-        upsert=True,
+    await stores.follow_up.save_evaluation(
+        event.id, registration_id, body.model_dump(), runtime.clock.now()
     )
 
 
@@ -110,14 +108,14 @@ async def evaluations(
     event_id: str, principal: CurrentPrincipal, stores: StoresDep
 ) -> EvaluationSummary:
     await managed_event(stores, principal, event_id)
-    docs = await stores.evaluations.find({"event_id": event_id}).to_list()
-    ratings = [d["rating"] for d in docs]
-    useful = [d["useful_for_practice"] for d in docs if d.get("useful_for_practice") is not None]
+    answers = await stores.follow_up.evaluations_of(event_id)
+    ratings = [a.rating for a in answers]
+    useful = [a.useful_for_practice for a in answers if a.useful_for_practice is not None]
     return EvaluationSummary(
         event_id=event_id,
-        responses=len(docs),
+        responses=len(answers),
         average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
         useful_share=round(sum(useful) / len(useful), 2) if useful else None,
         useful_answers=len(useful),
-        comments=[d["comment"] for d in docs if d.get("comment")],
+        comments=[a.comment for a in answers if a.comment],
     )

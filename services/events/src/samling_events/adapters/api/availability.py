@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from samling_runtime.problems import not_found
 
 from samling_events.adapters.api.deps import StoresDep, errors
+from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus
 
@@ -32,10 +33,7 @@ class EventView(Event):
 
 
 async def with_availability(stores: Stores, events: list[Event]) -> list[EventView]:
-    # One indexed count per event (a seat is a document of its own, see adapters/store/seat_book.py).
-    taken = await asyncio.gather(
-        *(stores.seats.count_documents({"event_id": e.id}) for e in events)
-    )
+    taken = await asyncio.gather(*(MongoSeatBook(e.id, stores).count() for e in events))
     views = []
     for event, seats in zip(events, taken, strict=True):
         left = max(event.capacity - seats, 0)
@@ -76,13 +74,9 @@ PublicEvent = Annotated[Event, Depends(_public_event)]
 )
 async def eligibility(event: PublicEvent, stores: StoresDep) -> Eligibility:
     """The municipalities a registration form offers. No token needed: it names ids only."""
+    views = stores.network_views
     if event.network_id is None or event.open_to_all:
-        query = {"region_id": event.region_id}
-        docs = stores.municipalities.find(query, {"_id": 1})
-        ids = [doc["_id"] async for doc in docs]
+        ids = await views.municipalities_in(event.region_id)
     else:
-        members = stores.memberships.find(
-            {"network_id": event.network_id, "active": True}, {"municipality_id": 1}
-        )
-        ids = [doc["municipality_id"] async for doc in members]
+        ids = await views.active_members_of(event.network_id)
     return Eligibility(municipality_ids=sorted(set(ids)))

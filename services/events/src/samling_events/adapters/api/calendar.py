@@ -19,7 +19,6 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.inputs import SingleLine
-from samling_runtime.mongo import find_each
 
 from samling_events.adapters.api.deps import (
     RuntimeDep,
@@ -29,13 +28,10 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.api.tokens import participant_from_token
-from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus
-from samling_events.domain.registrations import HOLDS_SEAT
 
 router = APIRouter(tags=["calendar"])
 ICS = "text/calendar; charset=utf-8"
-LISTED = [s.value for s in EventStatus if s != EventStatus.DRAFT]
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}
 }
@@ -82,12 +78,6 @@ def calendar(name: str, events: list[Event], now: datetime) -> Response:
     return Response(cal.to_ical(), media_type=ICS)
 
 
-async def _events(stores: Stores, field: str, values: list[str]) -> list[Event]:
-    """Listed events whose ``field`` is one of ``values``: one indexed query per value."""
-    queries = [{field: value, "status": {"$in": LISTED}} for value in values]
-    return [stores.events.from_current(d) for d in await find_each(stores.events.current, queries)]
-
-
 @router.get(
     "/events/{event_id}/calendar.ics",
     response_class=Response,
@@ -108,7 +98,7 @@ async def event_ics(
     summary="A network's events (subscribe in a calendar app)",
 )
 async def network_feed(network_id: SingleLine, stores: StoresDep, runtime: RuntimeDep) -> Response:
-    events = await _events(stores, "network_id", [network_id])
+    events = await stores.event_queries.listed_with("network_id", [network_id])
     return calendar(f"Samling: {network_id}", events, runtime.clock.now())
 
 
@@ -121,10 +111,8 @@ async def network_feed(network_id: SingleLine, stores: StoresDep, runtime: Runti
 async def municipality_feed(
     municipality_id: SingleLine, stores: StoresDep, runtime: RuntimeDep
 ) -> Response:
-    networks = await stores.memberships.distinct(
-        "network_id", {"municipality_id": municipality_id, "active": True}
-    )
-    events = await _events(stores, "network_id", networks)
+    networks = await stores.network_views.active_networks_of(municipality_id)
+    events = await stores.event_queries.listed_with("network_id", networks)
     return calendar(f"Samling: {municipality_id}", events, runtime.clock.now())
 
 
@@ -139,9 +127,6 @@ async def personal_feed(
     token: str, stores: StoresDep, settings: SettingsDep, runtime: RuntimeDep
 ) -> Response:
     participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
-    event_ids = await stores.registrations.current.distinct(
-        "event_id",
-        {"participant_id": participant_id, "status": {"$in": [s.value for s in HOLDS_SEAT]}},
-    )
-    events = await _events(stores, "_id", event_ids)
+    event_ids = await stores.registration_queries.events_with_seat_of(participant_id)
+    events = await stores.event_queries.listed_with("_id", event_ids)
     return calendar("Samling: mine arrangementer", events, runtime.clock.now())

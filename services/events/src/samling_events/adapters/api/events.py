@@ -28,6 +28,7 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.store.desk import Desks
+from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import (
     Stores,
     listed_ways,
@@ -74,17 +75,16 @@ class Cancellation(RequestBody):
 async def check_network(stores: Stores, region_id: str, network_id: str | None) -> None:
     if network_id is None:
         return
-    network = await stores.networks.find_one({"_id": network_id})
-    if network is None or network.get("region_id") != region_id:
+    network = await stores.network_views.network(network_id)
+    if network is None or network.region_id != region_id:
         raise not_found("Network")
-    if network.get("archived"):
+    if network.archived:
         raise Problem(409, "This network is archived.", kind="conflict")
 
 
 async def seat_usage(stores: Stores, event_id: str) -> tuple[int, bool]:
-    top = await stores.seats.find_one({"event_id": event_id}, sort=[("seat_no", -1)])
-    any_reg = await stores.registrations.current.find_one({"event_id": event_id}, {"_id": 1})
-    return (top or {}).get("seat_no", 0), any_reg is not None
+    highest = await MongoSeatBook(event_id, stores).highest()
+    return highest, await stores.registration_queries.any_at(event_id)
 
 
 @router.post("", status_code=201, response_model=Event, responses=errors(403, 404))

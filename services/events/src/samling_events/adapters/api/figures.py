@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from samling_events.adapters.api.deps import ManagedEvent, StoresDep, errors
+from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.domain.registrations import RegistrationStatus
 
 router = APIRouter(tags=["registrations"])
@@ -47,19 +48,13 @@ async def figures(event: ManagedEvent, stores: StoresDep) -> EventFigures:
     """Only the region's coordinators: the figures of a draft or another region's event are
     theirs to plan with. Each figure is one count on an index (seats: ``event_id``;
     registrations: ``event_id``, ``status``)."""
-    registrations = stores.registrations.current
-
-    def with_status(status: RegistrationStatus) -> dict[str, object]:
-        return {"event_id": event.id, "status": status.value}
-
+    registrations = stores.registration_queries
     seats, waitlisted, offered, pending, checked_in = await asyncio.gather(
-        stores.seats.count_documents({"event_id": event.id}),
-        registrations.count_documents(with_status(RegistrationStatus.WAITLISTED)),
-        registrations.count_documents(with_status(RegistrationStatus.OFFERED)),
-        registrations.count_documents(with_status(RegistrationStatus.PENDING_APPROVAL)),
-        registrations.count_documents(
-            {**with_status(RegistrationStatus.CONFIRMED), "attended": True}
-        ),
+        MongoSeatBook(event.id, stores).count(),
+        registrations.count_at(event.id, RegistrationStatus.WAITLISTED),
+        registrations.count_at(event.id, RegistrationStatus.OFFERED),
+        registrations.count_at(event.id, RegistrationStatus.PENDING_APPROVAL),
+        registrations.count_at(event.id, RegistrationStatus.CONFIRMED, attended=True),
     )
     return EventFigures(
         event_id=event.id,

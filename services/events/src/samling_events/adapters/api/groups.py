@@ -44,10 +44,7 @@ async def allocate(event_id: str, body: GroupSize, _: ManagedEvent, stores: Stor
     municipalities as possible. The same people always give the same groups; allocating
     again (say, after more registered) keeps the people moved by hand in the groups they
     were moved to, while those groups exist."""
-    docs = await stores.registrations.current.find(
-        {"event_id": event_id, "status": "confirmed"}
-    ).to_list()
-    regs = [stores.registrations.from_current(d) for d in docs]
+    regs = await stores.registration_queries.confirmed_at(event_id)
     if await stores.groups.get(event_id) is None:
         with contextlib.suppress(AlreadyExists):  # else made concurrently: update it below
             groups = conference.allocate_groups(event_id, regs, body.size)

@@ -22,10 +22,7 @@ router = APIRouter(tags=["participants"])
 
 async def registrations_of(stores: Stores, participant_id: str) -> list[Registration]:
     """The participant's registrations that still name them (erased ones name nobody)."""
-    docs = await stores.registrations.current.find(
-        {"participant_id": participant_id, "erased": False}
-    ).to_list()
-    return [stores.registrations.from_current(d) for d in docs]
+    return await stores.registration_queries.naming(participant_id)
 
 
 async def forget(
@@ -66,7 +63,7 @@ async def erase(
     require_role(principal, Role.COORDINATOR)
     regs = await registrations_of(stores, participant_id)
     event_ids = list({r.event_id for r in regs})
-    regions = await stores.events.current.distinct("region_id", {"_id": {"$in": event_ids}})
+    regions = await stores.event_queries.regions_of(event_ids)
     if not any(principal.is_coordinator_of(region) for region in regions):
         raise not_found("Participant")
     await forget(stores, desks, participant_id, regs, runtime.clock.now())

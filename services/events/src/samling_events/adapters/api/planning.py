@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -214,8 +214,7 @@ async def create_series(
 async def get_series(series_id: str, principal: CurrentPrincipal, stores: StoresDep) -> Series:
     """Every occurrence, held or not, cancelled or not, by start; for the coordinators of its
     region (a series of drafts exists for nobody else: 404)."""
-    docs = await stores.events.current.find({"series_id": series_id}).to_list()
-    events = sorted((stores.events.from_current(d) for d in docs), key=lambda e: e.starts_at)
+    events = await stores.event_queries.of_series(series_id)
     if not events or not principal.is_coordinator_of(events[0].region_id):
         raise not_found("Series")
     return Series(series_id=series_id, events=events)
@@ -224,10 +223,7 @@ async def get_series(series_id: str, principal: CurrentPrincipal, stores: Stores
 async def _managed_series(
     series_id: str, principal: CurrentPrincipal, stores: StoresDep, runtime: RuntimeDep
 ) -> list[Event]:
-    docs = await stores.events.current.find(
-        {"series_id": series_id, "starts_at": {"$gt": runtime.clock.now()}}
-    ).to_list()
-    events = [stores.events.from_current(d) for d in docs]
+    events = await stores.event_queries.of_series_after(series_id, runtime.clock.now())
     if not events or not principal.is_coordinator_of(events[0].region_id):
         raise not_found("Series")
     return events
@@ -302,25 +298,8 @@ async def conflicts(
     event = saved.model_copy(update={k: v for k, v in proposed.items() if v is not None})
     if event.ends_at <= event.starts_at:
         raise Problem(422, "The event must end after it starts.", kind="validation")
-    ors: list[dict[str, Any]] = []
-    if event.network_id:
-        ors.append({"network_id": event.network_id})
-    if event.venue:
-        ors.append({"venue": event.venue})
-    if not ors:
-        return []
-    docs = await stores.events.current.find(
-        {
-            "_id": {"$ne": event.id},
-            "status": {"$ne": EventStatus.CANCELLED.value},
-            "starts_at": {"$lt": event.ends_at},
-            "ends_at": {"$gt": event.starts_at},
-            "$or": ors,
-        }
-    ).to_list()
     found = []
-    for doc in docs:
-        other = stores.events.from_current(doc)
+    for other in await stores.event_queries.overlapping(event):
         reasons = []
         if event.network_id and other.network_id == event.network_id:
             reasons.append("same network")

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Mapping
 
 from pydantic import Field
-from samling_runtime.mongo import Document, find_by_ids
+from samling_runtime.mongo import Document
 
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.registrations import Registration, RegistrationStatus
@@ -31,8 +31,8 @@ async def views(
     """``roster``: the registrations' roster lines by registration id, when read already; a
     registration without one (written before the roster) is looked up by participant."""
     lines = dict(roster or {})
-    people = await find_by_ids(
-        stores.participants, [r.participant_id for r in regs if r.id not in lines]
+    people = await stores.registration_queries.contacts(
+        [r.participant_id for r in regs if r.id not in lines]
     )
     lines.update({r.id: people.get(r.participant_id, {}) for r in regs if r.id not in lines})
     positions = await waiting_positions(stores, regs)
@@ -52,13 +52,5 @@ async def waiting_positions(stores: Stores, regs: list[Registration]) -> dict[st
     one read of each event's waiting list, however many of its registrations are shown."""
     events = {r.event_id for r in regs if r.status == RegistrationStatus.WAITLISTED}
 
-    async def line(event_id: str) -> list[str]:
-        docs = await stores.registrations.current.find(
-            {"event_id": event_id, "status": RegistrationStatus.WAITLISTED.value},
-            {"_id": 1},
-            sort=[("arrived_at", 1), ("arrival_seq", 1), ("_id", 1)],
-        ).to_list()
-        return [doc["_id"] for doc in docs]
-
-    lines = await asyncio.gather(*(line(e) for e in events))
+    lines = await asyncio.gather(*(stores.registration_queries.waiting_line(e) for e in events))
     return {reg_id: n for ids in lines for n, reg_id in enumerate(ids, start=1)}

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import page_limit
-from samling_runtime.pagination import Page, after_cursor, encode_cursor
+from samling_runtime.pagination import Page
 from samling_runtime.problems import Problem, not_found
 from samling_runtime.service import Runtime
 
@@ -229,33 +229,18 @@ async def list_registrations(
     """In arrival order (the waiting list's order). Coordinators see all; a municipality's
     administrator sees their own municipality's."""
     event = await visible_event(stores, principal, event_id)
-    query: dict[str, Any] = {"event_id": event_id}
     if not principal.is_coordinator_of(event.region_id):
         if not principal.has(Role.MUNICIPALITY_ADMIN) or not principal.municipality_id:
             raise Problem(403, "Only organisers can list registrations.", kind="forbidden")
-        query["municipality_id"] = principal.municipality_id
-    elif municipality_id:
-        query["municipality_id"] = municipality_id
-    if status:
-        query["status"] = status.value
-    cur = after_cursor("arrival_seq", cursor)
-    # The names come from the event's roster: one equality, not a look-up per participant.
-    docs, lines = await asyncio.gather(
-        stores.registrations.current.find(
-            {"$and": [query, cur]} if cur else query,
-            sort=[("arrival_seq", 1), ("_id", 1)],
-            limit=limit + 1,
-        ).to_list(),
-        stores.roster.find({k: v for k, v in query.items() if k != "status"}).to_list(),
+        municipality_id = principal.municipality_id
+    queries = stores.registration_queries
+    page, roster = await asyncio.gather(
+        queries.at_event(event_id, municipality_id, status, cursor, limit),
+        queries.roster_lines(event_id, municipality_id),
     )
-    regs = [stores.registrations.from_current(d) for d in docs[:limit]]
-    next_cursor = (
-        encode_cursor(docs[limit - 1]["arrival_seq"], docs[limit - 1]["_id"])
-        if len(docs) > limit
-        else None
+    return Page[RegistrationView](
+        items=await views(stores, page.items, roster), next_cursor=page.next_cursor
     )
-    roster = {line["_id"]: line for line in lines}
-    return Page[RegistrationView](items=await views(stores, regs, roster), next_cursor=next_cursor)
 
 
 async def _owned(
@@ -373,15 +358,11 @@ async def attendance_counts(
     event = await visible_event(stores, principal, event_id)
     if not principal.is_coordinator_of(event.region_id):
         raise Problem(403, "Only the region's coordinators see attendance.", kind="forbidden")
-    docs = await stores.registrations.current.find(
-        {"event_id": event_id, "status": {"$in": ["confirmed", "pending_approval"]}},
-        {"municipality_id": 1, "attended": 1},
-    ).to_list()
     counts: dict[str, list[int]] = {}
-    for d in docs:
-        c = counts.setdefault(d["municipality_id"], [0, 0])
+    for line in await stores.registration_queries.attendance_lines(event_id):
+        c = counts.setdefault(line.municipality_id, [0, 0])
         c[0] += 1
-        c[1] += 1 if d.get("attended") else 0
+        c[1] += 1 if line.attended else 0
     return [
         MunicipalityCount(municipality_id=m, registered=r, attended=a)
         for m, (r, a) in sorted(counts.items())

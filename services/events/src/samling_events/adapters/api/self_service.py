@@ -65,10 +65,7 @@ async def manage(token: str, stores: StoresDep, settings: SettingsDep) -> Manage
 
 async def _registrations_of(stores: Stores, participant_id: str) -> list[RegistrationView]:
     """In arrival order. Erased registrations point to nobody (their participant id is gone)."""
-    docs = await stores.registrations.current.find(
-        {"participant_id": participant_id}, sort=[("arrived_at", 1)]
-    ).to_list()
-    regs = [stores.registrations.from_current(d) for d in docs]
+    regs = await stores.registration_queries.of_participant(participant_id)
     return await views(stores, [r for r in regs if not r.erased])
 
 

@@ -116,11 +116,8 @@ async def my_transfer_plans(
     """One line per confirmed registration: whether its event offers transfer plans and the
     plan, if the participant has named a manager (so "my registrations" can link to it)."""
     participant_id = participant_from_token(token, settings.participant_secret.get_secret_value())
-    docs = await stores.registrations.current.find(
-        {"participant_id": participant_id}, sort=[("arrived_at", 1)]
-    ).to_list()
     offers = []
-    for reg in map(stores.registrations.from_current, docs):
+    for reg in await stores.registration_queries.of_participant(participant_id):
         event = await stores.events.get(reg.event_id)
         if reg.status != RegistrationStatus.CONFIRMED or event is None:
             continue

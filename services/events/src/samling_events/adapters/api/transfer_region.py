@@ -8,8 +8,6 @@ agreed to share as an experience-report draft, in the SMTTE template.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import APIRouter
 from samling_contracts.vocabulary import MunicipalityId, TransferConversation
 from samling_runtime.auth import CurrentPrincipal
@@ -37,14 +35,8 @@ router = APIRouter(tags=["transfer"])
 )
 async def summary(event_id: str, _: ManagedEvent, stores: StoresDep) -> TransferSummary:
     """For the coordinators of the event's region: per municipality, never per person."""
-    plans = await stores.transfer.plans.current.find(
-        {"event_id": event_id}, {"municipality_id": 1}
-    ).to_list()
-    marks = await stores.transfer.held.current.find(
-        {"event_id": event_id}, {"municipality_id": 1, "conversation": 1}
-    ).to_list()
-    plan_counts = Counter(p["municipality_id"] for p in plans)
-    held_counts = Counter((m["municipality_id"], m["conversation"]) for m in marks)
+    plan_counts = await stores.transfer.plans_per_municipality(event_id)
+    held_counts = await stores.transfer.held_per_municipality(event_id)
 
     def held(municipality: str | None) -> dict[TransferConversation, int]:
         return {
@@ -56,7 +48,7 @@ async def summary(event_id: str, _: ManagedEvent, stores: StoresDep) -> Transfer
 
     return TransferSummary(
         event_id=event_id,
-        plans=len(plans),
+        plans=plan_counts.total(),
         held=held(None),
         municipalities=[
             MunicipalityCounts(municipality_id=m, plans=plan_counts[m], held=held(m))
@@ -77,7 +69,7 @@ async def shared_with_coordinators(
     """Nothing else: a conversation whose consent is withdrawn is gone from here at once."""
     store = stores.transfer
     found = []
-    for plan_id, state in await store.shared({"event_id": event_id}, Audience.COORDINATORS):
+    for plan_id, state in await store.shared_at_event(event_id, Audience.COORDINATORS):
         plan = await store.plans.get(plan_id)
         if plan is None:  # erased meanwhile
             continue
@@ -107,8 +99,9 @@ async def report_drafts(
         raise not_found("Municipality")
     store = stores.transfer
     drafts = []
-    query = {"municipality_id": municipality_id}
-    for plan_id, state in await store.shared(query, Audience.REPORT_DRAFT):
+    for plan_id, state in await store.shared_by_municipality(
+        municipality_id, Audience.REPORT_DRAFT
+    ):
         plan = await store.plans.get(plan_id)
         if plan is None:
             continue

@@ -1,5 +1,6 @@
 """The events service's local read model of the network service's facts: its collections,
-named once (the handlers in :mod:`samling_events.handlers` write them, :class:`Stores` reads)."""
+named once (the handlers in :mod:`samling_events.handlers` write them, :class:`Stores` and the
+named reads below read them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from dataclasses import dataclass
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_runtime.mongo import Document
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    region_id: str | None
+    archived: bool
 
 
 @dataclass(frozen=True)
@@ -29,3 +36,33 @@ class NetworkViews:
             municipalities=db["municipality_view"],
             domain_lists=db["municipality_email_domains"],
         )
+
+    async def network(self, network_id: str) -> NetworkSummary | None:
+        found = await self.networks.find_one({"_id": network_id})
+        if found is None:
+            return None
+        return NetworkSummary(
+            region_id=found.get("region_id"), archived=bool(found.get("archived"))
+        )
+
+    async def region_of(self, municipality_id: str) -> str | None:
+        """The municipality's region, or None when no MunicipalityRegistered came yet."""
+        found = await self.municipalities.find_one({"_id": municipality_id}, {"region_id": 1})
+        return (found or {}).get("region_id")
+
+    async def municipalities_in(self, region_id: str) -> list[str]:
+        docs = self.municipalities.find({"region_id": region_id}, {"_id": 1})
+        return [doc["_id"] async for doc in docs]
+
+    async def active_networks_of(self, municipality_id: str) -> list[str]:
+        """The networks the municipality is a member of now."""
+        return await self.memberships.distinct(
+            "network_id", {"municipality_id": municipality_id, "active": True}
+        )
+
+    async def active_members_of(self, network_id: str) -> list[str]:
+        """The municipalities that are members of the network now."""
+        members = self.memberships.find(
+            {"network_id": network_id, "active": True}, {"municipality_id": 1}
+        )
+        return [doc["municipality_id"] async for doc in members]

@@ -52,6 +52,15 @@ class MongoSeatBook:
         )
         return {doc["seat_no"]: doc["registration_id"] async for doc in cursor}
 
+    async def count(self) -> int:
+        """How many seats are taken: one indexed count (a seat is a document of its own)."""
+        return await self._stores.seats.count_documents({"event_id": self.event_id})
+
+    async def highest(self) -> int:
+        """The highest seat number taken (0 when none is)."""
+        top = await self._stores.seats.find_one({"event_id": self.event_id}, sort=[("seat_no", -1)])
+        return int((top or {}).get("seat_no", 0))
+
     def _seat_doc(self, seat_no: int, registration_id: str, now: datetime) -> Document:
         return {
             "_id": seat_id(self.event_id, seat_no),

@@ -15,7 +15,10 @@ from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
 from samling_runtime.timeline import Timeline, Way
 
+from samling_events.adapters.store.event_queries import EventQueries
+from samling_events.adapters.store.follow_up import FollowUp
 from samling_events.adapters.store.network_views import NetworkViews
+from samling_events.adapters.store.registration_queries import RegistrationQueries
 from samling_events.adapters.store.transfer import TransferStore, open_transfer_store
 from samling_events.domain.conference import Assignment, Groups
 from samling_events.domain.events import Event, EventStatus
@@ -161,6 +164,29 @@ class Stores:
             *self.transfer.all(),
         ]
 
+    # The named reads and writes the routes use, over the collections above (named once, in
+    # open_stores): stateless views, made on each use.
+    @property
+    def registration_queries(self) -> RegistrationQueries:
+        return RegistrationQueries(self.registrations, self.roster, self.participants)
+
+    @property
+    def network_views(self) -> NetworkViews:
+        return NetworkViews(
+            networks=self.networks,
+            memberships=self.memberships,
+            municipalities=self.municipalities,
+            domain_lists=self.domain_lists,
+        )
+
+    @property
+    def event_queries(self) -> EventQueries:
+        return EventQueries(self.events)
+
+    @property
+    def follow_up(self) -> FollowUp:
+        return FollowUp(self.assignments, self.completions, self.evaluations)
+
     _members: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _domains: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
@@ -180,13 +206,13 @@ class Stores:
     async def municipality_reach(self, municipality_id: str) -> tuple[str | None, set[str]]:
         """A municipality's region and the networks it is an active member of (the local
         read models of the network service's facts)."""
-        found, members = await asyncio.gather(
-            self.municipalities.find_one({"_id": municipality_id}, {"region_id": 1}),
+        region, members = await asyncio.gather(
+            self.network_views.region_of(municipality_id),
             self.memberships.find(
                 {"municipality_id": municipality_id, "active": True}, {"network_id": 1}
             ).to_list(),
         )
-        return (found or {}).get("region_id"), {doc["network_id"] for doc in members}
+        return region, {doc["network_id"] for doc in members}
 
     async def is_member(self, network_id: str | None, municipality_id: str) -> bool:
         """From the local read model of the network service's facts (cached a few seconds)."""

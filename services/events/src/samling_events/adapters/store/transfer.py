@@ -8,7 +8,7 @@ other collection.
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,9 +89,20 @@ class TransferStore:
         with contextlib.suppress(DuplicateKeyError):
             await self.consents.insert_one(doc)
 
-    async def shared(self, query: Document, audience: Audience) -> list[tuple[str, Sharing]]:
+    async def shared_at_event(self, event_id: str, audience: Audience) -> list[tuple[str, Sharing]]:
+        """(plan id, sharing) of every conversation at the event shared with the audience."""
+        return await self._shared({"event_id": event_id}, audience)
+
+    async def shared_by_municipality(
+        self, municipality_id: str, audience: Audience
+    ) -> list[tuple[str, Sharing]]:
+        """(plan id, sharing) of every conversation of the municipality's people shared with
+        the audience."""
+        return await self._shared({"municipality_id": municipality_id}, audience)
+
+    async def _shared(self, query: Document, audience: Audience) -> list[tuple[str, Sharing]]:
         """(plan id, sharing) of every conversation shared with the audience, among the
-        consents the equality query selects (an event's, or a municipality's)."""
+        consents the equality query selects."""
         by_plan: dict[str, list[ConsentRecord]] = defaultdict(list)
         for doc in await self.consents.find(query).to_list():
             by_plan[doc["plan_id"]].append(_record(doc))
@@ -102,6 +113,18 @@ class TransferStore:
                 if state.shared:
                     found.append((plan_id, state))
         return found
+
+    async def plans_per_municipality(self, event_id: str) -> Counter[str]:
+        """How many transfer plans the event has, per municipality."""
+        docs = self.plans.current.find({"event_id": event_id}, {"municipality_id": 1})
+        return Counter([d["municipality_id"] async for d in docs])
+
+    async def held_per_municipality(self, event_id: str) -> Counter[tuple[str, str]]:
+        """How many conversations were held at the event, per (municipality, conversation)."""
+        docs = self.held.current.find(
+            {"event_id": event_id}, {"municipality_id": 1, "conversation": 1}
+        )
+        return Counter([(d["municipality_id"], d["conversation"]) async for d in docs])
 
     async def follow(self, event: Event, after: timedelta) -> None:
         """Move the event's plans with it (TransferPlanRescheduled for each that moved)."""
