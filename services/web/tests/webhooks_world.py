@@ -22,7 +22,6 @@ from samling_devtools.oidc.flow import sign_in
 from samling_devtools.testing import RunningService, running, unique
 from samling_devtools.webhook_receiver import WebhookReceiver
 from samling_events.main import create as create_events
-from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
 from samling_notifications.main import create as create_notifications
@@ -30,6 +29,7 @@ from samling_notifications.main import create as create_notifications
 from services.web.tests.browser.test_browser import serving
 from services.web.tests.conftest import (
     _notifications_settings,
+    fresh_events_settings,
     settings,
     sign_in_through_the_web_app,
 )
@@ -85,7 +85,7 @@ async def hooked(
     receiver = WebhookReceiver()
     async with (
         running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
-        running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
+        running(create_events(await fresh_events_settings(stack, run, **trust))) as events,
         running(create_notifications(notifications_settings)) as notifications,
         serving(receiver.app) as receiver_base,
     ):

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from samling_contracts import ALL_TOPICS
 from samling_devtools.infra import Stack, free_port
 from samling_devtools.oidc import DEMO_CLIENTS, OidcServer
 from samling_devtools.oidc.flow import client_token, sign_in
@@ -28,11 +27,9 @@ from samling_devtools.testing import (
     call,
     eventually,
     running,
-    start_at_end,
     unique,
 )
 from samling_events.main import create as create_events
-from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
 from samling_runtime.clock import Clock
@@ -42,6 +39,7 @@ from samling_web.settings import WebSettings
 from services.web.tests.browser.test_browser import serving
 from services.web.tests.conftest import (
     REGION,
+    fresh_events_settings,
     register_on_form,
     settings,
     sign_in_through_the_web_app,
@@ -182,15 +180,7 @@ async def workspace(
         "jwt_jwks_url": oidc_provider.jwks_url,
         "jwt_issuer": oidc_provider.issuer,
     }
-    events_settings = settings(EventsSettings, stack, run, **trust)
-    assert events_settings.consumer_group is not None
-    # Only this module's facts: an earlier test's (e.g. Bodø's e-mail domains dated next year)
-    # would otherwise be the events service's newest word on the same municipalities.
-    await start_at_end(
-        events_settings.kafka_bootstrap,
-        events_settings.consumer_group,
-        [t.name for t in ALL_TOPICS],
-    )
+    events_settings = await fresh_events_settings(stack, run, **trust)
     async with (
         running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
         running(create_events(events_settings, clock=world_clock)) as events,

@@ -25,14 +25,13 @@ from samling_devtools.oidc.flow import client_token, sign_in
 from samling_devtools.processes import free_port
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
-from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
 from samling_network.settings import NetworkSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
 
 from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
-from services.web.tests.conftest import REGION, settings
+from services.web.tests.conftest import REGION, fresh_events_settings, settings
 
 pytestmark = [
     pytest.mark.integration,
@@ -107,7 +106,7 @@ async def signed(stack: Stack, topics: str, provider: OidcServer) -> AsyncIterat
     trust: dict[str, Any] = {"jwt_jwks_url": provider.jwks_url, "jwt_issuer": provider.issuer}
     async with (
         running(create_network(settings(NetworkSettings, stack, run, **trust))) as network,
-        running(create_events(settings(EventsSettings, stack, run, **trust))) as events,
+        running(create_events(await fresh_events_settings(stack, run, **trust))) as events,
     ):
         event_id = await _seed(provider, network, events)
         port = free_port()
