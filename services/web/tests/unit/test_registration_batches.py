@@ -16,6 +16,8 @@ from samling_web.settings import WebSettings
 from samling_web.upstream_api import Api, Refused, UpstreamDown
 from samling_web.upstream_tokens import Tokens
 
+from services.web.tests.unit.slow_service import Slow
+
 NOT_A_MEMBER = {"type": "https://samling.example/problems/not-a-member", "status": 403}
 
 
@@ -30,14 +32,12 @@ def registration(email: str, number: int) -> dict[str, Any]:
 
 
 @dataclass
-class EventsApi(httpx.AsyncBaseTransport):
+class EventsApi(Slow):
     """Answers after a moment; a form from outside Bodø is refused as the events API does."""
 
     seconds: float = 0.02
     down: bool = False
     requests: list[tuple[str, list[str]]] = field(default_factory=list)
-    held: int = 0
-    most: int = 0
 
     def answer(self, body: dict[str, Any], number: int) -> tuple[int, dict[str, Any]]:
         if body["municipality_id"] != "NO-1804":
@@ -45,12 +45,7 @@ class EventsApi(httpx.AsyncBaseTransport):
         return 201, registration(body["email"], number)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.held += 1
-        self.most = max(self.most, self.held)
-        try:
-            await asyncio.sleep(self.seconds)
-        finally:
-            self.held -= 1
+        await self.hold()
         if self.down:
             return httpx.Response(503)
         sent = json.loads(request.content)

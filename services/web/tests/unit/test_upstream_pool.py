@@ -6,12 +6,13 @@ for every request it queues or frees, so its CPU grows with connections times wa
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from samling_web.settings import WebSettings
 from samling_web.upstream_api import POOL_SIZE, Api, UpstreamDown, pooled_clients
+
+from services.web.tests.unit.slow_service import Slow
 
 
 @pytest.mark.parametrize("connections", [1, 10, 25, 50])
@@ -26,24 +27,6 @@ async def test_each_service_is_reached_over_small_pools(connections: int) -> Non
             sizes.append(pool._max_connections)
     assert sum(sizes) == connections
     assert max(sizes) <= POOL_SIZE
-
-
-@dataclass
-class Slow(httpx.AsyncBaseTransport):
-    """A service that answers after a moment, noting how many requests it holds at once."""
-
-    seconds: float
-    held: int = 0
-    most: int = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.held += 1
-        self.most = max(self.most, self.held)
-        try:
-            await asyncio.sleep(self.seconds)
-        finally:
-            self.held -= 1
-        return httpx.Response(200)
 
 
 async def test_requests_beyond_the_pool_wait_before_the_client_not_inside_it() -> None:
