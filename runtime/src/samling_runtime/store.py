@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -30,12 +30,17 @@ from samling_kernel.decisions import Change
 from samling_runtime.bson import to_document
 from samling_runtime.mongo import Document, insert_new
 from samling_runtime.telemetry import current_trace
+from samling_runtime.time_buckets import TimeBuckets
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
 
 S = TypeVar("S", bound=BaseModel)
 
 REVISIONS_SUFFIX = "_revisions"
 SENT_SUFFIX = "_sent"
+REVISIONS_BY_HOUR = TimeBuckets("recorded_at", timedelta(hours=1))
+"""Revisions by the hour they were recorded in, for sweeps over the history (retention)."""
+COPIES_BY_HOUR = TimeBuckets("_recorded_at", timedelta(hours=1))
+"""Copies by the hour of their last change, for sweeps over what changed lately (repairs)."""
 
 
 class AlreadyExists(Exception):
@@ -95,10 +100,11 @@ class AggregateStore(Generic[S]):
             [
                 IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
+                REVISIONS_BY_HOUR.index(),
             ],
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
-        await create_indexes_one_by_one(self.current, list(extra))
+        await create_indexes_one_by_one(self.current, [COPIES_BY_HOUR.index(), *extra])
         for index in self.timelines.values():
             await create_indexes_one_by_one(index.directory, [DIRECTORY_INDEX])
             await index.relist()
@@ -231,6 +237,7 @@ class AggregateStore(Generic[S]):
             "events": events,
             "pending": bool(events),
             "recorded_at": now,
+            **REVISIONS_BY_HOUR.fields(now),
             # The relay publishes the facts in the trace of the request that made them.
             "trace": dict(change.trace) if change.trace is not None else current_trace(),
         }
@@ -243,6 +250,7 @@ class AggregateStore(Generic[S]):
             "_version": revision["version"],
             # With the time, the copy answers get() alone: no third read of the revision.
             "_recorded_at": revision["recorded_at"],
+            **COPIES_BY_HOUR.fields(revision["recorded_at"]),
         }
         for index in self.timelines.values():
             doc.update(index.timeline.fields(doc))

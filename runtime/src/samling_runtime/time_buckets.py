@@ -53,10 +53,12 @@ class TimeBuckets:
 
     field: str
     width: timedelta = timedelta(days=1)
+    name: str | None = None
+    """The bucket field's name, when not ``_<field>_bucket``."""
 
     @property
     def bucket_field(self) -> str:
-        return f"_{self.field}_bucket"
+        return self.name or f"_{self.field.lstrip('_')}_bucket"
 
     def start_of(self, moment: datetime) -> datetime:
         """Where the bucket ``moment`` falls in begins."""
