@@ -23,7 +23,6 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
@@ -88,7 +87,7 @@ class Scheduler(Worker):
         draft = Draft(
             kind=Kind(reminder["kind"]),
             source_event_id=f"reminder:{run_id}",
-            recipients=await audience.participants(self.stores, event_id),
+            recipients=await self.stores.registration_views.participants(event_id),
             refs=refs,
             params=params,
         )
