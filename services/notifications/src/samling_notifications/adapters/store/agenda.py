@@ -20,6 +20,10 @@ class Agenda:
     def __init__(self, reminders: AsyncCollection[Document]) -> None:
         self._reminders = reminders
 
+    async def due(self, now: datetime) -> list[Document]:
+        """The reminders due by ``now`` (fired or not: their runs tell)."""
+        return await self._reminders.find({"due_at": {"$lte": now}}).to_list()
+
     async def put(self, reminder: Reminder) -> None:
         """The event's or assignment's reminder, at its (new) time."""
         await self._reminders.replace_one({"_id": reminder.id}, reminder.document(), upsert=True)

@@ -4,13 +4,15 @@ visibility)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pymongo.asynchronous.collection import AsyncCollection
 from samling_contracts import CloudEvent
 from samling_contracts.vocabulary import Visibility
 from samling_runtime.membership_view import MembershipFact, record_membership
 from samling_runtime.mongo import Document
 
-from samling_notifications.domain.visibility import ReportScope
+from samling_notifications.domain.visibility import EndpointOwner, ReportScope
 
 
 class NetworkViews:
@@ -42,6 +44,21 @@ class NetworkViews:
         """The networks the municipality is an active member of."""
         memberships = self._memberships.find({"municipality_id": municipality_id, "active": True})
         return [doc["network_id"] async for doc in memberships]
+
+    async def as_owners(self, municipality_ids: Iterable[str]) -> dict[str, EndpointOwner]:
+        """What is known of each municipality as a webhook endpoint's owner: its region and
+        the networks it is an active member of."""
+        wanted = sorted(set(municipality_ids))
+        regions = {
+            doc["_id"]: doc.get("region_id")
+            async for doc in self._municipalities.find({"_id": {"$in": wanted}})
+        }
+        networks: dict[str, set[str]] = {m: set() for m in wanted}
+        async for doc in self._memberships.find(
+            {"municipality_id": {"$in": wanted}, "active": True}
+        ):
+            networks[doc["municipality_id"]].add(doc["network_id"])
+        return {m: EndpointOwner(m, regions.get(m), frozenset(networks[m])) for m in wanted}
 
     async def record_region(self, municipality_id: str, region_id: str) -> None:
         await self._municipalities.replace_one(

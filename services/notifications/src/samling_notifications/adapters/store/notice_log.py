@@ -4,6 +4,8 @@ a report's withdrawal change of them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pymongo.asynchronous.collection import AsyncCollection
 from samling_runtime.mongo import Document
 
@@ -13,6 +15,18 @@ from samling_notifications.domain.notices import Status
 class NoticeLog:
     def __init__(self, notifications: AsyncCollection[Document]) -> None:
         self._notifications = notifications
+
+    async def digest_lines_due(self, now: datetime) -> list[Document]:
+        """The queued digest lines whose digest is due by ``now``."""
+        return await self._notifications.find(
+            {"digest_at": {"$lte": now}, "status": str(Status.QUEUED), "pending": False}
+        ).to_list()
+
+    async def mark_digested(self, notification_ids: list[str]) -> None:
+        """The lines went into a digest notice (which is sent instead of them)."""
+        await self._notifications.update_many(
+            {"_id": {"$in": notification_ids}}, {"$set": {"status": str(Status.DIGESTED)}}
+        )
 
     async def erase_of(self, recipient_id: str) -> None:
         """The recipient's unsent mail is dropped; sent notices keep only their ids (the
