@@ -1,6 +1,6 @@
 """HTTP routes for finding and reading experience reports and their published revisions.
 
-Visibility is part of every query (``Reports.readable``, ``Reports.find``): a report the
+Visibility is part of every query (``Reports.readable``, ``Reports.search``): a report the
 caller may not read is not found (404), so its existence does not leak.
 """
 
@@ -106,7 +106,7 @@ async def find_reports(
         template=template,
         status=status,
     )
-    return await stores.reports.find(
+    return await stores.reports.search(
         scope, search, cursor=cursor, limit=limit, now=runtime.clock.now()
     )
 
