@@ -35,8 +35,10 @@ from samling_runtime.batching import BulkWriter
 from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.time_buckets import MARKS
 
 from samling_notifications.adapters.store.coalesce import SharedLookups
+from samling_notifications.adapters.store.expiry import NoticeExpiry
 from samling_notifications.adapters.store.inbox import Inbox
 from samling_notifications.adapters.store.recipients import Recipients
 from samling_notifications.adapters.store.subscriptions import Subscriptions
@@ -109,6 +111,7 @@ class Stores:
     webhook_attempts: Collection = field(init=False)
     # Repositories: what the routes read and write, behind named methods.
     inbox: Inbox = field(init=False)
+    expiry: NoticeExpiry = field(init=False)
     people: Recipients = field(init=False)
     following: Subscriptions = field(init=False)
     webhooks: Webhooks = field(init=False)
@@ -136,6 +139,7 @@ class Stores:
         self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
         self.inbox = Inbox(self.notifications, self.inbox_reads)
+        self.expiry = NoticeExpiry(self.notifications, self.inbox_reads, db[MARKS])
         self.people = Recipients(self.recipients)
         self.following = Subscriptions(self.subscriptions)
         self.webhooks = Webhooks(self.endpoints, self.webhook_deliveries)
@@ -229,6 +233,7 @@ async def open_stores(runtime: Runtime) -> Stores:
             IndexModel([("status", ASCENDING), ("digest_at", ASCENDING)]),
         ],
     )
+    await stores.expiry.prepare()  # its hour index and back-fill, before the workers start
     await create_indexes_one_by_one(
         stores.recipients,
         [
