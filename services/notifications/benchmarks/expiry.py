@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,8 @@ async def load(notifications: Any, count: int, now: datetime) -> None:
 
 async def main(count: int) -> None:
     stack = isolated_stack("samling-bench-expiry-")
+    # As Stack.start: the store makes its folders itself (PostgreSQL's as its own user).
+    shutil.rmtree(stack.root)
     stack.store.start()
     stack.store.wait_ready()
     client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
