@@ -28,9 +28,9 @@ from samling_contracts import envelope
 from samling_kernel.decisions import Change
 
 from samling_runtime.bson import to_document
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.mongo import Document, find_by_ids, insert_new
 from samling_runtime.telemetry import current_trace
-from samling_runtime.time_buckets import TimeBuckets
+from samling_runtime.time_buckets import MARKS, BucketSweep, TimeBuckets
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
 
 S = TypeVar("S", bound=BaseModel)
@@ -88,6 +88,7 @@ class AggregateStore(Generic[S]):
         self._source = source
         self._on_recorded = on_recorded or (lambda store, revisions: None)
         self._now = now
+        self._marks: AsyncCollection[Document] = db[MARKS]
         self.timelines = {t.name: TimelineIndex(t, self.current, db[DIRECTORY]) for t in timelines}
         """Long lists of the copy read a bucket at a time (``samling_runtime.timeline``)."""
 
@@ -146,12 +147,32 @@ class AggregateStore(Generic[S]):
         cursor = self.revisions.find({"aggregate_id": aggregate_id}, sort=[("version", ASCENDING)])
         return [self._versioned(doc) async for doc in cursor]
 
-    async def superseded(self, before: datetime) -> list[Document]:
-        """Revisions that a newer revision, recorded before ``before``, replaced: the history
-        whose personal data a retention rule may scrub (the latest revision is never one)."""
-        docs = await self.revisions.find({"recorded_at": {"$lt": before}}).to_list()
-        versions = {(d["aggregate_id"], d["version"]) for d in docs}
-        return [d for d in docs if (d["aggregate_id"], d["version"] + 1) in versions]
+    def history_sweep(self, name: str, lookback: timedelta) -> BucketSweep:
+        """A sweep named ``name`` over the revisions, an hour of them at a time."""
+        return BucketSweep(f"{self.name}-{name}", REVISIONS_BY_HOUR, self._marks, lookback)
+
+    async def superseded(
+        self,
+        sweep: BucketSweep,
+        before: datetime,
+        handle: Callable[[list[Document]], Awaitable[object]],
+    ) -> None:
+        """Hand ``handle`` the revisions that a newer revision, recorded before ``before``,
+        replaced: the history whose personal data a retention rule may scrub (the latest
+        revision is never one). ``sweep`` reads the newer revisions an hour at a time, each
+        hour once it is wholly before ``before`` and handled."""
+
+        async def replaced(newer: Document) -> None:
+            cursor = self.revisions.find(newer, {"aggregate_id": 1, "version": 1})
+            ids = [
+                revision_id(d["aggregate_id"], d["version"] - 1)
+                async for d in cursor
+                if d["version"] > 1
+            ]
+            found = await find_by_ids(self.revisions, ids)
+            await handle(list(found.values()))
+
+        await sweep.round(before, replaced)
 
     def from_current(self, doc: Document) -> S:
         """Parse a document of the materialised collection (for queries)."""

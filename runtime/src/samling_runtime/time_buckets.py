@@ -19,27 +19,38 @@ What is finished is remembered insert-only, one marker document per (sweep, buck
 ``sweep_marks`` collection, so replicas and restarts share it and no document is ever
 read-modified-written. Markers older than the lookback are deleted as the sweep goes.
 
-Documents written before their collection had buckets are given theirs once
-(:func:`backfill`, a scan remembered by a marker of its own). On MongoDB the same queries are
-equalities on an index too.
+A round (:meth:`BucketSweep.round`) hands each due bucket's query to the sweep's own delete
+and finishes the bucket once that returned. Documents written before their collection had
+buckets are given theirs once (:func:`backfill`, a scan remembered by a marker of its own;
+:func:`bucketed` is what a service runs at start). On MongoDB the same queries are equalities
+on an index too. docs/store-rule.md says what a round costs and what a rolling upgrade means.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.mongo import Document, delete_each, insert_new
 
 MARKS = "sweep_marks"
 """The collection of finished buckets (and finished back-fills), shared by every sweep of a
 service's database."""
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_KEY = "%Y-%m-%dT%H:%M"
+
+LOOKBACK = timedelta(days=7)
+"""The services' retention sweeps' lookback: their first round on a database reads a week of
+hourly buckets (168 equalities, most of them empty), and a round reads at most 168 marks."""
+
+Handle = Callable[[Document], Awaitable[object]]
+"""What a round does with the documents of one due bucket, given the query that selects them."""
 
 
 def utc(moment: datetime) -> datetime:
@@ -66,7 +77,11 @@ class TimeBuckets:
         return _EPOCH + (elapsed // self.width) * self.width
 
     def bucket(self, moment: datetime) -> str:
-        return self.start_of(moment).strftime("%Y-%m-%dT%H:%M")
+        return self.start_of(moment).strftime(_KEY)
+
+    def start_of_key(self, key: str) -> datetime:
+        """Where the bucket named ``key`` begins."""
+        return datetime.strptime(key, _KEY).replace(tzinfo=UTC)
 
     def fields(self, moment: datetime) -> Document:
         """What a document whose ``field`` is ``moment`` carries besides."""
@@ -95,18 +110,23 @@ class BucketSweep:
     buckets: TimeBuckets
     marks: AsyncCollection[Document]
     lookback: timedelta
-    """How far before the horizon a round looks for buckets it has not finished: beyond
-    this, documents are left alone (a sweep that was stopped longer than this, or documents
-    older than its first round, are the back-fill's and the operator's)."""
+    """How far before the horizon the first round looks for buckets (a sweep without marks:
+    a new database, or the first start of this code); documents older than that are the
+    back-fill's and the operator's. Later rounds also resume after the newest finished
+    bucket, however long the sweep was stopped."""
 
     def _mark_id(self, key: str) -> str:
         return f"{self.name}|{key}"
 
     async def due(self, horizon: datetime) -> list[Bucket]:
         """The buckets this round reads, oldest first."""
-        first = self.buckets.start_of(utc(horizon) - self.lookback)
+        window = self.buckets.start_of(utc(horizon) - self.lookback)
         last = self.buckets.start_of(horizon)
         finished = {d["bucket"] async for d in self.marks.find({"sweep": self.name}, {"bucket": 1})}
+        newest = max(finished, default=None)
+        first = window
+        if newest is not None:  # a sweep stopped longer than the lookback catches up
+            first = min(window, self.buckets.start_of_key(newest) + self.buckets.width)
         due: list[Bucket] = []
         at = first
         while at <= last:
@@ -114,18 +134,44 @@ class BucketSweep:
             if key not in finished:
                 due.append(Bucket(key, {self.buckets.bucket_field: key}, whole=at < last))
             at += self.buckets.width
-        stale = [self._mark_id(k) for k in finished if k < self.buckets.bucket(first)]
-        if stale:
-            await self.marks.delete_many({"_id": {"$in": stale}})
+        # The newest mark stays: it is where a round after a long stop resumes.
+        oldest = self.buckets.bucket(window)
+        stale = [self._mark_id(k) for k in finished if k < oldest and k != newest]
+        await delete_each(self.marks, stale)  # by _id: an $in would read every mark
         return due
+
+    def selecting(self, bucket: Bucket, horizon: datetime) -> Document:
+        """The query of ``bucket``'s documents before the horizon: its equality, and in the
+        horizon's own bucket the time too (FerretDB filters that range in the one bucket the
+        equality read)."""
+        if bucket.whole:
+            return dict(bucket.query)
+        return {**bucket.query, self.buckets.field: {"$lt": utc(horizon)}}
+
+    async def round(self, horizon: datetime, handle: Handle) -> None:
+        """One round: ``handle`` each due bucket's query (:meth:`selecting`), oldest first,
+        and finish it once handled. A failing ``handle`` ends the round with that bucket
+        unfinished: the next round reads it again."""
+        done: list[Bucket] = []
+        try:
+            for bucket in await self.due(horizon):
+                await handle(self.selecting(bucket, horizon))
+                done.append(bucket)
+        finally:  # one insert for the round's marks (a catch-up finishes hundreds)
+            await self._finish_all(done)
+
+    async def _finish_all(self, buckets: Sequence[Bucket]) -> None:
+        marks = [
+            {"_id": self._mark_id(b.key), "sweep": self.name, "bucket": b.key}
+            for b in buckets
+            if b.whole
+        ]
+        for start in range(0, len(marks), 1000):
+            await insert_new(self.marks, marks[start : start + 1000])
 
     async def finish(self, bucket: Bucket) -> None:
         """Remember that ``bucket`` is done (a bucket the horizon falls in never is)."""
-        if bucket.whole:
-            await insert_new(
-                self.marks,
-                [{"_id": self._mark_id(bucket.key), "sweep": self.name, "bucket": bucket.key}],
-            )
+        await self._finish_all([bucket])
 
     def before(self, docs: Sequence[Document], horizon: datetime) -> list[Document]:
         """Those of a bucket's documents whose time lies before the horizon."""
@@ -134,6 +180,7 @@ class BucketSweep:
 
 
 MARKS_INDEX = IndexModel([("sweep", ASCENDING)])
+_BACKFILL_CONCURRENCY = 16
 
 
 async def backfill(
@@ -142,15 +189,50 @@ async def backfill(
     """Give the documents written before ``collection`` had buckets their bucket field, once:
     a scan of the collection, remembered by a marker so that later starts skip it. Returns how
     many documents were given one."""
-    marker = f"backfill|{collection.name}|{buckets.bucket_field}"
+    marker = _backfill_id(collection, buckets)
     if await marks.find_one({"_id": marker}) is not None:
         return 0
+
+    async def give(doc: Document) -> None:
+        fields = buckets.fields(doc[buckets.field])
+        await collection.update_one({"_id": doc["_id"]}, {"$set": fields})
+
     given = 0
+    chunk: list[Document] = []
     cursor = collection.find({buckets.bucket_field: {"$exists": False}}, {buckets.field: 1})
     async for doc in cursor:
-        moment = doc.get(buckets.field)
-        if isinstance(moment, datetime):
-            await collection.update_one({"_id": doc["_id"]}, {"$set": buckets.fields(moment)})
-            given += 1
+        if isinstance(doc.get(buckets.field), datetime):
+            chunk.append(doc)
+        if len(chunk) == _BACKFILL_CONCURRENCY:
+            # Updates by _id, several at a time: a year of notices is millions of them.
+            await asyncio.gather(*map(give, chunk))
+            given, chunk = given + len(chunk), []
+    await asyncio.gather(*map(give, chunk))
+    await backfilled(collection, buckets, marks)
+    return given + len(chunk)
+
+
+async def bucketed(
+    collection: AsyncCollection[Document], buckets: TimeBuckets, marks: AsyncCollection[Document]
+) -> int:
+    """What a service does at start for each collection a sweep reads by buckets, before its
+    own workers start: the bucket index and the marks' (one per ``createIndexes``: FerretDB
+    v1 panics on several that exist already), then the back-fill. Returns how many documents
+    the back-fill gave a bucket."""
+    await collection.create_indexes([buckets.index()])
+    await marks.create_indexes([MARKS_INDEX])
+    return await backfill(collection, buckets, marks)
+
+
+async def backfilled(
+    collection: AsyncCollection[Document], buckets: TimeBuckets, marks: AsyncCollection[Document]
+) -> None:
+    """Remember that every document of ``collection`` has its bucket field, without the scan
+    (a loader that wrote them all with it, as a service started on the empty collection
+    would have remembered)."""
+    marker = _backfill_id(collection, buckets)
     await insert_new(marks, [{"_id": marker, "sweep": "backfill", "bucket": ""}])
-    return given
+
+
+def _backfill_id(collection: AsyncCollection[Document], buckets: TimeBuckets) -> str:
+    return f"backfill|{collection.name}|{buckets.bucket_field}"

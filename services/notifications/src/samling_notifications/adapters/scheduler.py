@@ -30,8 +30,6 @@ from samling_notifications.domain.notices import Draft, Kind, Recipient, Recipie
 from samling_notifications.domain.transfer import recipient_of
 from samling_notifications.settings import NotificationsSettings
 
-SWEEP_BATCH = 500
-
 
 class Scheduler(Worker):
     def __init__(
@@ -131,20 +129,6 @@ class Scheduler(Worker):
 
     async def sweep_old_notices(self) -> int:
         """Delete notices older than the retention, and their read state (FerretDB has no TTL
-        indexes, so expiry is this sweep on ``created_at``). In batches: a filter other than
-        ``_id`` is a full scan on FerretDB, a batch of ids keeps each delete bounded."""
+        indexes, so expiry is this sweep, an hour of notices at a time: ``NoticeExpiry``)."""
         before = self.runtime.clock.now() - timedelta(days=self.settings.notice_retention_days)
-        removed = 0
-        while True:
-            cursor = self.stores.notifications.find(
-                {"created_at": {"$lt": before}}, {"_id": 1}, limit=SWEEP_BATCH
-            )
-            ids = [doc["_id"] async for doc in cursor]
-            if not ids:
-                return removed
-            # The read states first: a crash in between leaves notices to sweep next time,
-            # never read states whose notice is gone.
-            await self.stores.inbox_reads.delete_many({"_id": {"$in": ids}})
-            removed += (
-                await self.stores.notifications.delete_many({"_id": {"$in": ids}})
-            ).deleted_count
+        return await self.stores.expiry.delete_before(before)

@@ -35,11 +35,13 @@ from samling_runtime.batching import BulkWriter
 from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.time_buckets import MARKS
 
 from samling_notifications.adapters.store.agenda import Agenda
 from samling_notifications.adapters.store.coalesce import SharedLookups
 from samling_notifications.adapters.store.contact_persons import ContactPersons
 from samling_notifications.adapters.store.event_views import EventViews
+from samling_notifications.adapters.store.expiry import NoticeExpiry
 from samling_notifications.adapters.store.inbox import Inbox
 from samling_notifications.adapters.store.network_views import NetworkViews
 from samling_notifications.adapters.store.notice_log import NoticeLog
@@ -115,6 +117,7 @@ class Stores:
     webhook_attempts: Collection = field(init=False)
     # Repositories: what the routes and the fact handlers read and write, behind named methods.
     inbox: Inbox = field(init=False)
+    expiry: NoticeExpiry = field(init=False)
     people: Recipients = field(init=False)
     following: Subscriptions = field(init=False)
     webhooks: Webhooks = field(init=False)
@@ -148,6 +151,7 @@ class Stores:
         self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
         self.inbox = Inbox(self.notifications, self.inbox_reads)
+        self.expiry = NoticeExpiry(self.notifications, self.inbox_reads, db[MARKS])
         self.people = Recipients(self.recipients, self.shared.recipients)
         self.following = Subscriptions(self.subscriptions)
         self.webhooks = Webhooks(self.endpoints, self.webhook_deliveries)
@@ -249,6 +253,7 @@ async def open_stores(runtime: Runtime) -> Stores:
             IndexModel([("status", ASCENDING), ("digest_at", ASCENDING)]),
         ],
     )
+    await stores.expiry.prepare()  # its hour index and back-fill, before the workers start
     await create_indexes_one_by_one(
         stores.recipients,
         [
