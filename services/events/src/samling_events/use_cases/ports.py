@@ -91,3 +91,22 @@ class Overlaps(Protocol):
         its venue."""
         ...
 
+
+class ConfirmedParticipants(Protocol):
+    async def confirmed_at(self, event_id: str) -> list[Registration]:
+        """The event's confirmed registrations (those who will be there)."""
+        ...
+
+
+class FollowUpRecords(Protocol):
+    """Who completed which assignment, and the evaluations: one record per person each."""
+
+    async def mark_completed(
+        self, assignment_id: str, registration_id: str, at: datetime
+    ) -> None: ...
+
+    async def save_evaluation(
+        self, event_id: str, registration_id: str, answers: dict[str, Any], at: datetime
+    ) -> None:
+        """The participant's evaluation; an earlier one is replaced."""
+        ...
