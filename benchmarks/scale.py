@@ -38,6 +38,7 @@ from samling_devtools.benchmarking import (
     isolated_stack,
     percentile,
     service_env,
+    settle,
     sibling,
     start_service,
 )
@@ -151,6 +152,26 @@ async def fanout(
     return time.perf_counter() - t0
 
 
+async def settled(stack: Stack, processes: list[ServiceProcess], name: str) -> dict[str, Any]:
+    """Analyse the loaded tables (what autovacuum does soon after a bulk load) and wait until
+    the store, Kafka and the services are idle, so the reads measure the queries, not the
+    start-up work. Says how long both took and who was busy meanwhile."""
+    t0 = time.perf_counter()
+    await asyncio.to_thread(stack.postgres.psql, "VACUUM (ANALYZE)")
+    analysed = time.perf_counter() - t0
+    waited, spent = await settle(
+        {
+            "postgresql": stack.postgres.pid,
+            "ferretdb": stack.ferretdb.pid,
+            "kafka": stack.kafka.pid,
+            **{p.spec.name: p.process.pid for p in processes if p.process},
+        }
+    )
+    busy = ", ".join(f"{n} {s:.0f} s" for n, s in sorted(spent.items(), key=lambda i: -i[1]))
+    print(f"[{name}] VACUUM ANALYZE {analysed:.0f} s, idle after {waited:.0f} s (CPU: {busy})")
+    return {"analyse_seconds": analysed, "idle_after_seconds": waited, "cpu_seconds": spent}
+
+
 async def phase(
     stack: Stack, root: Path, name: str, year: Year, args: argparse.Namespace, box: Any
 ) -> dict[str, Any]:
@@ -176,6 +197,7 @@ async def phase(
             )
             await start_service(processes, service, factory, env, root / "logs", timeout=300)
         urls = {p.spec.name: p.spec.url for p in processes}
+        result["settle"] = await settled(stack, processes, name)
         print(f"[{name}] reads ...", flush=True)
         result["reads"] = await latencies(urls, year, args.requests)
         print(f"[{name}] registration rush ...", flush=True)

@@ -26,10 +26,12 @@ from samling_network.domain.municipalities import Municipality
 from samling_network.domain.networks import Network
 from samling_network.domain.regions import Region
 from samling_network.domain.reports import FreeText, Report, searchable_text
+from samling_notifications.adapters.store.expiry import NOTICES_BY_HOUR
 from samling_notifications.adapters.store.notices import notice_documents
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 from samling_runtime.mongo import Document
 from samling_runtime.store import AggregateStore
+from samling_runtime.time_buckets import MARKS, backfilled
 from samling_runtime.timeline import Timeline
 
 REGION = "rkk-salten"
@@ -277,6 +279,9 @@ async def load_notifications(db: AsyncDatabase[Document], year: Year, now: datet
             notices.append(doc)
         r += 1
     await insert(db, "notifications", notices[: year.notices])
+    # Every notice has its hour: what the service, started on the empty database a year ago,
+    # would have remembered (else its first start here back-fills by a scan of them all).
+    await backfilled(db["notifications"], NOTICES_BY_HOUR, db[MARKS])
     inbox = [n for n in notices if n["channel"] == "inbox"]
     await insert(
         db,

@@ -65,18 +65,17 @@ KNOWN_SCANS: dict[str, str] = {
     # Periodic sweeps (every 30 s or less often), not requests. TODO(#14): the seat and
     # reminder sweeps read every past seat or reminder each round; give them an equality
     # (a due bucket) when the scale benchmark shows it matters.
-    r"^\w+_revisions \{\"recorded_at\": \{\"\$lt\"": "retention: superseded revisions",
     r"^events \{\"ends_at\": \{\"\$lt\"": "retention: events whose registrations age out",
     r"^seats \{\"taken_at\": \{\"\$lt\"": "the orphan-seat repair sweep",
     r"^reminders \{\"due_at\": \{\"\$lte\"": "the reminder scheduler's poll",
     # Once per start: a timeline puts copies written before it (or whose bucket a crash left
     # unnoted) in their buckets (samling_runtime.timeline.TimelineIndex.relist).
     r"^(reports|events) \{\}": "a timeline's relist of every copy, once when a service starts",
-    # Retention (#15): hourly deletions of what has aged out, by a date; a date range is not
-    # pushed down by FerretDB v1, and the sweep is one query an hour, never a request.
-    r"^(notifications|inbox_reads|idempotency_keys|idempotency_results) "
-    r"\{\"created_at\": \{\"\$lt\"": "retention: notices and idempotency keys that aged out",
-    r"^processed_events \{\"processed_at\": \{\"\$lt\"": "retention: old consumed-event markers",
+    # Retention (#15, #14) reads by the hour that came due (samling_runtime.time_buckets):
+    # notices, read states, idempotency keys, consumed-event markers and superseded revisions
+    # are equalities now. Once per database: the back-fill of the documents written before
+    # their collection had buckets.
+    r"^\w+ \{\"_\w+_bucket\": \{\"\$exists\"": "a bucket back-fill, once per database",
 }
 
 Journey = Callable[[Stack, Mailpit, Callable[..., Any]], Coroutine[Any, Any, None]]

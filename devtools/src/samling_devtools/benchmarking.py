@@ -84,6 +84,37 @@ class ProcessTree:
         return f", postgresql {(self.seconds() - self.start) / units * 1000:.2f} ms"
 
 
+async def settle(
+    pids: dict[str, int | None],
+    *,
+    busy: float = 0.15,
+    quiet_for: float = 5.0,
+    timeout: float = 600.0,
+) -> tuple[float, dict[str, float]]:
+    """Wait until these processes (with their children) together use less than ``busy`` of
+    one core for ``quiet_for`` seconds: after a bulk load PostgreSQL's autovacuum and the
+    services' start-up work (indexes, catch-up) would otherwise be measured as the reads'
+    cost. Returns the seconds waited and the CPU seconds each spent meanwhile."""
+    trees = {name: ProcessTree(pid) for name, pid in pids.items() if pid}
+    loop = asyncio.get_running_loop()
+    began = last = loop.time()
+    previous = {name: tree.seconds() for name, tree in trees.items()}
+    quiet_since: float | None = None
+    while loop.time() - began < timeout:
+        await asyncio.sleep(1.0)
+        now = loop.time()
+        current = {name: tree.seconds() for name, tree in trees.items()}
+        used = sum(current[n] - previous[n] for n in trees) / (now - last)
+        previous, last = current, now
+        if used >= busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet_for:
+            break
+    return loop.time() - began, {n: t.seconds() - t.start for n, t in trees.items()}
+
+
 def bearer(role: Role, **claims: Any) -> dict[str, str]:
     """An Authorization header with a token of ``role`` (subject ``bench-<role>`` unless
     given)."""

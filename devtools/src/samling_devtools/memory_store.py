@@ -139,3 +139,33 @@ def memory_aggregates(
 ) -> AggregateStore[S]:
     """An aggregate store over the in-memory database, on the test's clock."""
     return AggregateStore(db, name, model, source="/samling/memory", now=now)
+
+
+_QUERIES = (
+    "find",
+    "find_one",
+    "count_documents",
+    "distinct",
+    "update_one",
+    "update_many",
+    "replace_one",
+    "delete_one",
+    "delete_many",
+)
+
+
+def recording(db: AsyncDatabase[Document], name: str) -> list[tuple[str, Any]]:
+    """From now on, every query to the memory database's collection ``name`` as (method,
+    filter), in order: what a test counts a piece of code's reads and deletes by."""
+    collection = cast(MemoryDatabase, db)[name]
+    calls: list[tuple[str, Any]] = []
+    for method in _QUERIES:
+        inner = getattr(collection, method)
+
+        def recorded(*args: Any, _inner: Any = inner, _method: str = method, **kwargs: Any) -> Any:
+            query = args[1] if _method == "distinct" and len(args) > 1 else None
+            calls.append((_method, query or (args[0] if args else kwargs.get("filter"))))
+            return _inner(*args, **kwargs)
+
+        setattr(collection, method, recorded)
+    return calls

@@ -8,7 +8,8 @@ requests: FerretDB v1 updates a document at a few dozen per second, and a rush o
 makes its SQLite writer lock time out.
 
 Keys and their stored answers (which can hold names and e-mails) expire after ``retention``
-(24 hours): :class:`samling_runtime.sweep.RetentionSweep` deletes them, and a key replayed
+(24 hours): :class:`samling_runtime.sweep.RetentionSweep` deletes them, an hour of keys at a
+time (a key carries the hour it was claimed in, ``_created_at_bucket``), and a key replayed
 after that runs as a new request rather than returning the old answer.
 """
 
@@ -28,8 +29,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from samling_runtime.batching import InsertBatcher
-from samling_runtime.mongo import Document
+from samling_runtime.mongo import Document, delete_each
 from samling_runtime.problems import Problem
+from samling_runtime.time_buckets import LOOKBACK, MARKS, BucketSweep, TimeBuckets, bucketed
 
 IdempotencyKey = Annotated[
     str | None,
@@ -44,6 +46,7 @@ IdempotencyKey = Annotated[
 Operation = Callable[[], Awaitable[tuple[int, Any]]]
 Now = Callable[[], datetime]
 DEFAULT_RETENTION = timedelta(hours=24)
+KEYS_BY_HOUR = TimeBuckets("created_at", timedelta(hours=1))
 
 
 def fingerprint(body: Any) -> str:
@@ -65,15 +68,25 @@ class IdempotencyKeys:
         self._wait = wait_seconds
         self._now = now
         self.retention = retention
+        self._expiry = BucketSweep("idempotency-keys", KEYS_BY_HOUR, db[MARKS], LOOKBACK)
+
+    async def prepare(self) -> None:
+        """The hour index and the back-fill of keys from before it (at start)."""
+        await bucketed(self._claims.collection, KEYS_BY_HOUR, self._expiry.marks)
 
     async def forget_before(self, moment: datetime) -> None:
-        """Delete keys claimed before ``moment`` and their answers (answers first: a claim
-        without an answer reads as a request still running, never as a stale answer)."""
-        old = {"created_at": {"$lt": moment}}
-        expired = await self._claims.collection.distinct("_id", old)
-        if expired:
-            await self._results.collection.delete_many({"_id": {"$in": expired}})
-        await self._claims.collection.delete_many(old)
+        """Delete keys claimed before ``moment`` and their answers, an hour of keys at a time
+        (answers first: a claim without an answer reads as a request still running, never as
+        a stale answer)."""
+        await self._expiry.round(moment, self._forget)
+
+    async def _forget(self, old: Document) -> None:
+        claims = self._claims.collection
+        expired = [d["_id"] async for d in claims.find(old, {"_id": 1})]
+        if not expired:
+            return
+        await delete_each(self._results.collection, expired)
+        await claims.delete_many(old)
 
     async def _forget_if_expired(self, record_id: str) -> bool:
         expired = {"_id": record_id, "created_at": {"$lt": self._now() - self.retention}}
@@ -91,7 +104,13 @@ class IdempotencyKeys:
             return JSONResponse(jsonable_encoder(result), status_code=status)
         record_id = f"{scope}:{key}"
         digest = fingerprint(body)
-        claim = {"_id": record_id, "fingerprint": digest, "created_at": self._now()}
+        now = self._now()
+        claim = {
+            "_id": record_id,
+            "fingerprint": digest,
+            "created_at": now,
+            **KEYS_BY_HOUR.fields(now),
+        }
         try:
             await self._claims.insert(claim)
         except DuplicateKeyError:

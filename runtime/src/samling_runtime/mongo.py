@@ -186,6 +186,21 @@ async def find_by_ids(
     return {d["_id"]: d for d in docs}
 
 
+async def delete_each(
+    collection: AsyncCollection[Document], ids: Iterable[Any], *, concurrency: int = 16
+) -> int:
+    """Delete documents by ``_id``, one indexed delete each, run concurrently (a
+    ``{_id: {$in: ids}}`` delete reads the whole collection on FerretDB v1). Returns how many
+    there were."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(document_id: Any) -> int:
+        async with gate:
+            return int((await collection.delete_one({"_id": document_id})).deleted_count)
+
+    return sum(await asyncio.gather(*(one(i) for i in dict.fromkeys(ids))))
+
+
 async def count_each(collection: AsyncCollection[Document], queries: Sequence[Document]) -> int:
     """The sum of the queries' counts (the queries must not overlap)."""
     counts = await asyncio.gather(*(collection.count_documents(q) for q in queries))

@@ -3,18 +3,23 @@
 A handler's own effects must be keyed too (they may run twice if the process dies between the
 effect and the marker); the marker makes the common redelivery a cheap no-op.
 
-Markers carry the time they were written, so :class:`samling_runtime.sweep.RetentionSweep` can
-delete them once Kafka can no longer redeliver their event (``processed_retention_days``).
-Markers written before they carried a time have none and are left alone.
+Markers carry the time they were written and its hour (``_processed_at_bucket``), so
+:class:`samling_runtime.sweep.RetentionSweep` can delete them once Kafka can no longer
+redeliver their event (``processed_retention_days``), an hour's markers at a time
+(:mod:`samling_runtime.time_buckets`). Markers written before they carried a time have none and
+are left alone.
 """
 
 from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from samling_runtime.mongo import Document, find_by_ids, insert_new
+from samling_runtime.time_buckets import LOOKBACK, MARKS, BucketSweep, TimeBuckets, bucketed
+
+MARKERS_BY_HOUR = TimeBuckets("processed_at", timedelta(hours=1))
 
 
 class ProcessedEvents:
@@ -27,13 +32,27 @@ class ProcessedEvents:
         self._collection = db["processed_events"]
         self._group = group
         self._now = now
+        self._expiry = BucketSweep("processed-events", MARKERS_BY_HOUR, db[MARKS], LOOKBACK)
+
+    async def prepare(self) -> None:
+        """The hour index and the back-fill of markers from before it (at start)."""
+        await bucketed(self._collection, MARKERS_BY_HOUR, self._expiry.marks)
 
     async def forget_before(self, moment: datetime) -> None:
-        """Delete the markers (of every group of this service) written before ``moment``."""
-        await self._collection.delete_many({"processed_at": {"$lt": moment}})
+        """Delete the markers (of every group of this service) written before ``moment``: one
+        delete per hour that came due since the last round."""
+        await self._expiry.round(moment, self._collection.delete_many)
 
     def _key(self, event_id: str) -> str:
         return f"{self._group}:{event_id}"
+
+    def _marker(self, event_id: str, now: datetime) -> Document:
+        return {
+            "_id": self._key(event_id),
+            "group": self._group,
+            "processed_at": now,
+            **MARKERS_BY_HOUR.fields(now),
+        }
 
     async def seen(self, event_id: str) -> bool:
         return await self._collection.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
@@ -41,9 +60,7 @@ class ProcessedEvents:
     async def mark(self, event_id: str) -> bool:
         """Record the event; False when it already was (a concurrent duplicate)."""
         try:
-            await self._collection.insert_one(
-                {"_id": self._key(event_id), "group": self._group, "processed_at": self._now()}
-            )
+            await self._collection.insert_one(self._marker(event_id, self._now()))
         except DuplicateKeyError:
             return False
         return True
@@ -56,7 +73,4 @@ class ProcessedEvents:
     async def mark_many(self, event_ids: Collection[str]) -> None:
         """Record the events in one round trip (those recorded already stay as they are)."""
         now = self._now()
-        await insert_new(
-            self._collection,
-            [{"_id": self._key(e), "group": self._group, "processed_at": now} for e in event_ids],
-        )
+        await insert_new(self._collection, [self._marker(e, now) for e in event_ids])

@@ -171,6 +171,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         )
         app.state.runtime = runtime
         app.state.token_verifier = TokenVerifier(settings)
+        await runtime.retention.prepare()
         stores = list(await spec.setup(runtime)) if spec.setup else []
         if stores:
             runtime.relay = OutboxRelay(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -28,14 +28,19 @@ from samling_contracts import envelope
 from samling_kernel.decisions import Change
 
 from samling_runtime.bson import to_document
-from samling_runtime.mongo import Document, insert_new
+from samling_runtime.mongo import Document, find_by_ids, insert_new
 from samling_runtime.telemetry import current_trace
+from samling_runtime.time_buckets import MARKS, BucketSweep, TimeBuckets
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
 
 S = TypeVar("S", bound=BaseModel)
 
 REVISIONS_SUFFIX = "_revisions"
 SENT_SUFFIX = "_sent"
+REVISIONS_BY_HOUR = TimeBuckets("recorded_at", timedelta(hours=1))
+"""Revisions by the hour they were recorded in, for sweeps over the history (retention)."""
+COPIES_BY_HOUR = TimeBuckets("_recorded_at", timedelta(hours=1))
+"""Copies by the hour of their last change, for sweeps over what changed lately (repairs)."""
 
 
 class AlreadyExists(Exception):
@@ -83,6 +88,7 @@ class AggregateStore(Generic[S]):
         self._source = source
         self._on_recorded = on_recorded or (lambda store, revisions: None)
         self._now = now
+        self._marks: AsyncCollection[Document] = db[MARKS]
         self.timelines = {t.name: TimelineIndex(t, self.current, db[DIRECTORY]) for t in timelines}
         """Long lists of the copy read a bucket at a time (``samling_runtime.timeline``)."""
 
@@ -95,10 +101,11 @@ class AggregateStore(Generic[S]):
             [
                 IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
+                REVISIONS_BY_HOUR.index(),
             ],
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
-        await create_indexes_one_by_one(self.current, list(extra))
+        await create_indexes_one_by_one(self.current, [COPIES_BY_HOUR.index(), *extra])
         for index in self.timelines.values():
             await create_indexes_one_by_one(index.directory, [DIRECTORY_INDEX])
             await index.relist()
@@ -140,12 +147,32 @@ class AggregateStore(Generic[S]):
         cursor = self.revisions.find({"aggregate_id": aggregate_id}, sort=[("version", ASCENDING)])
         return [self._versioned(doc) async for doc in cursor]
 
-    async def superseded(self, before: datetime) -> list[Document]:
-        """Revisions that a newer revision, recorded before ``before``, replaced: the history
-        whose personal data a retention rule may scrub (the latest revision is never one)."""
-        docs = await self.revisions.find({"recorded_at": {"$lt": before}}).to_list()
-        versions = {(d["aggregate_id"], d["version"]) for d in docs}
-        return [d for d in docs if (d["aggregate_id"], d["version"] + 1) in versions]
+    def history_sweep(self, name: str, lookback: timedelta) -> BucketSweep:
+        """A sweep named ``name`` over the revisions, an hour of them at a time."""
+        return BucketSweep(f"{self.name}-{name}", REVISIONS_BY_HOUR, self._marks, lookback)
+
+    async def superseded(
+        self,
+        sweep: BucketSweep,
+        before: datetime,
+        handle: Callable[[list[Document]], Awaitable[object]],
+    ) -> None:
+        """Hand ``handle`` the revisions that a newer revision, recorded before ``before``,
+        replaced: the history whose personal data a retention rule may scrub (the latest
+        revision is never one). ``sweep`` reads the newer revisions an hour at a time, each
+        hour once it is wholly before ``before`` and handled."""
+
+        async def replaced(newer: Document) -> None:
+            cursor = self.revisions.find(newer, {"aggregate_id": 1, "version": 1})
+            ids = [
+                revision_id(d["aggregate_id"], d["version"] - 1)
+                async for d in cursor
+                if d["version"] > 1
+            ]
+            found = await find_by_ids(self.revisions, ids)
+            await handle(list(found.values()))
+
+        await sweep.round(before, replaced)
 
     def from_current(self, doc: Document) -> S:
         """Parse a document of the materialised collection (for queries)."""
@@ -231,6 +258,7 @@ class AggregateStore(Generic[S]):
             "events": events,
             "pending": bool(events),
             "recorded_at": now,
+            **REVISIONS_BY_HOUR.fields(now),
             # The relay publishes the facts in the trace of the request that made them.
             "trace": dict(change.trace) if change.trace is not None else current_trace(),
         }
@@ -243,6 +271,7 @@ class AggregateStore(Generic[S]):
             "_version": revision["version"],
             # With the time, the copy answers get() alone: no third read of the revision.
             "_recorded_at": revision["recorded_at"],
+            **COPIES_BY_HOUR.fields(revision["recorded_at"]),
         }
         for index in self.timelines.values():
             doc.update(index.timeline.fields(doc))

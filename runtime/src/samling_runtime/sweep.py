@@ -2,7 +2,8 @@
 
 FerretDB has no TTL indexes, so every service runs one :class:`RetentionSweep` (started by
 ``create_app``): it deletes idempotency keys with their stored answers and consumed-event
-markers by their date fields, then runs the extra steps a service adds with :meth:`add`
+markers by the hour they were written in (``samling_runtime.time_buckets``: each round reads
+only the hours that came due since the last), then runs the extra steps a service adds with :meth:`add`
 (the network service scrubs contact persons from superseded revisions). Every step is a keyed
 delete or update, so replicas sweeping at once do no harm.
 """
@@ -40,6 +41,12 @@ class RetentionSweep:
         self._processed_retention = processed_retention
         self._interval = interval
         self._steps: list[tuple[str, Step]] = []
+
+    async def prepare(self) -> None:
+        """Indexes and back-fills of what the sweep reads by the hour: at start, before the
+        service's own work (``create_app`` calls it before the service's ``setup``)."""
+        await self._idempotency.prepare()
+        await self._processed.prepare()
 
     def add(self, name: str, step: Step) -> None:
         self._steps.append((name, step))

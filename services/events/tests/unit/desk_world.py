@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pymongo.asynchronous.collection import AsyncCollection
+from samling_contracts.envelope import CloudEvent
+from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import EventKind
 from samling_devtools.memory_store import memory_aggregates, memory_database
 from samling_events.adapters.store.desk import Arrival, Desk, Desks
@@ -45,6 +47,7 @@ class DeskWorld:
     def __init__(self, replicas: int = 1) -> None:
         self.clock = ManualClock(NOW)
         db = memory_database()
+        self.db = db
         self.stores = MemoryDeskStores(
             events=memory_aggregates(db, "events", Event, self.clock.now),
             registrations=memory_aggregates(db, "registrations", Registration, self.clock.now),
@@ -62,20 +65,8 @@ class DeskWorld:
 
     async def event(self, **details: Any) -> Event:
         """A published event for Bodø's network, starting on START."""
-        details.setdefault("capacity", 2)
-        draft = draft_event(
-            f"evt_{len(await self.stores.events.current.find({}).to_list()) + 1}",
-            region_id="rkk-salten",
-            network_id="net_lesing",
-            kind=EventKind.WORKSHOP,
-            starts_at=START,
-            ends_at=START + timedelta(hours=6),
-            timezone="Europe/Oslo",
-            details=EventDetails(title="Verksted", venue="Bodø", **details),
-            created_by="koordinator",
-        )
-        await self.stores.events.create(draft.state.id, draft)
-        return (await self.stores.events.update(draft.state.id, publish)).state
+        draft = await self.draft(**details)
+        return (await self.stores.events.update(draft.id, publish)).state
 
     async def register(
         self,
@@ -113,8 +104,32 @@ class DeskWorld:
         )
         return await desks.register(desk, arrival), arrival.position
 
+    async def draft(self, **details: Any) -> Event:
+        """A draft event for Bodø's network, starting on START."""
+        details.setdefault("capacity", 2)
+        details.setdefault("venue", "Bodø")
+        change = draft_event(
+            f"evt_{len(await self.stores.events.current.find({}).to_list()) + 1}",
+            region_id="rkk-salten",
+            network_id="net_lesing",
+            kind=EventKind.WORKSHOP,
+            starts_at=START,
+            ends_at=START + timedelta(hours=6),
+            timezone="Europe/Oslo",
+            details=EventDetails(title="Verksted", **details),
+            created_by="koordinator",
+        )
+        return (await self.stores.events.create(change.state.id, change)).state
+
     async def current(self, reg: Registration) -> Registration:
         return (await self.stores.registrations.require(reg.id)).state
+
+    async def facts(self, store: AggregateStore[Any], aggregate_id: str) -> list[Fact]:
+        """Every fact the aggregate's changes recorded for the outbox, oldest first."""
+        revisions = await store.revisions.find(
+            {"aggregate_id": aggregate_id}, sort=[("version", 1)]
+        ).to_list()
+        return [CloudEvent.model_validate(e).fact() for r in revisions for e in r["events"]]
 
     async def statuses(self, *regs: Registration) -> list[RegistrationStatus]:
         return [(await self.current(r)).status for r in regs]

@@ -4,7 +4,6 @@ an offer, decline, and concurrent admits (milliseconds, no server)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -19,13 +18,6 @@ from .desk_world import BODO, FAUSKE, NOW, SALTDAL, DeskWorld
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 OFFERED = RegistrationStatus.OFFERED
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[DeskWorld]:
-    w = DeskWorld()
-    yield w
-    await w.close()
 
 
 async def test_a_full_event_puts_people_on_the_waiting_list_in_arrival_order(

@@ -187,6 +187,10 @@ class Groups(BaseModel):
         "groups are allocated again.",
     )
 
+    def group_of(self, registration_id: str) -> int | None:
+        """The group this person is in, or None when in none."""
+        return next((g.number for g in self.groups if registration_id in g.registration_ids), None)
+
 
 def allocate_groups(
     event_id: str, regs: list[Registration], size: int, moves: dict[str, int] | None = None

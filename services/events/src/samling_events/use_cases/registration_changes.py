@@ -1,5 +1,5 @@
 """A registration changes after the desk: cancelled, an offer accepted or expired, a claim
-declined. A change that frees a seat hands it to the desks for the waiting list."""
+approved or declined. A change that frees a seat hands it to the desks for the waiting list."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ async def accept_offer(
 ) -> Registration:
     """Take the offered seat before the offer expires."""
     result = await registrations.update(reg.id, lambda r: rules.accept_offer(r, event, now))
+    return result.state
+
+
+async def approve(
+    registrations: AggregateStore[Registration], reg: Registration, note: str | None
+) -> Registration:
+    """The municipality confirms a claim waiting for it: the seat it held is the person's."""
+    result = await registrations.update(reg.id, partial(rules.approve, note=note))
     return result.state
 
 

@@ -23,15 +23,12 @@ from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 
 from samling_notifications.adapters.delivery import DeliveryWorker
-from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.adapters.worker import Worker
-from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType, Status
+from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 from samling_notifications.domain.transfer import recipient_of
 from samling_notifications.settings import NotificationsSettings
-
-SWEEP_BATCH = 500
 
 
 class Scheduler(Worker):
@@ -64,9 +61,8 @@ class Scheduler(Worker):
 
     async def fire_reminders(self) -> int:
         now = self.runtime.clock.now()
-        due = [doc async for doc in self.stores.reminders.find({"due_at": {"$lte": now}})]
         fired = 0
-        for reminder in due:
+        for reminder in await self.stores.agenda.due(now):
             run_id = f"{reminder['_id']}@{reminder['due_at'].isoformat()}"
             if await self.stores.reminder_runs.find_one({"_id": run_id}) is not None:
                 continue
@@ -88,7 +84,7 @@ class Scheduler(Worker):
         draft = Draft(
             kind=Kind(reminder["kind"]),
             source_event_id=f"reminder:{run_id}",
-            recipients=await audience.participants(self.stores, event_id),
+            recipients=await self.stores.registration_views.participants(event_id),
             refs=refs,
             params=params,
         )
@@ -98,7 +94,6 @@ class Scheduler(Worker):
         self, reminder: Document, run_id: str, params: dict[str, Any]
     ) -> int:
         """One conversation's reminder to one of its two people, with their own link."""
-        participant = await self.stores.recipients.find_one({"_id": reminder["participant_id"]})
         draft = Draft(
             kind=Kind.TRANSFER_REMINDER,
             source_event_id=f"reminder:{run_id}",
@@ -110,7 +105,7 @@ class Scheduler(Worker):
             params={
                 **params,
                 "conversation": reminder["conversation"],
-                "participant": (participant or {}).get("name") or "",
+                "participant": await self.stores.people.name_of(reminder["participant_id"]),
             },
         )
         return await self.delivery.queue(draft)
@@ -118,11 +113,8 @@ class Scheduler(Worker):
     async def send_digests(self) -> int:
         """Bundle the queued digest lines that are due into one notice per recipient."""
         now = self.runtime.clock.now()
-        cursor = self.stores.notifications.find(
-            {"digest_at": {"$lte": now}, "status": str(Status.QUEUED), "pending": False}
-        )
         by_recipient: dict[tuple[str, str, Any], list[Document]] = defaultdict(list)
-        async for doc in cursor:
+        for doc in await self.stores.notice_log.digest_lines_due(now):
             by_recipient[(doc["recipient_id"], doc["recipient_type"], doc["digest_at"])].append(doc)
         for (recipient_id, recipient_type, at), items in by_recipient.items():
             draft = Draft(
@@ -132,28 +124,11 @@ class Scheduler(Worker):
                 params={"item_ids": [d["_id"] for d in items]},
             )
             await self.delivery.queue(draft)
-            await self.stores.notifications.update_many(
-                {"_id": {"$in": [d["_id"] for d in items]}},
-                {"$set": {"status": str(Status.DIGESTED)}},
-            )
+            await self.stores.notice_log.mark_digested([d["_id"] for d in items])
         return len(by_recipient)
 
     async def sweep_old_notices(self) -> int:
         """Delete notices older than the retention, and their read state (FerretDB has no TTL
-        indexes, so expiry is this sweep on ``created_at``). In batches: a filter other than
-        ``_id`` is a full scan on FerretDB, a batch of ids keeps each delete bounded."""
+        indexes, so expiry is this sweep, an hour of notices at a time: ``NoticeExpiry``)."""
         before = self.runtime.clock.now() - timedelta(days=self.settings.notice_retention_days)
-        removed = 0
-        while True:
-            cursor = self.stores.notifications.find(
-                {"created_at": {"$lt": before}}, {"_id": 1}, limit=SWEEP_BATCH
-            )
-            ids = [doc["_id"] async for doc in cursor]
-            if not ids:
-                return removed
-            # The read states first: a crash in between leaves notices to sweep next time,
-            # never read states whose notice is gone.
-            await self.stores.inbox_reads.delete_many({"_id": {"$in": ids}})
-            removed += (
-                await self.stores.notifications.delete_many({"_id": {"$in": ids}})
-            ).deleted_count
+        return await self.stores.expiry.delete_before(before)

@@ -77,17 +77,8 @@ async def endpoint_owners(
         if e.get("owner_type") == "system":
             owners[("system", e["owner_id"])] = EndpointOwner()
     if municipalities:
-        regions = {
-            doc["_id"]: doc.get("region_id")
-            async for doc in stores.municipalities.find({"_id": {"$in": sorted(municipalities)}})
-        }
-        networks: dict[str, set[str]] = {m: set() for m in municipalities}
-        async for doc in stores.memberships.find(
-            {"municipality_id": {"$in": sorted(municipalities)}, "active": True}
-        ):
-            networks[doc["municipality_id"]].add(doc["network_id"])
-        for m in municipalities:
-            owners[("municipality", m)] = EndpointOwner(m, regions.get(m), frozenset(networks[m]))
+        known = await stores.network_views.as_owners(municipalities)
+        owners.update({("municipality", m): owner for m, owner in known.items()})
     return owners
 
 
@@ -191,15 +182,13 @@ class WebhookWorker(Worker):
                 cap=self.settings.webhook_retry_cap_seconds,
                 jitter=random.random() * 0.3,
             )
-            await self.stores.webhook_deliveries.update_one(
-                {"_id": delivery["_id"]},
+            await self.stores.webhooks.set_delivery(
+                delivery["_id"],
                 {
-                    "$set": {
-                        "attempts": attempt,
-                        "status": "retrying",
-                        "next_attempt_at": now + delay,
-                        "last_reason": reason,
-                    }
+                    "attempts": attempt,
+                    "status": "retrying",
+                    "next_attempt_at": now + delay,
+                    "last_reason": reason,
                 },
             )
             await self._log(delivery, attempt, "retrying", reason, now)
@@ -245,16 +234,9 @@ class WebhookWorker(Worker):
                 [outcome_fact(delivery, status, reason)],
                 batch_id=f"wb_{delivery['_id']}_{delivery.get('replays', 0)}",
             )
-        await self.stores.webhook_deliveries.update_one(
-            {"_id": delivery["_id"]},
-            {
-                "$set": {
-                    "pending": False,
-                    "attempts": attempt,
-                    "status": status,
-                    "last_reason": reason,
-                }
-            },
+        await self.stores.webhooks.set_delivery(
+            delivery["_id"],
+            {"pending": False, "attempts": attempt, "status": status, "last_reason": reason},
         )
         await self._log(delivery, attempt, status, reason, now)
 

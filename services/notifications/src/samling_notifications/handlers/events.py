@@ -3,10 +3,8 @@ their announcement, changes, completion and assignments."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
 from samling_contracts import CloudEvent
 from samling_contracts.events import (
     AssignmentAssigned,
@@ -17,7 +15,6 @@ from samling_contracts.events import (
     EventScheduled,
     EventUpdated,
 )
-from samling_runtime.mongo import Document
 
 from samling_notifications.adapters.store import audience
 from samling_notifications.adapters.store.notices import event_params
@@ -37,24 +34,13 @@ from samling_notifications.domain.notices import Kind, Recipient
 from samling_notifications.handlers.context import Context
 
 
-async def upsert_if_newer(stores: Stores, event_id: str, sequence: int, values: Document) -> None:
-    """Apply an event fact to its read model unless a later one (higher SEQUENCE) is there."""
-    # A DuplicateKeyError means the document exists with a newer sequence: older news.
-    with contextlib.suppress(DuplicateKeyError):
-        await stores.events.update_one(
-            {"_id": event_id, "$or": [{"sequence": {"$lte": sequence}}, {"sequence": None}]},
-            {"$set": {**values, "sequence": sequence}},
-            upsert=True,
-        )
-
-
 async def schedule_event_reminder(stores: Stores, event_id: str) -> None:
     """Move the event's reminder to its (new) start, or drop it when it was cancelled."""
-    reminder = event_reminder(event_id, await stores.events.find_one({"_id": event_id}))
+    reminder = event_reminder(event_id, await stores.event_views.event(event_id))
     if reminder is None:
-        await stores.reminders.delete_one({"_id": event_reminder_id(event_id)})
+        await stores.agenda.drop(event_reminder_id(event_id))
         return
-    await stores.reminders.replace_one({"_id": reminder.id}, reminder.document(), upsert=True)
+    await stores.agenda.put(reminder)
 
 
 async def tell_about_event(
@@ -72,26 +58,7 @@ async def tell_about_event(
 
 async def scheduled(ctx: Context, fact: EventScheduled, event: CloudEvent) -> None:
     stores = ctx.stores
-    await upsert_if_newer(
-        stores,
-        fact.event_id,
-        fact.sequence,
-        {
-            "network_id": fact.network_id,
-            "region_id": fact.region_id,
-            "kind": str(fact.kind),
-            "title": fact.title,
-            "starts_at": fact.starts_at,
-            "ends_at": fact.ends_at,
-            "timezone": fact.timezone,
-            "venue": fact.venue,
-            "online_url": fact.online_url,
-            "reminder_minutes_before": fact.reminder_minutes_before,
-            "sequence": fact.sequence,
-            "cancelled": False,
-            "scheduled_id": event.id,
-        },
-    )
+    await stores.event_views.record_scheduled(fact, event.id)
     await schedule_event_reminder(stores, fact.event_id)
     ctx.notices.facts_arrived(events={fact.event_id})
     recipients = union(
@@ -106,40 +73,32 @@ async def changed(
     ctx: Context, fact: EventUpdated | EventRescheduled | EventCancelled, event: CloudEvent
 ) -> None:
     stores = ctx.stores
-    changes: Document = {"sequence": fact.sequence}
     params: dict[str, Any] = {}
     if isinstance(fact, EventUpdated):
         kind = Kind.EVENT_UPDATED
-        changes.update(
-            title=fact.title,
-            venue=fact.venue,
-            online_url=fact.online_url,
-            reminder_minutes_before=fact.reminder_minutes_before,
-        )
     elif isinstance(fact, EventRescheduled):
         kind = Kind.EVENT_RESCHEDULED
-        changes.update(starts_at=fact.starts_at, ends_at=fact.ends_at, timezone=fact.timezone)
         params["previous_starts_at"] = fact.previous_starts_at.isoformat()
         params["reason"] = fact.message
     else:
         kind = Kind.EVENT_CANCELLED
-        changes.update(cancelled=True)
         params["reason"] = fact.reason
-    await upsert_if_newer(stores, fact.event_id, fact.sequence, changes)
+    await stores.event_views.record_change(fact)
     await schedule_event_reminder(stores, fact.event_id)
     if isinstance(fact, EventCancelled):
-        await stores.reminders.delete_many({"event_id": fact.event_id})
-    recipients = await audience.participants(stores, fact.event_id, TOLD_OF_CHANGES)
+        await stores.agenda.drop_all_of_event(fact.event_id)
+    recipients = await stores.registration_views.participants(fact.event_id, TOLD_OF_CHANGES)
     await tell_about_event(ctx, kind, event, recipients, fact.event_id, params)
 
 
 async def completed(ctx: Context, fact: EventCompleted, event: CloudEvent) -> None:
     stores = ctx.stores
     # The event's own reminders; its transfer plans' conversation after it is still to come.
-    await stores.reminders.delete_many({"event_id": fact.event_id, "plan_id": None})
-    attended = await audience.participants(stores, fact.event_id, TAKING_PART, True)
+    await stores.agenda.drop_own_of_event(fact.event_id)
+    registered = stores.registration_views
+    attended = await registered.participants(fact.event_id, TAKING_PART, True)
     recipients = followup_audience(
-        attended, [] if attended else await audience.participants(stores, fact.event_id)
+        attended, [] if attended else await registered.participants(fact.event_id)
     )
     await tell_about_event(ctx, Kind.EVENT_FOLLOWUP, event, recipients, fact.event_id)
 
@@ -152,22 +111,15 @@ async def assignment(
     if isinstance(fact, AssignmentAssigned):
         kind = Kind.ASSIGNMENT_ASSIGNED
         params["task"] = fact.title
-        await stores.assignments.replace_one(
-            {"_id": fact.assignment_id},
-            {"event_id": fact.event_id, "title": fact.title, "phase": str(fact.phase)},
-            upsert=True,
-        )
+        await stores.event_views.record_assignment(fact)
         reminder = assignment_reminder(fact)
         if reminder is not None:
-            await stores.reminders.replace_one(
-                {"_id": reminder.id}, reminder.document(), upsert=True
-            )
+            await stores.agenda.put(reminder)
     else:
         kind = Kind.ASSIGNMENT_DUE
-        found = await stores.assignments.find_one({"_id": fact.assignment_id})
-        params["task"] = found["title"] if found else ""
-        await stores.reminders.delete_one({"_id": assignment_reminder_id(fact.assignment_id)})
-    recipients = await audience.participants(stores, fact.event_id)
+        params["task"] = await stores.event_views.assignment_title(fact.assignment_id)
+        await stores.agenda.drop(assignment_reminder_id(fact.assignment_id))
+    recipients = await stores.registration_views.participants(fact.event_id)
     await ctx.notify(
         kind,
         event.id,
@@ -179,6 +131,5 @@ async def assignment(
 
 async def taking_part(ctx: Context, fact: AssignmentAssigned | AssignmentDue) -> WebhookAudience:
     """The municipalities with registrations for the event hear of its assignments."""
-    return WebhookAudience(
-        taking_part=await audience.registered_through(ctx.stores, {"event_id": fact.event_id})
-    )
+    registered = ctx.stores.registration_views
+    return WebhookAudience(taking_part=await registered.municipalities_of_event(fact.event_id))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from samling_runtime.mongo import find_each
-
 from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.domain.audience import invitable
 from samling_notifications.domain.notices import Kind, Recipient
@@ -19,10 +17,7 @@ async def invite_late_comers(
     source, so nobody is invited twice to one event."""
     if not recipients or not network_ids:
         return 0
-    now = ctx.clock.now()
-    upcoming = await find_each(
-        ctx.stores.events, [{"network_id": n, "starts_at": {"$gt": now}} for n in network_ids]
-    )
+    upcoming = await ctx.stores.event_views.upcoming_in(network_ids, ctx.clock.now())
     queued = 0
     for doc in invitable(upcoming):
         queued += await ctx.notify(

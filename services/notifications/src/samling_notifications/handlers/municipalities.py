@@ -10,6 +10,4 @@ from samling_notifications.handlers.context import Context
 
 async def registered(ctx: Context, fact: MunicipalityRegistered, event: CloudEvent) -> None:
     """What a municipality's admins may read depends on its region."""
-    await ctx.stores.municipalities.replace_one(
-        {"_id": fact.municipality_id}, {"region_id": fact.region_id}, upsert=True
-    )
+    await ctx.stores.network_views.record_region(fact.municipality_id, fact.region_id)

@@ -10,7 +10,6 @@ from samling_contracts.network import (
     NetworkCreated,
     NetworkUpdated,
 )
-from samling_runtime.membership_view import record_membership
 
 from samling_notifications.adapters.store import audience
 from samling_notifications.domain.audience import union
@@ -20,16 +19,14 @@ from samling_notifications.handlers.invitations import invite_late_comers
 
 
 async def named(ctx: Context, fact: NetworkCreated | NetworkUpdated, event: CloudEvent) -> None:
-    await ctx.stores.networks.update_one(
-        {"_id": fact.network_id}, {"$set": {"name": fact.name}}, upsert=True
-    )
+    await ctx.stores.network_views.name_network(fact.network_id, fact.name)
 
 
 async def membership(
     ctx: Context, fact: MunicipalityJoinedNetwork | MunicipalityLeftNetwork, event: CloudEvent
 ) -> None:
     stores = ctx.stores
-    await record_membership(stores.memberships, fact, event)
+    await stores.network_views.record_membership(fact, event)
     if isinstance(fact, MunicipalityJoinedNetwork):
         contacts = await audience.contacts_of(stores, [fact.municipality_id])
         await invite_late_comers(ctx, contacts, [fact.network_id])
@@ -41,7 +38,6 @@ async def announcement(ctx: Context, fact: AnnouncementPosted, event: CloudEvent
         await audience.member_contacts(stores, fact.network_id),
         await audience.subscribers(stores, "network", [fact.network_id]),
     )
-    network = await stores.networks.find_one({"_id": fact.network_id})
     await ctx.notify(
         Kind.ANNOUNCEMENT,
         event.id,
@@ -50,6 +46,6 @@ async def announcement(ctx: Context, fact: AnnouncementPosted, event: CloudEvent
         {
             "headline": fact.title,
             "text": fact.body,
-            "network": network["name"] if network else None,
+            "network": await stores.network_views.network_name(fact.network_id),
         },
     )

@@ -3,7 +3,6 @@ notices, approvals, attendance and erasure."""
 
 from __future__ import annotations
 
-from pymongo import UpdateOne
 from samling_contracts import CloudEvent
 from samling_contracts.events import (
     AttendanceRecorded,
@@ -27,22 +26,10 @@ from samling_notifications.handlers.context import Context
 
 async def registration(ctx: Context, fact: Registration, event: CloudEvent) -> None:
     kind, status, params = registration_notice(fact)
-    await ctx.stores.shared.registrations.write(
-        UpdateOne(
-            {"_id": fact.registration_id},
-            {
-                "$set": {
-                    "event_id": fact.event_id,
-                    "participant_id": fact.participant_id,
-                    "municipality_id": fact.municipality_id,
-                    "status": status,
-                }
-            },
-            upsert=True,
-        )
-    )
+    await ctx.stores.registration_views.record(fact, status)
     if status in ("cancelled", "declined"):
-        await transfer.registration_gone(ctx.stores, fact.event_id, fact.registration_id)
+        # A registration that is gone has a transfer plan that reminds nobody.
+        await ctx.stores.agenda.drop_of_registration(fact.event_id, fact.registration_id)
     await ctx.notify(
         kind,
         event.id,
@@ -69,17 +56,7 @@ async def awaiting_approval(
 
 
 async def attendance(ctx: Context, fact: AttendanceRecorded, event: CloudEvent) -> None:
-    await ctx.stores.registrations.update_one(
-        {"_id": fact.registration_id},
-        {
-            "$set": {
-                "event_id": fact.event_id,
-                "participant_id": fact.participant_id,
-                "attended": fact.attended,
-            }
-        },
-        upsert=True,
-    )
+    await ctx.stores.registration_views.record_attendance(fact)
 
 
 async def who_knew(
@@ -88,8 +65,10 @@ async def who_knew(
     """The municipalities the participant registered through hear of the erasure. Read before
     the registrations go (the table forwards this fact first: a redelivery after a crash
     finds the deliveries queued already)."""
-    query: dict[str, object] = {"participant_id": fact.participant_id}
-    return WebhookAudience(taking_part=await audience.registered_through(ctx.stores, query))
+    registered = ctx.stores.registration_views
+    return WebhookAudience(
+        taking_part=await registered.municipalities_of_participant(fact.participant_id)
+    )
 
 
 async def erased(
@@ -98,16 +77,9 @@ async def erased(
     """Asked to be forgotten, or past the retention after their last event: the same."""
     stores = ctx.stores
     pid = fact.participant_id
-    await stores.registrations.delete_many({"participant_id": pid})
+    await stores.registration_views.forget_participant(pid)
     await transfer.participant_gone(stores, pid)
-    await stores.inbox_reads.delete_many({"recipient_id": pid})
-    # Unsent mail is dropped; sent notices keep only their ids (the unique key must stay).
-    await stores.notifications.update_many(
-        {"recipient_id": pid},
-        {"$set": {"params": {}, "pending": False, "erased": True}},
-    )
-    # The marker comes last, so whoever sees it sees the rest done; being a replacement, it
-    # also wipes contact details that a concurrent ParticipantContactRecorded wrote meanwhile.
-    await stores.recipients.replace_one(
-        {"_id": pid}, {"type": "participant", "erased": True, "active": False}, upsert=True
-    )
+    await stores.inbox.forget_reads_of(pid)
+    await stores.notice_log.erase_of(pid)
+    # The marker comes last, so whoever sees it sees the rest done.
+    await stores.people.forget_participant(pid)

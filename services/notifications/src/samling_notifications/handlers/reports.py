@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from samling_contracts import CloudEvent
 from samling_contracts.network import ReportPublished, ReportRevised, ReportWithdrawn
-from samling_contracts.vocabulary import Visibility
 
 from samling_notifications.adapters.store import audience
 from samling_notifications.domain.audience import WebhookAudience, report_subscriptions, union
@@ -14,18 +13,8 @@ from samling_notifications.handlers.context import Context
 
 
 async def published(ctx: Context, fact: ReportPublished | ReportRevised, event: CloudEvent) -> None:
-    scope = ReportScope.of(fact)
     # Who could read it, kept for its withdrawal (which carries no visibility).
-    await ctx.stores.reports.replace_one(
-        {"_id": fact.report_id},
-        {
-            "municipality_id": scope.municipality_id,
-            "region_id": scope.region_id,
-            "network_ids": sorted(scope.network_ids),
-            "visibility": str(scope.visibility),
-        },
-        upsert=True,
-    )
+    await ctx.stores.network_views.keep_report_scope(fact.report_id, ReportScope.of(fact))
     wanted = report_subscriptions(fact)
     if not wanted:
         return
@@ -40,21 +29,9 @@ async def published(ctx: Context, fact: ReportPublished | ReportRevised, event: 
 
 async def withdrawn(ctx: Context, fact: ReportWithdrawn, event: CloudEvent) -> None:
     # Digest lines not sent yet about a withdrawn report are dropped.
-    await ctx.stores.notifications.update_many(
-        {"refs.report_id": fact.report_id, "digest": {"$exists": True}, "status": "queued"},
-        {"$set": {"status": "skipped", "digest_at": None}},
-    )
+    await ctx.stores.notice_log.skip_digest_lines_about(fact.report_id)
 
 
 async def readers_of_withdrawn(ctx: Context, fact: ReportWithdrawn) -> WebhookAudience:
     """Those who could read the report as last published hear it is gone."""
-    known = await ctx.stores.reports.find_one({"_id": fact.report_id})
-    if known is None:
-        return WebhookAudience()
-    scope = ReportScope(
-        known["municipality_id"],
-        known["region_id"],
-        frozenset(known["network_ids"]),
-        Visibility(known["visibility"]),
-    )
-    return WebhookAudience(report=scope)
+    return WebhookAudience(report=await ctx.stores.network_views.report_scope(fact.report_id))

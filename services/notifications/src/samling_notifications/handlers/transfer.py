@@ -5,13 +5,16 @@ The plan's facts travel with the registration's own, keyed by the event, so a pl
 moves, held marks and the registration's cancellation arrive in order and each is written by
 one handler at a time. The manager comes on the restricted topic, in order with the
 participant's contact (keyed by the participant), and in no order with the plan.
+
+A late copy of a fact about someone who asked to be forgotten (another topic, or the erasure's
+partition) must not bring them back: a plan's or manager's fact about an erased participant is
+dropped.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ReplaceOne
 from samling_contracts import CloudEvent
 from samling_contracts.transfer import (
     TransferConversationHeld,
@@ -19,7 +22,6 @@ from samling_contracts.transfer import (
     TransferPlanCreated,
     TransferPlanRescheduled,
 )
-from samling_runtime.mongo import insert_new
 
 from samling_notifications.adapters.store.notices import event_params
 from samling_notifications.adapters.store.stores import Stores
@@ -33,83 +35,42 @@ from samling_notifications.domain.transfer import (
 from samling_notifications.handlers.context import Context
 
 
-async def _erased(stores: Stores, participant_id: str) -> bool:
-    """A late copy of a fact about someone who asked to be forgotten (another topic, or the
-    erasure's partition) must not bring them back."""
-    marker = await stores.recipients.find_one({"_id": participant_id, "erased": True})
-    return marker is not None
-
-
 async def plan_created(ctx: Context, fact: TransferPlanCreated, event: CloudEvent) -> None:
-    if await _erased(ctx.stores, fact.participant_id):
+    if await ctx.stores.people.erased(fact.participant_id):
         return
-    # Inserted, never replaced: a replay finds them there (moved, or held and tombstoned).
-    await insert_new(ctx.stores.reminders, [r.document() for r in plan_reminders(fact)])
+    await ctx.stores.agenda.add_new(plan_reminders(fact))
 
 
 async def plan_rescheduled(ctx: Context, fact: TransferPlanRescheduled, event: CloudEvent) -> None:
     for reminder_id, times in moved(fact).items():
-        await ctx.stores.reminders.update_one(
-            {"_id": reminder_id, "held": {"$ne": True}}, {"$set": times}
-        )
+        await ctx.stores.agenda.move_unless_held(reminder_id, times)
 
 
 async def conversation_held(
     ctx: Context, fact: TransferConversationHeld, event: CloudEvent
 ) -> None:
-    for tombstone in held(fact):
-        await ctx.stores.reminders.replace_one({"_id": tombstone["_id"]}, tombstone, upsert=True)
-
-
-async def registration_gone(stores: Stores, event_id: str, registration_id: str) -> None:
-    """A cancelled registration's plan reminds nobody."""
-    await stores.reminders.delete_many({"event_id": event_id, "registration_id": registration_id})
+    await ctx.stores.agenda.mark_held(held(fact))
 
 
 async def participant_gone(stores: Stores, participant_id: str) -> None:
     """Erasure: the participant's plans remind nobody, and their managers' addresses and the
     notices that name the participant go (their ids stay, as the participant's own do)."""
-    await stores.reminders.delete_many({"participant_id": participant_id})
-    managers = stores.recipients.find(
-        {"participant_id": participant_id, "type": str(RecipientType.MANAGER)}, {"_id": 1}
-    )
-    for manager_id in [doc["_id"] async for doc in managers]:
-        await stores.notifications.update_many(
-            {"recipient_id": manager_id},
-            {"$set": {"params": {}, "pending": False, "erased": True}},
-        )
-        await stores.recipients.replace_one(
-            {"_id": manager_id},
-            {"type": str(RecipientType.MANAGER), "erased": True, "active": False},
-        )
+    await stores.agenda.drop_of_participant(participant_id)
+    for manager_id in await stores.people.managers_of(participant_id):
+        await stores.notice_log.erase_of(manager_id)
+        await stores.people.forget_manager(manager_id)
 
 
 async def manager_named(ctx: Context, fact: TransferManagerNamed, event: CloudEvent) -> None:
     """The manager becomes the plan's recipient (replacing an earlier one) and is told, with
     their private link, whose manager they were named as and for which event."""
     stores = ctx.stores
-    if await _erased(stores, fact.participant_id):
+    if await stores.people.erased(fact.participant_id):
         return
     manager_id = manager_recipient_id(fact.plan_id)
-    await stores.shared.recipients.write(
-        ReplaceOne(
-            {"_id": manager_id},
-            {
-                "type": str(RecipientType.MANAGER),
-                "name": fact.name,
-                "email": fact.email,
-                "language": str(fact.language),
-                "manage_url": fact.manager_url,
-                "plan_id": fact.plan_id,
-                "participant_id": fact.participant_id,
-                "active": True,
-            },
-            upsert=True,
-        )
-    )
+    await stores.people.name_manager(manager_id, fact)
     ctx.notices.facts_arrived(recipients={manager_id})
-    participant = await stores.recipients.find_one({"_id": fact.participant_id})
-    params: dict[str, Any] = {"participant": (participant or {}).get("name") or ""}
+    params: dict[str, Any] = {"participant": await stores.people.name_of(fact.participant_id)}
     refs = {"plan_id": fact.plan_id}
     if fact.event_id is not None:
         refs["event_id"] = fact.event_id

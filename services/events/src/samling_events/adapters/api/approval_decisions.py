@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter
 from pydantic import Field
 from samling_runtime.auth import CurrentPrincipal, Principal
@@ -18,7 +16,6 @@ from samling_events.adapters.api.deps import (
     visible_event,
 )
 from samling_events.adapters.store.stores import Stores
-from samling_events.domain import registrations as regs
 from samling_events.domain.registrations import Registration
 from samling_events.use_cases import registration_changes
 
@@ -61,7 +58,7 @@ async def approve(
 ) -> Registration:
     reg = await _to_decide(stores, principal, event_id, registration_id)
     note = body.note if body else None
-    return (await stores.registrations.update(reg.id, partial(regs.approve, note=note))).state
+    return await registration_changes.approve(stores.registrations, reg, note)
 
 
 @router.post(

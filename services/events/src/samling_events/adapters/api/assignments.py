@@ -3,8 +3,6 @@ done from the private link, and sees what is theirs."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
@@ -13,7 +11,6 @@ from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine
-from samling_runtime.problems import not_found
 
 from samling_events.adapters.api.deps import (
     LinkedRegistration,
@@ -22,12 +19,13 @@ from samling_events.adapters.api.deps import (
     StoresDep,
     errors,
     managed_event,
+    registration_at,
     visible_event,
 )
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain import conference
 from samling_events.domain.conference import Assignment
-from samling_events.domain.registrations import Registration
+from samling_events.use_cases import follow_up
 
 router = APIRouter(tags=["follow-up"])
 
@@ -91,10 +89,10 @@ async def create_assignment(
 
 
 async def _progress(stores: Stores, event_id: str) -> list[AssignmentProgress]:
-    follow_up = stores.follow_up
+    records = stores.follow_up
     return [
-        AssignmentProgress(assignment=a, completed_by=await follow_up.completed_by(a.id))
-        for a in await follow_up.assignments_of(event_id)
+        AssignmentProgress(assignment=a, completed_by=await records.completed_by(a.id))
+        for a in await records.assignments_of(event_id)
     ]
 
 
@@ -126,15 +124,6 @@ async def list_prework(
     return await stores.follow_up.prework_of(event_id)
 
 
-async def complete_assignment(
-    stores: Stores, assignment_id: str, reg: Registration, now: datetime
-) -> None:
-    a = await stores.assignments.get(assignment_id)
-    if a is None or a.state.event_id != reg.event_id:
-        raise not_found("Assignment")
-    await stores.follow_up.mark_completed(assignment_id, reg.id, now)
-
-
 @router.post(
     "/events/{event_id}/assignments/{assignment_id}/completions/{registration_id}",
     status_code=204,
@@ -149,10 +138,10 @@ async def mark_completed(
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> None:
-    found = await stores.registrations.get(registration_id)
-    if found is None or found.state.event_id != event_id:
-        raise not_found("Registration")
-    await complete_assignment(stores, assignment_id, found.state, runtime.clock.now())
+    reg = await registration_at(stores, event_id, registration_id)
+    await follow_up.complete_assignment(
+        stores.assignments, stores.follow_up, assignment_id, reg, runtime.clock.now()
+    )
 
 
 @router.post(
@@ -170,7 +159,9 @@ async def mark_my_assignment(
     stores: StoresDep,
     runtime: RuntimeDep,
 ) -> None:
-    await complete_assignment(stores, assignment_id, reg, runtime.clock.now())
+    await follow_up.complete_assignment(
+        stores.assignments, stores.follow_up, assignment_id, reg, runtime.clock.now()
+    )
 
 
 @router.get(
@@ -184,17 +175,13 @@ async def my_followup(
     token: str, registration_id: str, reg: LinkedRegistration, stores: StoresDep
 ) -> MyFollowUp:
     """Only the holder's own completions and group: the link shows nobody else's."""
-    follow_up = stores.follow_up
-    assignments = await follow_up.assignments_of(reg.event_id)
+    records = stores.follow_up
+    assignments = await records.assignments_of(reg.event_id)
     # One look-up per assignment (an event has a few).
-    done = {a.id for a in assignments if await follow_up.has_completed(a.id, reg.id)}
+    done = {a.id for a in assignments if await records.has_completed(a.id, reg.id)}
     groups = await stores.groups.get(reg.event_id)
-    mine = [g.number for g in groups.state.groups if reg.id in g.registration_ids] if groups else []
     return MyFollowUp(
         assignments=[MyAssignment(assignment=a, done=a.id in done) for a in assignments],
-        group=mine[0] if mine else None,
-        evaluated=await follow_up.has_evaluated(reg.event_id, reg.id),
+        group=groups.state.group_of(reg.id) if groups else None,
+        evaluated=await records.has_evaluated(reg.event_id, reg.id),
     )
-
-
-# -- groups ------------------------------------------------------------------------------------

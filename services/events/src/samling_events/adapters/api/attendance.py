@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.inputs import MultiLine, RequestBody
-from samling_runtime.problems import Problem
 
 from samling_events.adapters.api.deps import (
     LinkedRegistration,
@@ -18,7 +19,9 @@ from samling_events.adapters.api.deps import (
     registration_at,
 )
 from samling_events.domain import conference
+from samling_events.domain.evaluation import summarise
 from samling_events.domain.registrations import Registration
+from samling_events.use_cases import follow_up
 
 router = APIRouter(tags=["follow-up"])
 
@@ -46,9 +49,6 @@ class EvaluationSummary(BaseModel):
     comments: list[str]
 
 
-# -- templates and series ----------------------------------------------------------------------
-
-
 @router.post(
     "/events/{event_id}/registrations/{registration_id}/attendance",
     response_model=Registration,
@@ -73,7 +73,6 @@ async def attendance(
     ).state
 
 
-# -- evaluation --------------------------------------------------------------------------------
 @router.put(
     "/manage/{token}/registrations/{registration_id}/evaluation",
     status_code=204,
@@ -90,11 +89,8 @@ async def evaluate(
     runtime: RuntimeDep,
 ) -> None:
     """After the event has started; sending again replaces the earlier answer."""
-    event = await stores.events.require(reg.event_id)
-    if runtime.clock.now() < event.state.starts_at:
-        raise Problem(409, "The evaluation opens when the event has started.", kind="conflict")
-    await stores.follow_up.save_evaluation(
-        event.id, registration_id, body.model_dump(), runtime.clock.now()
+    await follow_up.evaluate(
+        stores.events, stores.follow_up, reg, body.model_dump(), runtime.clock.now()
     )
 
 
@@ -108,14 +104,5 @@ async def evaluations(
     event_id: str, principal: CurrentPrincipal, stores: StoresDep
 ) -> EvaluationSummary:
     await managed_event(stores, principal, event_id)
-    answers = await stores.follow_up.evaluations_of(event_id)
-    ratings = [a.rating for a in answers]
-    useful = [a.useful_for_practice for a in answers if a.useful_for_practice is not None]
-    return EvaluationSummary(
-        event_id=event_id,
-        responses=len(answers),
-        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-        useful_share=round(sum(useful) / len(useful), 2) if useful else None,
-        useful_answers=len(useful),
-        comments=[a.comment for a in answers if a.comment],
-    )
+    summary = summarise(await stores.follow_up.evaluations_of(event_id))
+    return EvaluationSummary(event_id=event_id, **asdict(summary))

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from samling_runtime.auth import CurrentPrincipal, Principal, Role, require_role
 from samling_runtime.problems import Problem, ProblemDetails, not_found
-from samling_runtime.service import Runtime, current_runtime, runtime_of
+from samling_runtime.service import Runtime, current_runtime
 
 from samling_events.adapters.api.tokens import participant_from_token
 from samling_events.adapters.store.desk import Desks
@@ -43,9 +43,7 @@ async def _desks(request: Request) -> Desks:
 
 
 async def _settings(request: Request) -> EventsSettings:
-    settings = runtime_of(request).settings
-    assert isinstance(settings, EventsSettings)
-    return settings
+    return started_in(request.app).get().settings
 
 
 StoresDep = Annotated[Stores, Depends(_stores)]

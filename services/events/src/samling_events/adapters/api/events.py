@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field
 from samling_contracts.vocabulary import EventKind
-from samling_kernel.ids import new_id
-from samling_runtime.auth import CurrentPrincipal, Role
+from samling_runtime.auth import CurrentPrincipal, Principal, Role
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limit
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
@@ -27,8 +25,7 @@ from samling_events.adapters.api.deps import (
     errors,
     visible_event,
 )
-from samling_events.adapters.store.desk import Desks
-from samling_events.adapters.store.seat_book import MongoSeatBook
+from samling_events.adapters.store.seat_usage import StoredSeatUsage
 from samling_events.adapters.store.stores import (
     Stores,
     listed_ways,
@@ -36,8 +33,9 @@ from samling_events.adapters.store.stores import (
     of_kind,
     open_to,
 )
-from samling_events.domain import events as domain
 from samling_events.domain.events import Event, EventDetails, EventStatus, TimeZoneName
+from samling_events.use_cases import event_changes, event_planning
+from samling_events.use_cases.event_planning import Planner
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -72,19 +70,22 @@ class Cancellation(RequestBody):
     reason: MultiLine | None = Field(None, max_length=1000, examples=["Sykdom hos innleder"])
 
 
-async def check_network(stores: Stores, region_id: str, network_id: str | None) -> None:
-    if network_id is None:
-        return
-    network = await stores.network_views.network(network_id)
-    if network is None or network.region_id != region_id:
-        raise not_found("Network")
-    if network.archived:
-        raise Problem(409, "This network is archived.", kind="conflict")
+def details_of(body: EventDetails) -> EventDetails:
+    """Only the details of a body that carries more (kind, network, times...)."""
+    return EventDetails.model_validate(body.model_dump(include=set(EventDetails.model_fields)))
 
 
-async def seat_usage(stores: Stores, event_id: str) -> tuple[int, bool]:
-    highest = await MongoSeatBook(event_id, stores).highest()
-    return highest, await stores.registration_queries.any_at(event_id)
+async def planner(stores: Stores, principal: Principal, network_id: str | None) -> Planner:
+    """The coordinator planning in their region, for one of its networks that is not archived
+    (404 for another region's: they may not plan there)."""
+    region_id = principal.region_id or ""
+    if network_id is not None:
+        network = await stores.network_views.network(network_id)
+        if network is None or network.region_id != region_id:
+            raise not_found("Network")
+        if network.archived:
+            raise Problem(409, "This network is archived.", kind="conflict")
+    return Planner(principal.subject, region_id, network_id)
 
 
 @router.post("", status_code=201, response_model=Event, responses=errors(403, 404))
@@ -96,25 +97,19 @@ async def create_event(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Plan an event in the coordinator's region (a draft until published)."""
-    region_id = principal.region_id or ""
-    await check_network(stores, region_id, body.network_id)
+    by = await planner(stores, principal, body.network_id)
 
     async def operation() -> tuple[int, Event]:
-        change = domain.draft_event(
-            new_id("evt"),
-            region_id=region_id,
-            network_id=body.network_id,
-            kind=body.kind,
-            starts_at=body.starts_at,
-            ends_at=body.ends_at,
-            timezone=body.timezone,
-            details=EventDetails.model_validate(
-                body.model_dump(include=set(EventDetails.model_fields))
-            ),
-            created_by=principal.subject,
+        event = await event_planning.plan_event(
+            stores.events,
+            by,
+            body.kind,
+            body.starts_at,
+            body.ends_at,
+            body.timezone,
+            details_of(body),
         )
-        created = await stores.events.create(change.state.id, change)
-        return 201, created.state
+        return 201, event
 
     return await runtime.idempotency.run(
         scope=f"events:{principal.subject}", key=idempotency_key, body=body, operation=operation
@@ -167,12 +162,6 @@ async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDe
     return (await with_availability(stores, [event]))[0]
 
 
-async def _change(stores: Stores, desks: Desks, event_id: str, decide: Any) -> Event:
-    changed = (await stores.events.update(event_id, decide)).state
-    desks.forget(event_id)
-    return changed
-
-
 @router.put("/{event_id}/details", response_model=Event, responses=errors(403, 404, 409))
 async def update_event(
     event_id: str,
@@ -184,17 +173,8 @@ async def update_event(
     """Change the title, venue, capacity, agenda, questions... (times: see reschedule).
 
     Raising the capacity gives the new seats to the waiting list."""
-    highest, has_regs = await seat_usage(stores, event_id)
-    event = await _change(
-        stores,
-        desks,
-        event_id,
-        lambda e: domain.update_details(
-            e, body, highest_taken_seat=highest, has_registrations=has_regs
-        ),
-    )
-    await desks.promote(event_id)
-    return event
+    usage = StoredSeatUsage(stores)
+    return await event_changes.change_details(stores.events, usage, desks, event_id, body)
 
 
 @router.post("/{event_id}/reschedule", response_model=Event, responses=errors(403, 404, 409))
@@ -208,14 +188,17 @@ async def reschedule_event(
 ) -> Event:
     """Move the event; registrations are kept and told (EventRescheduled), and transfer plans'
     conversations move with it (TransferPlanRescheduled)."""
-    event = await _change(
-        stores,
+    return await event_changes.reschedule(
+        stores.events,
         desks,
+        stores.transfer,
         event_id,
-        lambda e: domain.reschedule(e, body.starts_at, body.ends_at, body.timezone, body.message),
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        timezone=body.timezone,
+        message=body.message,
+        transfer_after=timedelta(days=settings.transfer_after_days),
     )
-    await stores.transfer.follow(event, timedelta(days=settings.transfer_after_days))
-    return event
 
 
 @router.post("/{event_id}/publish", response_model=Event, responses=errors(403, 404, 409))
@@ -223,7 +206,7 @@ async def publish_event(
     event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Publish a draft: it becomes visible and open for registration (EventScheduled)."""
-    return await _change(stores, desks, event_id, domain.publish)
+    return await event_changes.publish(stores.events, desks, event_id)
 
 
 @router.post(
@@ -233,7 +216,7 @@ async def close_registration(
     event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Stop taking registrations (the waiting list still moves up when seats free)."""
-    return await _change(stores, desks, event_id, domain.close_registration)
+    return await event_changes.close_registration(stores.events, desks, event_id)
 
 
 @router.post(
@@ -243,7 +226,7 @@ async def reopen_registration(
     event_id: str, _: ManagedEvent, stores: StoresDep, desks: DesksDep
 ) -> Event:
     """Take registrations again after closing."""
-    return await _change(stores, desks, event_id, domain.reopen_registration)
+    return await event_changes.reopen_registration(stores.events, desks, event_id)
 
 
 @router.post("/{event_id}/complete", response_model=Event, responses=errors(403, 404, 409))
@@ -255,8 +238,7 @@ async def complete_event(
     runtime: RuntimeDep,
 ) -> Event:
     """Mark the event as held (EventCompleted): evaluation and follow-up can start."""
-    now = runtime.clock.now()
-    return await _change(stores, desks, event_id, lambda e: domain.complete(e, now))
+    return await event_changes.complete(stores.events, desks, event_id, runtime.clock.now())
 
 
 @router.post("/{event_id}/cancel", response_model=Event, responses=errors(403, 404, 409))
@@ -268,4 +250,4 @@ async def cancel_event(
     desks: DesksDep,
 ) -> Event:
     """Cancel the event (EventCancelled); calendars see it cancelled under the same UID."""
-    return await _change(stores, desks, event_id, lambda e: domain.cancel(e, body.reason))
+    return await event_changes.cancel(stores.events, desks, event_id, body.reason)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from fastapi import APIRouter
 from pydantic import Field
-from samling_kernel.decisions import Change
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.inputs import RequestBody, SingleLine
 from samling_runtime.problems import not_found
-from samling_runtime.store import AlreadyExists
 
 from samling_events.adapters.api.deps import (
     ManagedEvent,
@@ -20,6 +16,7 @@ from samling_events.adapters.api.deps import (
 )
 from samling_events.domain import conference
 from samling_events.domain.conference import Groups
+from samling_events.use_cases import follow_up
 
 router = APIRouter(tags=["follow-up"])
 
@@ -44,20 +41,9 @@ async def allocate(event_id: str, body: GroupSize, _: ManagedEvent, stores: Stor
     municipalities as possible. The same people always give the same groups; allocating
     again (say, after more registered) keeps the people moved by hand in the groups they
     were moved to, while those groups exist."""
-    regs = await stores.registration_queries.confirmed_at(event_id)
-    if await stores.groups.get(event_id) is None:
-        with contextlib.suppress(AlreadyExists):  # else made concurrently: update it below
-            groups = conference.allocate_groups(event_id, regs, body.size)
-            return (await stores.groups.create(event_id, Change(groups))).state
-    # Decided on the stored groups, so a move made meanwhile is not lost either.
-    return (
-        await stores.groups.update(
-            event_id,
-            lambda earlier: Change(
-                conference.allocate_groups(event_id, regs, body.size, earlier.moves)
-            ),
-        )
-    ).state
+    return await follow_up.allocate_groups(
+        stores.groups, stores.registration_queries, event_id, body.size
+    )
 
 
 @router.get(
@@ -86,6 +72,3 @@ async def move(event_id: str, body: Move, _: ManagedEvent, stores: StoresDep) ->
             lambda g: conference.move_to_group(g, body.registration_id, body.group),
         )
     ).state
-
-
-# -- approval and attendance -------------------------------------------------------------------

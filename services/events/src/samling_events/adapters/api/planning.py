@@ -4,39 +4,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
-from samling_contracts.vocabulary import EventKind
-from samling_kernel.ids import new_id
 from samling_runtime.auth import CurrentPrincipal
 from samling_runtime.idempotency import IdempotencyKey
 from samling_runtime.inputs import RequestBody, SingleLine
-from samling_runtime.problems import Problem, not_found
+from samling_runtime.problems import not_found
 
 from samling_events.adapters.api.deps import (
     Coordinator,
+    DesksDep,
     RuntimeDep,
     StoresDep,
     errors,
     managed_event,
 )
-from samling_events.adapters.api.events import NewEvent, check_network, seat_usage
-from samling_events.domain import conference
+from samling_events.adapters.api.events import NewEvent, details_of, planner
+from samling_events.adapters.store.seat_usage import StoredSeatUsage
 from samling_events.domain.conference import Assignment, Template
-from samling_events.domain.events import (
-    Event,
-    EventDetails,
-    EventStatus,
-    TimeZoneName,
-    draft_event,
-    update_details,
-)
+from samling_events.domain.events import Event, EventDetails, TimeZoneName
+from samling_events.domain.planning import MAX_OCCURRENCES, proposed, series_starts
+from samling_events.use_cases import event_planning
 
 router = APIRouter(tags=["follow-up"])
 
@@ -71,7 +62,8 @@ class NewSeries(NewEvent):
     rrule: SingleLine = Field(
         max_length=500,
         examples=["FREQ=MONTHLY;BYDAY=2TU;COUNT=6"],
-        description="RRULE (RFC 5545) from the first start; at most 52 occurrences.",
+        description=f"RRULE (RFC 5545) from the first start; at most {MAX_OCCURRENCES} "
+        "occurrences.",
     )
 
 
@@ -109,37 +101,25 @@ async def from_template(
 ) -> JSONResponse:
     """One day (all four parts in 5 to 6 hours), two days, or a short afternoon where parts 1 and 4
     become pre-work and follow-up work. The result is a draft the coordinator can edit."""
-    region_id = principal.region_id or ""
-    await check_network(stores, region_id, body.network_id)
+    by = await planner(stores, principal, body.network_id)
+    details = EventDetails(
+        title=body.title,
+        venue=body.venue,
+        online_url=body.online_url,
+        capacity=body.capacity,
+    )
 
     async def operation() -> tuple[int, CreatedFromTemplate]:
-        plan = conference.plan_template(body.template, body.starts_at)
-        details = EventDetails(
-            title=body.title,
-            venue=body.venue,
-            online_url=body.online_url,
-            capacity=body.capacity,
-            agenda=plan.agenda,
+        event, assignments = await event_planning.plan_conference(
+            stores.events,
+            stores.assignments,
+            by,
+            body.template,
+            body.starts_at,
+            body.timezone,
+            details,
         )
-        change = draft_event(
-            new_id("evt"),
-            region_id=region_id,
-            network_id=body.network_id,
-            kind=EventKind.DIALOGUE_CONFERENCE,
-            starts_at=body.starts_at,
-            ends_at=plan.ends_at,
-            timezone=body.timezone,
-            details=details,
-            created_by=principal.subject,
-        )
-        event = (await stores.events.create(change.state.id, change)).state
-        made = []
-        for planned in plan.assignments:
-            a = conference.assign(
-                new_id("asg"), event.id, planned.phase, planned.title, "", planned.due_at
-            )
-            made.append((await stores.assignments.create(a.state.id, a)).state)
-        return 201, CreatedFromTemplate(event=event, assignments=made)
+        return 201, CreatedFromTemplate(event=event, assignments=assignments)
 
     return await runtime.idempotency.run(
         scope=f"events:{principal.subject}", key=idempotency_key, body=body, operation=operation
@@ -163,41 +143,20 @@ async def create_series(
 ) -> JSONResponse:
     """One draft per occurrence of the RRULE; change one occurrence through its event, or all
     future ones through the series."""
-    region_id = principal.region_id or ""
-    await check_network(stores, region_id, body.network_id)
-    # Expanded where the meetings happen: from a fixed UTC offset, every meeting after a
-    # change to or from summer time would move an hour on the clock.
-    first = body.starts_at.astimezone(ZoneInfo(body.timezone))
-    try:
-        starts = list(rrulestr(body.rrule, dtstart=first)[:53])
-    except (ValueError, TypeError) as exc:
-        raise Problem(422, f"The RRULE is not valid: {exc}.", kind="validation") from exc
-    if not starts or len(starts) > 52:
-        raise Problem(
-            422, "A series has 1 to 52 occurrences; add COUNT or UNTIL.", kind="validation"
-        )
-    length = body.ends_at - body.starts_at
-    details = EventDetails.model_validate(body.model_dump(include=set(EventDetails.model_fields)))
+    by = await planner(stores, principal, body.network_id)
+    starts = series_starts(body.rrule, body.starts_at, body.timezone)
 
     async def operation() -> tuple[int, Series]:
-        series_id = new_id("ser")
-        items = []
-        for start in starts:
-            change = draft_event(
-                new_id("evt"),
-                region_id=region_id,
-                network_id=body.network_id,
-                kind=body.kind,
-                starts_at=start,
-                ends_at=start + length,
-                timezone=body.timezone,
-                details=details,
-                created_by=principal.subject,
-                series_id=series_id,
-            )
-            items.append((change.state.id, change))
-        await stores.events.create_many(items)
-        return 201, Series(series_id=series_id, events=[c.state for _, c in items])
+        series = await event_planning.plan_series(
+            stores.events,
+            by,
+            body.kind,
+            starts,
+            body.ends_at - body.starts_at,
+            body.timezone,
+            details_of(body),
+        )
+        return 201, Series(series_id=series.series_id, events=series.events)
 
     return await runtime.idempotency.run(
         scope=f"series:{principal.subject}", key=idempotency_key, body=body, operation=operation
@@ -245,23 +204,11 @@ async def change_series(
     body: SeriesChange,
     events: ManagedSeries,
     stores: StoresDep,
+    desks: DesksDep,
 ) -> Series:
     """Applies to the occurrences that have not started and are not cancelled."""
-    changed = []
-    for event in sorted(events, key=lambda e: e.starts_at):
-        if event.status == EventStatus.CANCELLED:
-            continue
-        highest, has_regs = await seat_usage(stores, event.id)
-        result = await stores.events.update(
-            event.id,
-            partial(
-                update_details,
-                details=body,
-                highest_taken_seat=highest,
-                has_registrations=has_regs,
-            ),
-        )
-        changed.append(result.state)
+    usage = StoredSeatUsage(stores)
+    changed = await event_planning.change_series(stores.events, usage, desks, events, body)
     return Series(series_id=series_id, events=changed)
 
 
@@ -290,36 +237,14 @@ async def conflicts(
     events at the same venue at the same time. The times and venue being typed on a planning
     page can be checked before they are saved."""
     saved = await managed_event(stores, principal, event_id)
-    proposed = {
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "venue": venue.strip() if venue is not None else None,
-    }
-    event = saved.model_copy(update={k: v for k, v in proposed.items() if v is not None})
-    if event.ends_at <= event.starts_at:
-        raise Problem(422, "The event must end after it starts.", kind="validation")
-    found = []
-    for other in await stores.event_queries.overlapping(event):
-        reasons = []
-        if event.network_id and other.network_id == event.network_id:
-            reasons.append("same network")
-        if (
-            event.venue
-            and other.venue
-            and other.venue.strip().lower() == event.venue.strip().lower()
-        ):
-            reasons.append("same venue")
-        if reasons:
-            found.append(
-                Conflict(
-                    event_id=other.id,
-                    title=other.title,
-                    starts_at=other.starts_at,
-                    ends_at=other.ends_at,
-                    reason=" and ".join(reasons),
-                )
-            )
-    return found
-
-
-# -- assignments -------------------------------------------------------------------------------
+    event = proposed(saved, starts_at=starts_at, ends_at=ends_at, venue=venue)
+    return [
+        Conflict(
+            event_id=other.id,
+            title=other.title,
+            starts_at=other.starts_at,
+            ends_at=other.ends_at,
+            reason=reason,
+        )
+        for other, reason in await event_planning.conflicts(stores.event_queries, event)
+    ]

@@ -13,13 +13,7 @@ from samling_runtime.mongo import Document
 from samling_runtime.store import AggregateStore
 
 from samling_events.domain.conference import Assignment
-
-
-@dataclass(frozen=True)
-class EvaluationAnswer:
-    rating: int
-    useful_for_practice: bool | None
-    comment: str | None
+from samling_events.domain.evaluation import EvaluationAnswer
 
 
 @dataclass(frozen=True)

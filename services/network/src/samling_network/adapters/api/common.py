@@ -16,6 +16,7 @@ from samling_network.container import started_in
 from samling_network.domain import access
 from samling_network.domain.access import ReaderScope
 from samling_network.domain.networks import Network
+from samling_network.settings import NetworkSettings
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -32,7 +33,12 @@ async def stores_of(request: Request) -> Stores:
     return started_in(request.app).get().stores
 
 
+async def settings_of(request: Request) -> NetworkSettings:
+    return started_in(request.app).get().settings
+
+
 StoresDep = Annotated[Stores, Depends(stores_of)]
+SettingsDep = Annotated[NetworkSettings, Depends(settings_of)]
 RuntimeDep = Annotated[Runtime, Depends(current_runtime)]
 Cursor = Annotated[str | None, Query(description="From the previous page's next_cursor.")]
 

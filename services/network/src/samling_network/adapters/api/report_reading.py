@@ -1,6 +1,6 @@
 """HTTP routes for finding and reading experience reports and their published revisions.
 
-Visibility is part of every query (``Reports.readable``, ``Reports.find``): a report the
+Visibility is part of every query (``Reports.readable``, ``Reports.search``): a report the
 caller may not read is not found (404), so its existence does not leak.
 """
 
@@ -26,6 +26,7 @@ from samling_runtime.reader_links import verify_reader_link
 from samling_network.adapters.api.common import (
     Cursor,
     RuntimeDep,
+    SettingsDep,
     StoresDep,
     problems,
     reader_scope,
@@ -36,7 +37,6 @@ from samling_network.domain import access
 from samling_network.domain import reports as rules
 from samling_network.domain.access import ReaderScope
 from samling_network.domain.reports import Report, ReportBody, ReportStatus, ReportView
-from samling_network.settings import NetworkSettings
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -106,7 +106,7 @@ async def find_reports(
         template=template,
         status=status,
     )
-    return await stores.reports.find(
+    return await stores.reports.search(
         scope, search, cursor=cursor, limit=limit, now=runtime.clock.now()
     )
 
@@ -118,7 +118,7 @@ async def get_report(
     report_id: str,
     principal: CurrentPrincipal,
     stores: StoresDep,
-    runtime: RuntimeDep,
+    settings: SettingsDep,
     reader_link: Annotated[
         str | None,
         Query(
@@ -129,8 +129,6 @@ async def get_report(
     ] = None,
 ) -> Report:
     if reader_link is not None and principal.has(Role.WEB):
-        settings = runtime.settings
-        assert isinstance(settings, NetworkSettings)
         secret = settings.reader_link_secret.get_secret_value()
         link = verify_reader_link(reader_link, secret, report_id)
         if link is None:

@@ -10,6 +10,8 @@ from samling_contracts.vocabulary import Country
 from samling_runtime.mongo import Document
 from samling_runtime.pagination import Page
 from samling_runtime.service import Runtime
+from samling_runtime.store import REVISIONS_BY_HOUR
+from samling_runtime.time_buckets import LOOKBACK, MARKS, bucketed
 
 from samling_network.adapters.store.repository import Repository
 from samling_network.domain.municipalities import Municipality
@@ -20,6 +22,8 @@ class Municipalities(Repository[Municipality]):
     async def open(cls, runtime: Runtime) -> Municipalities:
         store = runtime.store("municipalities", Municipality)
         await store.ensure_indexes(IndexModel([("region_id", ASCENDING), ("_id", ASCENDING)]))
+        # Revisions from before they carried their hour, for the contacts' retention sweep.
+        await bucketed(store.revisions, REVISIONS_BY_HOUR, runtime.mongo.db[MARKS])
         return cls(store)
 
     async def page(
@@ -44,14 +48,25 @@ class Municipalities(Repository[Municipality]):
         hold; returns how many. Revisions are insert-only everywhere else: this is the one
         change of an old revision, and it only removes personal data."""
         scrubbed = 0
-        for revision in await self.store.superseded(before):
-            if not _holds_contacts(revision):
-                continue  # scrubbed by an earlier sweep: FerretDB updates are slow, skip them
-            await self.store.revisions.update_one(
-                {"_id": revision["_id"]},
-                {"$set": {"state.contacts": [], "events": _without_contacts(revision["events"])}},
-            )
-            scrubbed += 1
+
+        async def scrub(revisions: list[Document]) -> None:
+            nonlocal scrubbed
+            for revision in revisions:
+                if not _holds_contacts(revision):
+                    continue  # scrubbed by an earlier round: FerretDB updates are slow
+                await self.store.revisions.update_one(
+                    {"_id": revision["_id"]},
+                    {
+                        "$set": {
+                            "state.contacts": [],
+                            "events": _without_contacts(revision["events"]),
+                        }
+                    },
+                )
+                scrubbed += 1
+
+        sweep = self.store.history_sweep("superseded-contacts", LOOKBACK)
+        await self.store.superseded(sweep, before, scrub)
         return scrubbed
 
 

@@ -79,7 +79,7 @@ class Reports(Repository[Report]):
         )
         return self.store.from_current(doc) if doc else None
 
-    async def find(
+    async def search(
         self,
         scope: ReaderScope,
         search: ReportSearch,

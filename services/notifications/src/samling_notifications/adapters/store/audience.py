@@ -1,5 +1,6 @@
-"""Who a fact concerns, from the read models: members' contact persons, subscribers,
-participants of an event."""
+"""Who a fact concerns, from the read models: members' contact persons and subscribers (an
+event's participants: :meth:`RegistrationViews.participants
+<samling_notifications.adapters.store.registration_views.RegistrationViews.participants>`)."""
 
 from __future__ import annotations
 
@@ -51,24 +52,3 @@ async def subscribers(stores: Stores, target: str, values: Iterable[str]) -> lis
                 Recipient(id=doc["subscriber_id"], type=RecipientType(doc["subscriber_type"]))
             )
     return people + await contacts_of(stores, municipalities)
-
-
-async def participants(
-    stores: Stores,
-    event_id: str,
-    statuses: Iterable[str] = ("confirmed",),
-    attended: bool | None = None,
-) -> list[Recipient]:
-    query: dict[str, object] = {"event_id": event_id, "status": {"$in": list(statuses)}}
-    if attended is not None:
-        query["attended"] = attended
-    cursor = stores.registrations.find(query, {"participant_id": 1})
-    return [
-        Recipient(id=doc["participant_id"], type=RecipientType.PARTICIPANT) async for doc in cursor
-    ]
-
-
-async def registered_through(stores: Stores, query: dict[str, object]) -> frozenset[str]:
-    """The municipalities of the registrations matching ``query``."""
-    cursor = stores.registrations.find(query, {"municipality_id": 1})
-    return frozenset([d["municipality_id"] async for d in cursor if d.get("municipality_id")])

@@ -61,6 +61,10 @@ class Inbox:
             {"_id": notification_id, "channel": str(Channel.INBOX), "erased": {"$ne": True}}
         )
 
+    async def forget_reads_of(self, recipient_id: str) -> None:
+        """The recipient's read states go (erasure)."""
+        await self._reads.delete_many({"recipient_id": recipient_id})
+
     async def mark(self, notice: Document, read: bool, at: datetime) -> None:
         """The notice marked read or unread."""
         await self._reads.replace_one(

@@ -13,6 +13,7 @@ from typing import Any
 from samling_contracts.vocabulary import Channel
 from samling_runtime.mongo import Document, insert_new
 
+from samling_notifications.adapters.store.expiry import NOTICES_BY_HOUR
 from samling_notifications.adapters.store.stores import Stores
 from samling_notifications.domain.notices import (
     Digest,
@@ -95,6 +96,7 @@ def notice_documents(
                 "refs": draft.refs,
                 "params": draft.params,
                 "created_at": now,
+                **NOTICES_BY_HOUR.fields(now),  # for the expiry sweep
                 "attempts": 0,
             }
             if channel is Channel.INBOX:

@@ -35,10 +35,18 @@ from samling_runtime.batching import BulkWriter
 from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.time_buckets import MARKS
 
+from samling_notifications.adapters.store.agenda import Agenda
 from samling_notifications.adapters.store.coalesce import SharedLookups
+from samling_notifications.adapters.store.contact_persons import ContactPersons
+from samling_notifications.adapters.store.event_views import EventViews
+from samling_notifications.adapters.store.expiry import NoticeExpiry
 from samling_notifications.adapters.store.inbox import Inbox
+from samling_notifications.adapters.store.network_views import NetworkViews
+from samling_notifications.adapters.store.notice_log import NoticeLog
 from samling_notifications.adapters.store.recipients import Recipients
+from samling_notifications.adapters.store.registration_views import RegistrationViews
 from samling_notifications.adapters.store.subscriptions import Subscriptions
 from samling_notifications.adapters.store.webhooks import Webhooks
 from samling_notifications.domain.notices import Preferences, Status
@@ -107,11 +115,18 @@ class Stores:
     reminder_runs: Collection = field(init=False)
     webhook_deliveries: Collection = field(init=False)
     webhook_attempts: Collection = field(init=False)
-    # Repositories: what the routes read and write, behind named methods.
+    # Repositories: what the routes and the fact handlers read and write, behind named methods.
     inbox: Inbox = field(init=False)
+    expiry: NoticeExpiry = field(init=False)
     people: Recipients = field(init=False)
     following: Subscriptions = field(init=False)
     webhooks: Webhooks = field(init=False)
+    contact_persons: ContactPersons = field(init=False)
+    network_views: NetworkViews = field(init=False)
+    event_views: EventViews = field(init=False)
+    registration_views: RegistrationViews = field(init=False)
+    agenda: Agenda = field(init=False)
+    notice_log: NoticeLog = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -136,9 +151,18 @@ class Stores:
         self.webhook_attempts = db["webhook_attempts"]
         self.shared = Shared(self)
         self.inbox = Inbox(self.notifications, self.inbox_reads)
-        self.people = Recipients(self.recipients)
+        self.expiry = NoticeExpiry(self.notifications, self.inbox_reads, db[MARKS])
+        self.people = Recipients(self.recipients, self.shared.recipients)
         self.following = Subscriptions(self.subscriptions)
         self.webhooks = Webhooks(self.endpoints, self.webhook_deliveries)
+        self.contact_persons = ContactPersons(self.recipients, self.contact_lists)
+        self.network_views = NetworkViews(
+            self.networks, self.memberships, self.municipalities, self.reports
+        )
+        self.event_views = EventViews(self.events, self.assignments)
+        self.registration_views = RegistrationViews(self.registrations, self.shared.registrations)
+        self.agenda = Agenda(self.reminders)
+        self.notice_log = NoticeLog(self.notifications)
 
     def all(self) -> list[AggregateStore[Any]]:
         return [self.deliveries, self.preferences, self.endpoints, self.delivery_batches]
@@ -229,6 +253,7 @@ async def open_stores(runtime: Runtime) -> Stores:
             IndexModel([("status", ASCENDING), ("digest_at", ASCENDING)]),
         ],
     )
+    await stores.expiry.prepare()  # its hour index and back-fill, before the workers start
     await create_indexes_one_by_one(
         stores.recipients,
         [
