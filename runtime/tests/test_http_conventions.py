@@ -1,6 +1,5 @@
 """Problem details, authentication, idempotency keys and cursors as every service uses them."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,10 +64,8 @@ def make_app() -> FastAPI:
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=make_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-        yield c
+def app() -> FastAPI:
+    return make_app()
 
 
 def bearer(**claims: Any) -> dict[str, str]:

@@ -6,9 +6,8 @@ The services' links point at the hosts the tests reach them by (``http://web``,
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ import pytest
 from samling_contracts.topics import ALL_TOPICS
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
-from samling_devtools.oidc import DEMO_PASSWORD, OidcServer
+from samling_devtools.oidc import OidcServer
 from samling_devtools.testing import (
     RunningService,
     bearer,
@@ -41,6 +40,8 @@ from samling_runtime.clock import Clock
 from samling_runtime.settings import ServiceSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
+
+from services.web.tests.signing_in import SignsIn
 
 REGION = "rkk-salten"
 MEMBERS = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
@@ -203,42 +204,27 @@ class World:
 
 
 @dataclass
-class SignedWorld(World):
+class SignedWorld(World, SignsIn):
     """The same world, its services trusting the development OpenID Connect provider's keys
     only, and the web app signing people in there, served on a real port (``site``)."""
 
     provider: OidcServer = field(kw_only=True)
     site: str = field(kw_only=True)
 
-    @asynccontextmanager
-    async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
-        """A visitor without JavaScript who signed in through /signin and the provider's form."""
-        async with httpx.AsyncClient(base_url=self.site, timeout=30) as client:
-            await sign_in_through_the_web_app(client, self.provider, username)
-            yield client
 
-
-async def sign_in_through_the_web_app(
-    client: httpx.AsyncClient, provider: OidcServer, username: str
-) -> None:
-    """/signin, the provider's form and back, as a browser does (``client``: on the web app's
-    real port, redirects not followed)."""
-    answer = await client.get("/signin", params={"next": "/workspace"})
-    assert answer.status_code in (302, 303), answer.text
-    form = await client.get(answer.headers["location"])
-    fields = {
-        name: html.unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text
-        )
-    }
-    answer = await client.post(
-        f"{provider.issuer}/authorize",
-        data={**fields, "username": username, "password": DEMO_PASSWORD},
-    )
-    assert answer.status_code == 303, answer.text
-    answer = await client.get(answer.headers["location"])
-    assert answer.status_code == 303, answer.text
+async def municipalities_and_a_network(
+    network: RunningService, coordinator: dict[str, str], municipalities: Iterable[tuple[str, str]]
+) -> str:
+    """The region's municipalities (number, name) and a network of it, still without members:
+    the network's id. Their people write from example.no, so their claims need no approval."""
+    for number, name in municipalities:
+        await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
+                   json={"country": "NO", "number": number, "name": name,
+                         "email_domains": ["example.no"]})  # fmt: skip
+    net = await call(network.client, "POST", "/networks", 201, headers=coordinator,
+                     json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
+    network_id: str = net["id"]
+    return network_id
 
 
 async def _seed(network: RunningService, events: RunningService, tokens: Tokens = bearer) -> str:
@@ -246,24 +232,19 @@ async def _seed(network: RunningService, events: RunningService, tokens: Tokens 
     coordinator = tokens("u-coordinator", Role.COORDINATOR, region_id=REGION)
     await call(network.client, "POST", "/regions", 201, headers=system,
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
-    for number, name in [*MEMBERS.values(), *OUTSIDER.values()]:
-        # The tests' people write from example.no: their claims need no approval.
-        await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
-                   json={"country": "NO", "number": number, "name": name,
-                         "email_domains": ["example.no"]})  # fmt: skip
-    net = await call(network.client, "POST", "/networks", 201, headers=coordinator,
-                     json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
+    everyone = [*MEMBERS.values(), *OUTSIDER.values()]
+    network_id = await municipalities_and_a_network(network, coordinator, everyone)
     for municipality_id in MEMBERS:
         admin = tokens(f"admin-{municipality_id}", Role.MUNICIPALITY_ADMIN,
                        municipality_id=municipality_id)  # fmt: skip
-        await call(network.client, "POST", f"/networks/{net['id']}/memberships", 201,
+        await call(network.client, "POST", f"/networks/{network_id}/memberships", 201,
                    headers=admin, json={"municipality_id": municipality_id})  # fmt: skip
 
     async def members_known() -> bool:
         members = await events.db["membership_view"].count_documents(
-            {"network_id": net["id"], "active": True}
+            {"network_id": network_id, "active": True}
         )
-        known = await events.db["network_view"].count_documents({"_id": net["id"]})
+        known = await events.db["network_view"].count_documents({"_id": network_id})
         lists = events.db["municipality_email_domains"]
         newest = [
             await lists.find_one({"municipality_id": m}, sort=[("as_of", -1)])
@@ -273,7 +254,6 @@ async def _seed(network: RunningService, events: RunningService, tokens: Tokens 
         return members == len(MEMBERS) and known == 1 and domains
 
     await eventually(members_known)
-    network_id: str = net["id"]
     return network_id
 
 

@@ -8,17 +8,14 @@ test tells it to. Seeded as the workspace's world (Bodø and Fauske in a network
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from samling_devtools.infra import Stack
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.oidc import OidcServer
-from samling_devtools.oidc.flow import sign_in
 from samling_devtools.testing import RunningService, running, unique
 from samling_devtools.webhook_receiver import WebhookReceiver
 from samling_events.main import create as create_events
@@ -31,15 +28,15 @@ from services.web.tests.conftest import (
     _notifications_settings,
     fresh_events_settings,
     settings,
-    sign_in_through_the_web_app,
 )
-from services.web.tests.workspace_world import _event, _seed, bearer, signing_in_site
+from services.web.tests.signing_in import SignsIn
+from services.web.tests.workspace_world import _event, _seed, signing_in_site
 
 SCHEDULED = "no.samling.events.event.scheduled.v1"
 
 
 @dataclass
-class Hooked:
+class Hooked(SignsIn):
     provider: OidcServer
     events: RunningService
     notifications: RunningService
@@ -49,16 +46,9 @@ class Hooked:
     receiver: WebhookReceiver
     receiver_url: str
 
-    @asynccontextmanager
-    async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
-        """A browser without JavaScript that signed in through /signin and the provider."""
-        async with httpx.AsyncClient(base_url=self.site, timeout=30) as client:
-            await sign_in_through_the_web_app(client, self.provider, username)
-            yield client
-
     async def schedule(self, title: str) -> str:
         """A published event: its EventScheduled fact goes to every endpoint that wants it."""
-        coordinator = bearer(sign_in(self.provider.issuer, "koordinator")["access_token"])
+        coordinator = self.token("koordinator")
         starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
         return await _event(self.events, coordinator, network_id=self.network_id, title=title,
                             starts_at=starts.isoformat(),

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from samling_devtools.infra import Stack, free_port
 from samling_devtools.oidc import DEMO_CLIENTS, OidcServer
-from samling_devtools.oidc.flow import client_token, sign_in
+from samling_devtools.oidc.flow import client_token
 from samling_devtools.testing import (
     RunningService,
     call,
@@ -40,21 +40,18 @@ from services.web.tests.browser.test_browser import serving
 from services.web.tests.conftest import (
     REGION,
     fresh_events_settings,
+    municipalities_and_a_network,
     register_on_form,
     settings,
-    sign_in_through_the_web_app,
 )
+from services.web.tests.signing_in import SignsIn, authorization, provider_token
 
 MUNICIPALITIES = {"NO-1804": ("1804", "Bodø"), "NO-1841": ("1841", "Fauske")}
 SYSTEM = next(c for c in DEMO_CLIENTS if "system" in c.roles)
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclass
-class Workspace:
+class Workspace(SignsIn):
     provider: OidcServer
     network: RunningService
     events: RunningService
@@ -66,19 +63,9 @@ class Workspace:
     later: str
     """Starts in ten days."""
 
-    def token(self, username: str) -> dict[str, str]:
-        return bearer(sign_in(self.provider.issuer, username)["access_token"])
-
     def visitor(self) -> httpx.AsyncClient:
         """A browser without JavaScript: a cookie jar of its own, redirects not followed."""
         return httpx.AsyncClient(base_url=self.site, timeout=30)
-
-    @asynccontextmanager
-    async def signed_in(self, username: str) -> AsyncIterator[httpx.AsyncClient]:
-        """A visitor who signed in through /signin and the provider's form."""
-        async with self.visitor() as client:
-            await sign_in_through_the_web_app(client, self.provider, username)
-            yield client
 
     async def register(self, event_id: str, name: str, municipality_id: str = "NO-1804") -> None:
         """Through the public form, as anyone would."""
@@ -86,6 +73,17 @@ class Workspace:
             email = f"{re.sub(r'[^a-z0-9]+', '.', name.lower()).strip('.')}@example.no"
             sent = await register_on_form(browser, event_id, name, email, municipality_id)
             assert sent.status_code == 303, sent.text
+
+    async def conference(self, title: str, starts: datetime, people: dict[str, str]) -> str:
+        """A published three-hour dialogue conference of the network with 40 seats, and
+        ``people`` (name: municipality id) registered through the public form, in that order."""
+        event_id = await _event(self.events, self.token("koordinator"), kind="dialogue_conference",
+                                network_id=self.network_id, title=title, capacity=40,
+                                starts_at=starts.isoformat(),
+                                ends_at=(starts + timedelta(hours=3)).isoformat())  # fmt: skip
+        for name, municipality_id in people.items():
+            await self.register(event_id, name, municipality_id)
+        return event_id
 
     async def registrations(self, event_id: str) -> list[dict[str, Any]]:
         page = await call(self.events.client, "GET", f"/events/{event_id}/registrations", 200,
@@ -107,34 +105,28 @@ async def _event(events: RunningService, coordinator: dict[str, str], **details:
 async def _seed(
     provider: OidcServer, network: RunningService, events: RunningService
 ) -> tuple[str, str, str]:
-    coordinator = bearer(sign_in(provider.issuer, "koordinator")["access_token"])
-    await call(network.client, "POST", "/regions", 201, headers=bearer(client_token(provider.issuer, SYSTEM)),
+    coordinator = provider_token(provider, "koordinator")
+    await call(network.client, "POST", "/regions", 201, headers=authorization(client_token(provider.issuer, SYSTEM)),
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
-    for number, name in MUNICIPALITIES.values():
-        await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
-                   json={"country": "NO", "number": number, "name": name,
-                         "email_domains": ["example.no"]})  # fmt: skip
-    net = await call(network.client, "POST", "/networks", 201, headers=coordinator,
-                     json={"name": "Skoleledernettverket", "field": "school"})  # fmt: skip
+    network_id = await municipalities_and_a_network(network, coordinator, MUNICIPALITIES.values())
     for municipality_id in MUNICIPALITIES:
-        await call(network.client, "POST", f"/networks/{net['id']}/memberships", 201,
+        await call(network.client, "POST", f"/networks/{network_id}/memberships", 201,
                    headers=coordinator, json={"municipality_id": municipality_id})  # fmt: skip
 
     async def known() -> bool:
-        members = await events.db["membership_view"].count_documents({"network_id": net["id"]})
+        members = await events.db["membership_view"].count_documents({"network_id": network_id})
         domains = await events.db["municipality_email_domains"].count_documents({})
         return members == len(MUNICIPALITIES) and domains >= len(MUNICIPALITIES)
 
     await eventually(known)
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=50)
     later = soon + timedelta(days=10)
-    today = await _event(events, coordinator, network_id=net["id"], title="Nettverksmøte: Lesing",
+    today = await _event(events, coordinator, network_id=network_id, title="Nettverksmøte: Lesing",
                          starts_at=soon.isoformat(),
                          ends_at=(soon + timedelta(hours=4)).isoformat(), capacity=3)  # fmt: skip
-    coming = await _event(events, coordinator, network_id=net["id"], title="Verksted: Skriving",
+    coming = await _event(events, coordinator, network_id=network_id, title="Verksted: Skriving",
                           starts_at=later.isoformat(),
                           ends_at=(later + timedelta(hours=4)).isoformat(), capacity=30)  # fmt: skip
-    network_id: str = net["id"]
     return network_id, today, coming
 
 

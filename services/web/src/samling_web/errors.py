@@ -44,9 +44,15 @@ MESSAGES = {
 
 
 def error_page(
-    pages: Pages, request: Request, status: int, headers: Mapping[str, str] | None = None
+    pages: Pages,
+    request: Request,
+    status: int,
+    headers: Mapping[str, str] | None = None,
+    messages: tuple[str, str] | None = None,
 ) -> HTMLResponse:
-    heading, explanation = MESSAGES.get(status, MESSAGES[500])
+    """The error page for ``status``: with the status's usual (heading, explanation), or with
+    ``messages`` where the page knows better what happened."""
+    heading, explanation = messages or MESSAGES.get(status, MESSAGES[500])
     return pages.render(
         request,
         "error.html",

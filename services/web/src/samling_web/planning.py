@@ -103,10 +103,8 @@ def refusal_errors(refused: Refused, fields: Collection[str]) -> tuple[dict[str,
     if refused.status == 401:
         raise SignInRequired from refused
     errors: dict[str, str] = {}
-    params: Any = refused.problem.get("invalid-params") or []
-    for param in params if isinstance(params, list) else []:
-        name = str(param.get("name", "") if isinstance(param, Mapping) else "")
-        place = next((PLACES[p] for p in reversed(name.split(".")) if p in PLACES), None)
+    for parts in refused.invalid_names():
+        place = next((PLACES[p] for p in reversed(parts) if p in PLACES), None)
         if place is not None and place in fields:
             errors.setdefault(place, NOT_ACCEPTED)
     if errors:

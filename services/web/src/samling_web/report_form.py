@@ -7,7 +7,7 @@ same check speaks every reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,9 +141,7 @@ def refusal_errors(refused: Refused, fields: Sequence[str]) -> tuple[dict[str, s
     if refused.status == 409:
         return {}, WITHDRAWN_ALREADY
     errors: dict[str, str] = {}
-    params: Any = refused.problem.get("invalid-params") or []
-    for param in params if isinstance(params, list) else []:
-        parts = str(param.get("name", "") if isinstance(param, Mapping) else "").split(".")
+    for parts in refused.invalid_names():
         place = next((p for p in reversed(parts) if p in fields), None)
         place = place or next((_PLACES[p] for p in reversed(parts) if p in _PLACES), None)
         if place is not None:

@@ -16,6 +16,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_FIELD = "csrf_token"
+# One person's own page, mostly opened with a mail's private link (its token is in the address):
+# never stored, and its address never sent on to another site as the Referer.
+PRIVATE_LINK = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 SESSION_CSRF = "csrf"
 
 # No inline script or style anywhere: htmx is told not to inject its indicator styles

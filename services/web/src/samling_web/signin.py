@@ -32,6 +32,20 @@ from samling_web.signin_state import SESSION_KEY, NotAllowed, SignInRequired, pe
 
 NEXT_KEY = "signin_next"
 RETRY_SECONDS = 60
+PROVIDER_DOWN = (
+    N_("Signing in is not possible right now"),
+    N_(
+        "The service that checks who you are is not answering. The event calendar, "
+        "registration and public reports work as usual. Try to sign in again in a few minutes."
+    ),
+)
+OTHER_ROLE = (
+    N_("You cannot use this page"),
+    N_(
+        "You are signed in, but this page is for someone with another role. "
+        "Use the links in the menu at the top."
+    ),
+)
 router = APIRouter()
 log = logging.getLogger(__name__)
 
@@ -64,18 +78,8 @@ def _provider_down(request: Request, exc: Exception) -> HTMLResponse:
     """The identity provider did not answer (or failed): a page saying so, not a crash. Pages
     that need no sign-in never call it, so they keep working."""
     log.warning("identity provider unavailable: %s", type(exc).__name__)
-    return request.app.state.web.pages.render(  # type: ignore[no-any-return]
-        request,
-        "error.html",
-        status=503,
-        heading=N_("Signing in is not possible right now"),
-        explanation=N_(
-            "The service that checks who you are is not answering. The event calendar, "
-            "registration and public reports work as usual. Try to sign in again in a few "
-            "minutes."
-        ),
-        headers={"Cache-Control": "no-store", "Retry-After": str(RETRY_SECONDS)},
-    )
+    retry = {"Retry-After": str(RETRY_SECONDS)}
+    return error_page(request.app.state.web.pages, request, 503, retry, PROVIDER_DOWN)
 
 
 @router.get("/signin", response_model=None)
@@ -150,17 +154,7 @@ def install_signin(app: FastAPI, settings: WebSettings) -> None:
         return RedirectResponse(f"/signin?{urlencode({'next': here})}", status_code=303)
 
     async def not_allowed(request: Request, exc: Exception) -> HTMLResponse:
-        return request.app.state.web.pages.render(  # type: ignore[no-any-return]
-            request,
-            "error.html",
-            status=403,
-            heading=N_("You cannot use this page"),
-            explanation=N_(
-                "You are signed in, but this page is for someone with another role. "
-                "Use the links in the menu at the top."
-            ),
-            headers={"Cache-Control": "no-store"},
-        )
+        return error_page(request.app.state.web.pages, request, 403, messages=OTHER_ROLE)
 
     async def no_signin(request: Request, exc: Exception) -> HTMLResponse:
         return error_page(request.app.state.web.pages, request, 404)

@@ -37,6 +37,15 @@ class Refused(Exception):
         self.kind = str(problem.get("type", "")).rsplit("/", 1)[-1]
         self.problem = problem
 
+    def invalid_names(self) -> list[list[str]]:
+        """The parts of each dotted name in the problem's ``invalid-params`` (``body.title`` is
+        ``["body", "title"]``): what a page maps to its fields. A malformed list names none."""
+        params: Any = self.problem.get("invalid-params") or []
+        return [
+            str(param.get("name", "") if isinstance(param, Mapping) else "").split(".")
+            for param in (params if isinstance(params, list) else [])
+        ]
+
 
 class Api:
     """One service's API over a few small pools of connections.

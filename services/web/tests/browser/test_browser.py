@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +25,7 @@ from samling_events.settings import EventsSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
 
+from services.web.tests.browser.registration_form import register_on_the_page
 from services.web.tests.conftest import COORDINATOR, QUESTIONS, World
 
 CHROMIUM = shutil.which("chromium")
@@ -105,6 +106,17 @@ async def audit(page: Page, name: str) -> None:
         for v in result["violations"]
     ]
     assert violations == [], f"{name}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
+
+
+async def audit_each(
+    page: Page, site: str, pages: Mapping[str, str], prefix: str, tag: str
+) -> None:
+    """Each of ``pages`` (name: path) opens and passes :func:`audit`, as ``prefix-name-tag``."""
+    for name, path in pages.items():
+        answer = await page.goto(f"{site}{path}")
+        assert answer is not None
+        assert answer.status == 200, path
+        await audit(page, f"{prefix}-{name}-{tag}")
 
 
 async def pages_of_the_slice(world: World, site: str) -> dict[str, str]:
@@ -230,12 +242,8 @@ async def test_registering_works_with_javascript_turned_off(
     page = await context.new_page()
     await page.goto(f"{site}/")
     await page.click(f"a[href='/events/{event_id}']")
-    await page.fill("#name", "Nils Nynorsk")
-    await page.fill("#email", "nils.nynorsk@example.no")
-    await page.select_option("#municipality_id", "NO-1841")
-    await page.fill("#role", "Rektor")
-    await page.click("form[action$='/register'] button[type=submit]")
-    await page.wait_for_url(f"**/events/{event_id}/registered")
+    await register_on_the_page(page, "Nils Nynorsk", "nils.nynorsk@example.no", "NO-1841", "Rektor")
+    assert page.url.endswith(f"/events/{event_id}/registered")
     assert "Du har fått plass" in await page.inner_text("h1")
     assert await page.get_attribute("html", "lang") == "nn"
     (registration,) = await world.registrations(event_id)

@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Browser, expect
 from samling_runtime.clock import Clock, TravellingClock
 
+from services.web.tests.browser.registration_form import register_on_the_page
 from services.web.tests.browser.test_browser import CHROMIUM, audit, browser
 from services.web.tests.browser.test_planning_journey import _plan_the_conference
 from services.web.tests.browser.test_series_groups_journey import evaluate, signed_in_page
@@ -43,12 +44,8 @@ async def register_on_the_public_form(
     context = await browser.new_context(locale="nb-NO")
     page = await context.new_page()
     await page.goto(f"{ws.site}/events/{event_id}")
-    await page.fill("#name", name)
-    await page.fill("#email", f"{name.split()[0].lower()}.journey@example.no")
-    await page.select_option("#municipality_id", municipality_id)
-    await page.fill("#role", "Lærer")
-    await page.click("form[action$='/register'] button[type=submit]")
-    await page.wait_for_url("**/registered")
+    email = f"{name.split()[0].lower()}.journey@example.no"
+    await register_on_the_page(page, name, email, municipality_id)
     await context.close()
 
 

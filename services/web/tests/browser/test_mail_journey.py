@@ -21,6 +21,7 @@ from playwright.async_api import Browser
 from samling_devtools.testing import call, eventually
 from samling_notifications.container import started_in
 
+from services.web.tests.browser.registration_form import register_on_the_page
 from services.web.tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     LOCALES,
     WIDTHS,
@@ -136,12 +137,7 @@ async def test_from_the_invitation_to_an_accepted_offer(
     await audit(page, f"journey-event-{tag}")
     for name, email in ((f"Første {language}", first), (f"Andre {language}", second)):
         await page.goto(on_site(site, link_to(invitation, f"/events/{event_id}$")))
-        await page.fill("#name", name)
-        await page.fill("#email", email)
-        await page.select_option("#municipality_id", "NO-1804")
-        await page.fill("#role", "Lærer")
-        await page.click("form[action$='/register'] button[type=submit]")
-        await page.wait_for_url("**/registered")
+        await register_on_the_page(page, name, email, "NO-1804")
     await audit(page, f"journey-waiting-{tag}")  # the second waits
 
     # The first colleague's confirmation: "my registration", and she cancels.

@@ -15,7 +15,14 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from samling_devtools.testing import call
 
-from services.web.tests.browser.test_browser import CHROMIUM, LOCALES, WIDTHS, audit, browser
+from services.web.tests.browser.test_browser import (
+    CHROMIUM,
+    LOCALES,
+    WIDTHS,
+    audit,
+    audit_each,
+    browser,
+)
 from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
 from services.web.tests.browser.test_workspace_journey import refusals
 from services.web.tests.workspace_world import Workspace, workspace
@@ -146,11 +153,7 @@ async def test_every_planning_page_passes_axe_at_both_widths_in_bokmal_and_engli
         refused = refusals(page)
         await page.goto(f"{ws.site}/")
         await sign_in_on_the_providers_page(page, ws, "koordinator")
-        for name, path in pages.items():
-            answer = await page.goto(f"{ws.site}{path}")
-            assert answer is not None
-            assert answer.status == 200, path
-            await audit(page, f"planning-{name}-{language}-{width}")
+        await audit_each(page, ws.site, pages, "planning", f"{language}-{width}")
         # The plain form sent empty: the errors beside the fields pass too.
         await page.goto(f"{ws.site}/workspace/planning/new")
         await page.fill("#capacity", "")

@@ -15,10 +15,14 @@ from samling_devtools.testing import call
 from samling_events.adapters.api.tokens import manage_token
 from samling_events.settings import EventsSettings
 
-from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
+from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, audit_each, browser
 from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
 from services.web.tests.browser.test_workspace_journey import refusals
-from services.web.tests.integration.test_workspace_series_groups import next_tuesday, series_of
+from services.web.tests.integration.test_workspace_series_groups import (
+    fortnightly,
+    next_tuesday,
+    series_of,
+)
 from services.web.tests.workspace_world import Workspace, workspace
 
 pytestmark = [
@@ -35,19 +39,9 @@ STARTS_IN = timedelta(seconds=75)
 async def conference(workspace: Workspace) -> tuple[str, datetime]:
     """A published dialogue conference with people from Bodø and Fauske."""
     starts = datetime.now(UTC).replace(microsecond=0) + STARTS_IN
-    coordinator = workspace.token("koordinator")
-    created = await call(workspace.events.client, "POST", "/events", 201, headers=coordinator,
-                         json={"kind": "dialogue_conference", "network_id": workspace.network_id,
-                               "title": "Dialogkonferanse: Skriving", "venue": "Bodø rådhus",
-                               "capacity": 40, "starts_at": starts.isoformat(),
-                               "ends_at": (starts + timedelta(hours=3)).isoformat()})  # fmt: skip
-    event_id: str = created["id"]
-    await call(workspace.events.client, "POST", f"/events/{event_id}/publish", 200,
-               headers=coordinator)  # fmt: skip
-    people = ["Anne", "Bjørn", "Cecilie", "Dag", "Eli", "Frode"]
-    for n, name in enumerate(people):
-        await workspace.register(event_id, f"{name} Gruppe", "NO-1804" if n < 4 else "NO-1841")
-    return event_id, starts
+    names = ["Anne", "Bjørn", "Cecilie", "Dag", "Eli", "Frode"]
+    people = {f"{name} Gruppe": "NO-1804" if n < 4 else "NO-1841" for n, name in enumerate(names)}
+    return await workspace.conference("Dialogkonferanse: Skriving", starts, people), starts
 
 
 async def evaluate(
@@ -176,12 +170,7 @@ async def test_every_new_page_passes_axe_at_both_widths(
     workspace: Workspace, browser: Browser, conference: tuple[str, datetime]
 ) -> None:
     event_id, _ = conference
-    body = {"kind": "network_meeting", "network_id": workspace.network_id, "title": "Axe-møte",
-            "venue": "Bodø", "capacity": 5, "rrule": "FREQ=WEEKLY;INTERVAL=2;COUNT=3",
-            "starts_at": f"{next_tuesday(3).isoformat()}T18:00:00+01:00",
-            "ends_at": f"{next_tuesday(3).isoformat()}T20:00:00+01:00"}  # fmt: skip
-    made = await call(workspace.events.client, "POST", "/series", 201,
-                      headers=workspace.token("koordinator"), json=body)  # fmt: skip
+    made = await fortnightly(workspace, "Axe-møte", 3, 3)
     series = f"/workspace/series/{made['series_id']}"
     first = made["events"][0]["id"]
     await call(workspace.events.client, "POST", f"/events/{event_id}/groups", 200,
@@ -198,11 +187,7 @@ async def test_every_new_page_passes_axe_at_both_widths(
     }
     for width in WIDTHS:
         page, refused = await signed_in_page(browser, workspace, width)
-        for name, path in pages.items():
-            answer = await page.goto(f"{workspace.site}{path}")
-            assert answer is not None
-            assert answer.status == 200, path
-            await audit(page, f"workspace-{name}-nb-{width}")
+        await audit_each(page, workspace.site, pages, "workspace", f"nb-{width}")
         # A meeting's move form opened, and sent with a mistake: the message beside it.
         await page.goto(f"{workspace.site}{series}")
         meeting = page.locator(f"#m-{first}")

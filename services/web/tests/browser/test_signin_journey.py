@@ -21,7 +21,7 @@ import uvicorn
 from playwright.async_api import Browser, Page
 from samling_devtools.infra import Stack
 from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, Client, OidcServer
-from samling_devtools.oidc.flow import client_token, sign_in
+from samling_devtools.oidc.flow import client_token
 from samling_devtools.processes import free_port
 from samling_devtools.testing import RunningService, call, eventually, running, unique
 from samling_events.main import create as create_events
@@ -30,8 +30,10 @@ from samling_network.settings import NetworkSettings
 from samling_web.main import create as create_web
 from samling_web.settings import WebSettings
 
+from services.web.tests.browser.registration_form import register_on_the_page
 from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
 from services.web.tests.conftest import REGION, fresh_events_settings, settings
+from services.web.tests.signing_in import SignsIn, authorization, provider_token
 
 pytestmark = [
     pytest.mark.integration,
@@ -43,12 +45,8 @@ SEEDER = Client("samling-seed", "seed-only-secret", roles=("system",))
 BODO = "NO-1804"
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclass
-class Signed:
+class Signed(SignsIn):
     """The services and the web app, all trusting the provider's keys only."""
 
     provider: OidcServer
@@ -56,9 +54,6 @@ class Signed:
     events: RunningService
     site: str
     event_id: str
-
-    def token(self, username: str) -> dict[str, str]:
-        return bearer(sign_in(self.provider.issuer, username)["access_token"])
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +64,9 @@ def provider() -> Iterator[OidcServer]:
 
 async def _seed(provider: OidcServer, network: RunningService, events: RunningService) -> str:
     """Bodø (mail at bodo.kommune.no) in a network of the region, and a published event."""
-    coordinator = bearer(sign_in(provider.issuer, "koordinator")["access_token"])
-    admin = bearer(sign_in(provider.issuer, "bodo-admin")["access_token"])
-    await call(network.client, "POST", "/regions", 201, headers=bearer(client_token(provider.issuer, SEEDER)),
+    coordinator = provider_token(provider, "koordinator")
+    admin = provider_token(provider, "bodo-admin")
+    await call(network.client, "POST", "/regions", 201, headers=authorization(client_token(provider.issuer, SEEDER)),
                json={"id": REGION, "name": "RKK Salten"})  # fmt: skip
     await call(network.client, "POST", "/municipalities", 201, headers=coordinator,
                json={"country": "NO", "number": "1804", "name": "Bodø",
@@ -142,12 +137,7 @@ async def signed(stack: Stack, topics: str, provider: OidcServer) -> AsyncIterat
 
 async def register_on_the_form(page: Page, world: Signed, name: str, email: str) -> None:
     await page.goto(f"{world.site}/events/{world.event_id}")
-    await page.fill("#name", name)
-    await page.fill("#email", email)
-    await page.select_option("#municipality_id", BODO)
-    await page.fill("#role", "Lærer")
-    await page.click("form[action$='/register'] button[type=submit]")
-    await page.wait_for_url("**/registered")
+    await register_on_the_page(page, name, email, BODO)
 
 
 class Site(Protocol):

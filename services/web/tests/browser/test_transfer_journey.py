@@ -22,6 +22,7 @@ from playwright.async_api import Browser, Page
 from samling_devtools.oidc import DEMO_USERS
 from samling_runtime.clock import Clock, TravellingClock
 
+from services.web.tests.browser.registration_form import register_on_the_page
 from services.web.tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     WIDTHS,
     audit,
@@ -99,12 +100,7 @@ async def test_a_plan_from_naming_the_manager_to_a_draft_in_the_report_workspace
 
     # He registers on the course's page, with the address he signs in with.
     await per.goto(f"{site}/events/{event_id}")
-    await per.fill("#name", PER.name)
-    await per.fill("#email", PER.email)
-    await per.select_option("#municipality_id", "NO-1804")
-    await per.fill("#role", "Lærer")
-    await per.click("form[action$='/register'] button[type=submit]")
-    await per.wait_for_url("**/registered")
+    await register_on_the_page(per, PER.name, PER.email, "NO-1804")
     await mail_to(world, PER.email, "registration.confirmed", title)
 
     # He signs in and finds the course under "My registrations".

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
-from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, browser
+from services.web.tests.browser.registration_form import register_on_the_page
+from services.web.tests.browser.test_browser import CHROMIUM, WIDTHS, audit, audit_each, browser
 from services.web.tests.browser.test_signin_journey import sign_in_on_the_providers_page
 from services.web.tests.workspace_world import Workspace, workspace
 
@@ -36,12 +37,8 @@ async def register_on_the_public_form(browser: Browser, ws: Workspace, name: str
     context = await browser.new_context(locale="nb-NO")
     page = await context.new_page()
     await page.goto(f"{ws.site}/events/{ws.today}")
-    await page.fill("#name", name)
-    await page.fill("#email", f"{name.split()[0].lower()}@example.no")
-    await page.select_option("#municipality_id", "NO-1841")
-    await page.fill("#role", "Rektor")
-    await page.click("form[action$='/register'] button[type=submit]")
-    await page.wait_for_url("**/registered")
+    email = f"{name.split()[0].lower()}@example.no"
+    await register_on_the_page(page, name, email, "NO-1841", "Rektor")
     await context.close()
 
 
@@ -106,10 +103,6 @@ async def test_every_workspace_page_passes_axe_at_both_widths(
         refused = refusals(page)
         await page.goto(f"{workspace.site}/")
         await sign_in_on_the_providers_page(page, workspace, "koordinator")
-        for name, path in pages.items():
-            answer = await page.goto(f"{workspace.site}{path}")
-            assert answer is not None
-            assert answer.status == 200, path
-            await audit(page, f"workspace-{name}-nb-{width}")
+        await audit_each(page, workspace.site, pages, "workspace", f"nb-{width}")
         assert refused == []
         await context.close()

@@ -25,6 +25,22 @@ def per_token(world: SignedWorld) -> dict[str, str]:
     return world.tokens(PER.subject, "participant", email=PER.email)
 
 
+async def per_registered_for(world: SignedWorld, title: str) -> None:
+    """A new event, and Per registered for it through the public form: a notice in his inbox."""
+    event_id = await world.publish(title, 10)
+    async with world.browser() as per:
+        sent = await register_on_form(per, event_id, PER.name, PER.email, "NO-1804")
+        assert sent.status_code == 303
+
+
+async def pers_unread(world: SignedWorld) -> int:
+    """What the notifications API counts unread in Per's inbox."""
+    found = await call(world.notifications.client, "GET", "/inbox/unread-count", 200,
+                       headers=per_token(world))  # fmt: skip
+    count: int = found["unread"]
+    return count
+
+
 def said(unread: int) -> str | None:
     """What the header says of ``unread`` notices (nothing when there are none)."""
     return None if unread == 0 else "1 ulest" if unread == 1 else f"{unread} uleste"
@@ -90,17 +106,7 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
     signed_world: SignedWorld,
 ) -> None:
     world = signed_world
-    event_id = await world.publish("Nettverksmøte: Innboks", 10)
-    async with world.browser() as per:
-        sent = await register_on_form(per, event_id, PER.name, PER.email, "NO-1804")
-        assert sent.status_code == 303
-
-    async def unread() -> int:
-        found = await call(
-            world.notifications.client, "GET", "/inbox/unread-count", 200, headers=per_token(world)
-        )
-        count: int = found["unread"]
-        return count
+    await per_registered_for(world, "Nettverksmøte: Innboks")
 
     async def noticed() -> dict[str, Any] | None:
         inbox = await call(world.notifications.client, "GET", "/inbox", 200,
@@ -112,7 +118,7 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
     async with world.signed_in("deltaker") as client:
         page = await client.get("/me/inbox")
         assert page.status_code == 200, page.text
-        before = await unread()
+        before = await pers_unread(world)
         assert before >= 1
         assert header_count(page.text) == said(before)
         assert f'id="n-{notice["id"]}"' in page.text
@@ -121,7 +127,7 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
         )
         assert read.status_code == 303
         assert read.headers["location"] == f"/me/inbox#n-{notice['id']}"
-        assert await unread() == before - 1
+        assert await pers_unread(world) == before - 1
         after = await client.get("/me/inbox")
         assert "Markert som lest." in after.text
         assert f'action="/me/inbox/{notice["id"]}/unread"' in after.text
@@ -131,7 +137,7 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
             data={"csrf_token": hidden(after.text, "csrf_token")},
         )
         assert unread_again.status_code == 303
-        assert await unread() == before
+        assert await pers_unread(world) == before
         # Someone else's notice, or one that does not exist: the page that is not found.
         missing = await client.post(
             "/me/inbox/ntf_nobodys/read", data={"csrf_token": hidden(after.text, "csrf_token")}
@@ -139,7 +145,7 @@ async def test_his_inbox_marks_read_and_unread_and_the_header_counts(
         assert missing.status_code == 404
         forged = await client.post(f"/me/inbox/{notice['id']}/read", data={"csrf_token": "x"})
         assert forged.status_code == 403
-        assert await unread() == before
+        assert await pers_unread(world) == before
         # A page of the inbox that the notifications API cannot find is not found here.
         assert (await client.get("/me/inbox?cursor=bm90LWEtY3Vyc29y")).status_code == 404
         assert (await client.get("/me/inbox?cursor=<script>")).status_code == 404
@@ -181,15 +187,10 @@ async def test_without_the_notifications_service_pages_have_no_count(
     signed_world: SignedWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = signed_world
-    event_id = await world.publish("Nettverksmøte: Uten varsler", 10)
-    async with world.browser() as per:
-        sent = await register_on_form(per, event_id, PER.name, PER.email, "NO-1804")
-        assert sent.status_code == 303
+    await per_registered_for(world, "Nettverksmøte: Uten varsler")
 
     async def unread() -> bool:
-        found = await call(world.notifications.client, "GET", "/inbox/unread-count", 200,
-                           headers=per_token(world))  # fmt: skip
-        return bool(found["unread"])
+        return await pers_unread(world) > 0
 
     await eventually(unread, timeout=60)
 

@@ -222,51 +222,37 @@ def _cases() -> list[Case]:
     def note(s: Scene) -> dict[str, str]:
         return {"field": "goals_me", "text": "Not mine to write."}
 
-    def preferences(s: Scene) -> str:
-        return f"/preferences/{s.preferences_token}"
+    def behind_the_preferences_link(page: str) -> list[Case]:
+        """The link's holder may open the page; a forged link, or the form without its token,
+        may not."""
 
-    def unsubscribe(s: Scene) -> str:
-        return f"/unsubscribe/{s.preferences_token}"
+        def held(s: Scene) -> str:
+            return f"/{page}/{s.preferences_token}"
+
+        def forged(s: Scene) -> str:
+            return f"/{page}/{FORGED_TOKEN}"
+
+        route = f"/{page}/{{token}}"
+        return [
+            Case(f"GET {route}", "the link's holder", get(held), 200),
+            Case(f"GET {route}", "a forged link", get(forged), 404),
+            Case(
+                f"POST {route}",
+                "the holder, without the form's token",
+                post(held, held, csrf=False),
+                403,
+            ),
+            Case(
+                f"POST {route}",
+                "a forged link with a form's token",
+                post(held, forged, csrf=True),
+                404,
+            ),
+        ]
 
     return [
-        Case("GET /preferences/{token}", "the link's holder", get(preferences), 200),
-        Case(
-            "GET /preferences/{token}",
-            "a forged link",
-            get(lambda s: f"/preferences/{FORGED_TOKEN}"),
-            404,
-        ),
-        Case(
-            "POST /preferences/{token}",
-            "the holder, without the form's token",
-            post(preferences, preferences, csrf=False),
-            403,
-        ),
-        Case(
-            "POST /preferences/{token}",
-            "a forged link with a form's token",
-            post(preferences, lambda s: f"/preferences/{FORGED_TOKEN}", csrf=True),
-            404,
-        ),
-        Case("GET /unsubscribe/{token}", "the link's holder", get(unsubscribe), 200),
-        Case(
-            "GET /unsubscribe/{token}",
-            "a forged link",
-            get(lambda s: f"/unsubscribe/{FORGED_TOKEN}"),
-            404,
-        ),
-        Case(
-            "POST /unsubscribe/{token}",
-            "the holder, without the form's token",
-            post(unsubscribe, unsubscribe, csrf=False),
-            403,
-        ),
-        Case(
-            "POST /unsubscribe/{token}",
-            "a forged link with a form's token",
-            post(unsubscribe, lambda s: f"/unsubscribe/{FORGED_TOKEN}", csrf=True),
-            404,
-        ),
+        *behind_the_preferences_link("preferences"),
+        *behind_the_preferences_link("unsubscribe"),
         Case(
             "GET /reports/{report_id}",
             "anonymous (public report)",

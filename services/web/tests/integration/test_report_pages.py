@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from samling_devtools.oidc import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS, DemoUser, OidcServer
+from samling_devtools.oidc import DEMO_CLIENTS, DEMO_USERS, DemoUser, OidcServer
 from samling_devtools.processes import free_port
 from samling_devtools.testing import call
 from samling_events.adapters.api.tokens import manage_token
@@ -23,6 +23,7 @@ from samling_events.settings import EventsSettings
 
 from services.web.tests.browser.test_signin_journey import SEEDER, Signed, signed
 from services.web.tests.conftest import hidden
+from services.web.tests.signing_in import sign_in_through_the_web_app
 
 pytestmark = pytest.mark.integration
 
@@ -59,17 +60,7 @@ async def signed_in(world: Signed, username: str) -> httpx.AsyncClient:
     """A client with the web app's session after signing in on the provider's form, as a
     browser does: the web app's redirect, the form posted, the callback followed."""
     client = httpx.AsyncClient(base_url=world.site, timeout=30)
-    start = await client.get("/signin", params={"next": "/"})
-    assert start.status_code in (302, 303), start.text
-    fields = dict(parse_qsl(urlsplit(start.headers["location"]).query))
-    async with httpx.AsyncClient(timeout=30) as provider:
-        answer = await provider.post(
-            f"{world.provider.issuer}/authorize",
-            data={**fields, "username": username, "password": DEMO_PASSWORD},
-        )
-    assert answer.status_code == 303, answer.text
-    back = await client.get(answer.headers["location"])
-    assert back.status_code == 303, back.text
+    await sign_in_through_the_web_app(client, world.provider, username)
     return client
 
 

@@ -67,6 +67,18 @@ async def series_of(ws: Workspace, series_id: str) -> list[dict[str, Any]]:
     return events
 
 
+async def fortnightly(ws: Workspace, title: str, weeks_ahead: int, count: int) -> dict[str, Any]:
+    """A series made through the events API: ``count`` evening meetings (18-20) every second
+    week from the Tuesday ``weeks_ahead`` weeks on."""
+    day = next_tuesday(weeks_ahead).isoformat()
+    body = {"kind": "network_meeting", "network_id": ws.network_id, "title": title,
+            "venue": "Bodø", "capacity": 5, "rrule": f"FREQ=WEEKLY;INTERVAL=2;COUNT={count}",
+            "starts_at": f"{day}T18:00:00+01:00", "ends_at": f"{day}T20:00:00+01:00"}  # fmt: skip
+    made: dict[str, Any] = await call(ws.events.client, "POST", "/series", 201,
+                                      headers=ws.token("koordinator"), json=body)  # fmt: skip
+    return made
+
+
 def local(event: dict[str, Any], key: str = "starts_at") -> datetime:
     return datetime.fromisoformat(event[key]).astimezone(OSLO)
 
@@ -178,18 +190,9 @@ async def conference(workspace: Workspace) -> str:
     """A dialogue conference that starts in a minute (so it can be evaluated soon), with
     people from Bodø and Fauske."""
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=60)
-    coordinator = workspace.token("koordinator")
-    created = await call(workspace.events.client, "POST", "/events", 201, headers=coordinator,
-                         json={"kind": "dialogue_conference", "network_id": workspace.network_id,
-                               "title": "Dialogkonferanse: Lesing", "venue": "Bodø rådhus",
-                               "capacity": 40, "starts_at": starts.isoformat(),
-                               "ends_at": (starts + timedelta(hours=3)).isoformat()})  # fmt: skip
-    event_id: str = created["id"]
-    await call(workspace.events.client, "POST", f"/events/{event_id}/publish", 200,
-               headers=coordinator)  # fmt: skip
-    for n, municipality in enumerate(["NO-1804"] * 4 + ["NO-1841"] * 2):
-        await workspace.register(event_id, f"Deltaker {chr(65 + n)} Dialog", municipality)
-    return event_id
+    municipalities = ["NO-1804"] * 4 + ["NO-1841"] * 2
+    people = {f"Deltaker {chr(65 + n)} Dialog": m for n, m in enumerate(municipalities)}
+    return await workspace.conference("Dialogkonferanse: Lesing", starts, people)
 
 
 async def groups_of(ws: Workspace, event_id: str) -> dict[str, Any]:
@@ -296,13 +299,7 @@ def pages(ws: Workspace, event_id: str, series_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 async def series_id(workspace: Workspace) -> str:
-    body = {"kind": "network_meeting", "network_id": workspace.network_id, "title": "Tilgang",
-            "venue": "Bodø", "capacity": 5, "rrule": "FREQ=WEEKLY;INTERVAL=2;COUNT=2",
-            "starts_at": f"{next_tuesday(2).isoformat()}T18:00:00+01:00",
-            "ends_at": f"{next_tuesday(2).isoformat()}T20:00:00+01:00"}  # fmt: skip
-    made = await call(workspace.events.client, "POST", "/series", 201,
-                      headers=workspace.token("koordinator"), json=body)  # fmt: skip
-    found: str = made["series_id"]
+    found: str = (await fortnightly(workspace, "Tilgang", 2, 2))["series_id"]
     return found
 
 

@@ -9,13 +9,19 @@ import pytest
 from samling_web.recent import Recent
 
 
+class Answers:
+    """A load that counts how often it is asked: "answer 1", then "answer 2", and so on."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def __call__(self) -> str:
+        self.asked += 1
+        return f"answer {self.asked}"
+
+
 async def test_an_answer_is_kept_for_a_while_then_asked_for_again() -> None:
-    asked: list[str] = []
-
-    async def load() -> str:
-        asked.append("asked")
-        return f"answer {len(asked)}"
-
+    load = Answers()
     kept = Recent(seconds=60)
     assert await kept.get("region:rkk-salten", load) == "answer 1"
     assert await kept.get("region:rkk-salten", load) == "answer 1"
@@ -71,12 +77,7 @@ async def test_just_after_expiry_readers_get_the_kept_answer_while_one_load_runs
 
 
 async def test_long_after_expiry_readers_wait_for_a_fresh_answer() -> None:
-    asked: list[str] = []
-
-    async def load() -> str:
-        asked.append("asked")
-        return f"answer {len(asked)}"
-
+    load = Answers()
     kept = Recent(seconds=0.02)
     assert await kept.get("event:evt_1", load) == "answer 1"
     await asyncio.sleep(0.05)  # past the lifetime and the grace (no longer than the lifetime)

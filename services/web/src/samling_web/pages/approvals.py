@@ -20,9 +20,9 @@ from samling_web.models import Upstream
 from samling_web.security import check_csrf
 from samling_web.signin_state import NotAllowed, SignedIn, SignedInDep, SignInRequired
 from samling_web.upstream_api import Refused
+from samling_web.workspace import PRIVATE
 
 router = APIRouter(prefix="/workspace/approvals")
-PRIVATE = {"Cache-Control": "no-store"}
 NOTICE = "approvals_notice"
 NOTE_MAX = 1000
 

@@ -17,11 +17,10 @@ from starlette.exceptions import HTTPException
 from samling_web.deps import IdPath, TokenPath, Web, WebDep
 from samling_web.i18n import N_
 from samling_web.models import Event, MyFollowUp, Registration
-from samling_web.security import check_csrf
+from samling_web.security import PRIVATE_LINK, check_csrf
 from samling_web.upstream_api import Refused
 
 router = APIRouter()
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 NOTICE = "notice"
 
 CANCELLED = N_("Your registration is cancelled.")
@@ -71,7 +70,7 @@ async def my_registrations(request: Request, token: TokenPath, web: WebDep) -> H
     return web.pages.render(
         request,
         "manage.html",
-        headers=PRIVATE,
+        headers=PRIVATE_LINK,
         token=token,
         mine=await mine_of(web, token),
         transfer={o.registration_id: o for o in await web.services.my_transfer_offers(token)},
@@ -97,7 +96,7 @@ async def confirm_cancel(
     request: Request, token: TokenPath, registration_id: IdPath, web: WebDep
 ) -> HTMLResponse:
     item = await _one(web, token, registration_id)
-    return web.pages.render(request, "cancel.html", headers=PRIVATE, token=token, item=item)
+    return web.pages.render(request, "cancel.html", headers=PRIVATE_LINK, token=token, item=item)
 
 
 async def act(request: Request, token: str, done: str, action: Awaitable[object]) -> Response:
@@ -109,7 +108,7 @@ async def act(request: Request, token: str, done: str, action: Awaitable[object]
         if refused.status == 404:
             raise HTTPException(404) from refused
         request.session[NOTICE] = NOT_DONE
-    return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE)
+    return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE_LINK)
 
 
 @router.post("/r/{token}/cancel/{registration_id}", summary="Cancel")

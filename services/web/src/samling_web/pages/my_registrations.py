@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from samling_web.deps import WebDep
 from samling_web.models import SignedInRegistrations
-from samling_web.pages.manage import PRIVATE
+from samling_web.security import PRIVATE_LINK
 from samling_web.signin_state import NotAllowed, SignedInDep, has_registrations
 from samling_web.workspace import read
 
@@ -37,7 +37,7 @@ async def my_registrations(request: Request, web: WebDep, user: SignedInDep) -> 
     return web.pages.render(
         request,
         "my_registrations.html",
-        headers=PRIVATE,
+        headers=PRIVATE_LINK,
         rows=sorted(rows, key=lambda row: row[1].starts_at),
         token=token,
         transfer={offer.registration_id: offer for offer in offers},

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from samling_web.deps import ID_PATTERN, IdPath, TokenPath, Web, WebDep
 from samling_web.evaluation import FIELDS, read_evaluation
 from samling_web.i18n import N_
-from samling_web.pages.manage import NOTICE, PRIVATE, Mine, act, mine_of
-from samling_web.security import check_csrf
+from samling_web.pages.manage import NOTICE, Mine, act, mine_of
+from samling_web.security import PRIVATE_LINK, check_csrf
 from samling_web.upstream_api import Refused
 
 router = APIRouter()
@@ -75,7 +75,7 @@ async def _evaluation_page(
         request,
         "evaluation.html",
         status=status,
-        headers=PRIVATE,
+        headers=PRIVATE_LINK,
         token=token,
         item=item,
         values=values or dict.fromkeys(FIELDS, ""),
@@ -109,7 +109,7 @@ async def evaluate(request: Request, token: TokenPath, web: WebDep) -> Response:
             request, web, token, registration_id, values=form, problem=NOT_OPEN, status=409
         )
     request.session[NOTICE] = EVALUATED
-    return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE)
+    return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE_LINK)
 
 
 @router.get("/r/{token}/calendar.ics", summary="My calendar feed")
@@ -117,13 +117,13 @@ async def my_feed(token: TokenPath, web: WebDep) -> Response:
     ics = await web.services.my_feed(token)
     if ics is None:
         raise HTTPException(404)
-    return Response(ics, media_type="text/calendar; charset=utf-8", headers=PRIVATE)
+    return Response(ics, media_type="text/calendar; charset=utf-8", headers=PRIVATE_LINK)
 
 
 @router.get("/r/{token}/erase", response_class=HTMLResponse, summary="Confirm erasing my data")
 async def confirm_erase(request: Request, token: TokenPath, web: WebDep) -> HTMLResponse:
     mine = await mine_of(web, token)
-    return web.pages.render(request, "erase.html", headers=PRIVATE, token=token, mine=mine)
+    return web.pages.render(request, "erase.html", headers=PRIVATE_LINK, token=token, mine=mine)
 
 
 @router.post("/r/{token}/erase", summary="Erase my data")

@@ -19,11 +19,10 @@ from starlette.exceptions import HTTPException
 from samling_web.deps import TokenPath, Web, WebDep
 from samling_web.i18n import LANGUAGES, N_
 from samling_web.models import Preferences
-from samling_web.security import check_csrf
+from samling_web.security import PRIVATE_LINK, check_csrf
 from samling_web.signin_state import SignedInDep
 
 router = APIRouter()
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 SAVED = "preferences_saved"
 DIGESTS = ("immediate", "daily", "weekly")
 DIGEST_LABELS = {
@@ -65,7 +64,7 @@ def _page(request: Request, web: Web, action: str, preferences: Preferences) -> 
     return web.pages.render(
         request,
         "preferences.html",
-        headers=PRIVATE,
+        headers=PRIVATE_LINK,
         action=action,
         preferences=preferences,
         saved=bool(request.session.pop(SAVED, False)),
@@ -79,7 +78,7 @@ async def save_preferences(request: Request, token: TokenPath, web: WebDep) -> R
     await _current(web, token)
     await web.notifications.save(token, wanted)
     request.session[SAVED] = True
-    return RedirectResponse(f"/preferences/{token}", status_code=303, headers=PRIVATE)
+    return RedirectResponse(f"/preferences/{token}", status_code=303, headers=PRIVATE_LINK)
 
 
 @router.get("/me/preferences", response_class=HTMLResponse, summary="My preferences, signed in")
@@ -94,7 +93,7 @@ async def my_preferences_page(request: Request, web: WebDep, user: SignedInDep) 
 async def save_my_preferences(request: Request, web: WebDep, user: SignedInDep) -> Response:
     await web.notifications.save_mine(user.bearer(), await _wanted(request))
     request.session[SAVED] = True
-    return RedirectResponse("/me/preferences", status_code=303, headers=PRIVATE)
+    return RedirectResponse("/me/preferences", status_code=303, headers=PRIVATE_LINK)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Confirm unsubscribing")
@@ -102,7 +101,7 @@ async def unsubscribe_page(request: Request, token: TokenPath, web: WebDep) -> H
     """GET changes nothing (mail scanners follow links): the button below does."""
     current = await _current(web, token)
     return web.pages.render(
-        request, "unsubscribe.html", headers=PRIVATE, token=token, done=current.unsubscribed
+        request, "unsubscribe.html", headers=PRIVATE_LINK, token=token, done=current.unsubscribed
     )
 
 
@@ -111,4 +110,6 @@ async def unsubscribe(request: Request, token: TokenPath, web: WebDep) -> HTMLRe
     check_csrf(request.session, await request.form())
     await _current(web, token)
     await web.notifications.unsubscribe(token)
-    return web.pages.render(request, "unsubscribe.html", headers=PRIVATE, token=token, done=True)
+    return web.pages.render(
+        request, "unsubscribe.html", headers=PRIVATE_LINK, token=token, done=True
+    )

@@ -31,11 +31,11 @@ from samling_web.report_terms import (
     ReportView,
     Revision,
 )
+from samling_web.security import PRIVATE_LINK
 from samling_web.signin_state import SignInRequired, current_user
 from samling_web.upstream_api import checked
 
 router = APIRouter()
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 # The sections of each report template, in the order the author wrote them.
 SECTIONS = {
@@ -100,7 +100,7 @@ async def report_page(
     return web.pages.render(
         request,
         "report.html",
-        headers=PRIVATE if private else None,
+        headers=PRIVATE_LINK if private else None,
         report=report,
         author=municipalities.get(report.municipality_id, report.municipality_id),
         sections=sections,

@@ -19,8 +19,8 @@ from starlette.exceptions import HTTPException
 
 from samling_web.deps import IdPath, TokenPath, Web, WebDep
 from samling_web.i18n import N_
-from samling_web.pages.manage import NOTICE, PRIVATE
-from samling_web.security import check_csrf
+from samling_web.pages.manage import NOTICE
+from samling_web.security import PRIVATE_LINK, check_csrf
 from samling_web.upstream_api import Refused
 
 router = APIRouter()
@@ -100,7 +100,7 @@ async def _page(request: Request, web: Web, base: str, here: str, back: str | No
     return web.pages.render(
         request,
         "transfer.html",
-        headers=PRIVATE,
+        headers=PRIVATE_LINK,
         plan=plan,
         event=event,
         plan_path=here,
@@ -126,7 +126,7 @@ async def _do(request: Request, web: Web, base: str, here: str, suffix: str, kin
             raise HTTPException(400)
         if not text.strip():
             request.session[NOTICE] = EMPTY
-            return RedirectResponse(here, status_code=303, headers=PRIVATE)
+            return RedirectResponse(here, status_code=303, headers=PRIVATE_LINK)
         body = {"field": field, "text": text}
     try:
         await web.services.transfer_post(base, suffix, body)
@@ -135,7 +135,7 @@ async def _do(request: Request, web: Web, base: str, here: str, suffix: str, kin
         if refused.status == 404:
             raise HTTPException(404) from refused
         request.session[NOTICE] = refused_notice
-    return RedirectResponse(here, status_code=303, headers=PRIVATE)
+    return RedirectResponse(here, status_code=303, headers=PRIVATE_LINK)
 
 
 # -- the participant's link ---------------------------------------------------------------------
@@ -154,9 +154,9 @@ async def name_manager(
         if refused.status == 404:
             raise HTTPException(404) from refused
         request.session[NOTICE] = NOT_NAMED
-        return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE)
+        return RedirectResponse(f"/r/{token}", status_code=303, headers=PRIVATE_LINK)
     request.session[NOTICE] = NAMED
-    return RedirectResponse(_mine(token, registration_id)[1], status_code=303, headers=PRIVATE)
+    return RedirectResponse(_mine(token, registration_id)[1], status_code=303, headers=PRIVATE_LINK)
 
 
 @router.get(

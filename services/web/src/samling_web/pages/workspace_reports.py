@@ -38,10 +38,9 @@ from samling_web.report_terms import (
 from samling_web.security import check_csrf
 from samling_web.signin_state import SignedIn, SignedInDep, SignInRequired
 from samling_web.upstream_api import Refused
-from samling_web.workspace import administered, answered
+from samling_web.workspace import PRIVATE, administered, answered
 
 router = APIRouter(prefix="/workspace/reports")
-PRIVATE = {"Cache-Control": "no-store"}
 NOTICE = "reports_notice"
 HOME = "/workspace/reports"
 

@@ -33,10 +33,9 @@ from samling_web.webhook_terms import (
     Endpoint,
     WithSecret,
 )
-from samling_web.workspace import administered, answered, as_person
+from samling_web.workspace import PRIVATE, administered, answered, as_person
 
 router = APIRouter(prefix="/workspace/webhooks")
-PRIVATE = {"Cache-Control": "no-store"}
 NOTICE = "webhooks_notice"
 HOME = "/workspace/webhooks"
 URL_MAX = 2000
