@@ -56,6 +56,9 @@ async def test_a_short_afternoon_from_the_template_with_conflicts_agenda_and_pub
 ) -> None:
     ws = workspace
     clash = await _later_start(ws)  # "Verksted: Skriving", the same network, 10 days on
+    # The afternoon (three hours) overlaps the workshop and each of its parts stays within
+    # one day, at whatever hour the test runs: late in the evening it starts two hours early.
+    start = clash - timedelta(hours=2) if clash.hour >= 21 else clash
     async with ws.signed_in("koordinator") as coordinator:
         question = await coordinator.get("/workspace/planning/conference")
         assert question.status_code == 200
@@ -84,7 +87,7 @@ async def test_a_short_afternoon_from_the_template_with_conflicts_agenda_and_pub
         made = await _post(
             coordinator, wrong.text, path, form_key=hidden(wrong.text, "form_key"),
             title="Dialogkonferanse: Vurdering", network_id=ws.network_id,
-            starts_on=clash.date().isoformat(), starts_time=clash.strftime("%H:%M"),
+            starts_on=start.date().isoformat(), starts_time=start.strftime("%H:%M"),
             timezone="Europe/Oslo", venue="Fauske hotell", online_url="", capacity="40",
         )  # fmt: skip
         assert made.status_code == 303, made.text
@@ -106,14 +109,16 @@ async def test_a_short_afternoon_from_the_template_with_conflicts_agenda_and_pub
 
         # A part added, one with its end before its start: the error beside that field.
         rows = {
-            "agenda-0-title": "Del 2: Praksiseksempler", "agenda-0-day": clash.date().isoformat(),
-            "agenda-0-starts": clash.strftime("%H:%M"),
-            "agenda-0-ends": (clash + timedelta(minutes=75)).strftime("%H:%M"),
+            "agenda-0-title": "Del 2: Praksiseksempler", "agenda-0-day": start.date().isoformat(),
+            "agenda-0-starts": start.strftime("%H:%M"),
+            "agenda-0-ends": (start + timedelta(minutes=75)).strftime("%H:%M"),
             "agenda-0-description": "Tre kommuner forteller",
-            "agenda-1-title": "Del 3", "agenda-1-day": clash.date().isoformat(),
+            "agenda-1-title": "Del 3", "agenda-1-day": start.date().isoformat(),
             "agenda-1-starts": "10:00", "agenda-1-ends": "11:00", "agenda-1-remove": "yes",
-            "agenda-2-title": "Oppsummering", "agenda-2-day": clash.date().isoformat(),
-            "agenda-2-starts": "15:00", "agenda-2-ends": "14:00", "agenda-2-description": "",
+            "agenda-2-title": "Oppsummering", "agenda-2-day": start.date().isoformat(),
+            "agenda-2-starts": (start + timedelta(minutes=90)).strftime("%H:%M"),
+            "agenda-2-ends": (start + timedelta(minutes=60)).strftime("%H:%M"),
+            "agenda-2-description": "",
         }  # fmt: skip
         agenda_path = f"{draft_path}/agenda"
         refused = await _post(coordinator, draft.text, agenda_path, **rows)
@@ -121,7 +126,8 @@ async def test_a_short_afternoon_from_the_template_with_conflicts_agenda_and_pub
         assert _error_beside(refused.text, "agenda-1-ends") == "Slutten må være etter starten"
         assert _value(refused.text, "agenda-1-title") == "Oppsummering"  # kept, renumbered
         saved = await _post(coordinator, draft.text, agenda_path,
-                            **{**rows, "agenda-2-ends": "16:00"})  # fmt: skip
+                            **{**rows, "agenda-2-ends": (start + timedelta(minutes=120))
+                               .strftime("%H:%M")})  # fmt: skip
         assert saved.status_code == 303
         agenda = (await _event(ws, event_id))["agenda"]
         assert [a["title"] for a in agenda] == ["Del 2: Praksiseksempler", "Oppsummering"]
