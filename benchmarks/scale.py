@@ -108,7 +108,7 @@ def reads(year: Year) -> list[tuple[str, str, dict[str, str]]]:
 
 
 async def latencies(
-    urls: dict[str, str], year: Year, requests: int, store: Store
+    urls: dict[str, str], year: Year, requests: int, store: Store, only: str = ""
 ) -> tuple[dict[str, tuple[float, float]], dict[str, dict[str, float]]]:
     """p50/p95 of each read, and the rows the store read per request (see store_rows)."""
     found: dict[str, tuple[float, float]] = {}
@@ -117,6 +117,8 @@ async def latencies(
     before = await store.settled_rows()
     async with httpx.AsyncClient(timeout=60) as client:
         for service, path, headers in reads(year):
+            if only not in f"{service} {path}":
+                continue
             took = []
             for _ in range(requests):
                 t0 = time.perf_counter()
@@ -186,7 +188,9 @@ async def fanout(
     return time.perf_counter() - t0
 
 
-async def settled(stack: Stack, processes: list[ServiceProcess], name: str) -> dict[str, Any]:
+async def settled(
+    stack: Stack, processes: list[ServiceProcess], name: str, timeout: float
+) -> dict[str, Any]:
     """Analyse the loaded tables (what autovacuum does soon after a bulk load) and wait until
     the store, Kafka and the services are idle, so the reads measure the queries, not the
     start-up work. Says how long both took and who was busy meanwhile."""
@@ -199,7 +203,8 @@ async def settled(stack: Stack, processes: list[ServiceProcess], name: str) -> d
             "ferretdb": stack.ferretdb.pid,
             "kafka": stack.kafka.pid,
             **{p.spec.name: p.process.pid for p in processes if p.process},
-        }
+        },
+        timeout=timeout,
     )
     busy = ", ".join(f"{n} {s:.0f} s" for n, s in sorted(spent.items(), key=lambda i: -i[1]))
     print(f"[{name}] VACUUM ANALYZE {analysed:.0f} s, idle after {waited:.0f} s (CPU: {busy})")
@@ -231,11 +236,13 @@ async def phase(
             )
             await start_service(processes, service, factory, env, root / "logs", timeout=300)
         urls = {p.spec.name: p.spec.url for p in processes}
-        result["settle"] = await settled(stack, processes, name)
+        result["settle"] = await settled(stack, processes, name, args.settle_seconds)
         store = Store(stack, prefix)
         result["background_rows"] = await store.background(name)
         print(f"[{name}] reads ...", flush=True)
-        result["reads"], result["rows"] = await latencies(urls, year, args.requests, store)
+        result["reads"], result["rows"] = await latencies(
+            urls, year, args.requests, store, args.reads
+        )
         print(f"[{name}] registration rush ...", flush=True)
         result["rush_per_second"] = await rush(root, urls["events"], args.rush)
         print(f"[{name}] fan-out ...", flush=True)
@@ -324,4 +331,10 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=50, help="requests per read endpoint")
     parser.add_argument("--rush", type=int, default=2000, help="registrations in the rush")
     parser.add_argument("--people", type=int, default=2000, help="contact persons in the fan-out")
+    parser.add_argument(
+        "--reads", default="", help="only the reads whose 'service path' contains this"
+    )
+    parser.add_argument(
+        "--settle-seconds", type=float, default=600, help="the longest wait for an idle stack"
+    )
     sys.exit(asyncio.run(main(parser.parse_args())))
