@@ -2,6 +2,7 @@
 drafts as before."""
 
 import random
+from typing import Any
 
 import pytest
 from samling_contracts import CONTENT_TYPE, envelope
@@ -12,7 +13,15 @@ from samling_devtools.testing import RunningService, eventually, producer
 from samling_events.adapters.store.stores import EVENT_TIMELINE, NETWORK_EVENT_TIMELINE
 from samling_runtime.auth import Role
 
-from .conftest import COORDINATOR, REGION, SeedNetwork, headers, new_event, published_event
+from .conftest import (
+    COORDINATOR,
+    REGION,
+    SeedNetwork,
+    applicant,
+    headers,
+    new_event,
+    published_event,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -152,3 +161,46 @@ async def _registered(events: RunningService, topics: str, regions: dict[str, st
         return len(await found.to_list()) == len(regions)
 
     await eventually(seen)
+
+
+async def test_a_list_shows_the_seats_left_at_once_after_a_registration_here(
+    events: RunningService, seed_network: SeedNetwork
+) -> None:
+    """The lists take the seats left from the process's seat counts, which the desk keeps
+    current: no count of the seats per listed event, and no wait for a refresh."""
+    network_id = await seed_network(["NO-1804"])
+    event_id = await published_event(events, network_id, capacity=2)
+    reader = headers([Role.WEB])
+
+    async def listed() -> dict[str, Any]:
+        QUERIES.sent.clear()
+        QUERIES.recording = True
+        try:
+            page = await events.client.get(
+                "/events", params={"network_id": network_id}, headers=reader
+            )
+        finally:
+            QUERIES.recording = False
+        assert page.status_code == 200, page.text
+        (event,) = page.json()["items"]
+        return {k: event[k] for k in ("seats_left", "waitlist")}
+
+    async def register(n: int) -> str:
+        answer = await events.client.post(
+            f"/events/{event_id}/registrations", json=applicant(n), headers=COORDINATOR
+        )
+        assert answer.status_code == 201, answer.text
+        status: str = answer.json()["status"]
+        return status
+
+    assert await listed() == {"seats_left": 2, "waitlist": False}
+    assert QUERIES.sent_to("seats")  # counted once, the first time
+
+    assert await register(1) == "confirmed"
+    assert await listed() == {"seats_left": 1, "waitlist": False}
+    assert await register(2) == "confirmed"
+    assert await listed() == {"seats_left": 0, "waitlist": True}
+    assert not QUERIES.sent_to("seats")  # the desk told the counts
+
+    one = await events.client.get(f"/events/{event_id}", headers=reader)
+    assert (one.json()["seats_left"], one.json()["waitlist"]) == (0, True)

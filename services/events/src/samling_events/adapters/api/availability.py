@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -10,6 +9,7 @@ from pydantic import BaseModel, Field
 from samling_runtime.problems import not_found
 
 from samling_events.adapters.api.deps import StoresDep, errors
+from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.events import Event, EventStatus
@@ -22,7 +22,8 @@ class EventView(Event):
 
     seats_left: int | None = Field(
         description="Seats not taken (contingents' unused seats included); null when the "
-        "event has no capacity limit.",
+        "event has no capacity limit. Counted exactly for one event; in a list it may be a "
+        "few seconds old.",
         examples=[12],
     )
     waitlist: bool = Field(
@@ -32,19 +33,32 @@ class EventView(Event):
     )
 
 
-async def with_availability(stores: Stores, events: list[Event]) -> list[EventView]:
-    taken = await asyncio.gather(*(MongoSeatBook(e.id, stores).count() for e in events))
-    views = []
-    for event, seats in zip(events, taken, strict=True):
-        left = max(event.capacity - seats, 0)
-        views.append(
-            EventView(
-                **event.model_dump(),
-                seats_left=left,
-                waitlist=left == 0 and event.open_for_registration(),
-            )
-        )
-    return views
+def with_availability(event: Event, taken: int) -> EventView:
+    left = max(event.capacity - taken, 0)
+    return EventView(
+        **event.model_dump(),
+        seats_left=left,
+        waitlist=left == 0 and event.open_for_registration(),
+    )
+
+
+def counted(event: Event) -> bool:
+    """Whether the event's seats need counting: a draft has none (nobody registers before it
+    is published, and no event goes back to draft)."""
+    return event.status != EventStatus.DRAFT
+
+
+async def listed_with_availability(desks: Desks, events: list[Event]) -> list[EventView]:
+    """A list page's events with their seats left, from this process's seat counts (a few
+    seconds old at most; the desks of this process keep their own events current)."""
+    taken = await desks.seat_counts.taken(e.id for e in events if counted(e))
+    return [with_availability(e, taken.get(e.id, 0)) for e in events]
+
+
+async def exactly_with_availability(stores: Stores, event: Event) -> EventView:
+    """One event with its seats left counted now: the page a person registers from."""
+    taken = await MongoSeatBook(event.id, stores).count() if counted(event) else 0
+    return with_availability(event, taken)
 
 
 class Eligibility(BaseModel):

@@ -14,7 +14,11 @@ from samling_runtime.inputs import MultiLine, RequestBody, SingleLine, page_limi
 from samling_runtime.pagination import Page, decode_cursor, encode_cursor
 from samling_runtime.problems import Problem, not_found
 
-from samling_events.adapters.api.availability import EventView, with_availability
+from samling_events.adapters.api.availability import (
+    EventView,
+    exactly_with_availability,
+    listed_with_availability,
+)
 from samling_events.adapters.api.deps import (
     Coordinator,
     DesksDep,
@@ -120,6 +124,7 @@ async def create_event(
 async def list_events(
     principal: CurrentPrincipal,
     stores: StoresDep,
+    desks: DesksDep,
     network_id: str | None = Query(None, description="Only this network's events."),
     region_id: str | None = Query(None, description="Only this region's events."),
     status: EventStatus | None = Query(None, description="Only events in this state."),
@@ -134,7 +139,12 @@ async def list_events(
     limit: int = page_limit(),
 ) -> Page[EventView]:
     """Events by start time, with the seats left. Drafts are listed only for their region's
-    coordinators."""
+    coordinators.
+
+    The seats left of a listed event may be a few seconds old (up to 5 s on a list read
+    often, up to 30 s on one read seldom; a registration shows at once on the replica that
+    took it): a list does not count every seat of every event it shows. One event
+    (`GET /events/{event_id}`) has them counted exactly."""
     coordinated = principal.region_id if principal.has(Role.COORDINATOR) else None
     ways = listed_ways(coordinated, network_id=network_id, region_id=region_id, status=status)
     ways = of_kind(ways, kind.value if kind else None)
@@ -152,14 +162,16 @@ async def list_events(
         if len(docs) > limit
         else None
     )
-    return Page[EventView](items=await with_availability(stores, items), next_cursor=next_cursor)
+    views = await listed_with_availability(desks, items)
+    return Page[EventView](items=views, next_cursor=next_cursor)
 
 
 @router.get("/{event_id}", response_model=EventView, responses=errors(404))
 async def get_event(event_id: str, principal: CurrentPrincipal, stores: StoresDep) -> EventView:
-    """One event, with the seats left."""
+    """One event, with the seats left counted exactly (lists may show them a few seconds
+    old)."""
     event = await visible_event(stores, principal, event_id)
-    return (await with_availability(stores, [event]))[0]
+    return await exactly_with_availability(stores, event)
 
 
 @router.put("/{event_id}/details", response_model=Event, responses=errors(403, 404, 409))

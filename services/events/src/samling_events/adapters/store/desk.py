@@ -33,6 +33,7 @@ from samling_runtime.clock import Clock
 from samling_runtime.telemetry import current_trace, forget_trace
 
 from samling_events.adapters.store.seat_book import DeskStores, MongoSeatBook
+from samling_events.adapters.store.seat_counts import SeatCounts
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
 from samling_events.domain.seating import has_free_seat
@@ -93,9 +94,18 @@ def _count_arrivals(jobs: list[Job]) -> int:
 
 
 class Desk:
-    def __init__(self, event_id: str, stores: DeskStores, clock: Clock, first_seq: int) -> None:
+    def __init__(
+        self,
+        event_id: str,
+        stores: DeskStores,
+        clock: Clock,
+        first_seq: int,
+        counts: SeatCounts | None = None,
+    ) -> None:
         self.event_id = event_id
         self._stores = stores
+        self._counts = counts
+        """The lists' seat counts: told after each batch what this desk knows."""
         self._book = MongoSeatBook(event_id, stores)
         self._clock = clock
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
@@ -128,6 +138,8 @@ class Desk:
             except Exception as exc:  # the store is down, say: tell everyone waiting
                 log.exception("registration desk %s failed a batch", self.event_id)
                 self._synced = 0.0  # what the desk believes may be wrong now: read it again
+                if self._counts is not None:
+                    self._counts.forget(self.event_id)
                 for job in jobs:
                     if not job.future.done():
                         job.future.set_exception(exc)
@@ -160,6 +172,7 @@ class Desk:
         arrivals = [j for j in jobs if isinstance(j, Arrival)]
         if arrivals:
             await self._admit(event, arrivals)
+        self._tell_counts()
         for job in jobs:
             if not isinstance(job, Arrival) and not job.future.done():
                 job.future.set_result(None)
@@ -181,6 +194,13 @@ class Desk:
         self._may_promote = True
         return event
 
+    def _tell_counts(self) -> None:
+        """The seats as this desk knows them: read at its last sync, with its own changes
+        since (another replica's are as old as that sync)."""
+        if self._counts is not None:
+            age = time.monotonic() - self._synced
+            self._counts.record(self.event_id, len(self._taken_seats), age=age)
+
     async def _admit(self, event: Event, arrivals: list[Arrival]) -> None:
         """Seat or wait-list everyone in the batch and answer each of them."""
         try:
@@ -198,6 +218,7 @@ class Desk:
                 arrival.future.set_exception(Refused(refused.detail, kind=refused.kind))
             return
         self._waiting_count = admission.waiting
+        self._tell_counts()  # before anyone is answered: their next list shows their seat
         if admission.freed_seats:
             self.submit(Promote())  # seats briefly held by duplicates go to the waiting list
         for arrival, outcome, position in zip(
@@ -223,6 +244,8 @@ class Desks:
         self._seen: dict[str, tuple[float, Event]] = {}
         self._loading: dict[str, asyncio.Future[Event | None]] = {}
         self._lock = asyncio.Lock()
+        self.seat_counts = SeatCounts(lambda event_id: MongoSeatBook(event_id, stores).count())
+        """Seats taken per event for the lists, which this process's desks keep current."""
 
     async def desk(self, event_id: str) -> Desk:
         desk = self._desks.get(event_id)
@@ -234,9 +257,8 @@ class Desks:
                 last = await self._stores.registrations.current.find_one(
                     {"event_id": event_id}, sort=[("arrival_seq", -1)]
                 )
-                desk = Desk(
-                    event_id, self._stores, self._clock, (last or {}).get("arrival_seq", 0) + 1
-                )
+                first_seq = (last or {}).get("arrival_seq", 0) + 1
+                desk = Desk(event_id, self._stores, self._clock, first_seq, self.seat_counts)
                 desk.task = self._start(desk)
                 self._desks[event_id] = desk
             return desk
@@ -288,6 +310,7 @@ class Desks:
         await job.future
 
     async def stop(self) -> None:
+        await self.seat_counts.stop()
         for desk in self._desks.values():
             if desk.task is not None:
                 desk.task.cancel()
