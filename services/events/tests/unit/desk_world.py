@@ -12,6 +12,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from samling_contracts.vocabulary import EventKind
 from samling_devtools.memory_store import memory_aggregates, memory_database
 from samling_events.adapters.store.desk import Arrival, Desk, Desks
+from samling_events.adapters.store.seat_book import DeskStores
 from samling_events.domain import registrations as rules
 from samling_events.domain.events import Event, EventDetails, draft_event, publish
 from samling_events.domain.registrations import Applicant, Registration, RegistrationStatus
@@ -45,7 +46,7 @@ class DeskWorld:
     def __init__(self, replicas: int = 1) -> None:
         self.clock = ManualClock(NOW)
         db = memory_database()
-        self.stores = MemoryDeskStores(
+        self.stores: DeskStores = MemoryDeskStores(
             events=memory_aggregates(db, "events", Event, self.clock.now),
             registrations=memory_aggregates(db, "registrations", Registration, self.clock.now),
             seats=db["seats"],
