@@ -62,13 +62,14 @@ KNOWN_SCANS: dict[str, str] = {
     r"^events \{\"\$or\": \[\{\"network_id\".*\"venue\"": (
         "the conflict check of one event: an $or of network and venue over a time range"
     ),
-    # Periodic sweeps (every 30 s or less often), not requests. TODO(#14): the seat and
-    # reminder sweeps read every past seat or reminder each round; give them an equality
-    # (a due bucket) when the scale benchmark shows it matters.
+    # Periodic sweeps (every 30 s or less often), not requests. TODO(#14): the reminder
+    # sweep reads every past reminder each round; give it an equality (a due bucket) as the
+    # events service's seat repair and anonymisation have (samling_runtime.time_buckets).
     r"^\w+_revisions \{\"recorded_at\": \{\"\$lt\"": "retention: superseded revisions",
-    r"^events \{\"ends_at\": \{\"\$lt\"": "retention: events whose registrations age out",
-    r"^seats \{\"taken_at\": \{\"\$lt\"": "the orphan-seat repair sweep",
     r"^reminders \{\"due_at\": \{\"\$lte\"": "the reminder scheduler's poll",
+    # Once per collection: documents from before it had time buckets get theirs
+    # (samling_runtime.time_buckets.backfill, remembered by a mark in sweep_marks).
+    r"^\w+ \{\"_\w+_bucket\": \{\"\$exists\"": "a time-bucket back-fill, once",
     # Once per start: a timeline puts copies written before it (or whose bucket a crash left
     # unnoted) in their buckets (samling_runtime.timeline.TimelineIndex.relist).
     r"^(reports|events) \{\}": "a timeline's relist of every copy, once when a service starts",
