@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_events.adapters.store.stores import (
     EVENT_TIMELINE,
+    EVENTS_BY_END,
     NETWORK_EVENT_TIMELINE,
     roster_entry,
 )
@@ -31,7 +32,7 @@ from samling_notifications.adapters.store.notices import notice_documents
 from samling_notifications.domain.notices import Draft, Kind, Recipient, RecipientType
 from samling_runtime.mongo import Document
 from samling_runtime.store import AggregateStore
-from samling_runtime.time_buckets import MARKS, backfilled
+from samling_runtime.time_buckets import MARKS, TimeBuckets, backfilled
 from samling_runtime.timeline import Timeline
 
 REGION = "rkk-salten"
@@ -56,12 +57,16 @@ async def in_chunks(
 
 
 async def create(
-    db: AsyncDatabase[Document], name: str, states: Sequence[Any], *timelines: Timeline
+    db: AsyncDatabase[Document],
+    name: str,
+    states: Sequence[Any],
+    *timelines: Timeline,
+    buckets: Sequence[TimeBuckets] = (),
 ) -> None:
-    """Aggregates as the service writes them (revision, copy and the copy's timeline
-    buckets), without facts: a year's facts went out long ago."""
+    """Aggregates as the service writes them (revision, copy and the copy's timeline and
+    time buckets), without facts: a year's facts went out long ago."""
     store: AggregateStore[Any] = AggregateStore(
-        db, name, type(states[0]), source="/bench", timelines=timelines
+        db, name, type(states[0]), source="/bench", timelines=timelines, buckets=buckets
     )
     await in_chunks(lambda chunk: store.create_many([(s.id, Change(s)) for s in chunk]), states)
 
@@ -188,7 +193,9 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                 }
             )
         )
-    await create(db, "events", events, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE)
+    await create(
+        db, "events", events, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE, buckets=[EVENTS_BY_END]
+    )
     per_event = year.registrations // year.events
     registrations, seats, participants = [], [], []
     for r in range(year.registrations):

@@ -152,3 +152,22 @@ async def test_a_sweep_stopped_longer_than_its_lookback_resumes_after_its_newest
     handled.clear()
     await sweep.round(NOON + timedelta(days=1, minutes=10), handle)
     assert handled == ["2027-03-02T12:00"]
+
+
+async def test_a_repair_catches_up_no_further_than_its_limit_after_a_long_stop() -> None:
+    db = memory_database()
+    sweep = BucketSweep("repair", HOURS, db["sweep_marks"], timedelta(hours=5), timedelta(hours=8))
+
+    async def nothing(query: Document) -> None:
+        pass
+
+    await sweep.round(NOON, nothing)
+    handled: list[str] = []
+
+    async def handle(query: Document) -> None:
+        handled.append(query["_at_bucket"])
+
+    await sweep.round(NOON + timedelta(days=3), handle)  # 72 hours missed, 8 caught up
+    assert handled[0] == "2027-03-04T04:00"
+    assert handled[-1] == "2027-03-04T12:00"
+    assert len(handled) == 9

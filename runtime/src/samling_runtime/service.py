@@ -41,6 +41,7 @@ from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
 from samling_runtime.sweep import RetentionSweep
 from samling_runtime.telemetry import configure_telemetry, instrument_app
+from samling_runtime.time_buckets import TimeBuckets
 from samling_runtime.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,13 @@ class Runtime:
         if self.relay is not None:
             self.relay.recorded(store, revisions)
 
-    def store(self, name: str, model: type[Any], *timelines: Timeline) -> AggregateStore[Any]:
+    def store(
+        self,
+        name: str,
+        model: type[Any],
+        *timelines: Timeline,
+        buckets: Sequence[TimeBuckets] = (),
+    ) -> AggregateStore[Any]:
         return AggregateStore(
             self.mongo.db,
             name,
@@ -75,6 +82,7 @@ class Runtime:
             on_recorded=self.recorded,
             now=self.clock.now,
             timelines=timelines,
+            buckets=buckets,
         )
 
     def background(self, coro: Awaitable[None], name: str) -> None:

@@ -78,6 +78,7 @@ class AggregateStore(Generic[S]):
         on_recorded: Callable[[AggregateStore[Any], list[Document]], None] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         timelines: Sequence[Timeline] = (),
+        buckets: Sequence[TimeBuckets] = (),
     ) -> None:
         self.name = name
         self.model = model
@@ -91,6 +92,9 @@ class AggregateStore(Generic[S]):
         self._marks: AsyncCollection[Document] = db[MARKS]
         self.timelines = {t.name: TimelineIndex(t, self.current, db[DIRECTORY]) for t in timelines}
         """Long lists of the copy read a bucket at a time (``samling_runtime.timeline``)."""
+        self.buckets = tuple(buckets)
+        """Time buckets of the state's own datetimes that the copy carries, kept with every
+        change (a sweep over them reads by equality: ``samling_runtime.time_buckets``)."""
 
     async def ensure_indexes(self, *extra: IndexModel) -> None:
         """Create the indexes one per call: FerretDB v1 drops the connection (a server-side
@@ -105,7 +109,9 @@ class AggregateStore(Generic[S]):
             ],
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
-        await create_indexes_one_by_one(self.current, [COPIES_BY_HOUR.index(), *extra])
+        await create_indexes_one_by_one(
+            self.current, [COPIES_BY_HOUR.index(), *(b.index() for b in self.buckets), *extra]
+        )
         for index in self.timelines.values():
             await create_indexes_one_by_one(index.directory, [DIRECTORY_INDEX])
             await index.relist()
@@ -273,6 +279,10 @@ class AggregateStore(Generic[S]):
             "_recorded_at": revision["recorded_at"],
             **COPIES_BY_HOUR.fields(revision["recorded_at"]),
         }
+        for buckets in self.buckets:
+            moment = doc.get(buckets.field)
+            if isinstance(moment, datetime):
+                doc.update(buckets.fields(moment))
         for index in self.timelines.values():
             doc.update(index.timeline.fields(doc))
         return doc

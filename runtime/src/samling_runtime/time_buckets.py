@@ -113,7 +113,11 @@ class BucketSweep:
     """How far before the horizon the first round looks for buckets (a sweep without marks:
     a new database, or the first start of this code); documents older than that are the
     back-fill's and the operator's. Later rounds also resume after the newest finished
-    bucket, however long the sweep was stopped."""
+    bucket, however long the sweep was stopped (up to ``catch_up``)."""
+    catch_up: timedelta | None = None
+    """How far back a round after a long stop catches up at most (``None``: all the way).
+    A repair of what crashes leave behind looks at recent buckets only: after a stop of
+    months, ten-minute buckets would be thousands of empty reads in one round."""
 
     def _mark_id(self, key: str) -> str:
         return f"{self.name}|{key}"
@@ -126,7 +130,10 @@ class BucketSweep:
         newest = max(finished, default=None)
         first = window
         if newest is not None:  # a sweep stopped longer than the lookback catches up
-            first = min(window, self.buckets.start_of_key(newest) + self.buckets.width)
+            resume = self.buckets.start_of_key(newest) + self.buckets.width
+            if self.catch_up is not None:
+                resume = max(resume, self.buckets.start_of(utc(horizon) - self.catch_up))
+            first = min(window, resume)
         due: list[Bucket] = []
         at = first
         while at <= last:

@@ -14,6 +14,7 @@ from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import EventKind
 from samling_devtools.memory_store import memory_aggregates, memory_database
 from samling_events.adapters.store.desk import Arrival, Desk, Desks
+from samling_events.adapters.store.seat_book import DeskStores
 from samling_events.domain import registrations as rules
 from samling_events.domain.events import Event, EventDetails, draft_event, publish
 from samling_events.domain.registrations import Applicant, Registration, RegistrationStatus
@@ -48,7 +49,7 @@ class DeskWorld:
         self.clock = ManualClock(NOW)
         db = memory_database()
         self.db = db
-        self.stores = MemoryDeskStores(
+        self.stores: DeskStores = MemoryDeskStores(
             events=memory_aggregates(db, "events", Event, self.clock.now),
             registrations=memory_aggregates(db, "registrations", Registration, self.clock.now),
             seats=db["seats"],

@@ -82,6 +82,7 @@ def desk_reads(world: FactWorld) -> Stores:
         completions=unused,
         evaluations=unused,
         transfer=unused,
+        sweep_marks=unused,
     )
 
 

@@ -29,16 +29,15 @@ async def anonymise_registrations(stores: Stores, registration_ids: list[str]) -
     await stores.transfer.erase(registration_ids)
     for reg_id in registration_ids:
         await stores.registrations.update(reg_id, scrub)
-    cursor = stores.registrations.revisions.find(
-        {
-            "aggregate_id": {"$in": registration_ids},
-            "$or": [{f"events.data.{f}": {"$exists": True}} for f in ("email", "note")],
-        }
-    )
-    async for revision in cursor:
-        await stores.registrations.revisions.update_one(
-            {"_id": revision["_id"]}, {"$set": {"events": _scrub_events(revision["events"])}}
-        )
+    personal = [{f"events.data.{f}": {"$exists": True}} for f in ("email", "note")]
+    for reg_id in registration_ids:
+        # One indexed read per registration: an `aggregate_id: {$in: ...}` reads every
+        # revision of every registration on FerretDB v1.
+        cursor = stores.registrations.revisions.find({"aggregate_id": reg_id, "$or": personal})
+        async for revision in cursor:
+            await stores.registrations.revisions.update_one(
+                {"_id": revision["_id"]}, {"$set": {"events": _scrub_events(revision["events"])}}
+            )
 
 
 async def erase_participant(stores: Stores, participant_id: str, now: datetime) -> None:
@@ -50,18 +49,18 @@ async def erase_participant(stores: Stores, participant_id: str, now: datetime) 
         await stores.erasures.create(participant_id, erase(participant_id, now))
 
 
-async def anonymise_old_events(stores: Stores, before: datetime, now: datetime) -> int:
-    """Registrations of events that ended before ``before`` lose their personal data; people
-    with no other registration lose their name and e-mail, and other services are told."""
-    event_ids = await stores.events.current.distinct("_id", {"ends_at": {"$lt": before}})
-    if not event_ids:
-        return 0
+async def anonymise_event(stores: Stores, event_id: str, now: datetime) -> int:
+    """The registrations of an event that ended long enough ago lose their personal data;
+    people with no other registration lose their name and e-mail, and other services are told.
+    Returns how many registrations were anonymised (none once they all are)."""
     docs = await stores.registrations.current.find(
-        {"event_id": {"$in": event_ids}, "erased": False}, {"participant_id": 1, "event_id": 1}
+        {"event_id": event_id, "erased": False}, {"participant_id": 1}
     ).to_list()
     if not docs:
         return 0
     ids = [d["_id"] for d in docs]
+    # An anonymised registration names nobody (``scrub``), so only registrations still in use
+    # keep a person's name and e-mail.
     leaving = [
         participant_id
         for participant_id in {d["participant_id"] for d in docs}
@@ -76,8 +75,7 @@ async def anonymise_old_events(stores: Stores, before: datetime, now: datetime) 
         with contextlib.suppress(AlreadyExists):  # another replica's sweep, or an earlier one
             await stores.anonymisations.create(participant_id, anonymise(participant_id, now))
     await anonymise_registrations(stores, ids)
-    for event_id in {d["event_id"] for d in docs}:
-        await stores.roster.delete_many({"event_id": event_id})
+    await stores.roster.delete_many({"event_id": event_id})
     for participant_id in leaving:
         await stores.participants.delete_one({"_id": participant_id})
     return len(docs)

@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from samling_runtime.mongo import Document, insert_new
 from samling_runtime.store import AggregateStore
 
-from samling_events.adapters.store.stores import roster_entry
+from samling_events.adapters.store.stores import SEATS_BY_TAKEN, roster_entry
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration, RegistrationStatus
 
@@ -68,6 +68,8 @@ class MongoSeatBook:
             "seat_no": seat_no,
             "registration_id": registration_id,
             "taken_at": now,
+            # The repair sweep reads the seats taken in a bucket of time by equality.
+            **SEATS_BY_TAKEN.fields(now),
         }
 
     async def claim(self, planned: Mapping[str, int], now: datetime) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -12,7 +13,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from samling_runtime.membership_view import membership_key
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
-from samling_runtime.store import AggregateStore, create_indexes_one_by_one
+from samling_runtime.store import COPIES_BY_HOUR, AggregateStore, create_indexes_one_by_one
+from samling_runtime.time_buckets import MARKS, MARKS_INDEX, TimeBuckets, backfill
 from samling_runtime.timeline import Timeline, Way
 
 from samling_events.adapters.store.event_queries import EventQueries
@@ -26,6 +28,13 @@ from samling_events.domain.participants import Anonymisation, Erasure
 from samling_events.domain.registrations import Registration
 
 MEMBERSHIP_CACHE_SECONDS = 5.0
+
+SEATS_BY_TAKEN = TimeBuckets("taken_at", timedelta(minutes=10))
+"""Seats by when they were taken, for the orphan-seat repair: ten minutes of a rush are a
+round's read, and a bucket is finished minutes after it closes."""
+EVENTS_BY_END = TimeBuckets("ends_at", timedelta(days=1))
+"""Event copies by the day they end, for anonymisation: a reschedule moves the copy's bucket
+with its end (``AggregateStore`` derives it on every change)."""
 
 
 def event_keys(doc: Document) -> list[str]:
@@ -152,6 +161,8 @@ class Stores:
     evaluations: AsyncCollection[Document]
     """One per (event, participant): ``_id = <event id>:<participant id>``."""
     transfer: TransferStore
+    sweep_marks: AsyncCollection[Document]
+    """The time buckets the sweeps have finished (``samling_runtime.time_buckets``)."""
 
     def all(self) -> list[AggregateStore[Any]]:
         return [
@@ -231,7 +242,9 @@ async def open_stores(runtime: Runtime) -> Stores:
     db = runtime.mongo.db
     views = NetworkViews.of(db)
     stores = Stores(
-        events=runtime.store("events", Event, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE),
+        events=runtime.store(
+            "events", Event, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE, buckets=[EVENTS_BY_END]
+        ),
         registrations=runtime.store("registrations", Registration),
         seats=db["seats"],
         participants=db["participants"],
@@ -247,6 +260,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         completions=db["assignment_completions"],
         evaluations=db["evaluations"],
         transfer=await open_transfer_store(runtime),
+        sweep_marks=db[MARKS],
     )
     await stores.assignments.ensure_indexes(
         IndexModel([("event_id", ASCENDING)]),
@@ -297,6 +311,8 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("status", ASCENDING), ("offer_expires_at", ASCENDING)]),
         # A municipality's staff's registrations across events (its administrator's list).
         IndexModel([("municipality_id", ASCENDING), ("arrived_at", ASCENDING)]),
+        # The seat repair's registrations that changed in an hour and hold no seat.
+        IndexModel([(COPIES_BY_HOUR.bucket_field, ASCENDING), ("status", ASCENDING)]),
     )
     await create_indexes_one_by_one(
         stores.roster,
@@ -307,6 +323,15 @@ async def open_stores(runtime: Runtime) -> Stores:
     )
     await create_indexes_one_by_one(
         stores.seats,
-        [IndexModel([("event_id", ASCENDING)]), IndexModel([("registration_id", ASCENDING)])],
+        [
+            IndexModel([("event_id", ASCENDING)]),
+            IndexModel([("registration_id", ASCENDING)]),
+            SEATS_BY_TAKEN.index(),
+        ],
     )
+    await create_indexes_one_by_one(stores.sweep_marks, [MARKS_INDEX])
+    # Event copies written before they carried the day they end get it, once. Seats taken
+    # before they carried their bucket do not: the sweep before this one read every seat, and
+    # the repair of changed registrations finds old seats by their registration.
+    await backfill(stores.events.current, EVENTS_BY_END, stores.sweep_marks)
     return stores

@@ -11,19 +11,18 @@ import logging
 from datetime import timedelta
 
 from samling_runtime.clock import Clock
-from samling_runtime.mongo import find_by_ids
 from samling_runtime.sweep import repeat
 
 from samling_events.adapters.store.desk import Desks
-from samling_events.adapters.store.erasure import anonymise_old_events
+from samling_events.adapters.store.retention import Anonymisation
+from samling_events.adapters.store.seat_repair import SeatRepair
 from samling_events.adapters.store.stores import Stores
 from samling_events.domain.conference import announce_due
-from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus
+from samling_events.domain.registrations import RegistrationStatus
 from samling_events.domain.seating import promotes_waiting_list
 from samling_events.use_cases import registration_changes
 
 log = logging.getLogger(__name__)
-ORPHAN_SEAT_GRACE = timedelta(minutes=2)
 
 
 class Sweeper:
@@ -35,11 +34,12 @@ class Sweeper:
         interval: float,
         anonymise_after: timedelta = timedelta(days=90),
     ) -> None:
-        self._anonymise_after = anonymise_after
         self._stores = stores
         self._desks = desks
         self._clock = clock
         self._interval = interval
+        self._seat_repair = SeatRepair(stores, desks)
+        self._anonymisation = Anonymisation(stores, anonymise_after)
 
     async def run(self) -> None:
         await repeat(self.run_once, self._interval, "sweep")
@@ -49,8 +49,7 @@ class Sweeper:
         await self.repair_seats()
         await self.fill_free_seats()
         await self.announce_due_assignments()
-        now = self._clock.now()
-        await anonymise_old_events(self._stores, now - self._anonymise_after, now)
+        await self._anonymisation.run(self._clock.now())
 
     async def announce_due_assignments(self) -> None:
         now = self._clock.now()
@@ -73,30 +72,8 @@ class Sweeper:
 
     async def repair_seats(self) -> None:
         """A seat whose registration never got written (a crash mid-batch) or no longer holds
-        it (a crash after cancelling) is freed after a grace period."""
-        cutoff = self._clock.now() - ORPHAN_SEAT_GRACE
-        seats = await self._stores.seats.find({"taken_at": {"$lt": cutoff}}).to_list()
-        if not seats:
-            return
-        # One indexed look-up per holder: FerretDB v1 answers an `_id: {$in: ...}` by a scan.
-        holders = await find_by_ids(
-            self._stores.registrations.current,
-            [s["registration_id"] for s in seats],
-            {"status": 1, "seat_no": 1},
-        )
-        for seat in seats:
-            holder = holders.get(seat["registration_id"])
-            if (
-                holder is None
-                or holder["status"] not in {s.value for s in HOLDS_SEAT}
-                or holder.get("seat_no") != seat["seat_no"]
-            ):
-                if holder is not None and holder["status"] == RegistrationStatus.WAITLISTED.value:
-                    continue  # a promotion in flight; the desk finishes or frees it
-                await self._stores.seats.delete_one(
-                    {"_id": seat["_id"], "registration_id": seat["registration_id"]}
-                )
-                await self._desks.promote(seat["event_id"])
+        it (a crash after cancelling) is freed after a grace period (``seat_repair``)."""
+        await self._seat_repair.run(self._clock.now())
 
     async def fill_free_seats(self) -> None:
         """Released contingents and seats freed elsewhere go to the waiting lists."""
