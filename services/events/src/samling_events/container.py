@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from samling_runtime.service import Runtime
 from samling_runtime.started import Started
 
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.adapters.store.sweeper import Sweeper
+from samling_events.desk import Desks
 from samling_events.settings import EventsSettings
 
 

@@ -33,10 +33,10 @@ from samling_events.adapters.api import (
     transfer,
     transfer_region,
 )
-from samling_events.adapters.store.desk import Desk, Desks
 from samling_events.adapters.store.stores import open_stores
 from samling_events.adapters.store.sweeper import Sweeper
 from samling_events.container import EventsService
+from samling_events.desk import Desk, Desks
 from samling_events.handlers.table import network_subscriptions
 from samling_events.settings import EventsSettings
 

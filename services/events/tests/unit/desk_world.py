@@ -13,8 +13,8 @@ from samling_contracts.envelope import CloudEvent
 from samling_contracts.facts import Fact
 from samling_contracts.vocabulary import EventKind
 from samling_devtools.memory_store import memory_aggregates, memory_database
-from samling_events.adapters.store.desk import Arrival, Desk, Desks
 from samling_events.adapters.store.seat_book import DeskStores
+from samling_events.desk import Arrival, Desk, Desks
 from samling_events.domain import registrations as rules
 from samling_events.domain.events import Event, EventDetails, draft_event, publish
 from samling_events.domain.registrations import Applicant, Registration, RegistrationStatus

@@ -9,10 +9,10 @@ from typing import Any, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
 from samling_devtools.memory_store import memory_database
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import Stores, open_stores
 from samling_events.adapters.store.sweeper import Sweeper
+from samling_events.desk import Desks
 from samling_events.domain.events import Event
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime

@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from samling_events.adapters.store.desk import AlreadyRegistered
+from samling_events.desk import AlreadyRegistered
 from samling_events.domain.events import Contingent, close_registration
 from samling_events.domain.registrations import HOLDS_SEAT, RegistrationStatus
 from samling_events.use_cases import registration_changes

@@ -1,6 +1,6 @@
 """Who gets which seat: the registration desk's rules, with no store and no queue.
 
-The desk (``adapters/store/desk.py``) batches and stores; the use cases
+The desk (``desk.py``) batches and stores; the use cases
 (``samling_events.use_cases``) call these rules in the order the desk works: plan seats for a
 batch in arrival order, wait-list the rest with their places in line, renew a registration
 that ended, and promote from the waiting list while an event can still use its seats.

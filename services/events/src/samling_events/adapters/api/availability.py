@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from samling_runtime.problems import not_found
 
 from samling_events.adapters.api.deps import StoresDep, errors
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import Stores
+from samling_events.desk import Desks
 from samling_events.domain.events import Event, EventStatus
 
 router = APIRouter(tags=["events"])

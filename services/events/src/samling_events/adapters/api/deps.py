@@ -17,9 +17,9 @@ from samling_runtime.problems import Problem, ProblemDetails, not_found
 from samling_runtime.service import Runtime, current_runtime
 
 from samling_events.adapters.api.tokens import participant_from_token
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import Stores
 from samling_events.container import started_in
+from samling_events.desk import Desks
 from samling_events.domain.events import Event, EventStatus
 from samling_events.domain.registrations import Registration
 from samling_events.settings import EventsSettings

@@ -11,9 +11,9 @@ from samling_runtime.problems import not_found
 from samling_events.adapters.api.deps import DesksDep, RuntimeDep, SettingsDep, StoresDep, errors
 from samling_events.adapters.api.registrations import cancel_registration_as
 from samling_events.adapters.api.tokens import participant_from_token
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.erasure import erase_participant
 from samling_events.adapters.store.stores import Stores
+from samling_events.desk import Desks
 from samling_events.domain.registrations import ACTIVE, Registration
 from samling_events.domain.seating import promotes_waiting_list
 

@@ -32,8 +32,8 @@ from samling_events.adapters.api.registration_views import (
     views,
 )
 from samling_events.adapters.api.tokens import manage_url
-from samling_events.adapters.store.desk import AlreadyRegistered, Arrival, Desks
 from samling_events.adapters.store.stores import Stores
+from samling_events.desk import AlreadyRegistered, Arrival, Desks
 from samling_events.domain import registrations as domain
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import (

@@ -21,8 +21,8 @@ from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.store import COPIES_BY_HOUR
 from samling_runtime.time_buckets import BucketSweep, utc
 
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.stores import SEATS_BY_TAKEN, Stores
+from samling_events.desk import Desks
 from samling_events.domain.registrations import ACTIVE, HOLDS_SEAT, RegistrationStatus
 
 ORPHAN_SEAT_GRACE = timedelta(minutes=2)

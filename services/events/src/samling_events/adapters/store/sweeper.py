@@ -13,10 +13,10 @@ from datetime import timedelta
 from samling_runtime.clock import Clock
 from samling_runtime.sweep import repeat
 
-from samling_events.adapters.store.desk import Desks
 from samling_events.adapters.store.retention import Anonymisation
 from samling_events.adapters.store.seat_repair import SeatRepair
 from samling_events.adapters.store.stores import Stores
+from samling_events.desk import Desks
 from samling_events.domain.conference import announce_due
 from samling_events.domain.registrations import RegistrationStatus
 from samling_events.domain.seating import promotes_waiting_list

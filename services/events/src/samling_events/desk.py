@@ -12,7 +12,7 @@ instead of several per person).
 
 This module is the queue, the batching and the cache; what a batch does is the use cases'
 (``use_cases/admission.py``, ``use_cases/promotion.py``), who gets which seat the domain's
-(``domain/seating.py``), and the seat documents' I/O :mod:`.seat_book`'s.
+(``domain/seating.py``), and the seat documents' I/O :mod:`samling_events.adapters.store.seat_book`'s.
 """
 
 from __future__ import annotations
