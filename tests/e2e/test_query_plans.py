@@ -58,10 +58,6 @@ KNOWN_SCANS: dict[str, str] = {
         "the fan-out's preferences, 500 recipients per $in: only people who changed a default "
         "have a document, and one scan of those beats a lookup per recipient"
     ),
-    # Rare, and bounded by what the caller asks for.
-    r"^events \{\"\$or\": \[\{\"network_id\".*\"venue\"": (
-        "the conflict check of one event: an $or of network and venue over a time range"
-    ),
     # Periodic sweeps (every 30 s or less often), not requests. TODO(#14): the reminder
     # sweep reads every past reminder each round; give it an equality (a due bucket) as the
     # events service's seat repair and anonymisation have (samling_runtime.time_buckets).

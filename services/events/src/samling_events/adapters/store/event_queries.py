@@ -51,21 +51,18 @@ class EventQueries:
     async def overlapping(self, event: Event) -> list[Event]:
         """The other events not cancelled that overlap ``event`` in time and share its network
         or its venue (none when it has neither)."""
-        ors: list[dict[str, Any]] = []
-        if event.network_id:
-            ors.append({"network_id": event.network_id})
-        if event.venue:
-            ors.append({"venue": event.venue})
-        if not ors:
-            return []
-        # A known scan (tests/e2e/test_query_plans.py): rare, and one event's time range.
-        docs = await self.events.current.find(
-            {
-                "_id": {"$ne": event.id},
-                "status": {"$ne": EventStatus.CANCELLED.value},
-                "starts_at": {"$lt": event.ends_at},
-                "ends_at": {"$gt": event.starts_at},
-                "$or": ors,
-            }
-        ).to_list()
+        window: dict[str, Any] = {
+            "_id": {"$ne": event.id},
+            "status": {"$ne": EventStatus.CANCELLED.value},
+            "starts_at": {"$lt": event.ends_at},
+            "ends_at": {"$gt": event.starts_at},
+        }
+        # One equality each (the network's events, the venue's), not an $or: FerretDB v1
+        # pushes only equalities down, and an $or would read every event there is.
+        ways = [
+            {key: value, **window}
+            for key, value in (("network_id", event.network_id), ("venue", event.venue))
+            if value
+        ]
+        docs = await find_each(self.events.current, ways)
         return [self.events.from_current(d) for d in docs]

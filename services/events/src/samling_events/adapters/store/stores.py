@@ -289,6 +289,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         IndexModel([("network_id", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("series_id", ASCENDING)]),
+        IndexModel([("venue", ASCENDING), ("starts_at", ASCENDING)]),  # the conflict check
         IndexModel([(EVENT_TIMELINE.bucket_field, ASCENDING), ("status", ASCENDING)]),
         IndexModel([("region_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
         IndexModel([("network_id", ASCENDING), (EVENT_TIMELINE.bucket_field, ASCENDING)]),
