@@ -281,29 +281,35 @@ def table(empty: dict[str, Any], loaded: dict[str, Any], args: argparse.Namespac
     return "\n".join(lines)
 
 
+def load_times(took: dict[str, float]) -> str:
+    return ", ".join(f"{name} {seconds(value)}" for name, value in took.items())
+
+
 def side_by_side(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """Two runs (e.g. SQLite and PostgreSQL on the same data) as one table of the loaded
-    store's figures, p50 / p95 of each read."""
-    b, a = before["year"], after["year"]
+    """Two runs (e.g. SQLite and PostgreSQL on the same data) as one table, each phase's
+    reads p50 / p95, rush, fan-out and load; "-" where a run was stopped before measuring it."""
+
+    def both(phase: str, key: str, show: Any) -> str:
+        shown = [show(run[phase][key]) if key in run[phase] else "-" for run in (before, after)]
+        return " | ".join(shown)
+
+    def p50_p95(pair: list[float]) -> str:
+        return f"{ms(pair[0])} / {ms(pair[1])}"
+
     lines = [
         f"| measure | {before['store']}, scale {before['scale']} "
         f"| {after['store']}, scale {after['scale']} |",
         "|---|---|---|",
     ]
-    for key, (p50, p95) in a["reads"].items():
-        b50, b95 = b["reads"][key]
-        lines.append(f"| `{key}` | {ms(b50)} / {ms(b95)} | {ms(p50)} / {ms(p95)} |")
-    lines.append(
-        f"| registration rush | {b['rush_per_second']:.0f}/s | {a['rush_per_second']:.0f}/s |"
-    )
-    lines.append(
-        f"| fan-out (inbox + mail) | {seconds(b['fanout_seconds'])} "
-        f"| {seconds(a['fanout_seconds'])} |"
-    )
-    for name in a["load_seconds"]:
-        lines.append(
-            f"| load: {name} | {b['load_seconds'][name]:.0f} s | {a['load_seconds'][name]:.0f} s |"
-        )
+    for phase in ("empty", "year"):
+        for key, pair in before[phase].get("reads", {}).items():
+            other = after[phase].get("reads", {}).get(key)
+            lines.append(
+                f"| {phase}: `{key}` | {p50_p95(pair)} | {p50_p95(other) if other else '-'} |"
+            )
+        lines.append(f"| {phase}: rush | {both(phase, 'rush_per_second', '{:.0f}/s'.format)} |")
+        lines.append(f"| {phase}: fan-out | {both(phase, 'fanout_seconds', seconds)} |")
+    lines.append(f"| load | {both('year', 'load_seconds', load_times)} |")
     return "\n".join(lines)
 
 
