@@ -144,6 +144,8 @@ def isolated_stack(prefix: str, *, store: str = "postgresql") -> Stack:
     """A test-profile Stack on free ports in a fresh temporary folder (not started), so a
     benchmark never meets a developer's or a test session's servers. ``store="sqlite"`` puts
     FerretDB on its SQLite backend instead of PostgreSQL (the store before #14)."""
+    if store not in ("postgresql", "sqlite"):
+        raise ValueError(f"unknown store {store!r}; expected 'postgresql' or 'sqlite'")
     root = Path(tempfile.mkdtemp(prefix=prefix))
     stack = Stack(
         "test",
@@ -158,8 +160,6 @@ def isolated_stack(prefix: str, *, store: str = "postgresql") -> Stack:
         ferretdb.port_env = stack.ferretdb.port_env
         stack.ferretdb = ferretdb
         stack.store = SqliteStoreServers(stack.postgres, ferretdb)
-    elif store != "postgresql":
-        raise ValueError(f"unknown store {store!r}; expected 'postgresql' or 'sqlite'")
     return stack
 
 
