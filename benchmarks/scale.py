@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import sys
 import time
@@ -107,6 +108,30 @@ def reads(year: Year) -> list[tuple[str, str, dict[str, str]]]:
     ]
 
 
+#: A read that took longer than the client's timeout: a result (on SQLite), shown as "> 60 s".
+TIMED_OUT = math.inf
+READ_TIMEOUT = 60.0
+
+
+async def timed_get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> float:
+    """Milliseconds to answer a GET with 200, or ``TIMED_OUT``."""
+    t0 = time.perf_counter()
+    try:
+        answer = await client.get(url, headers=headers, timeout=READ_TIMEOUT)
+    except httpx.TimeoutException:
+        return TIMED_OUT
+    assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
+    return (time.perf_counter() - t0) * 1000
+
+
+def ms(value: float) -> str:
+    return f"> {READ_TIMEOUT:.0f} s" if value == TIMED_OUT else f"{value:,.0f} ms"
+
+
+def seconds(value: float) -> str:
+    return "timed out" if value == TIMED_OUT else f"{value:.1f} s"
+
+
 async def latencies(
     urls: dict[str, str], year: Year, requests: int, store: Store, only: str = ""
 ) -> tuple[dict[str, tuple[float, float]], dict[str, dict[str, float]]]:
@@ -119,12 +144,11 @@ async def latencies(
         for service, path, headers in reads(year):
             if only not in f"{service} {path}":
                 continue
-            took = []
+            took: list[float] = []
             for _ in range(requests):
-                t0 = time.perf_counter()
-                answer = await client.get(urls[service] + path, headers=headers)
-                took.append((time.perf_counter() - t0) * 1000)
-                assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+                took.append(await timed_get(client, urls[service] + path, headers))
+                if took[-1] == TIMED_OUT:
+                    break  # the next ones would time out too, a minute each
             took.sort()
             label = path.replace(n, "{network}").replace(e, "{event}").replace(m, "{municipality}")
             found[f"{service} {label}"] = (
@@ -145,6 +169,8 @@ class Store:
     prefix: str
 
     async def settled_rows(self) -> RowsRead:
+        if not self.stack.postgres.is_running:  # FerretDB on SQLite: no counters to read
+            return RowsRead(0, 0)
         return await settled_rows(self.stack.postgres, self.prefix)
 
     async def background(self, name: str) -> dict[str, float]:
@@ -172,6 +198,7 @@ async def fanout(
 ) -> float:
     """Seconds from EventScheduled to every inbox entry and every mail (the slower)."""
     run = uuid.uuid4().hex[:6]
+    people -= people % 40  # each of the 40 municipalities gets people // 40 contact persons
     await FANOUT.send_all(stack.bootstrap, FANOUT.setup_facts(run, 40, people))
     while await db["recipients"].count_documents({"type": "contact", "active": True}) < people:
         await asyncio.sleep(0.2)
@@ -195,7 +222,9 @@ async def settled(
     the store, Kafka and the services are idle, so the reads measure the queries, not the
     start-up work. Says how long both took and who was busy meanwhile."""
     t0 = time.perf_counter()
-    await asyncio.to_thread(stack.postgres.psql, "VACUUM (ANALYZE)")
+    on_sqlite = not stack.postgres.is_running  # FerretDB on SQLite: no PostgreSQL to analyse
+    if not on_sqlite:
+        await asyncio.to_thread(stack.postgres.psql, "VACUUM (ANALYZE)")
     analysed = time.perf_counter() - t0
     waited, spent = await settle(
         {
@@ -204,20 +233,28 @@ async def settled(
             "kafka": stack.kafka.pid,
             **{p.spec.name: p.process.pid for p in processes if p.process},
         },
-        timeout=timeout,
+        # On SQLite the services' sweeps scan whole collections and the store never idles.
+        timeout=min(timeout, 120) if on_sqlite else timeout,
     )
     busy = ", ".join(f"{n} {s:.0f} s" for n, s in sorted(spent.items(), key=lambda i: -i[1]))
-    print(f"[{name}] VACUUM ANALYZE {analysed:.0f} s, idle after {waited:.0f} s (CPU: {busy})")
+    analyse = "no VACUUM (SQLite)" if on_sqlite else f"VACUUM ANALYZE {analysed:.0f} s"
+    print(f"[{name}] {analyse}, waited {waited:.0f} s for idle (CPU: {busy})")
     return {"analyse_seconds": analysed, "idle_after_seconds": waited, "cpu_seconds": spent}
 
 
 async def phase(
-    stack: Stack, root: Path, name: str, year: Year, args: argparse.Namespace, box: Any
-) -> dict[str, Any]:
+    stack: Stack,
+    root: Path,
+    name: str,
+    year: Year,
+    args: argparse.Namespace,
+    box: Any,
+    result: dict[str, Any],
+) -> None:
     """Load ``year`` into databases of their own, start the three services on them and
-    measure the reads, the rush and the fan-out."""
+    measure the reads, the rush and the fan-out, into ``result`` as they come (an
+    interrupted run keeps what it measured)."""
     prefix = f"scale_{name}"
-    result: dict[str, Any] = {}
     print(f"[{name}] loading {year.registrations} registrations, {year.notices} notices ...")
     result["load_seconds"] = await YEAR_DATA.load(stack.mongo_url, prefix, year)
     group = f"{prefix}-notifications"  # each service reads with groups of its own
@@ -249,13 +286,16 @@ async def phase(
         client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url)
         try:
             db = client[f"{prefix}_notifications"]
-            result["fanout_seconds"] = await fanout(stack, db, group, box, args.people)
+            result["fanout_seconds"] = await asyncio.wait_for(
+                fanout(stack, db, group, box, args.people), args.fanout_timeout
+            )
+        except TimeoutError:
+            result["fanout_seconds"] = TIMED_OUT
         finally:
             await client.close()
     finally:
         for process in processes:
             process.stop()
-    return result
 
 
 def _rows(measured: dict[str, float]) -> str:
@@ -272,7 +312,7 @@ def table(empty: dict[str, Any], loaded: dict[str, Any], args: argparse.Namespac
         e50, e95 = empty["reads"][key]
         ok = "ok" if p95 <= 50 else "MISSED"
         lines.append(
-            f"| `{key}` p50 / p95 | {e50:.0f} / {e95:.0f} ms | {p50:.0f} / {p95:.0f} ms "
+            f"| `{key}` p50 / p95 | {ms(e50)} / {ms(e95)} | {ms(p50)} / {ms(p95)} "
             f"| p95 <= 50 ms: {ok} | {_rows(empty['rows'][key])} | {_rows(loaded['rows'][key])} |"
         )
     rush_ratio = loaded["rush_per_second"] / empty["rush_per_second"]
@@ -282,8 +322,8 @@ def table(empty: dict[str, Any], loaded: dict[str, Any], args: argparse.Namespac
         f"| {loaded['rush_per_second']:.0f}/s | >= 80 %: {rush_ratio:.0%} | | |"
     )
     lines.append(
-        f"| fan-out ({args.people} people, inbox + mail) | {empty['fanout_seconds']:.1f} s "
-        f"| {loaded['fanout_seconds']:.1f} s | >= 80 % of the rate: {fan_ratio:.0%} | | |"
+        f"| fan-out ({args.people} people, inbox + mail) | {seconds(empty['fanout_seconds'])} "
+        f"| {seconds(loaded['fanout_seconds'])} | >= 80 % of the rate: {fan_ratio:.0%} | | |"
     )
     loads = ", ".join(f"{k} {v:.0f} s" for k, v in loaded["load_seconds"].items())
     lines.append(f"\nLoad time: {loads}.")
@@ -298,10 +338,45 @@ def table(empty: dict[str, Any], loaded: dict[str, Any], args: argparse.Namespac
     return "\n".join(lines)
 
 
+def load_times(took: dict[str, float]) -> str:
+    return ", ".join(f"{name} {seconds(value)}" for name, value in took.items())
+
+
+def side_by_side(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Two runs (e.g. SQLite and PostgreSQL on the same data) as one table, each phase's
+    reads p50 / p95, rush, fan-out and load; "-" where a run was stopped before measuring it."""
+
+    def both(phase: str, key: str, show: Any) -> str:
+        shown = [show(run[phase][key]) if key in run[phase] else "-" for run in (before, after)]
+        return " | ".join(shown)
+
+    def p50_p95(pair: list[float]) -> str:
+        return f"{ms(pair[0])} / {ms(pair[1])}"
+
+    lines = [
+        f"| measure | {before['store']}, scale {before['scale']} "
+        f"| {after['store']}, scale {after['scale']} |",
+        "|---|---|---|",
+    ]
+    for phase in ("empty", "year"):
+        for key, pair in before[phase].get("reads", {}).items():
+            other = after[phase].get("reads", {}).get(key)
+            lines.append(
+                f"| {phase}: `{key}` | {p50_p95(pair)} | {p50_p95(other) if other else '-'} |"
+            )
+        lines.append(f"| {phase}: rush | {both(phase, 'rush_per_second', '{:.0f}/s'.format)} |")
+        lines.append(f"| {phase}: fan-out | {both(phase, 'fanout_seconds', seconds)} |")
+    lines.append(f"| load | {both('year', 'load_seconds', load_times)} |")
+    return "\n".join(lines)
+
+
 async def main(args: argparse.Namespace) -> int:
-    stack = isolated_stack("samling-scale-")
+    stack = isolated_stack("samling-scale-", store=args.store)
+    found: dict[str, Any] = {"scale": args.scale, "store": args.store, "empty": {}, "year": {}}
+    out = repo_root() / ".local" / f"bench-scale-{args.store}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     root = stack.root
-    print(f"starting Kafka + FerretDB on PostgreSQL in {root} ...", flush=True)
+    print(f"starting Kafka + FerretDB on {args.store} in {root} ...", flush=True)
     stack.start()
     mailpit = MailpitServer(free_port(), free_port(), root / "mailpit", root / "logs")
     mailpit.start()
@@ -310,15 +385,13 @@ async def main(args: argparse.Namespace) -> int:
         box = mailpit.mailbox()
         await ensure_topics(stack.bootstrap)
         # "Empty": the least the reads need (20 events, 200 registrations and notices).
-        empty = await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box)
-        loaded = await phase(stack, root, "year", YEAR_DATA.Year(args.scale), args, box)
-        out = repo_root() / ".local" / "bench-scale.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"empty": empty, "year": loaded, "scale": args.scale}, indent=2))
-        print(table(empty, loaded, args))
+        await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box, found["empty"])
+        await phase(stack, root, "year", YEAR_DATA.Year(args.scale), args, box, found["year"])
+        print(table(found["empty"], found["year"], args))
         box.close()
         return 0
     finally:
+        out.write_text(json.dumps(found, indent=2))
         mailpit.stop()
         stack.stop()
 
@@ -337,4 +410,25 @@ if __name__ == "__main__":
     parser.add_argument(
         "--settle-seconds", type=float, default=600, help="the longest wait for an idle stack"
     )
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    parser.add_argument(
+        "--store",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="FerretDB's backend (sqlite: the store before #14, for the 'before' column)",
+    )
+    parser.add_argument(
+        "--fanout-timeout",
+        type=float,
+        default=600,
+        help="seconds before a fan-out counts as timed out (a result, shown as '> N s')",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("BEFORE_JSON", "AFTER_JSON"),
+        help="print two runs' .local/bench-scale-*.json side by side, run nothing",
+    )
+    args = parser.parse_args()
+    if args.compare:
+        sys.exit(print(side_by_side(*(json.loads(Path(p).read_text()) for p in args.compare))))
+    sys.exit(asyncio.run(main(args)))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from samling_devtools.benchmarking import percentile, service_env
+from pymongo import AsyncMongoClient
+from samling_devtools.benchmarking import isolated_stack, percentile, service_env
 from samling_devtools.infra import Stack
+from samling_devtools.store_servers import SqliteFerretDBServer, StoreServers
 from samling_devtools.vegeta import Report
 
 
@@ -81,3 +85,55 @@ def test_report_keeps_status_0_when_the_requests_failed() -> None:
     report = _report(["connection refused"], {"0": 2, "201": 8})
     assert report.failures == ["connection refused"]
     assert report.answers == {"0": 2, "201": 8}
+
+
+@pytest.fixture
+def sqlite_stack() -> Iterator[Stack]:
+    stack = isolated_stack("samling-test-sqlite-", store="sqlite")
+    yield stack
+    stack.stop()
+    shutil.rmtree(stack.root, ignore_errors=True)
+
+
+def test_the_sqlite_store_runs_ferretdb_on_sqlite_files_without_postgresql(
+    sqlite_stack: Stack,
+) -> None:
+    files = sqlite_stack.root / "ferretdb" / "sqlite"
+    assert sqlite_stack.ferretdb.backend_args() == [
+        "--handler=sqlite",
+        f"--sqlite-url=file:{files}/",
+    ]
+    assert sqlite_stack.store.ferretdb is sqlite_stack.ferretdb
+    assert isinstance(sqlite_stack.ferretdb, SqliteFerretDBServer)
+
+
+def test_the_default_store_stays_on_postgresql() -> None:
+    stack = isolated_stack("samling-test-postgresql-")
+    shutil.rmtree(stack.root)
+    assert type(stack.store) is StoreServers
+    assert stack.ferretdb.backend_args()[0] == "--handler=postgresql"
+    assert stack.postgres.url() in stack.ferretdb.backend_args()[1]
+
+
+def test_an_unknown_store_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown store 'mysql'"):
+        isolated_stack("samling-test-mysql-", store="mysql")
+
+
+@pytest.mark.integration
+async def test_the_sqlite_store_starts_and_keeps_documents_with_postgresql_stopped(
+    sqlite_stack: Stack,
+) -> None:
+    sqlite_stack.store.start()
+    sqlite_stack.store.wait_ready()
+    assert sqlite_stack.store.is_running
+    assert not sqlite_stack.postgres.is_running
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(sqlite_stack.mongo_url)
+    try:
+        await client["bench"]["things"].insert_one({"_id": "a", "n": 1})
+        assert await client["bench"]["things"].find_one({"n": 1}) == {"_id": "a", "n": 1}
+    finally:
+        await client.close()
+    assert any(
+        path.suffix == ".sqlite" for path in (sqlite_stack.root / "ferretdb" / "sqlite").iterdir()
+    )

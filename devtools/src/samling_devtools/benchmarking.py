@@ -21,6 +21,7 @@ from samling_runtime.settings import ServiceSettings
 
 from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.services import ServiceProcess, ServiceProcessSpec
+from samling_devtools.store_servers import SqliteFerretDBServer, SqliteStoreServers
 
 
 @dataclass
@@ -139,11 +140,14 @@ def service_env(service: str, stack: Stack, db: str, group: str, **settings: str
     return {f"SAMLING_{service.upper()}_{key}": value for key, value in env.items()}
 
 
-def isolated_stack(prefix: str) -> Stack:
+def isolated_stack(prefix: str, *, store: str = "postgresql") -> Stack:
     """A test-profile Stack on free ports in a fresh temporary folder (not started), so a
-    benchmark never meets a developer's or a test session's servers."""
+    benchmark never meets a developer's or a test session's servers. ``store="sqlite"`` puts
+    FerretDB on its SQLite backend instead of PostgreSQL (the store before #14)."""
+    if store not in ("postgresql", "sqlite"):
+        raise ValueError(f"unknown store {store!r}; expected 'postgresql' or 'sqlite'")
     root = Path(tempfile.mkdtemp(prefix=prefix))
-    return Stack(
+    stack = Stack(
         "test",
         kafka_port=free_port(),
         controller_port=free_port(),
@@ -151,6 +155,12 @@ def isolated_stack(prefix: str) -> Stack:
         postgres_port=free_port(),
         root=root,
     )
+    if store == "sqlite":
+        ferretdb = SqliteFerretDBServer(stack.ferretdb.port, root / "ferretdb", root / "logs")
+        ferretdb.port_env = stack.ferretdb.port_env
+        stack.ferretdb = ferretdb
+        stack.store = SqliteStoreServers(stack.postgres, ferretdb)
+    return stack
 
 
 @contextlib.contextmanager

