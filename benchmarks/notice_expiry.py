@@ -4,8 +4,11 @@ not pushed down by FerretDB v1, so PostgreSQL returns every notice) against a ro
 ``NoticeExpiry`` (one equality per hour that came due). Prints the PostgreSQL rows each read,
 their time and the CPU seconds of FerretDB and PostgreSQL.
 
-Run: ``uv run --frozen python services/notifications/benchmarks/expiry.py [--notices 100000]``.
+Run: ``uv run --frozen python benchmarks/notice_expiry.py [--notices 100000]``.
 It starts a store of its own (PostgreSQL + FerretDB on free ports) and stops it at the end.
+Beside ``scale_year.py``, not among the notifications service's own benchmarks: like the
+year's loader it drives the service's store adapter in-process, where those measure the
+running service from outside.
 """
 
 from __future__ import annotations
