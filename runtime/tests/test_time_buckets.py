@@ -1,6 +1,7 @@
 """Bucketed sweeps: a round reads the buckets that came due and the horizon's own, a finished
 bucket is never read again, and documents from before the buckets get theirs once."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -133,17 +134,25 @@ async def test_bucketed_backfills_every_old_document_and_a_loader_can_skip_the_s
     assert await backfill(db["loaded"], HOURS, db["sweep_marks"]) == 0
 
 
-async def test_a_sweep_stopped_longer_than_its_lookback_resumes_after_its_newest_bucket() -> None:
-    sweep = _sweep(memory_database())  # a lookback of 5 hours
+async def _ignore(query: Document) -> None:
+    pass
 
-    async def nothing(query: Document) -> None:
-        pass
 
-    await sweep.round(NOON, nothing)
-    handled: list[str] = []
+def _noting(handled: list[str]) -> Callable[[Document], Awaitable[None]]:
+    """A round's handler that notes the bucket of each query it is given."""
 
     async def handle(query: Document) -> None:
         handled.append(query["_at_bucket"])
+
+    return handle
+
+
+async def test_a_sweep_stopped_longer_than_its_lookback_resumes_after_its_newest_bucket() -> None:
+    sweep = _sweep(memory_database())  # a lookback of 5 hours
+
+    await sweep.round(NOON, _ignore)
+    handled: list[str] = []
+    handle = _noting(handled)
 
     await sweep.round(NOON + timedelta(days=1), handle)
     assert handled[0] == "2027-03-01T12:00"  # not 07:00 the next day
@@ -158,14 +167,9 @@ async def test_a_repair_catches_up_no_further_than_its_limit_after_a_long_stop()
     db = memory_database()
     sweep = BucketSweep("repair", HOURS, db["sweep_marks"], timedelta(hours=5), timedelta(hours=8))
 
-    async def nothing(query: Document) -> None:
-        pass
-
-    await sweep.round(NOON, nothing)
+    await sweep.round(NOON, _ignore)
     handled: list[str] = []
-
-    async def handle(query: Document) -> None:
-        handled.append(query["_at_bucket"])
+    handle = _noting(handled)
 
     await sweep.round(NOON + timedelta(days=3), handle)  # 72 hours missed, 8 caught up
     assert handled[0] == "2027-03-04T04:00"

@@ -22,6 +22,8 @@ from samling_events.domain.seating import (
 )
 from samling_kernel.decisions import Change, Refusal, Refused
 
+from services.events.tests.unit.builders import a_registration
+
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 BODO, SALTDAL = "NO-1804", "NO-1840"
 
@@ -42,20 +44,16 @@ def _event(status: EventStatus = EventStatus.PUBLISHED, **details: Any) -> Event
     return draft.model_copy(update={"status": status})
 
 
-def _reg(n: int, municipality_id: str = SALTDAL, **fields: Any) -> Registration:
-    values: dict[str, Any] = {
-        "id": f"reg_{n}",
-        "event_id": "evt_1",
-        "participant_id": f"par_{n}",
-        "municipality_id": municipality_id,
-        "role": "Lærer",
-        "member": True,
-        "status": RegistrationStatus.WAITLISTED,
-        "arrived_at": NOW,
-        "arrival_seq": n,
-        **fields,
-    }
-    return Registration.model_validate(values)
+def _reg(
+    n: int,
+    municipality_id: str = SALTDAL,
+    status: RegistrationStatus = RegistrationStatus.WAITLISTED,
+    **fields: Any,
+) -> Registration:
+    """Waiting unless told, as a desk's arrivals are until they get a seat (no seat number)."""
+    return a_registration(
+        status, n=n, municipality_id=municipality_id, **{"seat_no": None, **fields}
+    )
 
 
 def test_seats_go_in_arrival_order_around_those_taken() -> None:
