@@ -58,16 +58,13 @@ KNOWN_SCANS: dict[str, str] = {
         "the fan-out's preferences, 500 recipients per $in: only people who changed a default "
         "have a document, and one scan of those beats a lookup per recipient"
     ),
-    # Periodic sweeps (every 30 s or less often), not requests. TODO(#14): the reminder
-    # sweep reads every past reminder each round; give it an equality (a due bucket) as the
-    # events service's seat repair and anonymisation have (samling_runtime.time_buckets).
-    r"^reminders \{\"due_at\": \{\"\$lte\"": "the reminder scheduler's poll",
     # Once per start: a timeline puts copies written before it (or whose bucket a crash left
     # unnoted) in their buckets (samling_runtime.timeline.TimelineIndex.relist).
     r"^(reports|events) \{\}": "a timeline's relist of every copy, once when a service starts",
     # Retention (#15, #14) reads by the hour that came due (samling_runtime.time_buckets):
     # notices, read states, idempotency keys, consumed-event markers and superseded revisions
-    # are equalities now, as are the events service's seat repair and anonymisation. Once per
+    # are equalities now, as are the events service's seat repair and anonymisation and the
+    # reminder poll (an hour of reminders and that hour's runs, by ``_due_at_bucket``). Once per
     # database: the back-fill of the documents written before their collection had buckets
     # (samling_runtime.time_buckets.backfill, remembered by a mark in sweep_marks).
     r"^\w+ \{\"_\w+_bucket\": \{\"\$exists\"": "a bucket back-fill, once per database",

@@ -55,11 +55,12 @@ class World:
     def __post_init__(self) -> None:
         # The aggregate stores serve the API and delivery, never a fact handler.
         unused = cast(Any, None)
-        stores = Stores(cast(Any, self.db), unused, unused, unused, unused)
+        clock = ManualClock(NOW)
+        stores = Stores(cast(Any, self.db), unused, unused, unused, unused, clock=clock)
         self.ctx = Context(
             stores=stores,
             notices=self.notices,
-            clock=ManualClock(NOW),
+            clock=clock,
             forward=self._forward,
             app_url="https://samling.test/",
         )

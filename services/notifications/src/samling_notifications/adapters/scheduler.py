@@ -5,7 +5,8 @@ A reminder is a document per event (``event:<id>``) or pre-work assignment
 and delete it when the event is cancelled. When it is due the scheduler queues notices for the
 participants confirmed *at that moment* (so a cancelled registration gets none), with the source
 id ``reminder:<reminder id>@<due time>``: a rerun after a crash queues nothing twice, and a
-reminder moved to a new time reminds again. A ``reminder_runs`` document marks it done.
+reminder moved to a new time reminds again. A ``reminder_runs`` document marks it done; the
+poll reads only the hours of reminders not all done (:mod:`.store.due_reminders`).
 A transfer plan's reminders (``transfer:<plan>:<conversation>:<person>``, see
 :mod:`samling_notifications.domain.transfer`) remind their one person each.
 """
@@ -13,12 +14,10 @@ A transfer plan's reminders (``transfer:<plan>:<conversation>:<person>``, see
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
 from samling_runtime.mongo import Document
 from samling_runtime.service import Runtime
 
@@ -61,16 +60,13 @@ class Scheduler(Worker):
 
     async def fire_reminders(self) -> int:
         now = self.runtime.clock.now()
-        fired = 0
-        for reminder in await self.stores.agenda.due(now):
-            run_id = f"{reminder['_id']}@{reminder['due_at'].isoformat()}"
-            if await self.stores.reminder_runs.find_one({"_id": run_id}) is not None:
-                continue
-            if now < reminder["not_after"]:
-                fired += await self._remind(reminder, run_id)
-            with contextlib.suppress(DuplicateKeyError):
-                await self.stores.reminder_runs.insert_one({"_id": run_id, "at": now})
-        return fired
+
+        async def remind(reminder: Document, run_id: str) -> int:
+            if now < reminder["not_after"]:  # found too late: marked run, not sent
+                return await self._remind(reminder, run_id)
+            return 0
+
+        return await self.stores.due_reminders.fire(now, remind)
 
     async def _remind(self, reminder: Document, run_id: str) -> int:
         event_id = reminder["event_id"]

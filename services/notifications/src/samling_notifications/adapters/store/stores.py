@@ -32,6 +32,7 @@ from samling_contracts.vocabulary import Channel
 from samling_kernel.decisions import Change
 from samling_kernel.ids import new_id
 from samling_runtime.batching import BulkWriter
+from samling_runtime.clock import Clock, SystemClock
 from samling_runtime.mongo import Document, find_by_ids
 from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore, create_indexes_one_by_one
@@ -40,6 +41,7 @@ from samling_runtime.time_buckets import MARKS
 from samling_notifications.adapters.store.agenda import Agenda
 from samling_notifications.adapters.store.coalesce import SharedLookups
 from samling_notifications.adapters.store.contact_persons import ContactPersons
+from samling_notifications.adapters.store.due_reminders import DueReminders
 from samling_notifications.adapters.store.event_views import EventViews
 from samling_notifications.adapters.store.expiry import NoticeExpiry
 from samling_notifications.adapters.store.inbox import Inbox
@@ -93,6 +95,8 @@ class Stores:
     preferences: AggregateStore[Preferences]
     endpoints: AggregateStore[Endpoint]
     delivery_batches: AggregateStore[DeliveryBatch]
+    clock: Clock = field(default_factory=SystemClock)
+    """The writers' clock (where a reminder's hour depends on when it is written)."""
     shared: Shared = field(init=False)
     # Read models, kept by the fact handlers.
     recipients: Collection = field(init=False)
@@ -126,6 +130,7 @@ class Stores:
     event_views: EventViews = field(init=False)
     registration_views: RegistrationViews = field(init=False)
     agenda: Agenda = field(init=False)
+    due_reminders: DueReminders = field(init=False)
     notice_log: NoticeLog = field(init=False)
 
     def __post_init__(self) -> None:
@@ -161,7 +166,8 @@ class Stores:
         )
         self.event_views = EventViews(self.events, self.assignments)
         self.registration_views = RegistrationViews(self.registrations, self.shared.registrations)
-        self.agenda = Agenda(self.reminders)
+        self.agenda = Agenda(self.reminders, self.clock)
+        self.due_reminders = DueReminders(self.reminders, self.reminder_runs, db[MARKS])
         self.notice_log = NoticeLog(self.notifications)
 
     def all(self) -> list[AggregateStore[Any]]:
@@ -225,6 +231,7 @@ async def open_stores(runtime: Runtime) -> Stores:
         preferences=runtime.store("preferences", Preferences),
         endpoints=runtime.store("webhook_endpoints", Endpoint),
         delivery_batches=runtime.store("delivery_batches", DeliveryBatch),
+        clock=runtime.clock,
     )
     await stores.delivery_batches.ensure_indexes()
     await stores.deliveries.ensure_indexes(IndexModel([("recipient_id", ASCENDING)]))
@@ -285,11 +292,11 @@ async def open_stores(runtime: Runtime) -> Stores:
     await create_indexes_one_by_one(
         stores.reminders,
         [
-            IndexModel([("due_at", ASCENDING)]),
             IndexModel([("event_id", ASCENDING)]),
             IndexModel([("participant_id", ASCENDING)]),  # transfer plans' reminders, on erasure
         ],
     )
+    await stores.due_reminders.prepare()  # the hour indexes and back-fill, before the poll
     await create_indexes_one_by_one(
         stores.webhook_deliveries,
         [
