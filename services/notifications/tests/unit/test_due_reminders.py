@@ -5,6 +5,7 @@ on the next poll, once; one put again at the time it fired at does not fire agai
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -175,3 +176,16 @@ async def test_reminders_from_before_the_hours_get_theirs_and_fire_when_due() ->
     assert await world.poll.prepare() == 1
     assert await world.hour_of("event:evt_1") == REMINDERS_BY_HOUR.bucket(due)
     assert await world.fire_at(due) == ["event:evt_1"]
+
+
+async def test_overlapping_polls_of_one_process_each_finish_the_hours_they_read() -> None:
+    world = World()
+    due = NOW - timedelta(minutes=5)
+    world.clock.set(due)
+    await world.agenda.put(reminder("evt_1", due))
+    later = NOW + 2 * HOUR
+    world.clock.set(later)
+    await asyncio.gather(world.poll.fire(later, world.remind), world.poll.fire(later, world.remind))
+    assert REMINDERS_BY_HOUR.bucket(due) in await world.finished()
+    assert {rid for rid, _ in world.fired} == {"event:evt_1"}
+    assert await world.fire_at(later + timedelta(seconds=1)) == []

@@ -71,9 +71,10 @@ class DueReminders:
         self._reminders = reminders
         self._runs = runs
         self._sweep = BucketSweep("reminders", REMINDERS_BY_HOUR, marks, LOOKBACK, CATCH_UP)
-        self._pending: list[str] = []
+        self._pending: set[str] = set()
         """The hours not finished as of ``_through``'s hour: a finished hour stays finished,
-        so the marks are read once an hour, not every poll."""
+        so the marks are read once an hour, not every poll. (A poll the scheduler runs and
+        one a caller runs may overlap: each finds its hours here and discards them.)"""
         self._through: str | None = None
 
     async def prepare(self) -> int:
@@ -93,9 +94,9 @@ class DueReminders:
     async def _unfinished(self, now: datetime) -> list[str]:
         current = REMINDERS_BY_HOUR.bucket(now)
         if current != self._through:  # a new hour (or the first poll): ask the marks
-            self._pending = [bucket.key for bucket in await self._sweep.due(now)]
+            self._pending = {bucket.key for bucket in await self._sweep.due(now)}
             self._through = current
-        return list(self._pending)
+        return sorted(self._pending)
 
     async def _fire_hour(self, key: str, now: datetime, remind: Remind) -> int:
         field = REMINDERS_BY_HOUR.bucket_field
@@ -112,7 +113,7 @@ class DueReminders:
                     await self._runs.insert_one({"_id": run, "at": now, field: key})
         if REMINDERS_BY_HOUR.start_of_key(key) + REMINDERS_BY_HOUR.width + GRACE <= utc(now):
             await self._sweep.finish(Bucket(key, {field: key}, whole=True))
-            self._pending.remove(key)
+            self._pending.discard(key)
         return fired
 
     async def _ran_elsewhere(self, run: str) -> bool:
