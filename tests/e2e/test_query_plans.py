@@ -61,6 +61,7 @@ KNOWN_SCANS: dict[str, str] = {
     # Once per start: a timeline puts copies written before it (or whose bucket a crash left
     # unnoted) in their buckets (samling_runtime.timeline.TimelineIndex.relist).
     r"^(reports|events) \{\}": "a timeline's relist of every copy, once when a service starts",
+    r"^reminders \{\}": "whether there are reminders at all, once at start (limit 1, pushed down)",
     # Retention (#15, #14) reads by the hour that came due (samling_runtime.time_buckets):
     # notices, read states, idempotency keys, consumed-event markers and superseded revisions
     # are equalities now, as are the events service's seat repair and anonymisation and the

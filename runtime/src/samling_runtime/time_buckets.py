@@ -176,6 +176,11 @@ class BucketSweep:
         for start in range(0, len(marks), 1000):
             await insert_new(self.marks, marks[start : start + 1000])
 
+    async def finish_all(self, buckets: Sequence[Bucket]) -> None:
+        """Remember that each of ``buckets`` is done, in one insert (those the horizon falls
+        in never are)."""
+        await self._finish_all(buckets)
+
     async def finish(self, bucket: Bucket) -> None:
         """Remember that ``bucket`` is done (a bucket the horizon falls in never is)."""
         await self._finish_all([bucket])

@@ -76,7 +76,7 @@ def test_a_reminder_is_in_its_due_hour_or_the_hour_it_was_written_when_that_is_l
 
 async def test_each_reminder_fires_once_when_due_and_its_hour_is_then_finished() -> None:
     world = World()
-    await world.poll.prepare()
+    await world.poll.prepare(NOW)
     soon = NOW + timedelta(minutes=30)
     await world.agenda.put(reminder("evt_1", soon))
     await world.agenda.put(reminder("evt_2", soon + HOUR))
@@ -173,7 +173,7 @@ async def test_reminders_from_before_the_hours_get_theirs_and_fire_when_due() ->
     old = {**reminder("evt_1", due).document(), "_id": "event:evt_1"}
     await world.db["reminders"].insert_one(old)
     await world.db["reminders"].insert_one({"_id": "transfer:held", "held": True})  # tombstone
-    assert await world.poll.prepare() == 1
+    assert await world.poll.prepare(NOW) == 1
     assert await world.hour_of("event:evt_1") == REMINDERS_BY_HOUR.bucket(due)
     assert await world.fire_at(due) == ["event:evt_1"]
 
@@ -189,3 +189,26 @@ async def test_overlapping_polls_of_one_process_each_finish_the_hours_they_read(
     assert REMINDERS_BY_HOUR.bucket(due) in await world.finished()
     assert {rid for rid, _ in world.fired} == {"event:evt_1"}
     assert await world.fire_at(later + timedelta(seconds=1)) == []
+
+
+async def test_a_new_database_finishes_the_past_hours_at_once_and_reads_only_the_current() -> None:
+    world = World()
+    assert await world.poll.prepare(NOW) == 0
+    finished = await world.finished()
+    assert len(finished) == 7 * 24  # the lookback, up to the hour before NOW's
+    assert REMINDERS_BY_HOUR.bucket(NOW - HOUR) in finished
+    assert REMINDERS_BY_HOUR.bucket(NOW) not in finished
+    reminders = recording(world.db, "reminders")
+    await world.agenda.put(reminder("evt_1", NOW - timedelta(days=2)))  # due in the past
+    reminders.clear()
+    assert await world.fire_at(NOW + timedelta(seconds=1)) == ["event:evt_1"]
+    assert [query[FIELD] for _, query in reminders] == [REMINDERS_BY_HOUR.bucket(NOW)]
+
+
+async def test_a_database_with_reminders_reads_the_lookback_on_its_first_poll() -> None:
+    world = World()
+    world.clock.set(NOW - timedelta(days=2))
+    await world.agenda.put(reminder("evt_1", NOW - timedelta(days=2)))
+    assert await world.poll.prepare(NOW) == 0
+    assert await world.finished() == set()
+    assert await world.fire_at(NOW) == ["event:evt_1"]

@@ -77,11 +77,22 @@ class DueReminders:
         one a caller runs may overlap: each finds its hours here and discards them.)"""
         self._through: str | None = None
 
-    async def prepare(self) -> int:
-        """The hour indexes, and the back-fill of reminders from before them (at start)."""
+    async def prepare(self, now: datetime) -> int:
+        """The hour indexes, and the back-fill of reminders from before them (at start).
+        Returns how many reminders the back-fill gave an hour.
+
+        Without reminders (a new database) the hours before ``now`` are finished at once:
+        every reminder written from now on is in the hour of its write or later, so the
+        first poll need not read the lookback's 168 empty hours."""
         field = REMINDERS_BY_HOUR.bucket_field
         await create_indexes_one_by_one(self._runs, [IndexModel([(field, ASCENDING)])])
-        return await bucketed(self._reminders, REMINDERS_BY_HOUR, self._sweep.marks)
+        # No filter: FerretDB pushes the limit of one down, a read of one row at most.
+        new = await self._reminders.find_one({}, {"_id": 1}) is None
+        given = await bucketed(self._reminders, REMINDERS_BY_HOUR, self._sweep.marks)
+        if new:
+            past = [b for b in await self._sweep.due(now) if self._over(b.key, now)]
+            await self._sweep.finish_all([Bucket(b.key, b.query, whole=True) for b in past])
+        return given
 
     async def fire(self, now: datetime, remind: Remind) -> int:
         """``remind`` each reminder due by ``now`` that has not run, oldest hour first, and
@@ -111,10 +122,15 @@ class DueReminders:
                 fired += await remind(reminder, run)
                 with contextlib.suppress(DuplicateKeyError):
                     await self._runs.insert_one({"_id": run, "at": now, field: key})
-        if REMINDERS_BY_HOUR.start_of_key(key) + REMINDERS_BY_HOUR.width + GRACE <= utc(now):
+        if self._over(key, now):
             await self._sweep.finish(Bucket(key, {field: key}, whole=True))
             self._pending.discard(key)
         return fired
+
+    @staticmethod
+    def _over(key: str, now: datetime) -> bool:
+        """Whether nothing can still be written into the hour ``key`` (it may be finished)."""
+        return REMINDERS_BY_HOUR.start_of_key(key) + REMINDERS_BY_HOUR.width + GRACE <= utc(now)
 
     async def _ran_elsewhere(self, run: str) -> bool:
         return await self._runs.find_one({"_id": run}, {"_id": 1}) is not None

@@ -296,7 +296,9 @@ async def open_stores(runtime: Runtime) -> Stores:
             IndexModel([("participant_id", ASCENDING)]),  # transfer plans' reminders, on erasure
         ],
     )
-    await stores.due_reminders.prepare()  # the hour indexes and back-fill, before the poll
+    await stores.due_reminders.prepare(
+        stores.clock.now()
+    )  # the hour indexes and back-fill, before the poll
     await create_indexes_one_by_one(
         stores.webhook_deliveries,
         [
