@@ -1,5 +1,6 @@
 """Reminders: scheduled from facts, survive a restart, move on reschedule, vanish on
-cancellation of the event or the registration. The clock travels (``set``): no sleeping."""
+cancellation of the event or the registration; one moved into the past, into an hour the poll
+has finished, fires on the next poll, once. The clock travels (``set``): no sleeping."""
 
 from __future__ import annotations
 
@@ -146,3 +147,66 @@ async def test_reminders_follow_the_event_and_the_registration(
         # 08:00 UTC is 09:00 in Oslo in February: local time, with its zone.
         assert "DTSTART;TZID=Europe/Oslo:20270217T090000" in ics
         assert "BEGIN:VTIMEZONE" in ics
+
+
+async def test_a_reminder_moved_into_a_finished_hour_in_the_past_fires_on_the_next_poll(
+    stack: Stack, mailbox: Mailpit, notifications_settings: Callable[..., Any]
+) -> None:
+    world = World()
+    clock = TravellingClock()
+    clock.set(START - timedelta(days=2))
+    settings = await notifications_settings(scheduler_poll_seconds=3600)
+    event, kari = world.event(), world.participant(1)
+    registration = RegistrationConfirmed(
+        registration_id=f"reg_{world.run}_1",
+        event_id=event.event_id,
+        participant_id=kari.participant_id,
+        municipality_id="NO-1804",
+    )
+    reminder_id = f"event:{event.event_id}"
+    async with running(create(settings, clock)) as service:
+        scheduler = started_in(service.app).get().scheduler
+        await publish(stack.bootstrap, event, kari, registration)
+
+        async def due_at() -> Any:
+            doc = await service.db["reminders"].find_one({"_id": reminder_id})
+            registered = await service.db["registrations"].find_one(
+                {"_id": registration.registration_id}
+            )
+            return doc and registered and doc["due_at"]
+
+        assert await eventually(due_at) == START - timedelta(days=1)
+        clock.set(START - timedelta(days=1) + timedelta(minutes=1))
+        assert await scheduler.fire_reminders() == 2  # Kari, inbox and e-mail
+        clock.set(START - timedelta(hours=20))  # the hours before are finished now
+        assert await scheduler.fire_reminders() == 0
+        # Moved to start in 12 hours: its reminder was due a day before that, 8 hours ago, in
+        # an hour the poll finished.
+        moved_to = START - timedelta(hours=8)
+        finished = await service.db["sweep_marks"].find_one(
+            {"_id": f"reminders|{(moved_to - timedelta(days=1)).strftime('%Y-%m-%dT%H:00')}"}
+        )
+        assert finished is not None
+        await publish(
+            stack.bootstrap,
+            EventRescheduled(
+                event_id=event.event_id,
+                starts_at=moved_to,
+                ends_at=moved_to + timedelta(hours=6),
+                previous_starts_at=START,
+                timezone="Europe/Oslo",
+                sequence=1,
+            ),
+        )
+
+        async def moved() -> bool:
+            return await due_at() == moved_to - timedelta(days=1)
+
+        await eventually(moved)
+        assert await scheduler.fire_reminders() == 2
+        assert await scheduler.fire_reminders() == 0  # once only
+
+        async def reminded_twice() -> bool:
+            return len(subjects(mailbox, kari.email, "Påminnelse")) == 2
+
+        await eventually(reminded_twice)
