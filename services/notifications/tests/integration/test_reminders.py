@@ -5,7 +5,7 @@ has finished, fires on the next poll, once. The clock travels (``set``): no slee
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +26,18 @@ from samling_runtime.clock import TravellingClock
 from .facts import START, World, publish
 
 pytestmark = pytest.mark.integration
+
+
+def rescheduled(event_id: str, moved_to: datetime) -> EventRescheduled:
+    """The event, first planned at ``START``, moved to start at ``moved_to``."""
+    return EventRescheduled(
+        event_id=event_id,
+        starts_at=moved_to,
+        ends_at=moved_to + timedelta(hours=6),
+        previous_starts_at=START,
+        timezone="Europe/Oslo",
+        sequence=1,
+    )
 
 
 def subjects(sink: Mailpit, address: str, prefix: str) -> list[str]:
@@ -77,14 +89,7 @@ async def test_reminders_follow_the_event_and_the_registration(
         moved_to = START + timedelta(days=7)
         await publish(
             stack.bootstrap,
-            EventRescheduled(
-                event_id=event.event_id,
-                starts_at=moved_to,
-                ends_at=moved_to + timedelta(hours=6),
-                previous_starts_at=START,
-                timezone="Europe/Oslo",
-                sequence=1,
-            ),
+            rescheduled(event.event_id, moved_to),
             EventCancelled(event_id=other.event_id, reason="Sykdom", sequence=1),
             RegistrationCancelled(**registrations[1].model_dump(), cancelled_by="participant"),
             prework,
@@ -189,14 +194,7 @@ async def test_a_reminder_moved_into_a_finished_hour_in_the_past_fires_on_the_ne
         assert finished is not None
         await publish(
             stack.bootstrap,
-            EventRescheduled(
-                event_id=event.event_id,
-                starts_at=moved_to,
-                ends_at=moved_to + timedelta(hours=6),
-                previous_starts_at=START,
-                timezone="Europe/Oslo",
-                sequence=1,
-            ),
+            rescheduled(event.event_id, moved_to),
         )
 
         async def moved() -> bool:
