@@ -74,7 +74,7 @@ class DueReminders:
         self._pending: set[str] = set()
         """The hours not finished as of ``_through``'s hour: a finished hour stays finished,
         so the marks are read once an hour, not every poll. (A poll the scheduler runs and
-        one a caller runs may overlap: each finds its hours here and discards them.)"""
+        one a caller runs may overlap: each finds its hours here and drops those it finished.)"""
         self._through: str | None = None
 
     async def prepare(self, now: datetime) -> int:
@@ -98,8 +98,15 @@ class DueReminders:
         """``remind`` each reminder due by ``now`` that has not run, oldest hour first, and
         record its run; returns the notices queued."""
         fired = 0
-        for key in await self._unfinished(now):
-            fired += await self._fire_hour(key, now, remind)
+        over: list[Bucket] = []
+        try:
+            for key in await self._unfinished(now):
+                fired += await self._fire_hour(key, now, remind)
+                if self._over(key, now):  # each of its reminders has a run now
+                    over.append(Bucket(key, {REMINDERS_BY_HOUR.bucket_field: key}, whole=True))
+        finally:  # one insert for the poll's finished hours (a catch-up finishes hundreds)
+            await self._sweep.finish_all(over)
+            self._pending.difference_update(bucket.key for bucket in over)
         return fired
 
     async def _unfinished(self, now: datetime) -> list[str]:
@@ -122,9 +129,6 @@ class DueReminders:
                 fired += await remind(reminder, run)
                 with contextlib.suppress(DuplicateKeyError):
                     await self._runs.insert_one({"_id": run, "at": now, field: key})
-        if self._over(key, now):
-            await self._sweep.finish(Bucket(key, {field: key}, whole=True))
-            self._pending.discard(key)
         return fired
 
     @staticmethod
