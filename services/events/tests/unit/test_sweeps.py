@@ -201,10 +201,12 @@ async def test_the_waiting_list_of_an_event_that_has_ended_is_not_read(
     world: SweepWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     past, ada, bo = await one_seated_one_waiting(world)
+    later, eli, fia = await one_seated_one_waiting(world)
     soon, cai, dag = await one_seated_one_waiting(world)
+    await move(world, later.id, past.ends_at + timedelta(days=90))
     await move(world, soon.id, past.ends_at + timedelta(days=60))
-    await freed_elsewhere(world, past, ada)
-    await freed_elsewhere(world, soon, cai)
+    for event, seated in ((past, ada), (later, eli), (soon, cai)):
+        await freed_elsewhere(world, event, seated)
     world.clock.set(past.ends_at + timedelta(days=30))
     asked = promotions(world, monkeypatch)
     for reads in (world.event_reads, world.registration_reads):
@@ -212,10 +214,10 @@ async def test_the_waiting_list_of_an_event_that_has_ended_is_not_read(
 
     await world.sweeper.fill_free_seats()
 
-    assert asked == [soon.id]
+    assert asked == [soon.id, later.id]  # by start
     assert past.id not in world.event_reads.ids
     assert bo.id not in world.registration_reads.ids
-    assert await world.statuses(bo, dag) == [WAITLISTED, CONFIRMED]
+    assert await world.statuses(bo, dag, fia) == [WAITLISTED, CONFIRMED, CONFIRMED]
     assert await world.seats(soon) == {1: dag.id}
 
 

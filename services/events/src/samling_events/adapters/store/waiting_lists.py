@@ -15,6 +15,7 @@ the directory's one entry per week that held an event), not by the years behind 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from samling_runtime.mongo import Document, find_each
@@ -32,13 +33,13 @@ async def events_to_fill(stores: Stores, now: datetime) -> list[Event]:
     """The events whose free seats the sweep offers to their waiting list, by start: not
     ended, promoting, someone waiting."""
     candidates = await _not_ended_promoting(stores, now)
-    waiting = [
-        {"event_id": event.id, "status": RegistrationStatus.WAITLISTED.value}
-        for event in candidates
-    ]
-    found = await find_each(stores.registrations.current, waiting, {"event_id": 1}, limit=1)
-    with_waiting = {doc["event_id"] for doc in found}
-    return [event for event in candidates if event.id in with_waiting]
+    waiting = await asyncio.gather(*(_someone_waits(stores, e.id) for e in candidates))
+    return [event for event, waits in zip(candidates, waiting, strict=True) if waits]
+
+
+async def _someone_waits(stores: Stores, event_id: str) -> bool:
+    query = {"event_id": event_id, "status": RegistrationStatus.WAITLISTED.value}
+    return await stores.registrations.current.find_one(query, {"_id": 1}) is not None
 
 
 async def _not_ended_promoting(stores: Stores, now: datetime) -> list[Event]:
