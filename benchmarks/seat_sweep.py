@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import shutil
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -96,11 +97,13 @@ async def load(stores: Stores, ended: int, upcoming: int, now: datetime) -> None
         await stores.seats.insert_many(seats)
 
 
-async def measured(stack: Stack, name: str, sweeper: Sweeper) -> tuple[str, int, float, float]:
+async def measured(
+    stack: Stack, name: str, work: Callable[[], Awaitable[Any]]
+) -> tuple[str, int, float, float]:
     before = await settled_rows(stack.postgres, DATABASE)
     trees = [ProcessTree(stack.postgres.pid), ProcessTree(stack.ferretdb.pid)]
     t0 = time.perf_counter()
-    await sweeper.fill_free_seats()
+    await work()
     took = time.perf_counter() - t0
     cpu = sum(tree.seconds() - tree.start for tree in trees)
     after = await settled_rows(stack.postgres, DATABASE)
@@ -132,9 +135,15 @@ async def main(ended: int, upcoming: int) -> None:
         rows_read(stack.postgres, DATABASE)  # the statistics exist before the first reading
         desks = Desks(stores, SystemClock(), start)
         sweeper = Sweeper(stores, desks, SystemClock(), interval=30)
+        waiting = {"status": "waitlisted"}
         results = [
-            await measured(stack, "first round (no desk open yet)", sweeper),
-            await measured(stack, "next round", sweeper),
+            await measured(stack, "first round (no desk open yet)", sweeper.fill_free_seats),
+            await measured(stack, "next round", sweeper.fill_free_seats),
+            await measured(  # what the sweep before this one led with, alone
+                stack,
+                "`distinct(event_id)` of the waitlisted alone",
+                lambda: stores.registrations.current.distinct("event_id", waiting),
+            ),
         ]
         waitlisted = ended * WAITING + upcoming * UPCOMING_WAITING
         print(
