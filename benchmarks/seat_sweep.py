@@ -157,6 +157,7 @@ async def main(ended: int, upcoming: int) -> None:
     finally:
         await client.close()
         stack.store.stop()
+        shutil.rmtree(stack.root, ignore_errors=True)  # about 0.5 GB at the default size
 
 
 if __name__ == "__main__":
