@@ -29,6 +29,7 @@ from samling_devtools.query_plans import (
 )
 from samling_devtools.testing import bearer, call, running
 from samling_events.adapters.api.tokens import manage_token
+from samling_events.container import started_in
 from samling_events.main import create as create_events
 from samling_events.settings import EventsSettings
 from samling_network.main import create as create_network
@@ -142,6 +143,9 @@ async def test_every_query_of_the_journey_and_the_read_endpoints_uses_an_index(
                     made[EventsSettings].participant_secret.get_secret_value(),
                 ),
             )
+            # The sweep that fills freed seats: the events to come (those published above)
+            # and their waiting lists, not every waiting list there ever was.
+            await started_in(events.app).get().sweeper.fill_free_seats()
     finally:
         queries.recording = False
 

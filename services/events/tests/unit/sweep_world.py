@@ -29,13 +29,19 @@ class Reads:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
         self.documents = 0
+        self.ids: set[str] = set()
+        """The ``_id`` of every document handed out."""
+
+    def saw(self, docs: Sequence[Document]) -> None:
+        self.documents += len(docs)
+        self.ids.update(doc["_id"] for doc in docs)
 
     def find(self, *args: Any, **kwargs: Any) -> _CountedCursor:
         return _CountedCursor(self._collection.find(*args, **kwargs), self)
 
     async def find_one(self, *args: Any, **kwargs: Any) -> Document | None:
         found = await self._collection.find_one(*args, **kwargs)
-        self.documents += found is not None
+        self.saw([found] if found is not None else [])
         return found
 
     def __getattr__(self, name: str) -> Any:
@@ -49,7 +55,7 @@ class _CountedCursor:
 
     async def to_list(self, length: int | None = None) -> list[Document]:
         found: list[Document] = await self._cursor.to_list(length)
-        self._reads.documents += len(found)
+        self._reads.saw(found)
         return found
 
     async def __aiter__(self) -> AsyncIterator[Document]:

@@ -12,6 +12,7 @@ from samling_events.domain.events import Contingent, Event, EventDetails, EventS
 from samling_events.domain.registrations import Registration, RegistrationStatus
 from samling_events.domain.seating import (
     ensure_open,
+    fills_freed_seats,
     first_free_seat,
     has_free_seat,
     kept_promotion,
@@ -144,6 +145,23 @@ def test_which_events_take_registrations_and_move_their_waiting_list(
         with pytest.raises(Refused) as refused:
             ensure_open(event)
         assert refused.value.kind is Refusal.CONFLICT
+
+
+@pytest.mark.parametrize(
+    ("status", "after_start", "fills"),
+    [
+        (EventStatus.PUBLISHED, timedelta(days=-1), True),
+        (EventStatus.REGISTRATION_CLOSED, timedelta(hours=2), True),  # under way
+        (EventStatus.PUBLISHED, timedelta(hours=3), False),  # it has just ended
+        (EventStatus.COMPLETED, timedelta(hours=1), False),
+        (EventStatus.CANCELLED, timedelta(days=-1), False),
+    ],
+)
+def test_the_sweep_fills_freed_seats_of_promoting_events_until_they_end(
+    status: EventStatus, after_start: timedelta, fills: bool
+) -> None:
+    event = _event(status)
+    assert fills_freed_seats(event, event.starts_at + after_start) is fills
 
 
 def test_an_event_has_a_free_seat_until_every_seat_is_taken() -> None:

@@ -1,5 +1,7 @@
 """The sweeper's seat repair and anonymisation read only what came due (issue #14), and still
-free every orphan seat and anonymise every ended event's registrations (the fast tier)."""
+free every orphan seat and anonymise every ended event's registrations; filling free seats
+reads the waiting lists of events that have not ended only, and still fills theirs (the fast
+tier)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from samling_events.adapters.store.stores import EVENTS_BY_END
+from samling_events.desk import Desks
 from samling_events.domain import events as event_rules
 from samling_events.domain import registrations as rules
 from samling_events.domain.events import Event
@@ -102,11 +105,14 @@ async def test_a_round_reads_only_what_changed_since_the_finished_buckets(
     world.clock.advance(timedelta(hours=3))
     await world.sweeper.run_once()
     assert world.read() >= 2 * len(regs)  # the seats of the due buckets and their holders
+    before_events = world.event_reads.documents
 
     before = world.read()
     world.clock.advance(timedelta(seconds=30))
     await world.sweeper.run_once()
-    assert world.read() == before  # nothing came due: no seat, registration or event read
+    # Nothing came due: no seat or registration read, only the one event to come (its
+    # waiting list, empty, is what filling free seats looks at).
+    assert world.read() - before == world.event_reads.documents - before_events == 1
 
     await crash_after_cancelling(world, event, regs[0])
     before = world.registration_reads.documents
@@ -170,3 +176,62 @@ async def move(world: SweepWorld, event_id: str, ends_at: datetime) -> None:
     await world.all.events.update(
         event_id, lambda e: event_rules.reschedule(e, starts_at, ends_at, None)
     )
+
+
+async def freed_elsewhere(world: SweepWorld, event: Event, seated: Registration) -> None:
+    """Another replica cancelled and gave the seat back, and stopped before promoting."""
+    await crash_after_cancelling(world, event, seated)
+    await world.book(event).give_back(1, seated.id)
+
+
+def promotions(world: SweepWorld, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The events the sweeper asks the desks to promote from, as it asks."""
+    asked: list[str] = []
+    promote = Desks.promote
+
+    async def counted(desks: Desks, event_id: str) -> None:
+        asked.append(event_id)
+        await promote(desks, event_id)
+
+    monkeypatch.setattr(Desks, "promote", counted)
+    return asked
+
+
+async def test_the_waiting_list_of_an_event_that_has_ended_is_not_read(
+    world: SweepWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    past, ada, bo = await one_seated_one_waiting(world)
+    later, eli, fia = await one_seated_one_waiting(world)
+    soon, cai, dag = await one_seated_one_waiting(world)
+    await move(world, later.id, past.ends_at + timedelta(days=90))
+    await move(world, soon.id, past.ends_at + timedelta(days=60))
+    for event, seated in ((past, ada), (later, eli), (soon, cai)):
+        await freed_elsewhere(world, event, seated)
+    world.clock.set(past.ends_at + timedelta(days=30))
+    asked = promotions(world, monkeypatch)
+    for reads in (world.event_reads, world.registration_reads):
+        reads.ids.clear()  # what the sweep reads from here on
+
+    await world.sweeper.fill_free_seats()
+
+    assert asked == [soon.id, later.id]  # by start
+    assert past.id not in world.event_reads.ids
+    assert bo.id not in world.registration_reads.ids
+    assert await world.statuses(bo, dag, fia) == [WAITLISTED, CONFIRMED, CONFIRMED]
+    assert await world.seats(soon) == {1: dag.id}
+
+
+async def test_an_event_under_way_for_days_still_fills_a_freed_seat(world: SweepWorld) -> None:
+    event, ada, bo = await one_seated_one_waiting(world)
+    starts_at = event.starts_at
+    await world.all.events.update(
+        event.id,
+        lambda e: event_rules.reschedule(e, starts_at, starts_at + timedelta(days=12), None),
+    )
+    await freed_elsewhere(world, event, ada)
+    world.clock.set(starts_at + timedelta(days=11))  # its week is two before this one
+
+    await world.sweeper.fill_free_seats()
+
+    assert await world.statuses(bo) == [CONFIRMED]
+    assert await world.seats(event) == {1: bo.id}

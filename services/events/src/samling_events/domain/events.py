@@ -167,11 +167,15 @@ class Event(EventDetails):
         return self.status == EventStatus.PUBLISHED
 
 
+LONGEST = timedelta(days=14)
+"""How long an event may last: one that started longer ago than this has ended."""
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise Refused("The event must end after it starts.", kind=Refusal.INVALID)
-    if ends_at - starts_at > timedelta(days=14):
-        raise Refused("An event can last at most 14 days.", kind=Refusal.INVALID)
+    if ends_at - starts_at > LONGEST:
+        raise Refused(f"An event can last at most {LONGEST.days} days.", kind=Refusal.INVALID)
 
 
 def draft_event(

@@ -31,6 +31,13 @@ def promotes_waiting_list(event: Event) -> bool:
     return event.status in PROMOTING
 
 
+def fills_freed_seats(event: Event, now: datetime) -> bool:
+    """Whether the sweep gives this event's free seats to its waiting list: while it
+    promotes and has not ended. A seat of an event that is over is of no use to anyone, and
+    the waiting lists of past events stay (neither the end nor anonymisation clears them)."""
+    return promotes_waiting_list(event) and now < event.ends_at
+
+
 def has_free_seat(event: Event, taken: Mapping[int, str]) -> bool:
     return len(taken) < event.capacity
 

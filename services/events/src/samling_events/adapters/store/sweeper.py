@@ -16,10 +16,10 @@ from samling_runtime.sweep import repeat
 from samling_events.adapters.store.retention import Anonymisation
 from samling_events.adapters.store.seat_repair import SeatRepair
 from samling_events.adapters.store.stores import Stores
+from samling_events.adapters.store.waiting_lists import events_to_fill
 from samling_events.desk import Desks
 from samling_events.domain.conference import announce_due
 from samling_events.domain.registrations import RegistrationStatus
-from samling_events.domain.seating import promotes_waiting_list
 from samling_events.use_cases import registration_changes
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,7 @@ class Sweeper:
         await self._seat_repair.run(self._clock.now())
 
     async def fill_free_seats(self) -> None:
-        """Released contingents and seats freed elsewhere go to the waiting lists."""
-        event_ids = await self._stores.registrations.current.distinct(
-            "event_id", {"status": RegistrationStatus.WAITLISTED.value}
-        )
-        for event_id in event_ids:
-            found = await self._stores.events.get(event_id)
-            if found and promotes_waiting_list(found.state):
-                await self._desks.promote(event_id)
+        """Released contingents and seats freed elsewhere go to the waiting lists of the
+        events that have not ended (``waiting_lists``); the desk promotes, each seat once."""
+        for event in await events_to_fill(self._stores, self._clock.now()):
+            await self._desks.promote(event.id)
