@@ -169,6 +169,8 @@ async def phase(
         measured = await READS.latencies(urls, every, args.requests, store, args.reads, name)
         result["reads"], result["rows"] = measured.reads, measured.rows
         result["requests"] = measured.requests
+        if args.reads_only:
+            return
         print(f"[{name}] registration rush ...", flush=True)
         result["rush_per_second"] = await rush(root, urls["events"], args.rush)
         print(f"[{name}] fan-out ...", flush=True)
@@ -274,9 +276,11 @@ async def main(args: argparse.Namespace) -> int:
         box = mailpit.mailbox()
         await ensure_topics(stack.bootstrap)
         # "Empty": the least the reads need (20 events, 200 registrations and notices).
-        await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box, found["empty"])
+        if not args.reads_only:
+            await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box, found["empty"])
         await phase(stack, root, "year", YEAR_DATA.Year(args.scale), args, box, found["year"])
-        print(table(found["empty"], found["year"], args))
+        if not args.reads_only:
+            print(table(found["empty"], found["year"], args))
         box.close()
         return 0
     finally:
@@ -298,6 +302,11 @@ if __name__ == "__main__":
         action="append",
         default=[],
         help="only the reads whose 'service path' contains this (repeat for several)",
+    )
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the loaded year's reads: no near-empty phase, no rush, no fan-out",
     )
     parser.add_argument(
         "--ids",

@@ -11,6 +11,7 @@ with their ordinal and path.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import statistics
 import time
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 from samling_devtools.benchmarking import bearer, percentile
 from samling_devtools.infra import Stack
-from samling_devtools.store_rows import PGSTAT_IDLE_INTERVAL_SECONDS, RowsRead, settled_rows
+from samling_devtools.store_rows import PGSTAT_IDLE_INTERVAL_SECONDS, RowsRead, rows_read
 from samling_runtime.auth import Role
 
 REGION = "rkk-salten"
@@ -138,29 +139,48 @@ def slowest(requests: list[dict[str, Any]], shown: int = SHOWN) -> str:
     return ", ".join(f"{ms(r['ms'])} ({ordinal(r['n'])}: {r['path']})" for r in worst)
 
 
+SERVICES = ("network", "events", "notifications")
+
+
 @dataclass(frozen=True)
 class Store:
-    """The rows one phase's databases read (their FerretDB schemas share the prefix)."""
+    """The rows each service's database read in one phase (FerretDB keeps a database as a
+    schema named after it, so a read is charged only what its own service's database read:
+    another service's sweeps do not show in it)."""
 
     stack: Stack
     prefix: str
 
-    async def settled_rows(self) -> RowsRead:
+    async def settled_rows(self) -> dict[str, RowsRead]:
         if not self.stack.postgres.is_running:  # FerretDB on SQLite: no counters to read
-            return RowsRead(0, 0)
-        return await settled_rows(self.stack.postgres, self.prefix)
+            return {service: RowsRead(0, 0) for service in SERVICES}
+        await asyncio.sleep(PGSTAT_IDLE_INTERVAL_SECONDS + 0.5)  # see store_rows
+        return {
+            service: await asyncio.to_thread(
+                rows_read, self.stack.postgres, f"{self.prefix}_{service}"
+            )
+            for service in SERVICES
+        }
 
     async def background(self, name: str) -> dict[str, float]:
         """Rows read while nobody asks anything: the sweeps' share of every reading."""
         quiet = await self.settled_rows()
-        idle = await self.settled_rows() - quiet
-        note = " (the per-request rows below include such reads)" if idle.rows else ""
+        later = await self.settled_rows()
+        idle = {service: later[service] - quiet[service] for service in SERVICES}
+        rows = sum(r.rows for r in idle.values())
+        scans = sum(r.seq_scans for r in idle.values())
+        each = ", ".join(f"{service} {r.rows}" for service, r in idle.items())
+        note = " (each read's rows below include its service's share)" if rows else ""
         print(
             f"[{name}] rows read with no requests in {PGSTAT_IDLE_INTERVAL_SECONDS + 0.5:.1f} s: "
-            f"{idle.rows} ({idle.seq_scans} sequential scans){note}",
+            f"{rows} ({scans} sequential scans; {each}){note}",
             flush=True,
         )
-        return {"rows": idle.rows, "seq_scans": idle.seq_scans}
+        return {
+            "rows": rows,
+            "seq_scans": scans,
+            **{service: r.rows for service, r in idle.items()},
+        }
 
 
 @dataclass
@@ -202,7 +222,13 @@ async def latencies(
             )
             found.requests[read.key] = kept
             after = await store.settled_rows()
-            found.rows[read.key] = (after - before).per(requests)
+            found.rows[read.key] = (after[read.service] - before[read.service]).per(requests)
             before = after
-            print(f"[{name}] {read.key}: slowest {slowest(kept)}", flush=True)
+            p50, p95 = found.reads[read.key]
+            rows = found.rows[read.key]
+            print(
+                f"[{name}] {read.key}: {ms(p50)} / {ms(p95)}, {rows['rows']:,.0f} rows per "
+                f"request ({rows['seq_scans']:.1f} seq scans); slowest {slowest(kept)}",
+                flush=True,
+            )
     return found
