@@ -11,7 +11,8 @@ the same run, on an empty store and on the loaded one:
   throughput), and the rows PostgreSQL read per request of each (``samling_devtools.store_rows``:
   a measure the machine's other work does not move, as it moves latencies tenfold; each reading
   waits 10.5 s for PostgreSQL to publish its counters, and the rows read in such a window with
-  no requests are printed as the background's share);
+  no requests are printed as the background's share; a read is charged its own service's
+  database only), and every request's time with its ordinal and path (``scale_reads.py``);
 - the registration rush (``services/events/benchmarks/registration_rush.py``'s vegeta run);
 - the fan-out of one new event to a network's contact persons, to inbox and to Mailpit.
 
