@@ -18,7 +18,8 @@ opens them (``open_stores``) on a clock the loader moves, ``Anonymisation`` once
 day from the first day something came due until the load's now (it finds nothing left to do
 and finishes its days and hours, as the service's rounds did), then one whole sweeper round at
 now (the seat repair's and the others' first round, which finishes the buckets they look back
-on).
+on); the notice expiry's first round and each service's consumed-event and idempotency-key
+retention's (:func:`age_notices`, :func:`age_runtime`) likewise.
 """
 
 from __future__ import annotations
@@ -43,12 +44,18 @@ from samling_kernel.decisions import Change
 from samling_notifications.adapters.store.expiry import NoticeExpiry
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.clock import ManualClock
+from samling_runtime.idempotency import IdempotencyKeys
 from samling_runtime.mongo import Document
 from samling_runtime.outbox import HORIZON_MARGIN, WATERMARKS
+from samling_runtime.processed import ProcessedEvents
+from samling_runtime.settings import ServiceSettings
 from samling_runtime.store import AggregateStore
 from samling_runtime.time_buckets import MARKS
 
 ANONYMISE_AFTER = timedelta(days=EventsSettings.model_fields["anonymise_after_days"].default)
+PROCESSED_RETENTION = timedelta(
+    days=ServiceSettings.model_fields["processed_retention_days"].default
+)
 NOTICE_RETENTION = timedelta(
     days=NotificationsSettings.model_fields["notice_retention_days"].default
 )
@@ -156,3 +163,11 @@ async def age_notices(db: AsyncDatabase[Document], now: datetime) -> int:
     hours it looks back on are finished); returns how many notices expired."""
     expiry = NoticeExpiry(db["notifications"], db["inbox_reads"], db[MARKS])
     return await expiry.delete_before(now - NOTICE_RETENTION)
+
+
+async def age_runtime(db: AsyncDatabase[Document], now: datetime) -> None:
+    """The first round of a service's own retention of consumed-event markers and idempotency
+    keys at ``now`` (the loader writes none: their hours are finished empty)."""
+    keys = IdempotencyKeys(db)
+    await keys.forget_before(now - keys.retention)
+    await ProcessedEvents(db, group="bench").forget_before(now - PROCESSED_RETENTION)

@@ -367,6 +367,7 @@ async def load(mongo_url: str, prefix: str, year: Year) -> dict[str, float]:
         ):
             t0 = time.perf_counter()
             await loader(client[f"{prefix}_{name}"], year, now)
+            await HISTORY.age_runtime(client[f"{prefix}_{name}"], now)
             took[name] = time.perf_counter() - t0
             print(f"  loaded {name} in {took[name]:.0f} s", flush=True)
     finally:

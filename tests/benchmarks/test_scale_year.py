@@ -10,7 +10,8 @@ from samling_events.adapters.store.stores import EVENTS_BY_END
 from samling_events.domain.events import Event
 from samling_events.domain.registrations import Registration
 from samling_runtime.clock import ManualClock
-from samling_runtime.time_buckets import BucketSweep
+from samling_runtime.processed import MARKERS_BY_HOUR
+from samling_runtime.time_buckets import LOOKBACK, BucketSweep
 
 YEAR = sibling("benchmarks/scale_year.py")
 HISTORY = sibling("benchmarks/scale_history.py")
@@ -74,6 +75,7 @@ async def test_the_events_service_finds_nothing_to_catch_up_on_the_loaded_year()
     db = memory_database()
     year = YEAR.Year(0)  # 20 events that ended about 180 days ago
     await YEAR.load_events(db, year, NOW)
+    await HISTORY.age_runtime(db, NOW)
 
     assert await db["registrations"].count_documents({"erased": False}) == 0
     assert await db["roster"].count_documents({}) == 0
@@ -84,3 +86,5 @@ async def test_the_events_service_finds_nothing_to_catch_up_on_the_loaded_year()
     ended = BucketSweep("anonymise-ended", EVENTS_BY_END, stores.sweep_marks, ENDED_LOOKBACK)
     due = await ended.due(NOW - HISTORY.ANONYMISE_AFTER)
     assert [b.whole for b in due] == [False], "only the day the horizon falls in is read again"
+    markers = BucketSweep("processed-events", MARKERS_BY_HOUR, stores.sweep_marks, LOOKBACK)
+    assert [b.whole for b in await markers.due(NOW - HISTORY.PROCESSED_RETENTION)] == [False]
