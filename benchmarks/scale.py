@@ -11,7 +11,8 @@ the same run, on an empty store and on the loaded one:
   throughput), and the rows PostgreSQL read per request of each (``samling_devtools.store_rows``:
   a measure the machine's other work does not move, as it moves latencies tenfold; each reading
   waits 10.5 s for PostgreSQL to publish its counters, and the rows read in such a window with
-  no requests are printed as the background's share);
+  no requests are printed as the background's share; a read is charged its own service's
+  database only), and every request's time with its ordinal and path (``scale_reads.py``);
 - the registration rush (``services/events/benchmarks/registration_rush.py``'s vegeta run);
 - the fan-out of one new event to a network's contact persons, to inbox and to Mailpit.
 
@@ -26,22 +27,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
-import statistics
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from samling_devtools.benchmarking import (
     bearer,
     isolated_stack,
-    percentile,
     service_env,
     settle,
     sibling,
@@ -50,7 +46,7 @@ from samling_devtools.benchmarking import (
 from samling_devtools.infra import Stack, free_port, repo_root
 from samling_devtools.mailpit import MailpitServer
 from samling_devtools.services import ServiceProcess
-from samling_devtools.store_rows import PGSTAT_IDLE_INTERVAL_SECONDS, RowsRead, settled_rows
+from samling_devtools.store_rows import PGSTAT_IDLE_INTERVAL_SECONDS
 from samling_devtools.testing import ensure_topics, start_at_end
 from samling_notifications.handlers.table import consumed_topics
 from samling_runtime.auth import Role
@@ -68,122 +64,15 @@ if TYPE_CHECKING:
     from benchmarks.scale_year import Year
 
 REGION: str = YEAR_DATA.REGION
+READS = sibling("benchmarks/scale_reads.py")
+TIMED_OUT: float = READS.TIMED_OUT
+ms = READS.ms
 RUSH = sibling("services/events/benchmarks/registration_rush.py")
 FANOUT = sibling("services/notifications/benchmarks/fanout.py")
 
 
-# -- measuring -------------------------------------------------------------------------------
-
-
-def reads(year: Year) -> list[tuple[str, str, dict[str, str]]]:
-    """(service, path, headers) of every list, search, feed and inbox endpoint."""
-    coordinator = bearer(Role.COORDINATOR, region_id=REGION)
-    m = year.municipality_ids[0]
-    admin = bearer(Role.MUNICIPALITY_ADMIN, municipality_id=m)
-    _, email = YEAR_DATA.person(0)
-    reader = bearer(Role.PARTICIPANT, subject="bench-reader", email=email)
-    n, e = year.network_ids[0], year.middle_event
-    return [
-        ("network", "/regions", coordinator),
-        ("network", "/municipalities", coordinator),
-        ("network", f"/municipalities/{m}/memberships", coordinator),
-        ("network", "/networks", coordinator),
-        ("network", f"/networks?municipality_id={m}", admin),
-        ("network", f"/networks/{n}/memberships", coordinator),
-        ("network", f"/networks/{n}/announcements", coordinator),
-        ("network", "/reports", admin),
-        ("network", "/reports?q=lesing", admin),
-        ("network", f"/reports?network_id={n}", admin),
-        ("events", "/events", coordinator),
-        ("events", f"/events?network_id={n}", coordinator),
-        ("events", f"/events?region_id={REGION}", coordinator),
-        ("events", f"/events/{e}/registrations", coordinator),
-        ("events", f"/events/{e}/attendance", coordinator),
-        ("events", f"/calendars/networks/{n}.ics", coordinator),
-        ("events", f"/calendars/municipalities/{m}.ics", coordinator),
-        ("notifications", "/inbox", reader),
-        ("notifications", "/inbox?unread_only=true", reader),
-        ("notifications", "/inbox/unread-count", reader),
-        ("notifications", "/subscriptions", admin),
-    ]
-
-
-#: A read that took longer than the client's timeout: a result (on SQLite), shown as "> 60 s".
-TIMED_OUT = math.inf
-READ_TIMEOUT = 60.0
-
-
-async def timed_get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> float:
-    """Milliseconds to answer a GET with 200, or ``TIMED_OUT``."""
-    t0 = time.perf_counter()
-    try:
-        answer = await client.get(url, headers=headers, timeout=READ_TIMEOUT)
-    except httpx.TimeoutException:
-        return TIMED_OUT
-    assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
-    return (time.perf_counter() - t0) * 1000
-
-
-def ms(value: float) -> str:
-    return f"> {READ_TIMEOUT:.0f} s" if value == TIMED_OUT else f"{value:,.0f} ms"
-
-
 def seconds(value: float) -> str:
     return "timed out" if value == TIMED_OUT else f"{value:.1f} s"
-
-
-async def latencies(
-    urls: dict[str, str], year: Year, requests: int, store: Store, only: str = ""
-) -> tuple[dict[str, tuple[float, float]], dict[str, dict[str, float]]]:
-    """p50/p95 of each read, and the rows the store read per request (see store_rows)."""
-    found: dict[str, tuple[float, float]] = {}
-    rows: dict[str, dict[str, float]] = {}
-    n, e, m = year.network_ids[0], year.middle_event, year.municipality_ids[0]
-    before = await store.settled_rows()
-    async with httpx.AsyncClient(timeout=60) as client:
-        for service, path, headers in reads(year):
-            if only not in f"{service} {path}":
-                continue
-            took: list[float] = []
-            for _ in range(requests):
-                took.append(await timed_get(client, urls[service] + path, headers))
-                if took[-1] == TIMED_OUT:
-                    break  # the next ones would time out too, a minute each
-            took.sort()
-            label = path.replace(n, "{network}").replace(e, "{event}").replace(m, "{municipality}")
-            found[f"{service} {label}"] = (
-                statistics.median(took),
-                percentile(took, 0.95),
-            )
-            after = await store.settled_rows()
-            rows[f"{service} {label}"] = (after - before).per(requests)
-            before = after
-    return found, rows
-
-
-@dataclass(frozen=True)
-class Store:
-    """The rows one phase's databases read (their FerretDB schemas share the prefix)."""
-
-    stack: Stack
-    prefix: str
-
-    async def settled_rows(self) -> RowsRead:
-        if not self.stack.postgres.is_running:  # FerretDB on SQLite: no counters to read
-            return RowsRead(0, 0)
-        return await settled_rows(self.stack.postgres, self.prefix)
-
-    async def background(self, name: str) -> dict[str, float]:
-        """Rows read while nobody asks anything: the sweeps' share of every reading."""
-        quiet = await self.settled_rows()
-        idle = await self.settled_rows() - quiet
-        note = " (the per-request rows below include such reads)" if idle.rows else ""
-        print(
-            f"[{name}] rows read with no requests in {PGSTAT_IDLE_INTERVAL_SECONDS + 0.5:.1f} s: "
-            f"{idle.rows} ({idle.seq_scans} sequential scans){note}",
-            flush=True,
-        )
-        return {"rows": idle.rows, "seq_scans": idle.seq_scans}
 
 
 async def rush(workdir: Path, url: str, n: int) -> float:
@@ -274,12 +163,15 @@ async def phase(
             await start_service(processes, service, factory, env, root / "logs", timeout=300)
         urls = {p.spec.name: p.spec.url for p in processes}
         result["settle"] = await settled(stack, processes, name, args.settle_seconds)
-        store = Store(stack, prefix)
+        store = READS.Store(stack, prefix)
         result["background_rows"] = await store.background(name)
         print(f"[{name}] reads ...", flush=True)
-        result["reads"], result["rows"] = await latencies(
-            urls, year, args.requests, store, args.reads
-        )
+        every = READS.reads(year, YEAR_DATA.person, args.ids)
+        measured = await READS.latencies(urls, every, args.requests, store, args.reads, name)
+        result["reads"], result["rows"] = measured.reads, measured.rows
+        result["requests"] = measured.requests
+        if args.reads_only:
+            return
         print(f"[{name}] registration rush ...", flush=True)
         result["rush_per_second"] = await rush(root, urls["events"], args.rush)
         print(f"[{name}] fan-out ...", flush=True)
@@ -385,9 +277,11 @@ async def main(args: argparse.Namespace) -> int:
         box = mailpit.mailbox()
         await ensure_topics(stack.bootstrap)
         # "Empty": the least the reads need (20 events, 200 registrations and notices).
-        await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box, found["empty"])
+        if not args.reads_only:
+            await phase(stack, root, "empty", YEAR_DATA.Year(0), args, box, found["empty"])
         await phase(stack, root, "year", YEAR_DATA.Year(args.scale), args, box, found["year"])
-        print(table(found["empty"], found["year"], args))
+        if not args.reads_only:
+            print(table(found["empty"], found["year"], args))
         box.close()
         return 0
     finally:
@@ -405,7 +299,21 @@ if __name__ == "__main__":
     parser.add_argument("--rush", type=int, default=2000, help="registrations in the rush")
     parser.add_argument("--people", type=int, default=2000, help="contact persons in the fan-out")
     parser.add_argument(
-        "--reads", default="", help="only the reads whose 'service path' contains this"
+        "--reads",
+        action="append",
+        default=[],
+        help="only the reads whose 'service path' contains this (repeat for several)",
+    )
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the loaded year's reads: no near-empty phase, no rush, no fan-out",
+    )
+    parser.add_argument(
+        "--ids",
+        type=int,
+        default=3,
+        help="the requests of a read cycle through this many networks, events, people",
     )
     parser.add_argument(
         "--settle-seconds", type=float, default=600, help="the longest wait for an idle stack"

@@ -12,10 +12,12 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from samling_devtools.benchmarking import sibling
 from samling_events.adapters.store.stores import (
     EVENT_TIMELINE,
     EVENTS_BY_END,
     NETWORK_EVENT_TIMELINE,
+    SEATS_BY_TAKEN,
     roster_entry,
 )
 from samling_events.domain.events import Event
@@ -41,6 +43,12 @@ MUNICIPALITIES, NETWORKS = 50, 30
 #: A year's reports spread over the year (about 55 a day), at any --scale; they were a
 #: minute apart, i.e. 20,000 reports in 14 days.
 REPORT_SPACING = timedelta(days=365) / YEAR["reports"]
+#: When an event was published and its registrations arrived, before it starts; at the latest
+#: two days before the load (a year's registrations for the months ahead came early), so the
+#: sweeps over the last day's changes find nothing of the loaded year's.
+PUBLISHED_BEFORE, REGISTERED_BEFORE = timedelta(days=60), timedelta(days=14)
+LATEST_BEFORE_LOAD = timedelta(days=2)
+HISTORY = sibling("benchmarks/scale_history.py")
 CHUNK = 1_000
 
 
@@ -62,13 +70,35 @@ async def create(
     states: Sequence[Any],
     *timelines: Timeline,
     buckets: Sequence[TimeBuckets] = (),
+    recorded: Callable[[Any], datetime] | None = None,
 ) -> None:
     """Aggregates as the service writes them (revision, copy and the copy's timeline and
-    time buckets), without facts: a year's facts went out long ago."""
-    store: AggregateStore[Any] = AggregateStore(
-        db, name, type(states[0]), source="/bench", timelines=timelines, buckets=buckets
+    time buckets), without facts: a year's facts went out long ago. ``recorded`` is when
+    each was written (its copy's hour, which the sweeps over recent changes read; the load's
+    time when not given)."""
+    at: dict[datetime | None, list[Any]] = {}
+    for state in states:
+        at.setdefault(recorded(state) if recorded else None, []).append(state)
+    gate = asyncio.Semaphore(4)
+
+    async def write(moment: datetime | None, chunk: Sequence[Any]) -> None:
+        def when() -> datetime:
+            return moment or datetime.now(UTC)
+
+        store: AggregateStore[Any] = AggregateStore(
+            db, name, type(chunk[0]), source="/bench", now=when, timelines=timelines,
+            buckets=buckets,
+        )  # fmt: skip
+        async with gate:
+            await store.create_many([(s.id, Change(s)) for s in chunk])
+
+    await asyncio.gather(
+        *(
+            write(moment, group[i : i + CHUNK])
+            for moment, group in at.items()
+            for i in range(0, len(group), CHUNK)
+        )
     )
-    await in_chunks(lambda chunk: store.create_many([(s.id, Change(s)) for s in chunk]), states)
 
 
 async def insert(db: AsyncDatabase[Document], name: str, docs: Sequence[Document]) -> None:
@@ -193,9 +223,23 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                 }
             )
         )
+
+    def published(event: Event) -> datetime:
+        return min(event.starts_at - PUBLISHED_BEFORE, now - LATEST_BEFORE_LOAD)
+
+    def registered(event: Event) -> datetime:
+        return min(event.starts_at - REGISTERED_BEFORE, now - LATEST_BEFORE_LOAD)
+
     await create(
-        db, "events", events, EVENT_TIMELINE, NETWORK_EVENT_TIMELINE, buckets=[EVENTS_BY_END]
+        db,
+        "events",
+        events,
+        EVENT_TIMELINE,
+        NETWORK_EVENT_TIMELINE,
+        buckets=[EVENTS_BY_END],
+        recorded=published,
     )
+    when = {event.id: registered(event) for event in events}
     per_event = year.registrations // year.events
     registrations, seats, participants = [], [], []
     for r in range(year.registrations):
@@ -213,7 +257,7 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                     "member": True,
                     "status": "confirmed",
                     "seat_no": seat,
-                    "arrived_at": now,
+                    "arrived_at": when[event_id],
                     "arrival_seq": seat + 1,
                 }
             )
@@ -224,17 +268,30 @@ async def load_events(db: AsyncDatabase[Document], year: Year, now: datetime) ->
                 "event_id": event_id,
                 "seat_no": seat,
                 "registration_id": f"reg_bench_{r:07d}",
-                "taken_at": now,
+                "taken_at": when[event_id],
+                **SEATS_BY_TAKEN.fields(when[event_id]),
             }
         )
     for p in range(year.people):
         pid, email = person(p)
         participants.append({"_id": pid, "name": f"Person {p}", "email": email, "language": "nb"})
-    roster = [roster_entry(r, participants[int(r.participant_id[-7:])]) for r in registrations]
-    await create(db, "registrations", registrations)
+    kept = HISTORY.retained(events, registrations, when, now)
+    roster = [
+        roster_entry(r, participants[int(r.participant_id[-7:])])
+        for r in registrations
+        if r.id not in kept.anonymised
+    ]
+    await create(db, "registrations", kept.registrations, recorded=lambda r: kept.recorded[r.id])
     await insert(db, "roster", roster)
     await insert(db, "seats", seats)
-    await insert(db, "participants", participants)
+    await insert(db, "participants", [p for p in participants if p["_id"] not in kept.leaving])
+    first_end = min(event.ends_at for event in events)
+    late = await HISTORY.age_events(db, first_end, now, kept.leaving)
+    print(
+        f"  {len(kept.anonymised)} registrations anonymised, {len(kept.leaving)} people gone "
+        f"(the service's sweep over the year found {late} more)",
+        flush=True,
+    )
 
 
 async def load_notifications(db: AsyncDatabase[Document], year: Year, now: datetime) -> None:
@@ -289,6 +346,7 @@ async def load_notifications(db: AsyncDatabase[Document], year: Year, now: datet
     # Every notice has its hour: what the service, started on the empty database a year ago,
     # would have remembered (else its first start here back-fills by a scan of them all).
     await backfilled(db["notifications"], NOTICES_BY_HOUR, db[MARKS])
+    await HISTORY.age_notices(db, now)
     inbox = [n for n in notices if n["channel"] == "inbox"]
     await insert(
         db,
@@ -309,6 +367,7 @@ async def load(mongo_url: str, prefix: str, year: Year) -> dict[str, float]:
         ):
             t0 = time.perf_counter()
             await loader(client[f"{prefix}_{name}"], year, now)
+            await HISTORY.age_runtime(client[f"{prefix}_{name}"], now)
             took[name] = time.perf_counter() - t0
             print(f"  loaded {name} in {took[name]:.0f} s", flush=True)
     finally:

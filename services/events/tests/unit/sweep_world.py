@@ -3,22 +3,19 @@ the service opens them (``open_stores``), the real desks, and a count of what ea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from types import SimpleNamespace
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
 from samling_devtools.memory_store import memory_database
+from samling_devtools.store_runtime import store_runtime
 from samling_events.adapters.store.seat_book import MongoSeatBook
 from samling_events.adapters.store.stores import Stores, open_stores
 from samling_events.adapters.store.sweeper import Sweeper
 from samling_events.desk import Desks
 from samling_events.domain.events import Event
 from samling_runtime.mongo import Document
-from samling_runtime.service import Runtime
 from samling_runtime.store import AggregateStore
-from samling_runtime.time_buckets import TimeBuckets
-from samling_runtime.timeline import Timeline
 
 from .desk_world import DeskWorld, _start
 
@@ -70,15 +67,7 @@ class SweepWorld(DeskWorld):
         db = memory_database()
         clock = self.clock
 
-        def store(
-            name: str, model: type[Any], *timelines: Timeline, buckets: Sequence[TimeBuckets] = ()
-        ) -> AggregateStore[Any]:
-            return AggregateStore(
-                db, name, model, source="/samling/memory", now=clock.now,
-                timelines=timelines, buckets=buckets,
-            )  # fmt: skip
-
-        runtime = cast(Runtime, SimpleNamespace(mongo=SimpleNamespace(db=db), store=store))
+        runtime = store_runtime(db, clock.now)
         self.all: Stores = await open_stores(runtime)
         self.stores = self.all
         self.replicas = [Desks(self.all, clock, _start)]
