@@ -79,7 +79,9 @@ async def test_written_here_sent_once_marked_by_insert_without_touching_revision
     assert sorted(subjects) == sorted([f"t{i}" for i in range(300)] + ["t7"])
     t7 = [e.data for e in outbox.published if e.partitionkey == "t7"]
     assert [d["name"] for d in t7 if isinstance(d, dict)] == ["Navn 7", "Nytt navn"]
-    assert await store.sent.count_documents({}) == 301
+    # One marker for the batch, naming every revision in it: a row, not 301.
+    markers = await store.sent.find().to_list()
+    assert [len(m["sent"]) for m in markers] == [301]
     assert await store.unsent() == []
     # "sent" is recorded beside the revisions: the revision log itself is never rewritten.
     assert await store.revisions.count_documents({"pending": True}) == 301
@@ -175,3 +177,25 @@ async def test_after_a_refused_ack_the_rest_of_its_chain_goes_again_in_order(db:
     names = [e.data["name"] for e in outbox.published]
     assert names == ["0", "1", "2", "3", "4", "2", "3", "4"]  # again, in order; not 0 and 1
     assert await store.unsent() == []
+
+
+async def test_a_batch_marker_counts_until_the_horizon_passed_its_newest_revision(
+    db: Any,
+) -> None:
+    """Markers from before batches (one per revision, under its ``_id``) still count, and a
+    batch's marker carries its newest revision's time, so pruning the markers older than a
+    horizon never forgets a revision of the batch recorded after it."""
+    old = await store_for(db, timedelta(minutes=10))
+    new = await store_for(db, timedelta(0))
+    await old.create("b1", renamed("b1", "Gammel"))
+    await old.create("b2", renamed("b2", "Gammel, merket alene"))
+    await new.create("b3", renamed("b3", "Ny"))
+    b1, b2, b3 = await old.revisions.find({}, sort=[("aggregate_id", 1)]).to_list()
+    await old.sent.insert_one({"_id": b2["_id"], "recorded_at": b2["recorded_at"]})
+    await new.mark_sent([b1, b3], datetime.now(UTC))
+
+    await new.forget_sent(datetime.now(UTC) - timedelta(minutes=5))
+
+    assert await new.unsent(datetime.now(UTC) - timedelta(minutes=5)) == []
+    assert await new.sent.count_documents({}) == 1  # b2's own marker was older: pruned
+    assert [r["_id"] for r in await new.unsent()] == [b2["_id"]]  # without it, b2 is unsent

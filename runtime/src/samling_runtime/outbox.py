@@ -7,7 +7,7 @@ and the municipality's next membership of the same network are two aggregates on
 key); facts on unrelated keys are sent concurrently.
 
 Revisions written by this process are handed to the relay directly (no query), and "sent" is
-one batched insert of markers (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
+one marker per batch (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
 the store inserts only. A sweep at start-up and then every ``sweep_interval`` seconds picks up
 what a crashed process or another replica left behind: it looks at revisions recorded since a
 persisted *horizon* (everything older is known to be sent) and publishes those without a marker.

@@ -5,8 +5,8 @@ So every change of an aggregate is the *insert* of a new revision document whose
 ``<aggregate id>@<version>``: two writers that read version 4 both try to insert ``…@5`` and the
 unique ``_id`` lets exactly one win; the loser re-reads and retries. The revision holds the new
 state *and* the facts it causes, so state and facts are one atomic write (the outbox); the relay
-publishes pending facts and records a marker for each sent revision in ``<name>_sent`` (an
-insert, never an update: FerretDB v1 updates a document at a few dozen per second but inserts
+publishes pending facts and records a marker for each batch of sent revisions in ``<name>_sent``
+(an insert, never an update: FerretDB v1 updates a document at a few dozen per second but inserts
 thousands per second in batches). The ``<name>`` collection is a materialised copy of
 each aggregate's latest revision for queries; the revision log is the truth (and the history).
 """
@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
+from uuid import uuid4
 
 from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -330,11 +331,21 @@ class AggregateStore(Generic[S]):
 
     # -- the outbox ------------------------------------------------------------------------
     async def mark_sent(self, revisions: list[Document], now: datetime) -> None:
-        """Record that these revisions' facts are published: one batched insert."""
-        # A marker that exists already was written before a crash and a resend: fine.
-        await insert_new(
-            self.sent,
-            [{"_id": r["_id"], "recorded_at": r["recorded_at"], "sent_at": now} for r in revisions],
+        """Record that these revisions' facts are published: one marker for the whole batch.
+
+        The marker names the revisions (``sent``) and carries the newest one's time, so it
+        lives until the relay's horizon has passed every one of them (``forget_sent``). One
+        document per batch instead of one per revision: under a rush of writes a batch is
+        a desk's batch of registrations, and the store pays per row written and read."""
+        if not revisions:
+            return
+        await self.sent.insert_one(
+            {
+                "_id": f"batch:{uuid4().hex}",
+                "sent": [r["_id"] for r in revisions],
+                "recorded_at": max(r["recorded_at"] for r in revisions),
+                "sent_at": now,
+            }
         )
 
     async def unsent(self, since: datetime | None = None) -> list[Document]:
@@ -377,7 +388,10 @@ async def unsent_revisions(
     ).to_list()
     if not candidates:
         return []
-    marked = {doc["_id"] async for doc in sent.find(window, {"_id": 1})}
+    marked: set[str] = set()
+    async for doc in sent.find(window, {"_id": 1, "sent": 1}):
+        # A batch's marker names its revisions; a marker from before batches is its own.
+        marked.update(doc.get("sent") or [doc["_id"]])
     return [c for c in candidates if c["_id"] not in marked]
 
 
