@@ -199,3 +199,34 @@ async def test_a_batch_marker_counts_until_the_horizon_passed_its_newest_revisio
     assert await new.unsent(datetime.now(UTC) - timedelta(minutes=5)) == []
     assert await new.sent.count_documents({}) == 1  # b2's own marker was older: pruned
     assert [r["_id"] for r in await new.unsent()] == [b2["_id"]]  # without it, b2 is unsent
+
+
+async def test_later_sweeps_read_by_minute_and_the_first_reads_revisions_without_one(
+    db: Any,
+) -> None:
+    """After a relay's first sweep, a sweep reads only the minutes since its horizon (one
+    equality each) and still finds what another replica left there; a revision written
+    before revisions carried their minute is found by the first sweep after a start."""
+    before_minutes = await store_for(db, timedelta(seconds=30))
+    await before_minutes.create("u0", renamed("u0", "Uten minutt"))
+    await before_minutes.revisions.update_one(
+        {"aggregate_id": "u0"}, {"$unset": {"_pending_minute": ""}}
+    )
+    assert (
+        await before_minutes.unsent(datetime.now(UTC) - timedelta(minutes=5), by_minute=True) == []
+    )
+    outbox = Outbox()
+    relay = OutboxRelay([await store_for(db, timedelta(0))], outbox.publish, sweep_interval=0)
+
+    assert await relay.relay_once() == 1  # the first sweep: every revision with facts
+    other_replica = await store_for(db, timedelta(seconds=10))  # wrote, then died
+    await other_replica.create("u1", renamed("u1", "Etterlatt"))
+    assert await relay.relay_once() == 1  # a later sweep: the minutes since the horizon
+    await other_replica.create("u2", renamed("u2", "Uten minutt, etter start"))
+    await other_replica.revisions.update_one(
+        {"aggregate_id": "u2"}, {"$unset": {"_pending_minute": ""}}
+    )
+    assert await relay.relay_once() == 0  # later sweeps read nothing but those minutes
+    restarted = OutboxRelay([await store_for(db, timedelta(0))], outbox.publish, sweep_interval=0)
+    assert await restarted.relay_once() == 1
+    assert [e.partitionkey for e in outbox.published] == ["u0", "u1", "u2"]

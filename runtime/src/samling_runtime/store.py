@@ -33,6 +33,8 @@ from samling_runtime.mongo import Document, find_by_ids, insert_new
 from samling_runtime.telemetry import current_trace
 from samling_runtime.time_buckets import MARKS, BucketSweep, TimeBuckets
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
+from samling_runtime.unsent import PENDING_BY_MINUTE
+from samling_runtime.unsent import unsent_revisions as unsent_revisions  # where tests ask
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -107,6 +109,7 @@ class AggregateStore(Generic[S]):
                 IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
                 REVISIONS_BY_HOUR.index(),
+                PENDING_BY_MINUTE.index(),
             ],
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
@@ -266,6 +269,8 @@ class AggregateStore(Generic[S]):
             "pending": bool(events),
             "recorded_at": now,
             **REVISIONS_BY_HOUR.fields(now),
+            # The outbox sweep reads the revisions with facts a minute at a time.
+            **(PENDING_BY_MINUTE.fields(now) if events else {}),
             # The relay publishes the facts in the trace of the request that made them.
             "trace": dict(change.trace) if change.trace is not None else current_trace(),
         }
@@ -348,9 +353,12 @@ class AggregateStore(Generic[S]):
             }
         )
 
-    async def unsent(self, since: datetime | None = None) -> list[Document]:
-        """Revisions recorded since ``since`` whose facts have no sent marker, oldest first."""
-        return await unsent_revisions(self.revisions, self.sent, since)
+    async def unsent(
+        self, since: datetime | None = None, *, by_minute: bool = False
+    ) -> list[Document]:
+        """Revisions recorded since ``since`` whose facts have no sent marker, oldest first
+        (``by_minute``: read the minutes since ``since`` only, see :mod:`samling_runtime.unsent`)."""
+        return await unsent_revisions(self.revisions, self.sent, since, by_minute=by_minute)
 
     async def forget_sent(self, before: datetime) -> None:
         """Drop markers of revisions older than the relay's horizon: no sweep looks there."""
@@ -372,27 +380,6 @@ async def create_indexes_one_by_one(
     one index per ``createIndexes`` command. Use it for every collection a service indexes."""
     for index in indexes:
         await collection.create_indexes([index])
-
-
-async def unsent_revisions(
-    revisions: AsyncCollection[Document],
-    sent: AsyncCollection[Document],
-    since: datetime | None = None,
-) -> list[Document]:
-    """Revisions (``_id``, ``aggregate_id``, ``version``, ``recorded_at``) recorded since
-    ``since`` with facts but no marker in ``sent``, oldest first."""
-    window: Document = {"recorded_at": {"$gte": since}} if since else {}
-    fields = {"_id": 1, "aggregate_id": 1, "version": 1, "recorded_at": 1}
-    candidates = await revisions.find(
-        {"pending": True, **window}, fields, sort=[("recorded_at", ASCENDING), ("version", 1)]
-    ).to_list()
-    if not candidates:
-        return []
-    marked: set[str] = set()
-    async for doc in sent.find(window, {"_id": 1, "sent": 1}):
-        # A batch's marker names its revisions; a marker from before batches is its own.
-        marked.update(doc.get("sent") or [doc["_id"]])
-    return [c for c in candidates if c["_id"] not in marked]
 
 
 def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:
