@@ -79,7 +79,9 @@ async def test_written_here_sent_once_marked_by_insert_without_touching_revision
     assert sorted(subjects) == sorted([f"t{i}" for i in range(300)] + ["t7"])
     t7 = [e.data for e in outbox.published if e.partitionkey == "t7"]
     assert [d["name"] for d in t7 if isinstance(d, dict)] == ["Navn 7", "Nytt navn"]
-    assert await store.sent.count_documents({}) == 301
+    # One marker for the batch, naming every revision in it: a row, not 301.
+    markers = await store.sent.find().to_list()
+    assert [len(m["sent"]) for m in markers] == [301]
     assert await store.unsent() == []
     # "sent" is recorded beside the revisions: the revision log itself is never rewritten.
     assert await store.revisions.count_documents({"pending": True}) == 301
@@ -175,3 +177,56 @@ async def test_after_a_refused_ack_the_rest_of_its_chain_goes_again_in_order(db:
     names = [e.data["name"] for e in outbox.published]
     assert names == ["0", "1", "2", "3", "4", "2", "3", "4"]  # again, in order; not 0 and 1
     assert await store.unsent() == []
+
+
+async def test_a_batch_marker_counts_until_the_horizon_passed_its_newest_revision(
+    db: Any,
+) -> None:
+    """Markers from before batches (one per revision, under its ``_id``) still count, and a
+    batch's marker carries its newest revision's time, so pruning the markers older than a
+    horizon never forgets a revision of the batch recorded after it."""
+    old = await store_for(db, timedelta(minutes=10))
+    new = await store_for(db, timedelta(0))
+    await old.create("b1", renamed("b1", "Gammel"))
+    await old.create("b2", renamed("b2", "Gammel, merket alene"))
+    await new.create("b3", renamed("b3", "Ny"))
+    b1, b2, b3 = await old.revisions.find({}, sort=[("aggregate_id", 1)]).to_list()
+    await old.sent.insert_one({"_id": b2["_id"], "recorded_at": b2["recorded_at"]})
+    await new.mark_sent([b1, b3], datetime.now(UTC))
+
+    await new.forget_sent(datetime.now(UTC) - timedelta(minutes=5))
+
+    assert await new.unsent(datetime.now(UTC) - timedelta(minutes=5)) == []
+    assert await new.sent.count_documents({}) == 1  # b2's own marker was older: pruned
+    assert [r["_id"] for r in await new.unsent()] == [b2["_id"]]  # without it, b2 is unsent
+
+
+async def test_later_sweeps_read_by_minute_and_the_first_reads_revisions_without_one(
+    db: Any,
+) -> None:
+    """After a relay's first sweep, a sweep reads only the minutes since its horizon (one
+    equality each) and still finds what another replica left there; a revision written
+    before revisions carried their minute is found by the first sweep after a start."""
+    before_minutes = await store_for(db, timedelta(seconds=30))
+    await before_minutes.create("u0", renamed("u0", "Uten minutt"))
+    await before_minutes.revisions.update_one(
+        {"aggregate_id": "u0"}, {"$unset": {"_pending_minute": ""}}
+    )
+    assert (
+        await before_minutes.unsent(datetime.now(UTC) - timedelta(minutes=5), by_minute=True) == []
+    )
+    outbox = Outbox()
+    relay = OutboxRelay([await store_for(db, timedelta(0))], outbox.publish, sweep_interval=0)
+
+    assert await relay.relay_once() == 1  # the first sweep: every revision with facts
+    other_replica = await store_for(db, timedelta(seconds=10))  # wrote, then died
+    await other_replica.create("u1", renamed("u1", "Etterlatt"))
+    assert await relay.relay_once() == 1  # a later sweep: the minutes since the horizon
+    await other_replica.create("u2", renamed("u2", "Uten minutt, etter start"))
+    await other_replica.revisions.update_one(
+        {"aggregate_id": "u2"}, {"$unset": {"_pending_minute": ""}}
+    )
+    assert await relay.relay_once() == 0  # later sweeps read nothing but those minutes
+    restarted = OutboxRelay([await store_for(db, timedelta(0))], outbox.publish, sweep_interval=0)
+    assert await restarted.relay_once() == 1
+    assert [e.partitionkey for e in outbox.published] == ["u0", "u1", "u2"]

@@ -155,6 +155,7 @@ def isolated_stack(prefix: str, *, store: str = "postgresql") -> Stack:
         postgres_port=free_port(),
         root=root,
     )
+    stack.ferretdb.debug_port = free_port()  # its command counters (store_rows.commands)
     if store == "sqlite":
         ferretdb = SqliteFerretDBServer(stack.ferretdb.port, root / "ferretdb", root / "logs")
         ferretdb.port_env = stack.ferretdb.port_env

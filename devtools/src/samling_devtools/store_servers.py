@@ -231,6 +231,9 @@ class FerretDBServer(ServerProcess):
         super().__init__(port, data_dir, log_dir)
         self.port_env = {port: "SAMLING_MONGO_PORT"}
         self.postgresql_url = postgresql_url
+        self.debug_port: int | None = None
+        """Where FerretDB serves its metrics (``/debug/metrics``: commands per name), when
+        set before :meth:`start`; a benchmark gives it a free port, other uses none."""
 
     @property
     def url(self) -> str:
@@ -257,7 +260,10 @@ class FerretDBServer(ServerProcess):
                 f"--listen-addr=127.0.0.1:{self.port}",
                 "--telemetry=disable",
                 "--log-level=warn",
-                "--debug-addr=-",  # no debug/metrics HTTP listener (avoids port clashes)
+                # No debug/metrics HTTP listener unless asked for (avoids port clashes).
+                f"--debug-addr=127.0.0.1:{self.debug_port}"
+                if self.debug_port
+                else "--debug-addr=-",
             ],
             cwd=self.data_dir,
         )

@@ -7,11 +7,12 @@ and the municipality's next membership of the same network are two aggregates on
 key); facts on unrelated keys are sent concurrently.
 
 Revisions written by this process are handed to the relay directly (no query), and "sent" is
-one batched insert of markers (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
+one marker per batch (see :meth:`AggregateStore.mark_sent`), so a rush of writes costs
 the store inserts only. A sweep at start-up and then every ``sweep_interval`` seconds picks up
 what a crashed process or another replica left behind: it looks at revisions recorded since a
 persisted *horizon* (everything older is known to be sent) and publishes those without a marker.
-The sweep is the only non-``_id`` query, because FerretDB v1 answers those by a full scan.
+The sweep reads the revisions of the minutes since the horizon (:mod:`samling_runtime.unsent`),
+except in its first round after a start, which reads every revision with facts since then.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class OutboxRelay:
         self._stores = list(stores)
         self._sweep_interval = sweep_interval
         self._next_sweep = 0.0
+        self._swept: set[str] = set()
+        """Stores swept once in full since this relay started: later sweeps read by minute."""
         self._hinted: dict[str, list[Document]] = defaultdict(list)
         self._in_flight: set[str] = set()
         self._hand_over = hand_over
@@ -119,7 +122,9 @@ class OutboxRelay:
         found = await horizons.find_one({"_id": store.name})
         since: datetime | None = found["horizon"] if found else None
         now = datetime.now(UTC)
-        unsent = await store.unsent(since)
+        # The first sweep reads every revision with facts since the horizon, also those
+        # written before revisions carried their minute; later ones only the recent minutes.
+        unsent = await store.unsent(since, by_minute=store.name in self._swept)
         due = [
             r for r in unsent if r["_id"] not in self._in_flight and r["recorded_at"] < now - SETTLE
         ]
@@ -136,6 +141,7 @@ class OutboxRelay:
         if since is None or horizon > since:
             await horizons.replace_one({"_id": store.name}, {"horizon": horizon}, upsert=True)
             await store.forget_sent(horizon - HORIZON_MARGIN)
+        self._swept.add(store.name)
         return sent
 
     @staticmethod

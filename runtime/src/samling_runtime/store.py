@@ -5,8 +5,8 @@ So every change of an aggregate is the *insert* of a new revision document whose
 ``<aggregate id>@<version>``: two writers that read version 4 both try to insert ``…@5`` and the
 unique ``_id`` lets exactly one win; the loser re-reads and retries. The revision holds the new
 state *and* the facts it causes, so state and facts are one atomic write (the outbox); the relay
-publishes pending facts and records a marker for each sent revision in ``<name>_sent`` (an
-insert, never an update: FerretDB v1 updates a document at a few dozen per second but inserts
+publishes pending facts and records a marker for each batch of sent revisions in ``<name>_sent``
+(an insert, never an update: FerretDB v1 updates a document at a few dozen per second but inserts
 thousands per second in batches). The ``<name>`` collection is a materialised copy of
 each aggregate's latest revision for queries; the revision log is the truth (and the history).
 """
@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
+from uuid import uuid4
 
 from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -32,6 +33,8 @@ from samling_runtime.mongo import Document, find_by_ids, insert_new
 from samling_runtime.telemetry import current_trace
 from samling_runtime.time_buckets import MARKS, BucketSweep, TimeBuckets
 from samling_runtime.timeline import DIRECTORY, DIRECTORY_INDEX, Timeline, TimelineIndex
+from samling_runtime.unsent import PENDING_BY_MINUTE
+from samling_runtime.unsent import unsent_revisions as unsent_revisions  # where tests ask
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -106,6 +109,7 @@ class AggregateStore(Generic[S]):
                 IndexModel([("aggregate_id", ASCENDING), ("version", DESCENDING)]),
                 IndexModel([("pending", ASCENDING), ("recorded_at", ASCENDING)]),
                 REVISIONS_BY_HOUR.index(),
+                PENDING_BY_MINUTE.index(),
             ],
         )
         await create_indexes_one_by_one(self.sent, [IndexModel([("recorded_at", ASCENDING)])])
@@ -265,6 +269,8 @@ class AggregateStore(Generic[S]):
             "pending": bool(events),
             "recorded_at": now,
             **REVISIONS_BY_HOUR.fields(now),
+            # The outbox sweep reads the revisions with facts a minute at a time.
+            **(PENDING_BY_MINUTE.fields(now) if events else {}),
             # The relay publishes the facts in the trace of the request that made them.
             "trace": dict(change.trace) if change.trace is not None else current_trace(),
         }
@@ -330,16 +336,29 @@ class AggregateStore(Generic[S]):
 
     # -- the outbox ------------------------------------------------------------------------
     async def mark_sent(self, revisions: list[Document], now: datetime) -> None:
-        """Record that these revisions' facts are published: one batched insert."""
-        # A marker that exists already was written before a crash and a resend: fine.
-        await insert_new(
-            self.sent,
-            [{"_id": r["_id"], "recorded_at": r["recorded_at"], "sent_at": now} for r in revisions],
+        """Record that these revisions' facts are published: one marker for the whole batch.
+
+        The marker names the revisions (``sent``) and carries the newest one's time, so it
+        lives until the relay's horizon has passed every one of them (``forget_sent``). One
+        document per batch instead of one per revision: under a rush of writes a batch is
+        a desk's batch of registrations, and the store pays per row written and read."""
+        if not revisions:
+            return
+        await self.sent.insert_one(
+            {
+                "_id": f"batch:{uuid4().hex}",
+                "sent": [r["_id"] for r in revisions],
+                "recorded_at": max(r["recorded_at"] for r in revisions),
+                "sent_at": now,
+            }
         )
 
-    async def unsent(self, since: datetime | None = None) -> list[Document]:
-        """Revisions recorded since ``since`` whose facts have no sent marker, oldest first."""
-        return await unsent_revisions(self.revisions, self.sent, since)
+    async def unsent(
+        self, since: datetime | None = None, *, by_minute: bool = False
+    ) -> list[Document]:
+        """Revisions recorded since ``since`` whose facts have no sent marker, oldest first
+        (``by_minute``: read the minutes since ``since`` only, see :mod:`samling_runtime.unsent`)."""
+        return await unsent_revisions(self.revisions, self.sent, since, by_minute=by_minute)
 
     async def forget_sent(self, before: datetime) -> None:
         """Drop markers of revisions older than the relay's horizon: no sweep looks there."""
@@ -361,24 +380,6 @@ async def create_indexes_one_by_one(
     one index per ``createIndexes`` command. Use it for every collection a service indexes."""
     for index in indexes:
         await collection.create_indexes([index])
-
-
-async def unsent_revisions(
-    revisions: AsyncCollection[Document],
-    sent: AsyncCollection[Document],
-    since: datetime | None = None,
-) -> list[Document]:
-    """Revisions (``_id``, ``aggregate_id``, ``version``, ``recorded_at``) recorded since
-    ``since`` with facts but no marker in ``sent``, oldest first."""
-    window: Document = {"recorded_at": {"$gte": since}} if since else {}
-    fields = {"_id": 1, "aggregate_id": 1, "version": 1, "recorded_at": 1}
-    candidates = await revisions.find(
-        {"pending": True, **window}, fields, sort=[("recorded_at", ASCENDING), ("version", 1)]
-    ).to_list()
-    if not candidates:
-        return []
-    marked = {doc["_id"] async for doc in sent.find(window, {"_id": 1})}
-    return [c for c in candidates if c["_id"] not in marked]
 
 
 def revisions_of(stores: Iterable[AggregateStore[Any]]) -> list[AsyncCollection[Document]]:

@@ -125,6 +125,7 @@ async def end_to_end(
     rate: int,
     seconds: int,
     pids: dict[str, int | None],
+    meter: Any,
 ) -> list[str]:
     """Registrations at a steady ``rate``: from each HTTP answer to the participant's inbox
     entry (the notice's ``created_at`` in the notifications service) and to the mail in
@@ -159,6 +160,8 @@ async def end_to_end(
     to_kafka = [published[p] - at for p, (at, _) in answers.items() if p in published]
     kafka_to_inbox = [inbox[p] - published[p] for p in answers if p in inbox and p in published]
     lat = report.latencies
+    # Both services use the store meanwhile (and the look at the inbox): rows per database.
+    store: list[str] = await meter.report(max(1, len(answers)), "registration", with_commands=False)
     return [
         f"steady rate          {rate:8d}/s for {seconds} s: {len(answers)} registrations answered "
         f"201 (status codes {report.answers}), HTTP p50 / p99 {lat.p50 / 1e6:.0f} / "
@@ -168,6 +171,7 @@ async def end_to_end(
         percentiles("answer -> inbox", to_inbox, len(answers)),
         percentiles("answer -> e-mail", to_mail, len(answers)),
         cpu,
+        *store,
     ]
 
 
@@ -251,6 +255,7 @@ async def steady_run(
         "mailpit": mailpit.pid,
         "postgresql": stack.postgres.pid,
     }
+    meter = await STORE.StoreMeter(stack, [DB, NOTIFICATIONS_DB]).settled_start()
     try:
         return await end_to_end(
             root,
@@ -262,6 +267,7 @@ async def steady_run(
             args.steady_rate,
             args.steady_seconds,
             pids,
+            meter,
         )
     finally:
         box.close()
@@ -298,8 +304,10 @@ async def main(args: argparse.Namespace) -> int:
             },
             finished_children="load generator (vegeta)",
         )
+        meter = STORE.StoreMeter(stack, [DB]).start()
         report = rush(root, urls, event_id, args.n, args.concurrency)
         cpu = usage.per(args.n, "registration")
+        store = await meter.report(args.n, "registration", with_commands=True)
         healthz = floor(root, urls, args.n, args.concurrency)
         if report.failures:
             print(f"errors: {report.failures[:5]}", flush=True)
@@ -316,6 +324,8 @@ async def main(args: argparse.Namespace) -> int:
             f"latency p50 / p99    {lat.p50 / 1e6:8.1f} / {lat.p99 / 1e6:.1f} ms  (mean {lat.mean / 1e6:.1f} ms, max {lat.max / 1e6:.1f} ms)"
         )
         print(cpu)
+        for line in store:
+            print(line)
         print(
             f"HTTP floor           {args.n / healthz.seconds:8.0f}   (GET /healthz/s, same clients: no store, no Kafka)"
         )
