@@ -7,6 +7,7 @@ intake handles a batch's facts concurrently): one preferences look-up, one chunk
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -84,12 +85,12 @@ class Intake:
 
     async def _write_drafts(self, drafts: list[_Queued]) -> None:
         now = self.clock.now()
-        prefs = await preferences_of(
-            self.stores, (r.id for q in drafts for r in q.draft.recipients)
+        # The reads are independent: one round trip's wait, not one each.
+        prefs, events = await asyncio.gather(
+            preferences_of(self.stores, (r.id for q in drafts for r in q.draft.recipients)),
+            self._events_of(drafts),
         )
         chosen = {rid: p.language for rid, p in prefs.items()}
-        event_ids = {q.draft.refs.get("event_id") for q in drafts}
-        events = {e: await self.stores.shared.events.get(e) for e in event_ids if e}
         entries: list[tuple[_Queued, Document, Document | None]] = []
         batched: set[str] = set()
         for q in drafts:
@@ -118,17 +119,25 @@ class Intake:
             written = await insert_notices(self.stores, [d for _, d, _ in chunk])
             fresh_ids = {d["_id"] for d in written}
             fresh = [(q, doc, known) for q, doc, known in chunk if doc["_id"] in fresh_ids]
-            await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
             emails = [(q, doc, known) for q, doc, known in fresh if doc.get("pending")]
             self.ledger.open[chunk_id] = len(emails)
             for q, _, _ in fresh:
                 q.inserted += 1
+            # The mails go to the senders before the inbox facts are written: they wait for
+            # nothing but their notices, which are stored (and their chunk names them).
             for q, doc, known in emails:
                 rid = doc["recipient_id"]
                 event = events.get(q.draft.refs.get("event_id") or "")
-                self.ledger.put(Job(doc, 1, known, event, chosen.get(rid), trace=q.trace))
+                language = chosen.get(rid)  # read just now: the sender need not read it again
+                self.ledger.put(Job(doc, 1, known, event, language, True, trace=q.trace))
+            await self._inbox_facts([d for _, d, _ in fresh if d["channel"] == str(Channel.INBOX)])
             if not emails:
                 await self.ledger.close(chunk_id)
+
+    async def _events_of(self, drafts: list[_Queued]) -> dict[str, Document | None]:
+        event_ids = list({e for q in drafts if (e := q.draft.refs.get("event_id"))})
+        found = await asyncio.gather(*(self.stores.shared.events.get(e) for e in event_ids))
+        return dict(zip(event_ids, found, strict=True))
 
     async def _inbox_facts(self, entries: list[Document]) -> None:
         """An inbox entry is delivered when it is written: NotificationSent (channel inbox) for
