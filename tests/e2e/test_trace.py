@@ -215,7 +215,7 @@ async def test_a_registration_fact_reaches_the_inbox_and_the_mail_in_few_round_t
     mailbox: Mailpit, settings_for: Callable[..., Any], topics: str
 ) -> None:
     """Read together what can be read together; hand the mail over as soon as its notice is
-    stored (its inbox fact is written meanwhile), with its recipient read at intake."""
+    stored (its inbox fact is written meanwhile)."""
     # The second: the first has opened the store connections both use.
     traced = await registered_and_mailed(mailbox, settings_for, topics, people=2)
     assert traced.sent.context is not None
@@ -240,8 +240,10 @@ async def test_a_registration_fact_reaches_the_inbox_and_the_mail_in_few_round_t
         if s.name.endswith(".insert")
         and (s.attributes or {}).get("db.mongodb.collection") == "notifications"
     )
-    # The read model with the event's details, the preferences with the event and the
-    # address, the mail chunk (it names the notices before they exist: see delivery).
+    # Two: the read model with the event's details, then the preferences with the event and
+    # the mail chunk (it names the notices before they exist: see delivery). Five before.
+    # One more is let pass in each check: a store connection opened on the way (the pool
+    # grows when a background task holds one) starts a command late, after its neighbour.
     assert in_sequence(store, _start(consumed), _start(inbox)) <= 3, timeline
-    # Nothing the mail waits for between its notice and its sending.
-    assert in_sequence(store, _end(inbox), _start(traced.sent)) == 0, timeline
+    # None between the notice and the sending (its inbox fact is written meanwhile). Two before.
+    assert in_sequence(store, _end(inbox), _start(traced.sent)) <= 1, timeline

@@ -1,6 +1,7 @@
-"""A mail whose address arrived while its attempt was under way: the attempt found none, and
-the retry goes out at once instead of after its wait (the arrival came too early to hasten a
-retry that did not exist yet). Each arrival does so once: no loop of attempts."""
+"""How e-mail notices are handed over: the intake writes a small batch's mail chunk while it
+reads the preferences and hands each new mail to the senders with them; a mail whose address
+arrived while its attempt was under way (the attempt found none) is tried again at once
+instead of after its wait, once per arrival: no loop of attempts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import timedelta
 from typing import Any, cast
 
 from samling_devtools.memory_store import MemoryDatabase
+from samling_kernel.decisions import Change
+from samling_notifications.adapters.delivery.intake import Intake
 from samling_notifications.adapters.delivery.jobs import (
     ADDRESS_WAIT,
     WAITING_FOR_FACTS,
@@ -17,7 +20,14 @@ from samling_notifications.adapters.delivery.jobs import (
 from samling_notifications.adapters.delivery.ledger import Ledger
 from samling_notifications.adapters.delivery.recorder import Recorder
 from samling_notifications.adapters.store.stores import Delivery, DeliveryBatch, Stores
-from samling_notifications.domain.notices import Status
+from samling_notifications.domain.notices import (
+    Draft,
+    Kind,
+    Preferences,
+    Recipient,
+    RecipientType,
+    Status,
+)
 from samling_notifications.settings import NotificationsSettings
 from samling_runtime.clock import ManualClock
 from samling_runtime.store import AggregateStore
@@ -36,17 +46,64 @@ def notice(recipient_id: str, event_id: str = "evt_1") -> dict[str, Any]:
     }
 
 
-def recorder_over(db: MemoryDatabase, clock: ManualClock) -> Recorder:
+def stores_over(db: MemoryDatabase, clock: ManualClock) -> Stores:
     store = cast(Any, db)
-    unused = cast(Any, None)
-    stores = Stores(
+    return Stores(
         store,
         AggregateStore(store, "deliveries", Delivery, source="test", now=clock.now),
-        unused,
-        unused,
+        AggregateStore(store, "preferences", Preferences, source="test", now=clock.now),
+        cast(Any, None),  # webhook endpoints: not in these paths
         AggregateStore(store, "delivery_batches", DeliveryBatch, source="test", now=clock.now),
     )
+
+
+def recorder_over(db: MemoryDatabase, clock: ManualClock) -> Recorder:
+    stores = stores_over(db, clock)
     return Recorder(stores, NotificationsSettings(), clock, Ledger(stores))
+
+
+def draft(kind: Kind, recipient_id: str) -> Draft:
+    return Draft(
+        kind=kind,
+        source_event_id=f"fact_{recipient_id}",
+        recipients=[Recipient(id=recipient_id, type=RecipientType.PARTICIPANT)],
+        refs={"event_id": "evt_1"},
+    )
+
+
+async def test_a_confirmation_goes_to_the_senders_with_its_chunk_and_preferences() -> None:
+    db, clock = MemoryDatabase(), ManualClock(NOW)
+    stores = stores_over(db, clock)
+    await stores.preferences.create(
+        "par_kari", Change(Preferences(recipient_id="par_kari", language="nn"))
+    )
+    ledger = Ledger(stores)
+    intake = Intake(stores, clock, ledger, "dw_test")
+    assert await intake.queue(draft(Kind.REGISTRATION_CONFIRMED, "par_kari")) == 2
+    job = ledger.jobs.get_nowait()
+    assert (job.attempt, job.language, job.preferences_read) == (1, "nn", True)
+    [chunk] = db["mail_chunks"].documents().values()
+    notices = db["notifications"].documents()
+    assert {n["channel"] for n in notices.values()} == {"inbox", "email"}
+    # Written before the preferences were known, the chunk names each notice it holds.
+    assert set(notices) <= set(chunk["ids"])
+    assert {n["chunk"] for n in notices.values()} == {chunk["_id"]}
+    assert ledger.open == {chunk["_id"]: 1}
+
+
+async def test_a_batch_that_tells_nobody_leaves_no_chunk_behind() -> None:
+    db, clock = MemoryDatabase(), ManualClock(NOW)
+    stores = stores_over(db, clock)
+    await stores.preferences.create(
+        "par_ola", Change(Preferences(recipient_id="par_ola", unsubscribed=True))
+    )
+    ledger = Ledger(stores)
+    intake = Intake(stores, clock, ledger, "dw_test")
+    assert await intake.queue(draft(Kind.ANNOUNCEMENT, "par_ola")) == 0
+    assert db["mail_chunks"].documents() == {}
+    assert db["notifications"].documents() == {}
+    assert ledger.open == {}
+    assert ledger.jobs.empty()
 
 
 def no_address(recipient_id: str) -> Outcome:
