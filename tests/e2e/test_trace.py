@@ -2,6 +2,7 @@
 Kafka, to the notifications service's consumer and the confirmation mail it sends."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from pymongo import AsyncMongoClient
 from samling_contracts.topics import every_topic_name
 from samling_devtools.mailpit import Mailpit
 from samling_devtools.testing import bearer, call, eventually, running, start_at_end, unique
@@ -26,9 +28,64 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 REGION = "rkk-salten"
 
 
-async def test_a_registration_and_its_confirmation_mail_share_one_trace(
-    mailbox: Mailpit, settings_for: Callable[..., Any], topics: str
-) -> None:
+@dataclass(frozen=True)
+class Traced:
+    """The spans finished while one registration went from its request to its mail."""
+
+    spans: list[ReadableSpan]
+    sent: ReadableSpan
+    """The confirmation mail's ``smtp send`` span."""
+    notifications_db: str
+
+
+async def register_and_wait(
+    client: Any, event_id: str, mailbox: Mailpit, spans: InMemorySpanExporter, n: int
+) -> ReadableSpan:
+    """A participant registers: the ``smtp send`` span of the confirmation mail."""
+    email = f"{unique('kari').replace('-', '')}@example.no"
+    registration = await call(
+        client,
+        "POST",
+        f"/events/{event_id}/registrations",
+        201,
+        headers=bearer(f"u-kari-{n}", Role.PARTICIPANT, email=email),
+        json={
+            "name": "Kari",
+            "email": email,
+            "municipality_id": "NO-1804",
+            "role": "lærer",
+            "language": "nb",
+        },
+    )
+    assert registration["status"] == "confirmed"
+    earlier = {s.context.span_id for s in spans.get_finished_spans() if s.context is not None}
+
+    def mail_sent() -> ReadableSpan | None:
+        return next(
+            (
+                s
+                for s in spans.get_finished_spans()
+                if s.name == "smtp send"
+                and s.context is not None
+                and s.context.span_id not in earlier
+                and (s.attributes or {}).get("samling.notification.kind")
+                == "registration.confirmed"
+            ),
+            None,
+        )
+
+    async def confirmed() -> ReadableSpan | None:
+        return mail_sent() if mailbox.messages(to=email) else None
+
+    found: ReadableSpan = await eventually(confirmed, timeout=60)
+    return found
+
+
+async def registered_and_mailed(
+    mailbox: Mailpit, settings_for: Callable[..., Any], topics: str, people: int = 1
+) -> Traced:
+    """Participants register one after the other; every span until the last one's
+    confirmation mail is out."""
     spans = InMemorySpanExporter()
     events_settings = settings_for(EventsSettings)
     notifications_settings = settings_for(
@@ -41,7 +98,6 @@ async def test_a_registration_and_its_confirmation_mail_share_one_trace(
         await start_at_end(topics, settings.consumer_group, every_topic_name())
     clock = TravellingClock()
     coordinator = bearer("u-coord", Role.COORDINATOR, region_id=REGION)
-    email = f"{unique('kari').replace('-', '')}@example.no"
     async with (
         running(create_events(events_settings, clock=clock)) as events,
         running(create_notifications(notifications_settings, clock=clock)) as notifications,
@@ -70,42 +126,29 @@ async def test_a_registration_and_its_confirmation_mail_share_one_trace(
         await call(
             events.client, "POST", f"/events/{created['id']}/publish", 200, headers=coordinator
         )
-        registration = await call(
-            events.client,
-            "POST",
-            f"/events/{created['id']}/registrations",
-            201,
-            headers=bearer("u-kari", Role.PARTICIPANT, email=email),
-            json={
-                "name": "Kari",
-                "email": email,
-                "municipality_id": "NO-1804",
-                "role": "lærer",
-                "language": "nb",
-            },
+        # The event's details first, so the mail waits for nothing but its own path.
+        known = AsyncMongoClient[dict[str, Any]](notifications_settings.mongo_url)
+        events_known = known[notifications_settings.mongo_db]["events"]
+        await eventually(
+            lambda: events_known.find_one({"_id": created["id"], "title": {"$ne": None}})
         )
-        assert registration["status"] == "confirmed"
-
-        def mail_sent() -> ReadableSpan | None:
-            return next(
-                (
-                    s
-                    for s in spans.get_finished_spans()
-                    if s.name == "smtp send"
-                    and (s.attributes or {}).get("samling.notification.kind")
-                    == "registration.confirmed"
-                ),
-                None,
-            )
-
-        async def confirmed() -> ReadableSpan | None:
-            return mail_sent() if mailbox.messages(to=email) else None
-
-        sent = await eventually(confirmed, timeout=60)
+        await known.close()
+        sent: ReadableSpan | None = None
+        for n in range(people):  # one after the other, each until its mail is out
+            sent = await register_and_wait(events.client, created["id"], mailbox, spans, n)
+        assert sent is not None
         assert notifications  # kept running until the mail is out
 
-    finished = spans.get_finished_spans()
+    finished = list(spans.get_finished_spans())
     spans.shutdown()  # the processor stays with the session's provider; the exporter keeps nothing
+    return Traced(finished, sent, notifications_settings.mongo_db)
+
+
+async def test_a_registration_and_its_confirmation_mail_share_one_trace(
+    mailbox: Mailpit, settings_for: Callable[..., Any], topics: str
+) -> None:
+    traced = await registered_and_mailed(mailbox, settings_for, topics)
+    finished, sent = traced.spans, traced.sent
     request = next(
         s
         for s in finished
@@ -123,3 +166,84 @@ async def test_a_registration_and_its_confirmation_mail_share_one_trace(
     assert "outbox publish" in names
     consumers = [s for s in in_trace if s.kind == SpanKind.CONSUMER]
     assert consumers, f"no consumer span in the request's trace: {sorted(names)}"
+
+
+def _timeline(spans: list[ReadableSpan], since: int) -> str:
+    """The spans as lines: start after ``since`` and duration in ms, name, collection."""
+    lines = []
+    for s in sorted(spans, key=_start):
+        collection = (s.attributes or {}).get("db.mongodb.collection", "")
+        took = (_end(s) - _start(s)) / 1e6
+        lines.append(f"{(_start(s) - since) / 1e6:9.1f} ms {took:7.1f} ms  {s.name} {collection}")
+    return "\n".join(lines)
+
+
+def _start(span: ReadableSpan) -> int:
+    return span.start_time or 0
+
+
+def _end(span: ReadableSpan) -> int:
+    return span.end_time or 0
+
+
+def descendants(spans: list[ReadableSpan], root: ReadableSpan) -> list[ReadableSpan]:
+    by_id = {s.context.span_id: s for s in spans if s.context is not None}
+
+    def under(span: ReadableSpan) -> bool:
+        parent = span.parent
+        while parent is not None:
+            if root.context is not None and parent.span_id == root.context.span_id:
+                return True
+            above = by_id.get(parent.span_id)
+            parent = above.parent if above is not None else None
+        return False
+
+    return [s for s in spans if under(s)]
+
+
+def in_sequence(spans: list[ReadableSpan], after: int, before: int) -> int:
+    """How many of the spans ran one after the other between ``after`` and ``before`` (the
+    most that do not overlap): the round trips that path waited for in turn."""
+    chain, last_end = 0, after
+    for span in sorted(spans, key=_end):
+        if _start(span) >= last_end and _end(span) <= before:
+            chain, last_end = chain + 1, _end(span)
+    return chain
+
+
+async def test_a_registration_fact_reaches_the_inbox_and_the_mail_in_few_round_trips(
+    mailbox: Mailpit, settings_for: Callable[..., Any], topics: str
+) -> None:
+    """Read together what can be read together; hand the mail over as soon as its notice is
+    stored (its inbox fact is written meanwhile)."""
+    # The second: the first has opened the store connections both use.
+    traced = await registered_and_mailed(mailbox, settings_for, topics, people=2)
+    assert traced.sent.context is not None
+    trace_id = traced.sent.context.trace_id
+    in_trace = [s for s in traced.spans if s.context is not None and s.context.trace_id == trace_id]
+    consumed = next(
+        s
+        for s in in_trace
+        if s.kind == SpanKind.CONSUMER and s.name == "samling.events.registrations process"
+    )
+    # The registration fact's own commands (the participant's address, on another topic, is
+    # handled meanwhile in the same trace).
+    store = [
+        s
+        for s in descendants(in_trace, consumed)
+        if s.name.startswith(f"{traced.notifications_db}.")
+    ]
+    timeline = _timeline([s for s in in_trace if _start(s) >= _start(consumed)], _start(consumed))
+    inbox = next(
+        s
+        for s in sorted(store, key=_start)
+        if s.name.endswith(".insert")
+        and (s.attributes or {}).get("db.mongodb.collection") == "notifications"
+    )
+    # Two: the read model with the event's details, then the preferences with the event and
+    # the mail chunk (it names the notices before they exist: see delivery). Five before.
+    # One more is let pass in each check: a store connection opened on the way (the pool
+    # grows when a background task holds one) starts a command late, after its neighbour.
+    assert in_sequence(store, _start(consumed), _start(inbox)) <= 3, timeline
+    # None between the notice and the sending (its inbox fact is written meanwhile). Two before.
+    assert in_sequence(store, _end(inbox), _start(traced.sent)) <= 1, timeline

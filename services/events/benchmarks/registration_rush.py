@@ -38,6 +38,8 @@ from samling_devtools.benchmarking import (
 from samling_devtools.infra import Stack, free_port
 from samling_devtools.mailpit import Mailpit, MailpitServer
 from samling_devtools.services import ServiceProcess
+from samling_devtools.store_rows import Psql
+from samling_devtools.store_writes import settled_table_counters
 from samling_devtools.testing import ensure_topics, read_topic, start_at_end
 from samling_devtools.vegeta import Report, attack, results
 from samling_runtime.auth import Role, mint_token
@@ -126,6 +128,7 @@ async def end_to_end(
     seconds: int,
     pids: dict[str, int | None],
     meter: Any,
+    postgres_server: Psql,
 ) -> list[str]:
     """Registrations at a steady ``rate``: from each HTTP answer to the participant's inbox
     entry (the notice's ``created_at`` in the notifications service) and to the mail in
@@ -133,6 +136,7 @@ async def end_to_end(
     (from the first request until the last mail arrived) is divided by the registrations."""
     token = coordinator_token()
     n = rate * seconds
+    store_before = await settled_table_counters(postgres_server, NOTIFICATIONS_DB)
     postgres = ProcessTree(pids.pop("postgresql", None))
     usage = CpuUsage.of(pids, finished_children="load generator (vegeta)")
     report = attack(workdir, targets([url], event_id, n, token, who="steady"), 50, rate, seconds)
@@ -154,6 +158,8 @@ async def end_to_end(
         mails = await asyncio.to_thread(mailbox.arrivals)
     cpu = usage.per(max(1, len(answers)), "registration") + postgres.per(max(1, len(answers)))
     await client.close()
+    # The notifications side's writes and reads per registration (its database only).
+    tables = await settled_table_counters(postgres_server, NOTIFICATIONS_DB) - store_before
     published = await published_at(bootstrap, set(answers))
     to_inbox = [inbox[p] - at for p, (at, _) in answers.items() if p in inbox]
     to_mail = [mails[a] - at for p, (at, a) in answers.items() if a in mails]
@@ -172,6 +178,7 @@ async def end_to_end(
         percentiles("answer -> e-mail", to_mail, len(answers)),
         cpu,
         *store,
+        *tables.lines(len(answers), "registration (notifications)"),
     ]
 
 
@@ -268,6 +275,7 @@ async def steady_run(
             args.steady_seconds,
             pids,
             meter,
+            stack.postgres,
         )
     finally:
         box.close()

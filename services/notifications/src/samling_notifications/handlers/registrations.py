@@ -3,6 +3,8 @@ notices, approvals, attendance and erasure."""
 
 from __future__ import annotations
 
+import asyncio
+
 from samling_contracts import CloudEvent
 from samling_contracts.events import (
     AttendanceRecorded,
@@ -26,7 +28,12 @@ from samling_notifications.handlers.context import Context
 
 async def registration(ctx: Context, fact: Registration, event: CloudEvent) -> None:
     kind, status, params = registration_notice(fact)
-    await ctx.stores.registration_views.record(fact, status)
+    # The read model and the event's details are independent: one round trip, not two, before
+    # the notice (every effect is keyed, so a redelivery after a failure of either is safe).
+    _, about_event = await asyncio.gather(
+        ctx.stores.registration_views.record(fact, status),
+        event_params(ctx.stores, fact.event_id),
+    )
     if status in ("cancelled", "declined"):
         # A registration that is gone has a transfer plan that reminds nobody.
         await ctx.stores.agenda.drop_of_registration(fact.event_id, fact.registration_id)
@@ -35,7 +42,7 @@ async def registration(ctx: Context, fact: Registration, event: CloudEvent) -> N
         event.id,
         [Recipient(id=fact.participant_id, type=RecipientType.PARTICIPANT)],
         {"event_id": fact.event_id, "registration_id": fact.registration_id},
-        {**await event_params(ctx.stores, fact.event_id), **params},
+        {**about_event, **params},
     )
 
 

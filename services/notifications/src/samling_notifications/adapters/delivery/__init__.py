@@ -7,10 +7,15 @@ The hot path never queries by anything but ``_id`` (FerretDB v1 scans for any ot
    ``mail_chunks`` document (its owner: this process; the notice ids) and then the notices of
    that chunk with one ``insert_many(ordered=False)``. The notice ``_id`` is the unique key
    (recipient, source fact, kind, channel): a duplicate means "queued before", so only the
-   fresh e-mail notices are put on this process's in-memory queue.
+   fresh e-mail notices are put on this process's in-memory queue, at once (the inbox
+   entries' facts are written after that, while the mails go out). The preferences it read
+   for the notices go with them.
 2. A few sender tasks, each with its own SMTP connection (several messages per connection),
-   take them from the queue, render them from a cached :mod:`prototype
-   <samling_notifications.adapters.email.prototype>` per (fact, kind, language) and send them.
+   take them from the queue, read the recipient's address, render them from a cached
+   :mod:`prototype <samling_notifications.adapters.email.prototype>` per (fact, kind,
+   language) and send them. An address (or event details) that arrives while its mail waits
+   for it puts the mail back on the queue at once, also when it arrives during the attempt
+   that found none (:meth:`Ledger.arrived_for <.ledger.Ledger.arrived_for>`).
 3. The recorder writes the outcomes in batches: first attempts as new ``deliveries``
    aggregates with one ``create_many`` (state = log line, fact = NotificationSent/Failed for
    the outbox), later attempts as the next revision. Retries wait in memory (a heap against

@@ -29,6 +29,8 @@ class Job:
     event: Document | None = None
     language: str | None = None
     """The language the recipient chose in their preferences (looked up with ``recipient``)."""
+    preferences_read: bool = False
+    """``language`` comes from preferences read for this attempt (at intake, just before)."""
     waiting_for_facts: bool = False
     """The last attempt found no address (or no event details) yet."""
     trace: dict[str, str] = field(default_factory=current_trace)

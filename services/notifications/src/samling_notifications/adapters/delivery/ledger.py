@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,9 @@ from samling_runtime.mongo import Document
 
 from samling_notifications.adapters.delivery.jobs import Job
 from samling_notifications.adapters.store.stores import Stores
+
+ARRIVALS_KEPT_SECONDS = 60.0
+"""How long an arrival is remembered for an attempt that was under way when it came."""
 
 
 @dataclass(order=True)
@@ -34,6 +38,9 @@ class Ledger:
         """Chunk id → e-mail notices of it not final yet (only chunks this process owns)."""
         self.active: set[str] = set()
         """Notification ids queued, in flight or waiting for a retry in this process."""
+        self._arrived: dict[str, float] = {}
+        """``recipient:<id>`` / ``event:<id>`` → when its address or details arrived (oldest
+        first), for an attempt that looked for them just before (see :meth:`arrived_for`)."""
 
     def put(self, job: Job) -> None:
         self.active.add(job.notice["_id"])
@@ -55,6 +62,7 @@ class Ledger:
 
     def hasten(self, now: datetime, recipients: Collection[str], events: Collection[str]) -> int:
         """Retries waiting for these addresses or event details are due now."""
+        self._note_arrivals([f"recipient:{r}" for r in recipients] + [f"event:{e}" for e in events])
         moved = 0
         for due in self.retries:
             notice = due.job.notice
@@ -66,6 +74,21 @@ class Ledger:
         if moved:
             heapq.heapify(self.retries)
         return moved
+
+    def _note_arrivals(self, keys: list[str]) -> None:
+        at = time.monotonic()
+        for key in keys:
+            self._arrived.pop(key, None)  # to the end: the dict stays oldest first
+            self._arrived[key] = at
+        while self._arrived and next(iter(self._arrived.values())) < at - ARRIVALS_KEPT_SECONDS:
+            del self._arrived[next(iter(self._arrived))]
+
+    def arrived_for(self, notice: Document) -> bool:
+        """Whether the notice's address or event details arrived lately: an attempt that
+        found them missing may have looked just before they were stored, so it is tried
+        again at once instead of after its wait. Each arrival answers so once (no loop)."""
+        keys = (f"recipient:{notice['recipient_id']}", f"event:{notice['refs'].get('event_id')}")
+        return bool([key for key in keys if self._arrived.pop(key, None) is not None])
 
     def finished(self, notice: Document) -> str | None:
         """A notice reached its final state: the chunk it closes, if it was the last."""

@@ -100,6 +100,10 @@ class Recorder:
             if outcome.status is Status.RETRYING:
                 if outcome.job.attempt >= self.settings.email_max_attempts:
                     outcome.status = Status.FAILED
+                elif outcome.reason in WAITING_FOR_FACTS and self.ledger.arrived_for(
+                    outcome.notice
+                ):
+                    outcome.next_attempt_at = now  # it arrived while the attempt was under way
                 else:
                     outcome.next_attempt_at = now + self._retry_delay(outcome)
         # The facts first, all in one revision: a crash before the log lines below are
@@ -131,6 +135,7 @@ class Recorder:
             chunk = self.ledger.finished(outcome.notice)
             if chunk is not None:
                 closing.append(chunk)
+        self.ledger.requeue_due(now)  # those due at once go now, not at the next poll
         self.sent += sum(1 for o in outcomes if o.status is Status.SENT)
         for chunk in closing:
             await self.ledger.close(chunk)

@@ -80,9 +80,15 @@ class Senders:
         notice = job.notice
         if job.recipient is None:
             rid = notice["recipient_id"]
-            job.recipient = await self.stores.recipients.find_one({"_id": rid})
-            prefs = (await preferences_of(self.stores, [rid])).get(rid)
-            job.language = prefs.language if prefs else None
+            if job.preferences_read:
+                job.recipient = await self.stores.recipients.find_one({"_id": rid})
+            else:  # a retry: the preferences may have changed meanwhile; both reads at once
+                job.recipient, chosen = await asyncio.gather(
+                    self.stores.recipients.find_one({"_id": rid}),
+                    preferences_of(self.stores, [rid]),
+                )
+                prefs = chosen.get(rid)
+                job.language = prefs.language if prefs else None
         event_id = notice["refs"].get("event_id")
         if event_id and job.event is None:
             job.event = await self.stores.shared.events.get(event_id)

@@ -49,8 +49,12 @@ class DeliveryWorker(Worker):
         self, *, recipients: Collection[str] = (), events: Collection[str] = ()
     ) -> int:
         """Addresses or event details just stored: this process's notices waiting for them
-        go out on the next round instead of after their backoff (which grows to minutes)."""
-        return self.ledger.hasten(self.runtime.clock.now(), recipients, events)
+        go out now instead of after their backoff (which grows to minutes)."""
+        now = self.runtime.clock.now()
+        moved = self.ledger.hasten(now, recipients, events)
+        if moved:
+            self.ledger.requeue_due(now)  # a hand-off: not at the next poll
+        return moved
 
     async def start(self) -> None:
         """Announce this process (before any chunk names it as owner)."""
