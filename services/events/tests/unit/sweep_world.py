@@ -3,7 +3,7 @@ the service opens them (``open_stores``), the real desks, and a count of what ea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
