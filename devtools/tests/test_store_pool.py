@@ -10,46 +10,17 @@ participants' notices at once.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
-from samling_devtools.infra import free_port
+from samling_devtools.own_store import own_store
 from samling_devtools.pytest_plugin import external
-from samling_devtools.store_servers import FerretDBServer, PostgresServer, StoreServers
 
 #: Three services and a test, each with as many updates under way as PyMongo's default pool
 #: (100 connections) would send at once.
 CLIENTS = 4
 UPDATES_PER_CLIENT = 100
-
-
-def _store_in_new_folder() -> StoreServers:
-    root = Path(tempfile.mkdtemp(prefix="samling-pool-"))
-    # As root, PostgreSQL runs as a user of its own (with root's group), which must be able to
-    # enter the folder; mkdtemp makes it private.
-    root.chmod(0o755)
-    postgres = PostgresServer(free_port(), root / "postgres", root / "logs", durable=False)
-    ferretdb = FerretDBServer(free_port(), root / "ferretdb", root / "logs", postgres.url())
-    return StoreServers(postgres, ferretdb)
-
-
-@asynccontextmanager
-async def own_store() -> AsyncIterator[StoreServers]:
-    """A store of its own: if FerretDB does deadlock, the session's store stays usable."""
-    store = await asyncio.to_thread(_store_in_new_folder)
-    try:
-        await asyncio.to_thread(store.start)
-        await asyncio.to_thread(store.wait_ready)
-        yield store
-    finally:
-        await asyncio.to_thread(store.stop)
-        await asyncio.to_thread(shutil.rmtree, store.postgres.data_dir.parent, True)
 
 
 @pytest.mark.integration
