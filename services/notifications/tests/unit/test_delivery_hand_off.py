@@ -151,3 +151,25 @@ async def test_event_details_that_arrived_during_the_attempt_count_too() -> None
     assert ledger.jobs.get_nowait().notice["recipient_id"] == "par_kari"
     assert ledger.jobs.empty()
     assert [d.job.notice["recipient_id"] for d in ledger.retries] == ["par_ola"]
+
+
+async def test_event_details_that_arrived_while_the_outcome_was_written_count_too() -> None:
+    """The arrival lands after the recorder looked for one and before the retry is in the heap
+    (the integration test met it under load: the mail then waited for its backoff)."""
+    clock = ManualClock(NOW)
+    recorder = recorder_over(MemoryDatabase(), clock)
+    ledger = recorder.ledger
+    deliveries = recorder.stores.deliveries
+    write = deliveries.create_many
+
+    async def create_many_while_the_event_arrives(*args: Any, **kwargs: Any) -> Any:
+        written = await write(*args, **kwargs)
+        assert ledger.hasten(clock.now(), recipients=(), events={"evt_2"}) == 0  # none waits yet
+        return written
+
+    deliveries.create_many = create_many_while_the_event_arrives  # type: ignore[method-assign]
+    late = Outcome(Job(notice("par_kari", "evt_2"), 1), Status.RETRYING, WAITING_FOR_FACTS[1])
+    await recorder._record([late])
+    again = ledger.jobs.get_nowait()
+    assert (again.notice["recipient_id"], again.attempt) == ("par_kari", 2)
+    assert ledger.retries == []

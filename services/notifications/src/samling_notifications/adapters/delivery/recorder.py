@@ -130,7 +130,12 @@ class Recorder:
                     outcome.job.attempt + 1,
                     waiting_for_facts=outcome.reason in WAITING_FOR_FACTS,
                 )
-                self.ledger.retry_at(outcome.next_attempt_at, job)
+                at = outcome.next_attempt_at
+                if job.waiting_for_facts and self.ledger.arrived_for(outcome.notice):
+                    # It arrived while the outcome was being written, after the look above
+                    # and before the retry is in the heap, where the arrival would have found it.
+                    at = now
+                self.ledger.retry_at(at, job)
                 continue
             chunk = self.ledger.finished(outcome.notice)
             if chunk is not None:
