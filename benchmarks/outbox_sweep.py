@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from samling_contracts.network import NetworkUpdated
 from samling_contracts.vocabulary import NetworkField
-from samling_devtools.benchmarking import isolated_stack
+from samling_devtools.benchmarking import running_store
 from samling_devtools.infra import Stack
 from samling_devtools.store_rows import PGSTAT_IDLE_INTERVAL_SECONDS, store_work
 from samling_kernel.decisions import Change
@@ -67,34 +66,30 @@ async def load(db: Any, count: int, now: datetime) -> AggregateStore[Named]:
 
 
 async def main(count: int) -> None:
-    stack = isolated_stack("samling-bench-outbox-")
-    shutil.rmtree(stack.root)  # as Stack.start: the store makes its folders itself
-    stack.store.start()
-    stack.store.wait_ready()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    try:
-        now = datetime.now(UTC)
-        print(f"loading {count} revisions ...", flush=True)
-        store = await load(client[DATABASE], count, now)
-        stack.postgres.psql("VACUUM (ANALYZE)")
-        horizon = now - timedelta(seconds=60)  # where a relay's horizon stays
-        rows = [
-            (
-                "every revision with facts (before)",
-                await measured(stack, lambda: store.unsent(horizon)),
-            ),
-            (
-                "the minutes since the horizon",
-                await measured(stack, lambda: store.unsent(horizon, by_minute=True)),
-            ),
-        ]
-        print(f"\n| one sweep on {count:,} sent revisions | rows read | time |")
-        print("|---|---|---|")
-        for name, (read, took) in rows:
-            print(f"| {name} | {read:,} | {took * 1000:.0f} ms |")
-    finally:
-        await client.close()
-        stack.store.stop()
+    with running_store("samling-bench-outbox-") as stack:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+        try:
+            now = datetime.now(UTC)
+            print(f"loading {count} revisions ...", flush=True)
+            store = await load(client[DATABASE], count, now)
+            stack.postgres.psql("VACUUM (ANALYZE)")
+            horizon = now - timedelta(seconds=60)  # where a relay's horizon stays
+            rows = [
+                (
+                    "every revision with facts (before)",
+                    await measured(stack, lambda: store.unsent(horizon)),
+                ),
+                (
+                    "the minutes since the horizon",
+                    await measured(stack, lambda: store.unsent(horizon, by_minute=True)),
+                ),
+            ]
+            print(f"\n| one sweep on {count:,} sent revisions | rows read | time |")
+            print("|---|---|---|")
+            for name, (read, took) in rows:
+                print(f"| {name} | {read:,} | {took * 1000:.0f} ms |")
+        finally:
+            await client.close()
 
 
 if __name__ == "__main__":

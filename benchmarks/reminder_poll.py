@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from samling_devtools.benchmarking import isolated_stack
+from samling_devtools.benchmarking import running_store
 from samling_devtools.infra import Stack
 from samling_devtools.store_rows import settled_rows
 from samling_notifications.adapters.store.due_reminders import DueReminders, reminder_hour, run_id
@@ -69,45 +68,43 @@ async def measured(
 
 
 async def main(count: int) -> None:
-    stack = isolated_stack("samling-bench-reminders-")
-    shutil.rmtree(stack.root)  # as Stack.start: the store makes its folders itself
-    stack.store.start()
-    stack.store.wait_ready()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    try:
-        db = client[DATABASE]
-        now = datetime.now(UTC).replace(microsecond=0)
-        print(f"loading {count} fired reminders ...", flush=True)
-        await load(db, count, now)
-        # As on a database that had reminders when this code first started there: no marks.
-        await DueReminders(db["reminders"], db["reminder_runs"], db[MARKS]).prepare(now)
-        stack.postgres.psql("VACUUM (ANALYZE)")
+    with running_store("samling-bench-reminders-") as stack:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+        try:
+            db = client[DATABASE]
+            now = datetime.now(UTC).replace(microsecond=0)
+            print(f"loading {count} fired reminders ...", flush=True)
+            await load(db, count, now)
+            # As on a database that had reminders when this code first started there: no marks.
+            await DueReminders(db["reminders"], db["reminder_runs"], db[MARKS]).prepare(now)
+            stack.postgres.psql("VACUUM (ANALYZE)")
 
-        async def nothing(reminder: Document, run: str) -> int:
-            raise AssertionError(f"{run} fired: every loaded reminder ran already")
+            async def nothing(reminder: Document, run: str) -> int:
+                raise AssertionError(f"{run} fired: every loaded reminder ran already")
 
-        async def range_poll() -> None:  # the poll before #14 (main's queries)
-            for reminder in await db["reminders"].find({"due_at": {"$lte": now}}).to_list():
-                await db["reminder_runs"].find_one({"_id": run_id(reminder)})
+            async def range_poll() -> None:  # the poll before #14 (main's queries)
+                for reminder in await db["reminders"].find({"due_at": {"$lte": now}}).to_list():
+                    await db["reminder_runs"].find_one({"_id": run_id(reminder)})
 
-        def process() -> Callable[[], Awaitable[int]]:
-            due = DueReminders(db["reminders"], db["reminder_runs"], db[MARKS])
-            return lambda: due.fire(now, nothing)
+            def process() -> Callable[[], Awaitable[int]]:
+                due = DueReminders(db["reminders"], db["reminder_runs"], db[MARKS])
+                return lambda: due.fire(now, nothing)
 
-        steady = process()
-        results = [
-            await measured(stack, "a poll by `due_at <= now` (before)", 1, range_poll),
-            await measured(stack, "the first poll on the database (168 hours)", 1, steady),
-            await measured(stack, "a poll within the hour (after)", POLLS, steady),
-            await measured(stack, "a started process's first poll (reads the marks)", 1, process()),
-        ]
-        print(f"\n| one poll, {count:,} fired reminders | rows read | time |")
-        print("|---|---|---|")
-        for name, rows, took in results:
-            print(f"| {name} | {rows:,.0f} | {took:.0f} ms |")
-    finally:
-        await client.close()
-        stack.store.stop()
+            steady = process()
+            results = [
+                await measured(stack, "a poll by `due_at <= now` (before)", 1, range_poll),
+                await measured(stack, "the first poll on the database (168 hours)", 1, steady),
+                await measured(stack, "a poll within the hour (after)", POLLS, steady),
+                await measured(
+                    stack, "a started process's first poll (reads the marks)", 1, process()
+                ),
+            ]
+            print(f"\n| one poll, {count:,} fired reminders | rows read | time |")
+            print("|---|---|---|")
+            for name, rows, took in results:
+                print(f"| {name} | {rows:,.0f} | {took:.0f} ms |")
+        finally:
+            await client.close()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pymongo import AsyncMongoClient
-from samling_devtools.benchmarking import ProcessTree, isolated_stack
+from samling_devtools.benchmarking import ProcessTree, running_store
 from samling_devtools.infra import Stack
 from samling_devtools.store_rows import rows_read, settled_rows
 from samling_events.adapters.store.stores import Stores, open_stores
@@ -115,49 +114,46 @@ def start(desk: Desk) -> asyncio.Task[None]:
 
 
 async def main(ended: int, upcoming: int) -> None:
-    stack = isolated_stack("samling-bench-seat-sweep-")
-    shutil.rmtree(stack.root)  # as Stack.start: the store makes its folders itself
-    stack.store.start()
-    stack.store.wait_ready()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    try:
-        db = client[DATABASE]
+    with running_store("samling-bench-seat-sweep-") as stack:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+        try:
+            db = client[DATABASE]
 
-        def store(name: str, model: type[Any], *timelines: Any, **kw: Any) -> AggregateStore[Any]:
-            return AggregateStore(db, name, model, source="/bench", timelines=timelines, **kw)
+            def store(
+                name: str, model: type[Any], *timelines: Any, **kw: Any
+            ) -> AggregateStore[Any]:
+                return AggregateStore(db, name, model, source="/bench", timelines=timelines, **kw)
 
-        runtime = cast(Runtime, SimpleNamespace(mongo=SimpleNamespace(db=db), store=store))
-        stores = await open_stores(runtime)
-        now = datetime.now(UTC)
-        print(f"loading {ended} ended and {upcoming} upcoming events ...", flush=True)
-        await load(stores, ended, upcoming, now)
-        stack.postgres.psql("VACUUM (ANALYZE)")
-        rows_read(stack.postgres, DATABASE)  # the statistics exist before the first reading
-        desks = Desks(stores, SystemClock(), start)
-        sweeper = Sweeper(stores, desks, SystemClock(), interval=30)
-        waiting = {"status": "waitlisted"}
-        results = [
-            await measured(stack, "first round (no desk open yet)", sweeper.fill_free_seats),
-            await measured(stack, "next round", sweeper.fill_free_seats),
-            await measured(  # what the sweep before this one led with, alone
-                stack,
-                "`distinct(event_id)` of the waitlisted alone",
-                lambda: stores.registrations.current.distinct("event_id", waiting),
-            ),
-        ]
-        waitlisted = ended * WAITING + upcoming * UPCOMING_WAITING
-        print(
-            f"\n| fill_free_seats: {ended} ended + {upcoming} upcoming events, "
-            f"{waitlisted:,} waitlisted, all full | rows read | time | CPU |"
-        )
-        print("|---|---|---|---|")
-        for name, rows, took, cpu in results:
-            print(f"| {name} | {rows:,} | {took * 1000:.0f} ms | {cpu:.2f} s |")
-        await desks.stop()
-    finally:
-        await client.close()
-        stack.store.stop()
-        shutil.rmtree(stack.root, ignore_errors=True)  # about 0.5 GB at the default size
+            runtime = cast(Runtime, SimpleNamespace(mongo=SimpleNamespace(db=db), store=store))
+            stores = await open_stores(runtime)
+            now = datetime.now(UTC)
+            print(f"loading {ended} ended and {upcoming} upcoming events ...", flush=True)
+            await load(stores, ended, upcoming, now)
+            stack.postgres.psql("VACUUM (ANALYZE)")
+            rows_read(stack.postgres, DATABASE)  # the statistics exist before the first reading
+            desks = Desks(stores, SystemClock(), start)
+            sweeper = Sweeper(stores, desks, SystemClock(), interval=30)
+            waiting = {"status": "waitlisted"}
+            results = [
+                await measured(stack, "first round (no desk open yet)", sweeper.fill_free_seats),
+                await measured(stack, "next round", sweeper.fill_free_seats),
+                await measured(  # what the sweep before this one led with, alone
+                    stack,
+                    "`distinct(event_id)` of the waitlisted alone",
+                    lambda: stores.registrations.current.distinct("event_id", waiting),
+                ),
+            ]
+            waitlisted = ended * WAITING + upcoming * UPCOMING_WAITING
+            print(
+                f"\n| fill_free_seats: {ended} ended + {upcoming} upcoming events, "
+                f"{waitlisted:,} waitlisted, all full | rows read | time | CPU |"
+            )
+            print("|---|---|---|---|")
+            for name, rows, took, cpu in results:
+                print(f"| {name} | {rows:,} | {took * 1000:.0f} ms | {cpu:.2f} s |")
+            await desks.stop()
+        finally:
+            await client.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -162,6 +163,22 @@ def isolated_stack(prefix: str, *, store: str = "postgresql") -> Stack:
         stack.ferretdb = ferretdb
         stack.store = SqliteStoreServers(stack.postgres, ferretdb)
     return stack
+
+
+@contextlib.contextmanager
+def running_store(prefix: str) -> Iterator[Stack]:
+    """The store alone (PostgreSQL + FerretDB, no Kafka) of an :func:`isolated_stack`, started,
+    for a benchmark that drives repositories in-process; stopped and its folder removed (a
+    loaded store is gigabytes) at the end."""
+    stack = isolated_stack(prefix)
+    shutil.rmtree(stack.root)  # as Stack.start: the store makes its folders itself
+    stack.store.start()
+    try:
+        stack.store.wait_ready()
+        yield stack
+    finally:
+        stack.store.stop()
+        shutil.rmtree(stack.root, ignore_errors=True)
 
 
 @contextlib.contextmanager
